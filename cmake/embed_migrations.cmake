@@ -1,0 +1,16 @@
+# Turns every NNNN_name.sql in DIR into an entry of a C++ initializer list
+# written to OUT: {version, "name", R"sql(...)sql"},
+file(GLOB files ${DIR}/*.sql)
+list(SORT files)
+set(content "// Generated from ${DIR}. Do not edit.\n")
+foreach(f ${files})
+  get_filename_component(base ${f} NAME_WE)
+  string(REGEX MATCH "^([0-9]+)_(.*)$" _ ${base})
+  set(ver ${CMAKE_MATCH_1})
+  set(nm ${CMAKE_MATCH_2})
+  math(EXPR vnum "${ver}")
+  file(READ ${f} sql)
+  string(APPEND content "{${vnum}, \"${nm}\", R\"authdsql(${sql})authdsql\"},\n")
+endforeach()
+file(WRITE ${OUT}.tmp "${content}")
+execute_process(COMMAND ${CMAKE_COMMAND} -E copy_if_different ${OUT}.tmp ${OUT})

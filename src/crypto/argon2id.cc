@@ -1,0 +1,158 @@
+#include "crypto/argon2id.h"
+
+#include <argon2.h>
+
+#include <optional>
+#include <utility>
+
+#include "crypto/encoding.h"
+#include "crypto/hmac.h"
+
+namespace authd::crypto {
+namespace {
+
+// A stored hash is data, not code: these bounds keep a corrupted or hostile
+// row from making one verification allocate gigabytes or spin for minutes.
+constexpr std::uint32_t kMaxMemoryKib = 1u << 20;  // 1 GiB
+constexpr std::uint32_t kMaxTimeCost = 64;
+constexpr std::uint32_t kMaxParallelism = 64;
+constexpr std::size_t kMinSaltBytes = ARGON2_MIN_SALT_LENGTH;  // 8
+constexpr std::size_t kMaxSaltBytes = 256;
+constexpr std::size_t kMinHashBytes = ARGON2_MIN_OUTLEN;  // 4
+constexpr std::size_t kMaxHashBytes = 256;
+
+bool WithinLimits(std::uint32_t m, std::uint32_t t, std::uint32_t p,
+                  std::size_t salt_bytes, std::size_t hash_bytes) {
+  return p >= 1 && p <= kMaxParallelism && t >= 1 && t <= kMaxTimeCost &&
+         m >= 8 * p && m <= kMaxMemoryKib && salt_bytes >= kMinSaltBytes &&
+         salt_bytes <= kMaxSaltBytes && hash_bytes >= kMinHashBytes &&
+         hash_bytes <= kMaxHashBytes;
+}
+
+// PHC strings use the standard alphabet without padding.
+std::string B64NoPad(std::string_view bytes) {
+  std::string s = Base64Encode(bytes);
+  while (!s.empty() && s.back() == '=') s.pop_back();
+  return s;
+}
+
+// Strict decode of unpadded standard base64, reusing the strict base64url
+// decoder: the two alphabets differ only in '+' / '/' versus '-' / '_'.
+std::optional<std::string> DecodeB64NoPad(std::string_view text) {
+  std::string url(text);
+  for (char& c : url) {
+    if (c == '-' || c == '_') return std::nullopt;
+    if (c == '+') c = '-';
+    if (c == '/') c = '_';
+  }
+  return Base64UrlDecode(url);
+}
+
+bool ConsumePrefix(std::string_view* s, std::string_view prefix) {
+  if (s->substr(0, prefix.size()) != prefix) return false;
+  s->remove_prefix(prefix.size());
+  return true;
+}
+
+// 1-10 decimal digits without a leading zero, fitting in uint32.
+bool ConsumeDecimal(std::string_view* s, std::uint32_t* out) {
+  std::size_t n = 0;
+  while (n < s->size() && (*s)[n] >= '0' && (*s)[n] <= '9') ++n;
+  if (n == 0 || n > 10 || ((*s)[0] == '0' && n > 1)) return false;
+  std::uint64_t v = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    v = v * 10 + static_cast<std::uint64_t>((*s)[i] - '0');
+  }
+  if (v > 0xffffffffu) return false;
+  *out = static_cast<std::uint32_t>(v);
+  s->remove_prefix(n);
+  return true;
+}
+
+struct Phc {
+  argon2_type type = Argon2_id;
+  std::uint32_t version = ARGON2_VERSION_13;
+  std::uint32_t m = 0, t = 0, p = 0;
+  std::string salt;
+  std::string hash;
+};
+
+// $argon2{id,i,d}$v={19,16}$m=<m>,t=<t>,p=<p>$<salt>$<hash>, exactly as
+// libargon2 and node-argon2 write it (parameters in that order, no extras).
+std::optional<Phc> ParsePhc(std::string_view s) {
+  Phc phc;
+  if (ConsumePrefix(&s, "$argon2id$")) {
+    phc.type = Argon2_id;
+  } else if (ConsumePrefix(&s, "$argon2i$")) {
+    phc.type = Argon2_i;
+  } else if (ConsumePrefix(&s, "$argon2d$")) {
+    phc.type = Argon2_d;
+  } else {
+    return std::nullopt;
+  }
+  std::uint32_t version = 0;
+  if (!ConsumePrefix(&s, "v=") || !ConsumeDecimal(&s, &version) ||
+      (version != ARGON2_VERSION_13 && version != ARGON2_VERSION_10)) {
+    return std::nullopt;
+  }
+  phc.version = version;
+  if (!ConsumePrefix(&s, "$m=") || !ConsumeDecimal(&s, &phc.m) ||
+      !ConsumePrefix(&s, ",t=") || !ConsumeDecimal(&s, &phc.t) ||
+      !ConsumePrefix(&s, ",p=") || !ConsumeDecimal(&s, &phc.p) ||
+      !ConsumePrefix(&s, "$")) {
+    return std::nullopt;
+  }
+  const std::size_t dollar = s.find('$');
+  if (dollar == std::string_view::npos) return std::nullopt;
+  auto salt = DecodeB64NoPad(s.substr(0, dollar));
+  auto hash = DecodeB64NoPad(s.substr(dollar + 1));  // rejects a further '$'
+  if (!salt || !hash) return std::nullopt;
+  phc.salt = std::move(*salt);
+  phc.hash = std::move(*hash);
+  if (!WithinLimits(phc.m, phc.t, phc.p, phc.salt.size(), phc.hash.size())) {
+    return std::nullopt;
+  }
+  return phc;
+}
+
+}  // namespace
+
+core::Result<std::string> Argon2idHash(std::string_view password,
+                                       const Argon2Params& params,
+                                       SecureRandom& random) {
+  if (!WithinLimits(params.memory_kib, params.time_cost, params.parallelism,
+                    params.salt_bytes, params.hash_bytes)) {
+    // Refuse to mint a hash that Argon2Verify would then reject.
+    return core::Internal("argon2id: parameters outside supported limits");
+  }
+  const std::string salt = random.Bytes(params.salt_bytes);
+  std::string hash(params.hash_bytes, '\0');
+  const int rc = argon2id_hash_raw(
+      params.time_cost, params.memory_kib, params.parallelism, password.data(),
+      password.size(), salt.data(), salt.size(), hash.data(), hash.size());
+  if (rc != ARGON2_OK) {
+    return core::Internal(std::string("argon2id: ") + argon2_error_message(rc));
+  }
+  std::string phc = "$argon2id$v=19$m=" + std::to_string(params.memory_kib) +
+                    ",t=" + std::to_string(params.time_cost) +
+                    ",p=" + std::to_string(params.parallelism) + "$";
+  phc += B64NoPad(salt);
+  phc.push_back('$');
+  phc += B64NoPad(hash);
+  return phc;
+}
+
+bool Argon2Verify(std::string_view password, std::string_view phc) {
+  const std::optional<Phc> parsed = ParsePhc(phc);
+  if (!parsed) return false;
+  std::string computed(parsed->hash.size(), '\0');
+  const int rc =
+      argon2_hash(parsed->t, parsed->m, parsed->p, password.data(),
+                  password.size(), parsed->salt.data(), parsed->salt.size(),
+                  computed.data(), computed.size(), /*encoded=*/nullptr,
+                  /*encodedlen=*/0, parsed->type, parsed->version);
+  if (rc != ARGON2_OK) return false;
+  return ConstantTimeEquals(computed, parsed->hash);
+}
+
+}  // namespace authd::crypto

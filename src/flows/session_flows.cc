@@ -1,0 +1,167 @@
+#include "flows/session_flows.h"
+
+#include "crypto/hmac.h"
+#include "flows/session_issuer.h"
+
+namespace authd::flows {
+namespace {
+
+core::Error RefreshReused() {
+  return core::Unauthenticated(
+      "REFRESH_TOKEN_INVALID",
+      "Refresh token is no longer valid (rotated or replayed)");
+}
+
+core::Error InvalidToken() {
+  return core::Unauthenticated("INVALID_TOKEN", "Invalid or expired token");
+}
+
+core::TenantId TenantOf(const session::TokenClaims& c) { return c.tenant_id; }
+
+}  // namespace
+
+core::Error SessionNotFound() {
+  return core::Plain(core::ErrorCategory::kUnauthenticated, "Session not found");
+}
+
+core::Error SessionFlows::Revoke(const session::Session& s) {
+  auto r = d_.sessions.Delete(s.tenant_id, s.id);
+  if (!r.ok()) return r.error();
+  return RefreshReused();
+}
+
+core::Result<AuthResult> SessionFlows::RetryWithinGrace(
+    const session::Session& s, const std::string& presented_hash) {
+  const core::UnixMillis now = d_.clock.NowMillis();
+  const std::int64_t grace = d_.tokens.options().refresh_grace_ms;
+  const bool in_window = grace > 0 && s.rotated_at > 0 &&
+                         now - s.rotated_at <= grace &&
+                         crypto::ConstantTimeEquals(s.prev_refresh_hash, presented_hash);
+  if (!in_window) return Revoke(s);
+  AuthResult result;
+  result.tokens = d_.tokens.MintSuccessor(s, presented_hash, s.rotated_at / 1000);
+  // The re-minted token must be the one the session holds; if the session
+  // changed since (it cannot without a rotation), fail safe.
+  if (!crypto::ConstantTimeEquals(d_.tokens.RefreshHash(result.tokens.refresh_token),
+                                  s.refresh_hash)) {
+    return Revoke(s);
+  }
+  result.session = s;
+  result.must_change_password = s.data.user.must_change_password;
+  return result;
+}
+
+core::Result<AuthResult> SessionFlows::Refresh(std::string_view token) {
+  if (token.empty()) {
+    return core::Unauthenticated("REFRESH_TOKEN_INVALID", "refreshToken is required");
+  }
+  const core::UnixMillis now = d_.clock.NowMillis();
+  auto claims = d_.tokens.Verify(token, now / 1000);
+  if (!claims) {
+    return core::Unauthenticated("REFRESH_TOKEN_EXPIRED",
+                                 "Invalid or expired refresh token");
+  }
+  if (claims->session_id.empty()) {
+    return core::Unauthenticated("REFRESH_TOKEN_INVALID",
+                                 "Invalid refresh token payload");
+  }
+  const core::TenantId tenant = TenantOf(*claims);
+  const core::SessionId sid(claims->session_id);
+  auto found = d_.sessions.Get(tenant, sid, now);
+  if (!found.ok()) return found.error();
+  if (!found->has_value()) return SessionNotFound();
+  session::Session s = std::move(**found);
+
+  const std::string hash = d_.tokens.RefreshHash(token);
+  if (!s.refresh_hash.empty() &&
+      !crypto::ConstantTimeEquals(s.refresh_hash, hash)) {
+    return RetryWithinGrace(s, hash);
+  }
+  auto user = d_.users.FindUserById(tenant, s.user_id);
+  if (!user.ok()) return user.error();
+  if (!user->has_value()) {
+    (void)d_.sessions.Delete(tenant, sid);
+    return core::Unauthenticated("USER_NOT_FOUND", "User not found");
+  }
+  if (!(*user)->is_active) {
+    (void)d_.sessions.Delete(tenant, sid);
+    return core::Unauthenticated("ACCOUNT_INACTIVE",
+                                 "Your account is suspended, please contact support");
+  }
+  // Rebuild the snapshot from the database; the MFA state is kept.
+  s.data.user = SnapshotOf(**user);
+  s.expires_at = now + d_.tokens.options().refresh_token_ttl_seconds * 1000;
+  s.rotated_at = now;
+  s.last_active = now;
+
+  AuthResult result;
+  result.tokens = d_.tokens.MintSuccessor(s, hash, now / 1000);
+  session::Rotation rot;
+  rot.expected_hash = hash;
+  rot.new_hash = d_.tokens.RefreshHash(result.tokens.refresh_token);
+  rot.rotated_at = now;
+  rot.data = s.data;
+  rot.expires_at = s.expires_at;
+  auto swapped = d_.sessions.Rotate(tenant, sid, rot);
+  if (!swapped.ok()) return swapped.error();
+  if (!*swapped) {
+    // Another request rotated this token first: answer like a retry.
+    auto again = d_.sessions.Get(tenant, sid, now);
+    if (!again.ok()) return again.error();
+    if (!again->has_value()) return SessionNotFound();
+    return RetryWithinGrace(**again, hash);
+  }
+  s.prev_refresh_hash = hash;
+  s.refresh_hash = rot.new_hash;
+  result.must_change_password = s.data.user.must_change_password;
+  result.session = std::move(s);
+  return result;
+}
+
+core::Result<Principal> SessionFlows::Authenticate(std::string_view access_token,
+                                                   bool skip_mfa) {
+  const core::UnixMillis now = d_.clock.NowMillis();
+  auto claims = d_.tokens.Verify(access_token, now / 1000);
+  if (!claims) return InvalidToken();
+  if (!claims->type.empty() && claims->type != session::kTokenTypeAccess) {
+    return InvalidToken();
+  }
+  if (claims->session_id.empty()) return SessionNotFound();
+  const core::TenantId tenant = TenantOf(*claims);
+  auto found = d_.sessions.Get(tenant, core::SessionId(claims->session_id), now);
+  if (!found.ok()) return found.error();
+  if (!found->has_value() || (*found)->user_id.str() != claims->user_id) {
+    return SessionNotFound();
+  }
+  auto user = d_.users.FindUserById(tenant, (*found)->user_id);
+  if (!user.ok()) return user.error();
+  if (!user->has_value()) {
+    return core::Unauthenticated("ACCOUNT_INACTIVE", "User not found");
+  }
+  if (!(*user)->is_active) {
+    return core::Unauthenticated("ACCOUNT_INACTIVE", "User is not active");
+  }
+  if (!skip_mfa && claims->is_mfa_enabled && !claims->is_mfa_verified) {
+    return core::Unauthenticated("MFA_REQUIRED",
+                                 "Multi-factor authentication is required");
+  }
+  Principal p;
+  p.claims = std::move(*claims);
+  p.session = std::move(**found);
+  p.user = std::move(**user);
+  return p;
+}
+
+core::Status SessionFlows::Logout(const Principal& p) {
+  auto r = d_.sessions.Delete(p.session.tenant_id, p.session.id);
+  if (!r.ok()) return r.error();
+  return core::Status::Ok();
+}
+
+core::Status SessionFlows::LogoutAll(const Principal& p) {
+  auto r = d_.sessions.DeleteAllForUser(p.user.id);
+  if (!r.ok()) return r.error();
+  return core::Status::Ok();
+}
+
+}  // namespace authd::flows

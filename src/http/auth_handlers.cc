@@ -1,0 +1,330 @@
+// Route table of the auth controller, then one handler per route. Each
+// handler decodes a typed input, calls one flow, renders the result.
+#include "http/auth_handlers.h"
+
+#include <memory>
+
+#include <boost/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include "http/claims_json.h"
+#include "http/error_mapping.h"
+#include "http/request_body.h"
+#include "http/validation.h"
+
+namespace authd::http {
+namespace json = boost::json;
+
+namespace {
+
+class AuthController {
+ public:
+  explicit AuthController(const AuthHandlerDeps& d) : d_(d) {}
+
+  // Each route holds a reference to the controller, so it lives as long
+  // as the router.
+  static void Register(std::shared_ptr<AuthController> self, Router& r,
+                       const std::string& base) {
+    auto bind = [&self](Response (AuthController::*fn)(const Request&)) {
+      return [c = self, fn](const Request& req) { return ((*c).*fn)(req); };
+    };
+    r.Add("GET", base + "/client-config", Exec::kInline, bind(&AuthController::ClientConfig));
+    r.Add("GET", base + "/csrf", Exec::kInline, bind(&AuthController::Csrf));
+    r.Add("POST", base + "/signup", Exec::kHashing, bind(&AuthController::Signup));
+    r.Add("POST", base + "/login", Exec::kHashing, bind(&AuthController::Login));
+    r.Add("POST", base + "/refresh-token", Exec::kBlocking, bind(&AuthController::Refresh));
+    r.Add("POST", base + "/logout", Exec::kBlocking, bind(&AuthController::Logout));
+    r.Add("POST", base + "/logout-all", Exec::kBlocking, bind(&AuthController::LogoutAll));
+    r.Add("GET", base + "/me", Exec::kBlocking, bind(&AuthController::Me));
+    r.Add("GET", base + "/user", Exec::kBlocking, bind(&AuthController::User));
+    r.Add("GET", base + "/verify-session", Exec::kBlocking, bind(&AuthController::VerifySession));
+  }
+
+ private:
+  Response ClientConfig(const Request& req);
+  Response Csrf(const Request&) { return d_.transport.CsrfEndpoint(); }
+  Response Signup(const Request& req);
+  Response Login(const Request& req);
+  Response Refresh(const Request& req);
+  Response Logout(const Request& req);
+  Response LogoutAll(const Request& req);
+  Response Me(const Request& req);
+  Response User(const Request& req);
+  Response VerifySession(const Request& req);
+
+  // The access-token guard: token per mode, CSRF for cookie tokens, then
+  // the session checks.
+  core::Result<flows::Principal> Guard(const Request& req, bool skip_mfa);
+  Response Fail(const Request& req, const core::Error& e);
+  Response AuthResponse(const Request& req, const flows::AuthResult& r,
+                        const char* message, std::optional<bool> remember_me);
+
+  const AuthHandlerDeps d_;
+};
+
+flows::ClientInfo ClientOf(const Request& req) {
+  flows::ClientInfo c;
+  c.ip = req.remote_ip;
+  if (auto ua = req.Header("user-agent")) c.user_agent = std::string(*ua);
+  return c;
+}
+
+core::Error Validation(std::string message) {
+  return core::Plain(core::ErrorCategory::kInvalidArgument, std::move(message));
+}
+
+Response Json(json::object o) {
+  Response r;
+  r.body = json::serialize(o);
+  return r;
+}
+
+Response AuthController::Fail(const Request& req, const core::Error& e) {
+  if (e.category == core::ErrorCategory::kInternal ||
+      e.category == core::ErrorCategory::kUnavailable) {
+    spdlog::error("request_id={} error={} debug=\"{}\"", req.request_id,
+                  e.code.empty() ? "internal" : e.code, e.debug);
+  }
+  return ErrorResponse(e);
+}
+
+core::Result<flows::Principal> AuthController::Guard(const Request& req,
+                                                     bool skip_mfa) {
+  auto token = d_.transport.AccessToken(req);
+  if (!token) {
+    return core::Unauthenticated("NO_AUTH_PROVIDED", "No authentication provided");
+  }
+  if (token->from_cookie) {
+    if (auto s = d_.transport.CheckCsrf(req); !s.ok()) return s.error();
+  }
+  return d_.sessions.Authenticate(token->token, skip_mfa);
+}
+
+Response AuthController::AuthResponse(const Request& req,
+                                      const flows::AuthResult& r,
+                                      const char* message,
+                                      std::optional<bool> remember_me) {
+  json::object body;
+  body["isRequiresMfa"] = r.is_requires_mfa;
+  if (r.must_change_password) body["mustChangePassword"] = true;
+  body["message"] = message;
+  return d_.transport.TokenResponse(req, r.tokens, std::move(body), remember_me);
+}
+
+Response AuthController::ClientConfig(const Request&) {
+  const flows::AccountOptions& a = d_.accounts.options();
+  const HttpOptions& h = d_.transport.options();
+  json::object o;
+  o["tenants"] = {{"enabled", a.tenancy_enabled}, {"mode", "isolated"}};
+  o["multipleAccounts"] = {{"enabled", false}};
+  o["roleGuards"] = json::array{"web"};
+  o["emailAuth"] = {{"enabled", a.email_enabled}};
+  o["phoneAuth"] = {{"enabled", a.phone_enabled}};
+  o["passwordless"] = {{"enabled", false}, {"allowSignUp", false}};
+  for (const char* p : {"google", "facebook", "apple", "github"}) {
+    o[p] = {{"enabled", false}};
+  }
+  o["customProviders"] = json::array();
+  o["registration"] = {{"enabled", a.registration_enabled}, {"requireInvitation", false}};
+  o["mfa"] = {{"enabled", false},
+              {"methods", json::array{"email", "totp"}},
+              {"allowUserToggle", true},
+              {"allowMethodSelection", true}};
+  o["platformAccess"] = {{"enabled", false}};
+  o["accessTokenType"] = h.token_mode == TokenMode::kCookie ? "cookie" : "header";
+  return Json(std::move(o));
+}
+
+Response AuthController::Signup(const Request& req) {
+  auto parsed = ParseJsonBody(req);
+  if (auto* err = std::get_if<Response>(&parsed)) return std::move(*err);
+  const json::object& body = std::get<json::object>(parsed);
+
+  std::optional<std::string> error;
+  flows::SignupInput in;
+  std::optional<std::string> type_error;
+  in.email = StringField(body, "email", &type_error);
+  std::optional<std::string> phone_error;
+  in.phone = StringField(body, "phone", &phone_error);
+  // class-validator order: email, phone, password, tenantId.
+  if (!in.phone) {
+    if (type_error) error = "email must be an email";
+    else if (!in.email || in.email->empty()) error = "email should not be empty";
+    else if (!IsEmail(*in.email)) error = "email must be an email";
+  } else if (in.email && !IsEmail(*in.email)) {
+    error = "email must be an email";
+  } else if (type_error) {
+    error = "email must be an email";
+  }
+  if (!error && phone_error) error = phone_error;
+  if (!error && in.phone && in.phone->empty() && !in.email) {
+    error = "phone should not be empty";
+  }
+  std::optional<std::string> pw_error;
+  auto password = StringField(body, "password", &pw_error);
+  if (!error && pw_error) error = pw_error;
+  if (!error && (!password || identity::CodePointLength(*password) < 8)) {
+    error = "password must be longer than or equal to 8 characters";
+  }
+  in.tenant_id = StringField(body, "tenantId", &error);
+  if (error) return Fail(req, Validation(*error));
+  if (in.email && in.email->empty() && in.phone) in.email.reset();
+  in.password = *password;
+  in.client = ClientOf(req);
+
+  auto result = d_.accounts.Signup(in);
+  if (!result.ok()) return Fail(req, result.error());
+  return AuthResponse(req, *result, "Signup successful", std::nullopt);
+}
+
+flows::CredentialValue CredentialOf(const json::object& creds, std::string_view k) {
+  flows::CredentialValue v;
+  auto it = creds.find(k);
+  if (it == creds.end()) return v;
+  v.present = true;
+  v.truthy = Truthy(it->value());
+  if (it->value().is_string()) v.text = std::string(it->value().get_string());
+  return v;
+}
+
+Response AuthController::Login(const Request& req) {
+  auto parsed = ParseJsonBody(req);
+  if (auto* err = std::get_if<Response>(&parsed)) return std::move(*err);
+  const json::object& body = std::get<json::object>(parsed);
+
+  std::optional<std::string> error;
+  flows::LoginInput in;
+  in.provider_name = StringField(body, "providerName", &error);
+  auto creds = body.find("credentials");
+  if (!error && (creds == body.end() || !creds->value().is_object())) {
+    error = "credentials must be an object";
+  }
+  in.tenant_id = StringField(body, "tenantId", &error);
+  if (!error && in.tenant_id && !IsUuid(*in.tenant_id)) error = "tenantId must be a UUID";
+  (void)StringField(body, "guard", &error);
+  (void)BoolField(body, "createUserIfNotExists", &error);
+  std::optional<bool> remember = BoolField(body, "rememberMe", &error);
+  if (error) return Fail(req, Validation(*error));
+
+  const json::object& c = creds->value().get_object();
+  in.email = CredentialOf(c, "email");
+  in.phone = CredentialOf(c, "phone");
+  in.password = CredentialOf(c, "password");
+  in.client = ClientOf(req);
+  auto result = d_.accounts.Login(in);
+  if (!result.ok()) return Fail(req, result.error());
+  return AuthResponse(req, *result, "Login successful", remember);
+}
+
+Response AuthController::Refresh(const Request& req) {
+  auto parsed = ParseJsonBody(req);
+  if (auto* err = std::get_if<Response>(&parsed)) return std::move(*err);
+  const json::object& body = std::get<json::object>(parsed);
+  std::optional<std::string> error;
+  auto token = StringField(body, "refreshToken", &error);
+  std::optional<bool> remember = BoolField(body, "rememberMe", &error);
+  if (error) return Fail(req, Validation(*error));
+
+  auto result = d_.sessions.Refresh(d_.transport.RefreshToken(req, token));
+  if (!result.ok()) return Fail(req, result.error());
+  flows::AuthResult r = std::move(*result);
+  r.is_requires_mfa = false;  // the reference always says false here
+  return AuthResponse(req, r, "Token refreshed successfully", remember);
+}
+
+Response AuthController::Logout(const Request& req) {
+  // Optional auth: a bad or missing token is ignored, CSRF still applies.
+  if (auto token = d_.transport.AccessToken(req)) {
+    if (token->from_cookie) {
+      if (auto s = d_.transport.CheckCsrf(req); !s.ok()) return Fail(req, s.error());
+    }
+    auto p = d_.sessions.Authenticate(token->token, /*skip_mfa=*/true);
+    if (p.ok()) {
+      if (auto s = d_.sessions.Logout(*p); !s.ok()) return Fail(req, s.error());
+    } else if (p.error().category == core::ErrorCategory::kUnavailable ||
+               p.error().category == core::ErrorCategory::kInternal) {
+      return Fail(req, p.error());
+    }
+  }
+  Response r = Json({{"message", "Logged out successfully"}});
+  d_.transport.AddClearCookies(r);
+  return r;
+}
+
+Response AuthController::LogoutAll(const Request& req) {
+  auto p = Guard(req, /*skip_mfa=*/true);
+  if (!p.ok()) return Fail(req, p.error());
+  if (auto s = d_.sessions.LogoutAll(*p); !s.ok()) return Fail(req, s.error());
+  Response r = Json({{"message", "Logged out from all devices successfully"}});
+  d_.transport.AddClearCookies(r);
+  return r;
+}
+
+Response AuthController::Me(const Request& req) {
+  auto p = Guard(req, /*skip_mfa=*/true);
+  if (!p.ok()) return Fail(req, p.error());
+  const identity::User& u = p->user;
+  json::object o;
+  o["id"] = u.id.str();
+  o["email"] = u.email ? json::value(*u.email) : json::value(nullptr);
+  o["phone"] = u.phone ? json::value(*u.phone) : json::value(nullptr);
+  o["emailVerifiedAt"] = IsoOrNull(u.email_verified_at);
+  o["phoneVerifiedAt"] = IsoOrNull(u.phone_verified_at);
+  o["isMfaEnabled"] = u.is_mfa_enabled;
+  o["metadata"] = MetadataValue(u.metadata_json);
+  o["mustChangePassword"] = u.must_change_password;
+  json::array roles;
+  for (const auto& r : p->session.data.roles) {
+    roles.push_back({{"id", r.id}, {"name", r.name}, {"guard", r.guard}});
+  }
+  o["roles"] = std::move(roles);
+  json::array perms;
+  for (const auto& name : p->session.data.permissions) perms.push_back(json::string(name));
+  o["permissions"] = std::move(perms);
+  return d_.transport.TokenResponse(req, std::nullopt, std::move(o), std::nullopt);
+}
+
+Response AuthController::User(const Request& req) {
+  auto p = Guard(req, /*skip_mfa=*/false);
+  if (!p.ok()) return Fail(req, p.error());
+  const identity::User& u = p->user;
+  json::object o;
+  o["id"] = u.id.str();
+  o["email"] = u.email ? json::value(*u.email) : json::value(nullptr);
+  o["emailVerifiedAt"] = IsoOrNull(u.email_verified_at);
+  o["phone"] = u.phone ? json::value(*u.phone) : json::value(nullptr);
+  o["phoneVerifiedAt"] = IsoOrNull(u.phone_verified_at);
+  o["isActive"] = u.is_active;
+  o["mustChangePassword"] = u.must_change_password;
+  o["metadata"] = MetadataValue(u.metadata_json);
+  o["isMfaEnabled"] = u.is_mfa_enabled;
+  o["mfaRecoveryCode"] =
+      u.mfa_recovery_code ? json::value(*u.mfa_recovery_code) : json::value(nullptr);
+  o["createdAt"] = core::FormatIso8601(u.created_at);
+  o["updatedAt"] = core::FormatIso8601(u.updated_at);
+  return Json(std::move(o));
+}
+
+Response AuthController::VerifySession(const Request& req) {
+  auto p = Guard(req, /*skip_mfa=*/true);
+  if (!p.ok()) return Fail(req, p.error());
+  return Json({{"valid", true},
+               {"userId", p->user.id.str()},
+               {"expiresAt", core::FormatIso8601(p->session.expires_at)}});
+}
+
+}  // namespace
+
+std::string BasePath(const HttpOptions& options) {
+  std::string base;
+  if (!options.global_prefix.empty()) base += "/" + options.global_prefix;
+  if (!options.route_prefix.empty()) base += "/" + options.route_prefix;
+  return base;
+}
+
+void RegisterAuthRoutes(Router& router, const AuthHandlerDeps& deps) {
+  AuthController::Register(std::make_shared<AuthController>(deps), router,
+                           BasePath(deps.transport.options()));
+}
+
+}  // namespace authd::http

@@ -1,0 +1,29 @@
+// The auth controller: routes of the core session API under
+// /<global prefix>/<route prefix> (default /auth).
+#ifndef AUTHD_HTTP_AUTH_HANDLERS_H_
+#define AUTHD_HTTP_AUTH_HANDLERS_H_
+
+#include <string>
+
+#include "flows/account_flows.h"
+#include "flows/session_flows.h"
+#include "http/router.h"
+#include "http/token_transport.h"
+
+namespace authd::http {
+
+struct AuthHandlerDeps {
+  flows::AccountFlows& accounts;
+  flows::SessionFlows& sessions;
+  const TokenTransport& transport;
+};
+
+// Adds every route of this controller to `router`. `deps` must outlive it.
+void RegisterAuthRoutes(Router& router, const AuthHandlerDeps& deps);
+
+// "/api/auth" for global prefix "api" and route prefix "auth".
+std::string BasePath(const HttpOptions& options);
+
+}  // namespace authd::http
+
+#endif  // AUTHD_HTTP_AUTH_HANDLERS_H_

@@ -1,0 +1,56 @@
+// HttpOptions: listener, limits, routing and the token transport
+// (header / cookie mode, cookie attributes, CSRF).
+#ifndef AUTHD_HTTP_HTTP_OPTIONS_H_
+#define AUTHD_HTTP_HTTP_OPTIONS_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace authd::http {
+
+// How token responses travel (reference `session.accessTokenType`).
+enum class TokenMode {
+  kHeader,  // tokens in JSON bodies, Authorization: Bearer
+  kCookie,  // HttpOnly cookies (+ CSRF when enabled)
+  kAuto,    // per request: cookie iff `x-access-token-type: cookie`
+};
+
+enum class SameSite { kLax, kStrict, kNone };
+
+struct CookieOptions {
+  bool secure = false;  // reference default; set true behind HTTPS
+  SameSite same_site = SameSite::kLax;
+  std::string domain;   // empty = no Domain attribute
+};
+
+struct CsrfOptions {
+  bool enabled = false;
+  std::string cookie_name = "nest_auth_csrf";
+  std::string header_name = "x-csrf-token";  // lower-case
+  std::vector<std::string> allowed_origins;  // empty = no origin check
+};
+
+struct HttpOptions {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 3000;
+  int io_threads = 0;        // 0 = one per core
+  int blocking_workers = 0;  // database work; 0 = 2 per core (min 4)
+  std::size_t max_header_bytes = 16 * 1024;       // 431 beyond
+  std::size_t max_body_bytes = 100 * 1024;        // 413 beyond (Express: 100kb)
+  std::int64_t read_timeout_ms = 30000;  // a request must arrive within
+  std::int64_t idle_timeout_ms = 5000;   // keep-alive idle (Keep-Alive: timeout=5)
+  std::int64_t shutdown_grace_ms = 10000;  // in-flight requests finish within
+  bool trust_proxy = false;  // take the client IP from X-Forwarded-For
+
+  std::string global_prefix;         // e.g. "api" -> /api/auth/...
+  std::string route_prefix = "auth";
+
+  TokenMode token_mode = TokenMode::kAuto;  // reference default: null
+  CookieOptions cookies;
+  CsrfOptions csrf;
+};
+
+}  // namespace authd::http
+
+#endif  // AUTHD_HTTP_HTTP_OPTIONS_H_

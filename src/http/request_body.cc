@@ -1,0 +1,94 @@
+#include "http/request_body.h"
+
+#include <boost/json.hpp>
+#include <fmt/format.h>
+
+#include "http/error_mapping.h"
+
+namespace authd::http {
+namespace json = boost::json;
+
+namespace {
+
+bool IsJsonContentType(const Request& req) {
+  auto ct = req.Header("content-type");
+  if (!ct) return false;
+  std::string lower(*ct);
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return lower.find("application/json") != std::string::npos ||
+         lower.find("+json") != std::string::npos;
+}
+
+std::string ParseErrorMessage(std::string_view body, std::size_t consumed,
+                              bool at_end) {
+  if (at_end || consumed >= body.size()) return "Unexpected end of JSON input";
+  unsigned char c = static_cast<unsigned char>(body[consumed]);
+  if (c >= 0x20 && c < 0x7f) {
+    return fmt::format("Unexpected token {} in JSON at position {}",
+                       static_cast<char>(c), consumed);
+  }
+  return fmt::format("Unexpected token in JSON at position {}", consumed);
+}
+
+}  // namespace
+
+BodyOrError ParseJsonBody(const Request& req) {
+  if (!IsJsonContentType(req)) return json::object();
+  std::string_view body = req.body;
+  size_t first = body.find_first_not_of(" \t\r\n");
+  if (first == std::string_view::npos) return json::object();
+
+  json::parse_options opts;
+  opts.max_depth = 32;
+  json::stream_parser p(json::storage_ptr(), opts);
+  boost::system::error_code ec;
+  std::size_t consumed = p.write_some(body.data(), body.size(), ec);
+  if (!ec) p.finish(ec);
+  if (ec) {
+    bool at_end = ec == json::error::incomplete ||
+                  (consumed >= body.size() && !p.done());
+    return FrameworkError(400, ParseErrorMessage(body, consumed, at_end));
+  }
+  json::value v = p.release();
+  if (!v.is_object()) {
+    return FrameworkError(400, "Request body must be a JSON object");
+  }
+  return std::move(v.get_object());
+}
+
+std::optional<std::string> StringField(const json::object& o,
+                                       std::string_view name,
+                                       std::optional<std::string>* error) {
+  auto it = o.find(name);
+  if (it == o.end() || it->value().is_null()) return std::nullopt;
+  if (!it->value().is_string()) {
+    if (!*error) *error = fmt::format("{} must be a string", name);
+    return std::nullopt;
+  }
+  return std::string(it->value().get_string());
+}
+
+std::optional<bool> BoolField(const json::object& o, std::string_view name,
+                              std::optional<std::string>* error) {
+  auto it = o.find(name);
+  if (it == o.end() || it->value().is_null()) return std::nullopt;
+  if (!it->value().is_bool()) {
+    if (!*error) *error = fmt::format("{} must be a boolean value", name);
+    return std::nullopt;
+  }
+  return it->value().get_bool();
+}
+
+bool Truthy(const json::value& v) {
+  switch (v.kind()) {
+    case json::kind::null: return false;
+    case json::kind::bool_: return v.get_bool();
+    case json::kind::int64: return v.get_int64() != 0;
+    case json::kind::uint64: return v.get_uint64() != 0;
+    case json::kind::double_: return v.get_double() != 0 && v.get_double() == v.get_double();
+    case json::kind::string: return !v.get_string().empty();
+    default: return true;  // arrays and objects
+  }
+}
+
+}  // namespace authd::http

@@ -1,0 +1,79 @@
+#include "http/request_body.h"
+
+#include <gtest/gtest.h>
+
+#include "http/error_mapping.h"
+
+namespace authd::http {
+namespace {
+
+Request JsonRequest(std::string body) {
+  Request r;
+  r.method = "POST";
+  r.headers.push_back({"content-type", "application/json"});
+  r.body = std::move(body);
+  return r;
+}
+
+TEST(ParseJsonBody, MalformedJsonIsA400InTheFrameworkShape) {
+  auto r = ParseJsonBody(JsonRequest(R"({"email":)"));
+  ASSERT_TRUE(std::holds_alternative<Response>(r));
+  const Response& resp = std::get<Response>(r);
+  EXPECT_EQ(resp.status, 400);
+  EXPECT_EQ(resp.body,
+            R"({"message":"Unexpected end of JSON input","error":"Bad Request","statusCode":400})");
+}
+
+TEST(ParseJsonBody, RejectsNonObjectsDeepNestingAndBadUtf8) {
+  for (std::string body : {std::string("[1,2]"), std::string("\"x\""), std::string("42"),
+                           std::string(100, '[') + std::string(100, ']'),
+                           std::string("{\"a\":\"\xff\"}"), std::string("{\"a\":1}x")}) {
+    auto r = ParseJsonBody(JsonRequest(body));
+    ASSERT_TRUE(std::holds_alternative<Response>(r)) << body;
+    EXPECT_EQ(std::get<Response>(r).status, 400) << body;
+  }
+}
+
+TEST(ParseJsonBody, EmptyOrNonJsonBodiesReadAsEmptyObjects) {
+  auto empty = ParseJsonBody(JsonRequest(""));
+  ASSERT_TRUE(std::holds_alternative<boost::json::object>(empty));
+  Request text;
+  text.body = "email=x";
+  auto t = ParseJsonBody(text);
+  ASSERT_TRUE(std::holds_alternative<boost::json::object>(t));
+  EXPECT_TRUE(std::get<boost::json::object>(t).empty());
+}
+
+TEST(Fields, TypeErrorsUseClassValidatorMessages) {
+  auto r = ParseJsonBody(JsonRequest(R"({"email":123,"rememberMe":"yes"})"));
+  const auto& o = std::get<boost::json::object>(r);
+  std::optional<std::string> error;
+  EXPECT_FALSE(StringField(o, "email", &error).has_value());
+  EXPECT_EQ(*error, "email must be a string");
+  std::optional<std::string> error2;
+  EXPECT_FALSE(BoolField(o, "rememberMe", &error2).has_value());
+  EXPECT_EQ(*error2, "rememberMe must be a boolean value");
+}
+
+TEST(ErrorMapping, FilteredRawAndRateLimitedShapes) {
+  Response coded = ErrorResponse(core::Unauthenticated("INVALID_CREDENTIALS", "Invalid credentials"));
+  EXPECT_EQ(coded.status, 401);
+  EXPECT_EQ(coded.body,
+            R"({"statusCode":401,"error":"UnauthorizedException","message":"Invalid credentials","code":"INVALID_CREDENTIALS"})");
+  Response plain = ErrorResponse(core::Plain(core::ErrorCategory::kUnauthenticated, "Session not found"));
+  EXPECT_EQ(plain.body, R"({"statusCode":401,"error":"Unauthorized","message":"Session not found"})");
+  Response raw = ErrorResponse(core::Unauthenticated("MFA_REQUIRED", "m"), ErrorShape::kRaw);
+  EXPECT_EQ(raw.body, R"({"message":"m","code":"MFA_REQUIRED"})");
+  Response limited = ErrorResponse(core::RateLimited("RATE_LIMITED", "Too many requests. Please try again later.", 7));
+  EXPECT_EQ(limited.status, 429);
+  EXPECT_EQ(limited.body,
+            R"({"statusCode":429,"error":"HttpException","message":"Too many requests. Please try again later.","code":"RATE_LIMITED"})");
+  ASSERT_EQ(limited.headers.size(), 1u);
+  EXPECT_EQ(limited.headers[0].first, "Retry-After");
+  EXPECT_EQ(limited.headers[0].second, "7");
+  Response internal = ErrorResponse(core::Internal("secret detail"));
+  EXPECT_EQ(internal.body, R"({"statusCode":500,"message":"Internal server error"})");
+}
+
+}  // namespace
+}  // namespace authd::http

@@ -1,0 +1,45 @@
+// Router: the route table, and where each route's handler runs.
+//
+// A handler is a plain synchronous function Request -> Response. The server
+// never runs one on an I/O thread unless its route says kInline: a kBlocking
+// handler runs on the bounded database worker pool, a kHashing handler on
+// the bounded password-hashing pool (its size caps argon2's memory), and the
+// I/O coroutine co_awaits the result. So I/O never waits on argon2 or on a
+// slow database call.
+// Thread-safety: build the table before Server::Run; read-only afterwards.
+#ifndef AUTHD_HTTP_ROUTER_H_
+#define AUTHD_HTTP_ROUTER_H_
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "http/message.h"
+
+namespace authd::http {
+
+enum class Exec { kInline, kBlocking, kHashing };
+
+using Handler = std::function<Response(const Request&)>;
+
+struct Route {
+  Handler handler;
+  Exec exec = Exec::kBlocking;
+};
+
+class Router {
+ public:
+  // Registers `method` `path` (exact match, full path with prefixes).
+  void Add(std::string method, std::string path, Exec exec, Handler handler);
+
+  // The route for (method, path), or nullptr (the caller answers 404).
+  const Route* Find(std::string_view method, std::string_view path) const;
+
+ private:
+  std::unordered_map<std::string, Route> routes_;  // key: "METHOD path"
+};
+
+}  // namespace authd::http
+
+#endif  // AUTHD_HTTP_ROUTER_H_

@@ -1,0 +1,398 @@
+#include "http/server.h"
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <chrono>
+#include <optional>
+#include <string>
+#include <thread>
+#include <unordered_set>
+#include <vector>
+
+#include "http/access_log.h"
+#include "http/worker_pool.h"
+
+namespace authd::http {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+using std::chrono::milliseconds;
+
+constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+constexpr std::size_t kReadChunk = 4096;
+constexpr std::size_t kMaxIdleBuffer = 64 * 1024;  // shrink past this
+
+constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+
+// The peer address; IPv4-mapped IPv6 ("::ffff:1.2.3.4") shown as IPv4.
+std::string PeerIp(const tcp::socket& socket) {
+  beast::error_code ec;
+  asio::ip::address addr = socket.remote_endpoint(ec).address();
+  if (addr.is_v6() && addr.to_v6().is_v4_mapped()) {
+    addr = asio::ip::make_address_v4(asio::ip::v4_mapped, addr.to_v6());
+  }
+  return ec ? "-" : addr.to_string();
+}
+
+// Everything the connections of one server share: read-only while serving,
+// except the pools, which are thread-safe.
+struct ServerContext {
+  ServerContext(const HttpOptions& o, const Router& router, int blocking,
+                int hashing)
+      : opts(o), dispatcher(router, blocking, hashing, access_log.logger()) {}
+
+  const HttpOptions opts;
+  AccessLog access_log;
+  Dispatcher dispatcher;
+};
+
+class Connection;
+
+// One I/O thread: its io_context and the connections living on it. Touched
+// only from that thread (Stop() posts here), hence no locks. Member order
+// matters: ~io_context destroys suspended connection frames, which
+// unregister from `conns`, so `conns` must outlive `ioc`.
+struct IoState {
+  ~IoState() { destroying = true; }
+
+  void Unregister(Connection* c);
+  void Drain(milliseconds grace);  // see Server::Stop
+
+  std::unordered_set<Connection*> conns;
+  bool stopping = false;
+  bool destroying = false;
+  asio::io_context ioc{1};
+  asio::steady_timer grace_timer{ioc};
+  // Keeps run() going while no connection exists; dropped by Drain().
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>>
+      work{ioc.get_executor()};
+};
+
+// One client connection: reads requests in a loop, answers them in order.
+class Connection {
+ public:
+  Connection(tcp::socket socket, IoState& io, ServerContext& ctx)
+      : peer_ip_(PeerIp(socket)),
+        stream_(std::move(socket)),
+        io_(io),
+        ctx_(ctx) {
+    io_.conns.insert(this);
+    beast::error_code ec;  // small responses: don't wait for Nagle
+    stream_.socket().set_option(tcp::no_delay(true), ec);
+  }
+  ~Connection() { io_.Unregister(this); }
+
+  asio::awaitable<void> Serve();
+
+  // Shutdown: an idle keep-alive connection is closed now; a busy one
+  // closes after its response (it sees io_.stopping).
+  void CloseIfIdle() {
+    if (idle_) stream_.close();
+  }
+  void Close() { stream_.close(); }
+
+ private:
+  asio::awaitable<bool> AwaitRequestStart();
+  asio::awaitable<bool> ReadRequest();
+  asio::awaitable<bool> Handle();
+  asio::awaitable<void> AnswerReadError(beast::error_code ec);
+  asio::awaitable<bool> Write(const Response& r, std::string_view request_id,
+                              bool keep_alive);
+  asio::awaitable<void> LingeringClose();
+
+  const std::string peer_ip_;
+  beast::tcp_stream stream_;
+  IoState& io_;
+  ServerContext& ctx_;
+  beast::flat_buffer buffer_;  // reused for the connection's lifetime
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  Request request_;  // reused: its strings keep their capacity
+  Response response_;
+  std::string head_;   // serialised response head, reused
+  bool idle_ = false;  // waiting for the first byte of a request
+};
+
+void IoState::Unregister(Connection* c) {
+  if (destroying) return;
+  conns.erase(c);
+  if (stopping && conns.empty()) grace_timer.cancel();
+}
+
+void IoState::Drain(milliseconds grace) {
+  stopping = true;
+  work.reset();
+  for (Connection* c : conns) c->CloseIfIdle();
+  if (conns.empty()) return;
+  grace_timer.expires_after(grace);
+  grace_timer.async_wait([this](beast::error_code ec) {
+    if (ec) return;  // cancelled: everything drained in time
+    for (Connection* c : conns) c->Close();
+    ioc.stop();
+  });
+}
+
+asio::awaitable<void> Connection::Serve() {
+  bool keep_alive = !io_.stopping;
+  while (keep_alive && co_await AwaitRequestStart()) {
+    keep_alive = co_await ReadRequest();
+  }
+  beast::error_code ec;
+  stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+}
+
+// Waits (idle timeout) for the first byte of the next request. Pipelined
+// bytes already buffered count as a start.
+asio::awaitable<bool> Connection::AwaitRequestStart() {
+  if (buffer_.size() > 0) co_return true;
+  if (io_.stopping) co_return false;
+  if (buffer_.capacity() > kMaxIdleBuffer) buffer_.shrink_to_fit();
+  idle_ = true;
+  stream_.expires_after(milliseconds(ctx_.opts.idle_timeout_ms));
+  auto [ec, n] =
+      co_await stream_.async_read_some(buffer_.prepare(kReadChunk), kTuple);
+  idle_ = false;
+  if (ec) co_return false;
+  buffer_.commit(n);
+  co_return true;
+}
+
+// Reads one request (read timeout for the whole of it) and answers it.
+// Returns whether the connection stays open.
+asio::awaitable<bool> Connection::ReadRequest() {
+  parser_.emplace();
+  parser_->header_limit(static_cast<std::uint32_t>(
+      std::min<std::size_t>(ctx_.opts.max_header_bytes, UINT32_MAX)));
+  parser_->body_limit(ctx_.opts.max_body_bytes);
+  stream_.expires_after(milliseconds(ctx_.opts.read_timeout_ms));
+  auto [ec, n] =
+      co_await bhttp::async_read_header(stream_, buffer_, *parser_, kTuple);
+  if (!ec && !parser_->is_done()) {
+    if (beast::iequals(parser_->get()[bhttp::field::expect], "100-continue")) {
+      std::tie(ec, n) =
+          co_await asio::async_write(stream_, asio::buffer(kContinue), kTuple);
+    }
+    if (!ec)
+      std::tie(ec, n) =
+          co_await bhttp::async_read(stream_, buffer_, *parser_, kTuple);
+  }
+  if (ec) {
+    co_await AnswerReadError(ec);
+    co_return false;
+  }
+  co_return co_await Handle();
+}
+
+asio::awaitable<bool> Connection::Handle() {
+  const auto start = std::chrono::steady_clock::now();
+  auto& wire = parser_->get();  // copied into request_, reusing it
+  SetRequestLine(wire.method_string(), wire.target(), request_);
+  std::size_t n = 0;
+  for (const auto& f : wire) {
+    SetHeaderField(n++, f.name_string(), f.value(), request_);
+  }
+  request_.headers.resize(n);
+  request_.body = std::move(wire.body());
+  SetRequestIdentity(peer_ip_, ctx_.opts.trust_proxy, request_);
+  bool keep_alive = wire.keep_alive();
+  response_ = co_await ctx_.dispatcher.Dispatch(request_);
+  keep_alive = keep_alive && !io_.stopping;
+  const bool written =
+      co_await Write(response_, request_.request_id, keep_alive);
+  ctx_.access_log.Record({request_.request_id, request_.method,
+                          RawPath(request_.target), response_.status,
+                          std::chrono::steady_clock::now() - start,
+                          request_.remote_ip, response_.body.size()});
+  const bool stays_open = keep_alive && written;
+  co_return stays_open;
+}
+
+// 413/431/400 for requests that did not parse, then close; transport
+// errors and timeouts (slow clients) just close.
+asio::awaitable<void> Connection::AnswerReadError(beast::error_code ec) {
+  Response r;
+  if (ec == bhttp::error::body_limit) {
+    r = PayloadTooLarge();
+  } else if (ec == bhttp::error::header_limit) {
+    r = HeaderFieldsTooLarge();
+  } else if (ec.category() ==
+                 bhttp::make_error_code(bhttp::error::bad_target).category() &&
+             ec != bhttp::error::end_of_stream &&
+             ec != bhttp::error::partial_message) {
+    r = UnparsableRequest();
+  } else {
+    co_return;  // timeout, reset, EOF, shutdown
+  }
+  const auto start = std::chrono::steady_clock::now();
+  std::string request_id;
+  GenerateRequestId(request_id);
+  std::string_view method = "-", path = "-";
+  if (parser_->is_header_done()) {
+    method = parser_->get().method_string();
+    path = RawPath(parser_->get().target());
+  }
+  if (co_await Write(r, request_id, false)) co_await LingeringClose();
+  ctx_.access_log.Record({request_id, method, path, r.status,
+                          std::chrono::steady_clock::now() - start, peer_ip_,
+                          r.body.size()});
+}
+
+asio::awaitable<bool> Connection::Write(const Response& r,
+                                        std::string_view request_id,
+                                        bool keep_alive) {
+  SerializeResponseHead(r, request_id, keep_alive,
+                        (ctx_.opts.idle_timeout_ms + 999) / 1000, head_);
+  std::array<asio::const_buffer, 2> buffers{
+      asio::buffer(head_),
+      asio::buffer(r.body.data(), StatusHasBody(r.status) ? r.body.size() : 0)};
+  stream_.expires_after(milliseconds(ctx_.opts.read_timeout_ms));
+  auto [ec, n] = co_await asio::async_write(stream_, buffers, kTuple);
+  co_return !ec;
+}
+
+// After an error response the client may still be sending the rejected
+// body; closing with unread input would RST the connection and could
+// destroy the response in flight. So: half-close, drain briefly, close.
+asio::awaitable<void> Connection::LingeringClose() {
+  beast::error_code ec;
+  stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+  stream_.expires_after(
+      milliseconds(std::min<std::int64_t>(1000, ctx_.opts.read_timeout_ms)));
+  buffer_.clear();
+  for (;;) {  // ends at EOF, on error, or at the deadline above
+    auto [rec, n] =
+        co_await stream_.async_read_some(buffer_.prepare(16 * 1024), kTuple);
+    if (rec) break;
+  }
+  stream_.close();
+}
+
+asio::awaitable<void> ServeConnection(tcp::socket socket, IoState& io,
+                                      ServerContext& ctx) {
+  Connection conn(std::move(socket), io, ctx);
+  co_await conn.Serve();
+}
+
+class ServerImpl final : public Server {
+ public:
+  ServerImpl(const HttpOptions& opts, const Router& router, int hashing_workers)
+      : ctx_(std::make_unique<ServerContext>(
+            opts, router, opts.blocking_workers, hashing_workers)) {
+    const int threads = opts.io_threads > 0 ? opts.io_threads : CoreCount();
+    for (int i = 0; i < threads; ++i) {
+      io_.push_back(std::make_unique<IoState>());
+    }
+    acceptor_.emplace(io_[0]->ioc);
+  }
+
+  core::Status Listen();
+  std::uint16_t port() const override { return port_; }
+  void Run(std::function<void()> on_ready) override;
+  void Stop() override;
+
+ private:
+  asio::awaitable<void> Accept();
+
+  // io_[0] also runs the acceptor and the signal set.
+  std::vector<std::unique_ptr<IoState>> io_;
+  std::optional<tcp::acceptor> acceptor_;
+  std::optional<asio::signal_set> signals_;
+  // Declared after io_: its pools go before the io_contexts they post to.
+  std::unique_ptr<ServerContext> ctx_;
+  std::atomic<bool> stop_requested_{false};
+  std::uint16_t port_ = 0;
+};
+
+core::Status ServerImpl::Listen() {
+  const HttpOptions& opts = ctx_->opts;
+  beast::error_code ec;
+  tcp::resolver resolver(io_[0]->ioc);
+  auto results = resolver.resolve(
+      opts.host, std::to_string(opts.port),
+      tcp::resolver::passive | tcp::resolver::numeric_service, ec);
+  tcp::endpoint endpoint;
+  if (!ec) endpoint = results.begin()->endpoint();
+  if (!ec) acceptor_->open(endpoint.protocol(), ec);
+  if (!ec) acceptor_->set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor_->bind(endpoint, ec);
+  if (!ec) acceptor_->listen(asio::socket_base::max_listen_connections, ec);
+  if (!ec) port_ = acceptor_->local_endpoint(ec).port();
+  if (ec) {
+    return core::Unavailable("http: cannot listen on " + opts.host + ":" +
+                             std::to_string(opts.port) + ": " + ec.message());
+  }
+  return core::Status::Ok();
+}
+
+void ServerImpl::Run(std::function<void()> on_ready) {
+  IoState& first = *io_[0];
+  signals_.emplace(first.ioc, SIGINT, SIGTERM);
+  signals_->async_wait([this](beast::error_code ec, int) {
+    if (!ec) Stop();
+  });
+  asio::co_spawn(first.ioc, Accept(), asio::detached);
+  if (on_ready) asio::post(first.ioc, std::move(on_ready));
+  ctx_->access_log.logger().info("http: listening on {}:{} io_threads={}",
+                                 ctx_->opts.host, port_, io_.size());
+  std::vector<std::thread> threads;
+  for (std::size_t i = 1; i < io_.size(); ++i) {
+    threads.emplace_back([io = io_[i].get()] { io->ioc.run(); });
+  }
+  first.ioc.run();
+  for (std::thread& t : threads) t.join();
+  ctx_->dispatcher.Shutdown();
+  ctx_->access_log.logger().info("http: stopped");
+}
+
+void ServerImpl::Stop() {
+  if (stop_requested_.exchange(true)) return;
+  asio::post(io_[0]->ioc, [this] {
+    beast::error_code ec;
+    acceptor_->close(ec);
+    if (signals_) signals_->cancel(ec);
+  });
+  const milliseconds grace(ctx_->opts.shutdown_grace_ms);
+  for (auto& io : io_) {
+    asio::post(io->ioc, [io = io.get(), grace] { io->Drain(grace); });
+  }
+}
+
+// Accepts on io_[0] and hands each socket to the next I/O thread in turn
+// (the socket is created on that thread's io_context).
+asio::awaitable<void> ServerImpl::Accept() {
+  std::size_t next = 0;
+  asio::steady_timer backoff(io_[0]->ioc);
+  for (;;) {
+    IoState& io = *io_[next++ % io_.size()];
+    auto [ec, socket] = co_await acceptor_->async_accept(
+        asio::any_io_executor(io.ioc.get_executor()), kTuple);
+    if (!acceptor_->is_open()) co_return;
+    if (ec) {  // e.g. EMFILE: back off instead of spinning
+      ctx_->access_log.logger().warn("http: accept failed: {}", ec.message());
+      backoff.expires_after(milliseconds(50));
+      co_await backoff.async_wait(kTuple);
+      continue;
+    }
+    asio::co_spawn(io.ioc, ServeConnection(std::move(socket), io, *ctx_),
+                   asio::detached);
+  }
+}
+
+}  // namespace
+
+core::Result<std::unique_ptr<Server>> Server::Create(const HttpOptions& opts,
+                                                     const Router& router,
+                                                     int hashing_workers) {
+  auto server = std::make_unique<ServerImpl>(opts, router, hashing_workers);
+  core::Status s = server->Listen();
+  if (!s.ok()) return s;
+  return std::unique_ptr<Server>(std::move(server));
+}
+
+}  // namespace authd::http

@@ -1,0 +1,81 @@
+// TokenTransport: how tokens travel between authd and the client.
+//
+// Header mode: tokens in JSON bodies and `Authorization: Bearer`. Cookie
+// mode: HttpOnly `accessToken`/`refreshToken` cookies, the
+// `nest_auth_remember` cookie, and the double-submit CSRF cookie. Auto mode
+// picks cookie mode per request when `x-access-token-type: cookie` is sent.
+// Cookie strings follow the reference (spec/tokens-and-sessions.md §5).
+// Thread-safety: immutable; safe for concurrent use.
+#ifndef AUTHD_HTTP_TOKEN_TRANSPORT_H_
+#define AUTHD_HTTP_TOKEN_TRANSPORT_H_
+
+#include <optional>
+#include <string>
+
+#include <boost/json/object.hpp>
+
+#include "core/clock.h"
+#include "core/status.h"
+#include "crypto/random.h"
+#include "http/http_options.h"
+#include "http/message.h"
+#include "session/token_service.h"
+
+namespace authd::http {
+
+struct ExtractedToken {
+  std::string token;
+  bool from_cookie = false;
+};
+
+class TokenTransport {
+ public:
+  TokenTransport(const HttpOptions& options, std::int64_t access_ttl_seconds,
+                 std::int64_t refresh_ttl_seconds, const core::Clock& clock,
+                 crypto::SecureRandom& random);
+
+  bool CookieMode(const Request& req) const;
+
+  // The access token of `req` per the mode, if any.
+  std::optional<ExtractedToken> AccessToken(const Request& req) const;
+  // The refresh token: body field first, then (cookie mode) the cookie.
+  std::string RefreshToken(const Request& req,
+                           const std::optional<std::string>& body_token) const;
+
+  // CSRF double-submit check for cookie-authenticated unsafe requests.
+  core::Status CheckCsrf(const Request& req) const;
+
+  // Finishes a token response: header mode puts `tokens` into `body`
+  // (accessToken, refreshToken first); cookie mode sets the cookies, the
+  // CSRF cookie and the remember cookie. `body` holds the other keys in
+  // order; `remember_me` is the body's boolean, if any.
+  Response TokenResponse(const Request& req,
+                         const std::optional<session::TokenPair>& tokens,
+                         boost::json::object body,
+                         std::optional<bool> remember_me) const;
+
+  // The two cookie deletions logout sends (in every mode).
+  void AddClearCookies(Response& r) const;
+
+  // GET /auth/csrf.
+  Response CsrfEndpoint() const;
+
+  const HttpOptions& options() const { return options_; }
+
+ private:
+  std::string SameSiteText() const;
+  void AddTokenCookies(Response& r, const session::TokenPair& t,
+                       bool persistent) const;
+  void AddCsrfCookie(Response& r, bool persistent) const;
+  void AddRememberCookie(Response& r, bool persistent) const;
+
+  const HttpOptions options_;
+  const std::int64_t access_ttl_s_;
+  const std::int64_t refresh_ttl_s_;
+  const core::Clock& clock_;
+  crypto::SecureRandom& random_;
+};
+
+}  // namespace authd::http
+
+#endif  // AUTHD_HTTP_TOKEN_TRANSPORT_H_

@@ -1,0 +1,74 @@
+#include "http/validation.h"
+
+#include <cctype>
+
+namespace authd::http {
+namespace {
+
+bool IsLocalChar(unsigned char c) {
+  if (std::isalnum(c)) return true;
+  switch (c) {
+    case '!': case '#': case '$': case '%': case '&': case '\'': case '*':
+    case '+': case '-': case '/': case '=': case '?': case '^': case '_':
+    case '`': case '{': case '|': case '}': case '~': case '.':
+      return true;
+  }
+  return c >= 0x80;  // validator.js allows UTF-8 local parts
+}
+
+bool ValidLabel(std::string_view label, bool is_tld) {
+  if (label.empty() || label.size() > 63) return false;
+  if (label.front() == '-' || label.back() == '-') return false;
+  for (unsigned char c : label) {
+    if (!(std::isalnum(c) || c == '-' || c >= 0x80)) return false;
+  }
+  if (is_tld) {
+    if (label.size() < 2) return false;
+    for (unsigned char c : label) {
+      if (std::isdigit(c)) return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+bool IsEmail(std::string_view s) {
+  if (s.size() > 254) return false;
+  size_t at = s.rfind('@');
+  if (at == std::string_view::npos || at == 0) return false;
+  std::string_view local = s.substr(0, at);
+  std::string_view domain = s.substr(at + 1);
+  if (local.size() > 64 || local.front() == '.' || local.back() == '.' ||
+      local.find("..") != std::string_view::npos) {
+    return false;
+  }
+  for (unsigned char c : local) {
+    if (!IsLocalChar(c)) return false;
+  }
+  if (domain.find('.') == std::string_view::npos) return false;
+  size_t start = 0;
+  while (true) {
+    size_t dot = domain.find('.', start);
+    std::string_view label = domain.substr(start, dot - start);
+    bool last = dot == std::string_view::npos;
+    if (!ValidLabel(label, last)) return false;
+    if (last) break;
+    start = dot + 1;
+  }
+  return true;
+}
+
+bool IsUuid(std::string_view s) {
+  if (s.size() != 36) return false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (i == 8 || i == 13 || i == 18 || i == 23) {
+      if (s[i] != '-') return false;
+    } else if (!std::isxdigit(static_cast<unsigned char>(s[i]))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace authd::http

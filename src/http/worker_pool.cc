@@ -1,0 +1,63 @@
+#include "http/worker_pool.h"
+
+#include <algorithm>
+#include <cstddef>
+#include <exception>
+#include <thread>
+
+namespace authd::http {
+
+int CoreCount() {
+  return std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+}
+
+WorkerPool::WorkerPool(int threads)
+    : pool_(static_cast<std::size_t>(threads < 1 ? 1 : threads)) {}
+
+WorkerPool::~WorkerPool() { Shutdown(); }
+
+void WorkerPool::Shutdown() {
+  pool_.stop();
+  pool_.join();
+}
+
+Dispatcher::Dispatcher(const Router& router, int blocking_workers,
+                       int hashing_workers, spdlog::logger& log)
+    : router_(router),
+      blocking_pool_(blocking_workers > 0 ? blocking_workers
+                                          : std::max(4, 2 * CoreCount())),
+      hashing_pool_(hashing_workers > 0 ? hashing_workers : CoreCount()),
+      log_(log) {}
+
+boost::asio::awaitable<Response> Dispatcher::Dispatch(const Request& req) {
+  const Route* route = router_.Find(req.method, req.path);
+  if (route == nullptr) co_return RouteNotFound(req);
+  if (route->exec == Exec::kInline) co_return Invoke(*route, req);
+  WorkerPool& pool =
+      route->exec == Exec::kHashing ? hashing_pool_ : blocking_pool_;
+  co_return co_await pool.Run(
+      [this, route, &req] { return Invoke(*route, req); });
+}
+
+void Dispatcher::Shutdown() {
+  blocking_pool_.Shutdown();
+  hashing_pool_.Shutdown();
+}
+
+// The HTTP edge's one catch-all (STYLE.md 2.1): log, answer 500.
+Response Dispatcher::Invoke(const Route& route, const Request& req) const {
+  try {
+    Response r = route.handler(req);
+    if (r.status >= 200 && r.status <= 599) return r;
+    log_.error("request_id={} handler returned status {}", req.request_id,
+               r.status);
+  } catch (const std::exception& e) {
+    log_.error("request_id={} handler threw: {}", req.request_id, e.what());
+  } catch (...) {
+    log_.error("request_id={} handler threw a non-standard exception",
+               req.request_id);
+  }
+  return InternalServerError();
+}
+
+}  // namespace authd::http

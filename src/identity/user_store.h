@@ -1,0 +1,55 @@
+// UserStore: the persistence port for users, identities and tenant
+// memberships, owned by the identity domain and implemented by the
+// adapters in store/ (memory, sqlite, later postgres).
+//
+// Every method takes the tenant scope first. All methods are safe to call
+// concurrently from several threads. Every acknowledged write is durable.
+// Errors: kUnavailable when the database cannot be reached, kInternal on
+// anything unexpected; "not found" is an empty optional, not an error.
+#ifndef AUTHD_IDENTITY_USER_STORE_H_
+#define AUTHD_IDENTITY_USER_STORE_H_
+
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "core/ids.h"
+#include "core/status.h"
+#include "identity/user.h"
+
+namespace authd::identity {
+
+// Result of CreateUser when a uniqueness rule is violated.
+enum class CreateUserOutcome { kCreated, kIdentityExists, kUserExists };
+
+class UserStore {
+ public:
+  virtual ~UserStore() = default;
+
+  // Atomically inserts `user`, its `identities` and its membership of
+  // `tenant` (one user_access row). If any identity (provider, provider_id)
+  // already exists in `tenant`, nothing is written and kIdentityExists is
+  // returned; if another user row already has the same e-mail or phone
+  // (within `tenant` when `tenant_scoped_users`, else globally),
+  // kUserExists.
+  virtual core::Result<CreateUserOutcome> CreateUser(
+      const core::TenantId& tenant, const User& user,
+      const std::vector<Identity>& identities, bool tenant_scoped_users) = 0;
+
+  virtual core::Result<std::optional<User>> FindUserById(
+      const core::TenantId& tenant, const core::UserId& id) = 0;
+
+  // The user owning identity (provider, provider_id) in `tenant`, if any.
+  virtual core::Result<std::optional<User>> FindUserByIdentity(
+      const core::TenantId& tenant, std::string_view provider,
+      std::string_view provider_id) = 0;
+
+  // True iff an identity (provider, provider_id) exists in `tenant`.
+  virtual core::Result<bool> IdentityExists(const core::TenantId& tenant,
+                                            std::string_view provider,
+                                            std::string_view provider_id) = 0;
+};
+
+}  // namespace authd::identity
+
+#endif  // AUTHD_IDENTITY_USER_STORE_H_

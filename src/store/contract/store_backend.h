@@ -1,0 +1,78 @@
+// What a storage backend provides to the contract suites, and helpers the
+// suites share.
+//
+// The suites in this folder exercise the ports (identity::UserStore,
+// session::SessionStore, throttle::CounterStore) only. A backend joins them
+// by instantiating each suite with a factory that returns fresh, empty
+// stores on every call (a new temp file, a new schema, ...):
+//
+//   INSTANTIATE_TEST_SUITE_P(Sqlite, UserStoreContract,
+//       ::testing::Values(StoreBackendFactory{"sqlite", &MakeSqliteBackend}),
+//       BackendName);
+//
+// The stores of one StoreBackend share one database (sessions reference
+// users); their shared_ptrs keep whatever owns them (a database handle, a
+// temp directory) alive, e.g. with the aliasing constructor.
+#ifndef AUTHD_STORE_CONTRACT_STORE_BACKEND_H_
+#define AUTHD_STORE_CONTRACT_STORE_BACKEND_H_
+
+#include <functional>
+#include <memory>
+#include <ostream>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "core/status.h"
+#include "identity/user_store.h"
+#include "session/session_store.h"
+#include "throttle/counter_store.h"
+
+namespace authd::store::contract {
+
+struct StoreBackend {
+  std::shared_ptr<identity::UserStore> users;
+  std::shared_ptr<session::SessionStore> sessions;
+};
+
+struct StoreBackendFactory {
+  std::string name;  // test-name suffix: letters, digits, underscores
+  std::function<StoreBackend()> make;
+};
+
+struct CounterStoreFactory {
+  std::string name;
+  std::function<std::unique_ptr<throttle::CounterStore>()> make;
+};
+
+// Parameter-name generator for INSTANTIATE_TEST_SUITE_P.
+template <typename Factory>
+std::string BackendName(const ::testing::TestParamInfo<Factory>& info) {
+  return info.param.name;
+}
+
+// Keeps gtest from dumping the factories' bytes in failure messages.
+inline void PrintTo(const StoreBackendFactory& f, std::ostream* os) {
+  *os << f.name;
+}
+inline void PrintTo(const CounterStoreFactory& f, std::ostream* os) {
+  *os << f.name;
+}
+
+// EXPECT_TRUE(IsOk(status)) prints the error's category, code and debug.
+inline ::testing::AssertionResult IsOk(const core::Status& s) {
+  if (s.ok()) return ::testing::AssertionSuccess();
+  const core::Error& e = s.error();
+  return ::testing::AssertionFailure()
+         << "error category=" << static_cast<int>(e.category) << " code='"
+         << e.code << "' message='" << e.message << "' debug='" << e.debug
+         << "'";
+}
+template <typename T>
+::testing::AssertionResult IsOk(const core::Result<T>& r) {
+  return IsOk(r.status());
+}
+
+}  // namespace authd::store::contract
+
+#endif  // AUTHD_STORE_CONTRACT_STORE_BACKEND_H_

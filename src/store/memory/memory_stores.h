@@ -1,0 +1,54 @@
+// In-process adapters of the UserStore, SessionStore and CounterStore ports.
+//
+// The user and session stores keep everything in maps behind one mutex:
+// they are test fakes and the reference behaviour for the contract suites
+// (store/contract/), not a persistence layer (nothing survives the process).
+//
+// The counter store is production code: the single-process SQLite
+// deployment keeps its rate-limit and lockout windows in it. Its keys are
+// spread over independently locked shards; expired windows are swept
+// (amortised O(1) per call, and at least once a minute per shard, on the
+// `now` the callers pass), and each shard holds at most its share of
+// `max_keys`: past that, the windows closest to their end are dropped
+// first, so a flood of distinct keys costs bounded memory and long lockouts
+// outlive short rate-limit windows.
+//
+// Every store is safe for concurrent use; each call is atomic.
+#ifndef AUTHD_STORE_MEMORY_MEMORY_STORES_H_
+#define AUTHD_STORE_MEMORY_MEMORY_STORES_H_
+
+#include <cstddef>
+#include <memory>
+
+#include "identity/user_store.h"
+#include "session/session_store.h"
+#include "throttle/counter_store.h"
+
+namespace authd::store {
+
+std::unique_ptr<identity::UserStore> NewMemoryUserStore();
+std::unique_ptr<session::SessionStore> NewMemorySessionStore();
+
+struct MemoryCounterOptions {
+  // Upper bound on live keys, over all shards (about 150 bytes each for
+  // short keys). Reaching it evicts the windows that end soonest.
+  std::size_t max_keys = std::size_t{1} << 20;
+  // Number of independently locked shards; at least 1.
+  int shards = 16;
+};
+
+// A CounterStore that also reports its size, for metrics and tests.
+class MemoryCounterStore : public throttle::CounterStore {
+ public:
+  // Keys currently held, live or expired but not yet swept.
+  virtual std::size_t ApproximateSize() const = 0;
+};
+
+// With default MemoryCounterOptions.
+std::unique_ptr<throttle::CounterStore> NewMemoryCounterStore();
+std::unique_ptr<MemoryCounterStore> NewMemoryCounterStore(
+    const MemoryCounterOptions& options);
+
+}  // namespace authd::store
+
+#endif  // AUTHD_STORE_MEMORY_MEMORY_STORES_H_

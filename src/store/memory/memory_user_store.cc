@@ -1,0 +1,117 @@
+#include <map>
+#include <mutex>
+#include <set>
+#include <string>
+#include <tuple>
+#include <utility>
+
+#include "store/memory/memory_stores.h"
+
+namespace authd::store {
+namespace {
+
+using identity::CreateUserOutcome;
+
+// nullopt = the null tenant; orders before every named tenant.
+using TenantKey = std::optional<std::string>;
+// (provider, provider_id, tenant)
+using IdentityKey = std::tuple<std::string, std::string, TenantKey>;
+
+TenantKey KeyOf(const core::TenantId& tenant) {
+  if (!tenant) return std::nullopt;
+  return tenant->str();
+}
+
+class MemoryUserStore final : public identity::UserStore {
+ public:
+  core::Result<CreateUserOutcome> CreateUser(
+      const core::TenantId& tenant, const identity::User& user,
+      const std::vector<identity::Identity>& identities,
+      bool tenant_scoped_users) override {
+    for (const identity::Identity& i : identities) {
+      if (i.tenant_id != tenant || i.user_id != user.id) {
+        return core::Internal(
+            "CreateUser: identity tenant_id/user_id differ from the user's");
+      }
+    }
+    const TenantKey t = KeyOf(tenant);
+    std::lock_guard<std::mutex> lock(mu_);
+    std::set<IdentityKey> keys;
+    for (const identity::Identity& i : identities) {
+      IdentityKey key{i.provider, i.provider_id, t};
+      // A key repeated within this call collides with itself, as on the
+      // SQL unique index.
+      if (identities_.count(key) != 0 || !keys.insert(key).second) {
+        return CreateUserOutcome::kIdentityExists;
+      }
+    }
+    if (UserTaken(t, user, tenant_scoped_users)) {
+      return CreateUserOutcome::kUserExists;
+    }
+    if (users_.count(user.id.str()) != 0) {
+      return core::Internal("CreateUser: duplicate user id " + user.id.str());
+    }
+    users_.emplace(user.id.str(), user);
+    memberships_[user.id.str()].insert(t);
+    for (IdentityKey key : keys) identities_.emplace(std::move(key), user.id.str());
+    return CreateUserOutcome::kCreated;
+  }
+
+  core::Result<std::optional<identity::User>> FindUserById(
+      const core::TenantId& tenant, const core::UserId& id) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!IsMember(id.str(), KeyOf(tenant))) return std::optional<identity::User>();
+    return std::optional<identity::User>(users_.at(id.str()));
+  }
+
+  core::Result<std::optional<identity::User>> FindUserByIdentity(
+      const core::TenantId& tenant, std::string_view provider,
+      std::string_view provider_id) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = identities_.find(
+        IdentityKey{std::string(provider), std::string(provider_id), KeyOf(tenant)});
+    if (it == identities_.end()) return std::optional<identity::User>();
+    return std::optional<identity::User>(users_.at(it->second));
+  }
+
+  core::Result<bool> IdentityExists(const core::TenantId& tenant,
+                                    std::string_view provider,
+                                    std::string_view provider_id) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return identities_.count(IdentityKey{std::string(provider),
+                                         std::string(provider_id),
+                                         KeyOf(tenant)}) != 0;
+  }
+
+ private:
+  bool IsMember(const std::string& user_id, const TenantKey& tenant) const {
+    auto it = memberships_.find(user_id);
+    return it != memberships_.end() && it->second.count(tenant) != 0;
+  }
+
+  // Another user has the same e-mail or phone, in `tenant` when scoped, else
+  // anywhere. A linear scan: this store is a fake for tests.
+  bool UserTaken(const TenantKey& tenant, const identity::User& user,
+                 bool scoped) const {
+    for (const auto& [id, other] : users_) {
+      const bool same_email = user.email && other.email == user.email;
+      const bool same_phone = user.phone && other.phone == user.phone;
+      if (!same_email && !same_phone) continue;
+      if (!scoped || IsMember(id, tenant)) return true;
+    }
+    return false;
+  }
+
+  std::mutex mu_;
+  std::map<std::string, identity::User> users_;               // GUARDED_BY(mu_)
+  std::map<std::string, std::set<TenantKey>> memberships_;    // GUARDED_BY(mu_)
+  std::map<IdentityKey, std::string> identities_;  // -> user id; GUARDED_BY(mu_)
+};
+
+}  // namespace
+
+std::unique_ptr<identity::UserStore> NewMemoryUserStore() {
+  return std::make_unique<MemoryUserStore>();
+}
+
+}  // namespace authd::store

@@ -1,0 +1,65 @@
+// SqliteDatabase: the embedded single-file database of authd and the
+// UserStore and SessionStore adapters over it.
+//
+// Open() creates the file if needed, applies the pending migrations of
+// store/sqlite/migrations/ in one transaction (recorded in
+// schema_migrations), and refuses a file whose schema is newer than this
+// binary knows. The file is used in WAL mode with synchronous=FULL, so every
+// acknowledged write is durable (a crash right after a reply loses nothing)
+// and readers never block the writer; foreign keys are enforced.
+//
+// Thread-safety: users() and sessions() may be called from any number of
+// threads at once. Each call leases a connection of its own (one per
+// concurrently calling thread, opened lazily, with cached prepared
+// statements); writes run in BEGIN IMMEDIATE transactions. A writer that
+// cannot get the lock within busy_timeout_ms gets kUnavailable; any other
+// database failure is kInternal with SQLite's message in Error::debug only.
+//
+// Ownership: the stores returned by users()/sessions() live as long as the
+// SqliteDatabase. REQUIRES: no store call is in flight at destruction.
+// One process owns the file (the in-process CounterStore relies on it).
+#ifndef AUTHD_STORE_SQLITE_SQLITE_DATABASE_H_
+#define AUTHD_STORE_SQLITE_SQLITE_DATABASE_H_
+
+#include <memory>
+#include <string>
+
+#include "core/status.h"
+#include "identity/user_store.h"
+#include "session/session_store.h"
+
+namespace authd::store {
+
+struct SqliteOptions {
+  // Database file; created if missing. Must be a real file (WAL needs one):
+  // ":memory:" is rejected.
+  std::string path;
+  // How long a writer waits for another writer's lock before failing with
+  // kUnavailable.
+  int busy_timeout_ms = 5000;
+};
+
+class SqliteDatabase {
+ public:
+  // Errors: kInternal with code "DATABASE_SCHEMA_TOO_NEW" when the file was
+  // migrated by a newer authd; kInternal / kUnavailable when the file cannot
+  // be opened or migrated (details in Error::debug).
+  static core::Result<std::unique_ptr<SqliteDatabase>> Open(
+      const SqliteOptions& options);
+
+  virtual identity::UserStore& users() = 0;
+  virtual session::SessionStore& sessions() = 0;
+
+  // The highest migration version applied to the file.
+  virtual int schema_version() const = 0;
+
+  // PRAGMA integrity_check and foreign_key_check; kInternal describing the
+  // first problems found, if any.
+  virtual core::Status IntegrityCheck() = 0;
+
+  virtual ~SqliteDatabase() = default;
+};
+
+}  // namespace authd::store
+
+#endif  // AUTHD_STORE_SQLITE_SQLITE_DATABASE_H_

@@ -1,0 +1,588 @@
+"""Shared fixtures and helpers for the authd black-box (e2e) test suite.
+
+Every module starts its own authd process(es) on a free loopback port with a
+fresh temporary data directory, talks to it over plain HTTP/1.1 (stdlib
+http.client only) and stops it with SIGTERM at the end, asserting a graceful
+exit (code 0).
+
+Environment:
+  AUTHD_BIN   path of the server binary (default: <repo>/build/authd)
+"""
+
+import base64
+import email.utils
+import hashlib
+import hmac
+import http.client
+import itertools
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+import uuid
+
+import pytest
+
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+AUTHD_BIN = os.environ.get("AUTHD_BIN", os.path.join(REPO, "build", "authd"))
+
+PASSWORD = "Str0ng!Passw0rd"
+CHEAP_ARGON2 = [
+    "--password-argon2-memory-kib", "1024",
+    "--password-argon2-time-cost", "1",
+    "--password-argon2-parallelism", "1",
+]
+NO_THROTTLE = ["--rate-limit-enabled", "false", "--lockout-enabled", "false"]
+KNOWN_SECRET = "e2e-known-jwt-secret-0123456789abcdefghijklmnopqrstuv"
+
+JSON_CT = "application/json; charset=utf-8"
+UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+UUID4_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
+ISO_MS_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
+JWT_RE = re.compile(r"^eyJ[A-Za-z0-9_-]+\.eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$")
+HTTP_DATE_RE = r"[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT"
+
+ACCESS_CLAIMS = ["id", "sub", "sessionId", "email", "phone", "emailVerifiedAt",
+                 "phoneVerifiedAt", "roles", "tenantId", "isMfaEnabled",
+                 "isMfaVerified", "type", "iat", "exp"]
+REFRESH_CLAIMS = ACCESS_CLAIMS[:12] + ["jti", "iat", "exp"]
+
+# Exact error bodies used by many modules.
+ERR_SESSION_NOT_FOUND = {"statusCode": 401, "error": "Unauthorized", "message": "Session not found"}
+ERR_NO_AUTH = {"statusCode": 401, "error": "UnauthorizedException",
+               "message": "No authentication provided", "code": "NO_AUTH_PROVIDED"}
+ERR_INVALID_TOKEN = {"statusCode": 401, "error": "UnauthorizedException",
+                     "message": "Invalid or expired token", "code": "INVALID_TOKEN"}
+ERR_INVALID_CREDENTIALS = {"statusCode": 401, "error": "UnauthorizedException",
+                           "message": "Invalid credentials", "code": "INVALID_CREDENTIALS"}
+ERR_REFRESH_REQUIRED = {"statusCode": 401, "error": "UnauthorizedException",
+                        "message": "refreshToken is required", "code": "REFRESH_TOKEN_INVALID"}
+ERR_REFRESH_EXPIRED = {"statusCode": 401, "error": "UnauthorizedException",
+                       "message": "Invalid or expired refresh token", "code": "REFRESH_TOKEN_EXPIRED"}
+ERR_REFRESH_REUSED = {"statusCode": 401, "error": "UnauthorizedException",
+                      "message": "Refresh token is no longer valid (rotated or replayed)",
+                      "code": "REFRESH_TOKEN_INVALID"}
+ERR_RATE_LIMITED = {"statusCode": 429, "error": "HttpException",
+                    "message": "Too many requests. Please try again later.", "code": "RATE_LIMITED"}
+ERR_ACCOUNT_LOCKED = {"statusCode": 429, "error": "HttpException",
+                      "message": "Account temporarily locked after too many failed attempts. Please try again later.",
+                      "code": "ACCOUNT_LOCKED"}
+ERROR_KEYS = ["statusCode", "error", "message"]
+CODED_ERROR_KEYS = ["statusCode", "error", "message", "code"]
+
+CLEAR_ACCESS = "accessToken=; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT"
+CLEAR_REFRESH = "refreshToken=; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT"
+CLEAR_REMEMBER = "nest_auth_remember=; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT"
+
+_NO_BODY = object()
+
+
+# --------------------------------------------------------------------------
+# HTTP client
+# --------------------------------------------------------------------------
+
+class Resp:
+    """A response: status, headers (list of (name, value)), raw body, parsed JSON.
+
+    Unpacks as a 4-tuple: ``status, headers, body, js = resp``.
+    """
+
+    def __init__(self, status, reason, headers, body):
+        self.status = status
+        self.reason = reason
+        self.headers = headers
+        self.body = body
+        self.json = None
+        self.json_error = None
+        if body:
+            try:
+                self.json = json.loads(body.decode("utf-8"))
+            except Exception as e:  # noqa: BLE001 - keep the raw body for the assertion message
+                self.json_error = e
+
+    def __iter__(self):
+        return iter((self.status, self.headers, self.body, self.json))
+
+    def header(self, name):
+        name = name.lower()
+        for k, v in self.headers:
+            if k.lower() == name:
+                return v
+        return None
+
+    def header_all(self, name):
+        name = name.lower()
+        return [v for k, v in self.headers if k.lower() == name]
+
+    @property
+    def set_cookies(self):
+        return self.header_all("Set-Cookie")
+
+    def cookie_values(self):
+        """name -> value of every Set-Cookie (last wins)."""
+        out = {}
+        for sc in self.set_cookies:
+            nv = sc.split(";", 1)[0]
+            n, _, v = nv.partition("=")
+            out[n.strip()] = v
+        return out
+
+    def __repr__(self):
+        b = self.body[:600]
+        return f"<Resp {self.status} headers={self.headers!r} body={b!r}>"
+
+
+class Client:
+    """Tiny HTTP/1.1 client. keep=True reuses one connection for all requests."""
+
+    def __init__(self, port, host="127.0.0.1", keep=False, source_ip=None, timeout=15):
+        self.host = host
+        self.port = port
+        self.keep = keep
+        self.source_ip = source_ip
+        self.timeout = timeout
+        self._conn = None
+
+    def _new_conn(self):
+        src = (self.source_ip, 0) if self.source_ip else None
+        return http.client.HTTPConnection(self.host, self.port, timeout=self.timeout,
+                                          source_address=src)
+
+    @property
+    def conn(self):
+        if self._conn is None:
+            self._conn = self._new_conn()
+        return self._conn
+
+    def close(self):
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    def request(self, method, path, body=_NO_BODY, headers=None, bearer=None,
+                cookies=None, content_type="application/json"):
+        hdrs = {}
+        data = None
+        if body is not _NO_BODY:
+            if isinstance(body, (bytes, bytearray)):
+                data = bytes(body)
+            elif isinstance(body, str):
+                data = body.encode("utf-8")
+            else:
+                data = json.dumps(body).encode("utf-8")
+            if content_type:
+                hdrs["Content-Type"] = content_type
+        if bearer is not None:
+            hdrs["Authorization"] = f"Bearer {bearer}"
+        if cookies:
+            if isinstance(cookies, dict):
+                hdrs["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookies.items())
+            else:
+                hdrs["Cookie"] = cookies
+        if headers:
+            hdrs.update(headers)
+        conn = self.conn if self.keep else self._new_conn()
+        try:
+            conn.request(method, path, body=data, headers=hdrs)
+            r = conn.getresponse()
+            raw = r.read()
+            resp = Resp(r.status, r.reason, r.getheaders(), raw)
+        except Exception:
+            if self.keep:
+                self.close()
+            else:
+                conn.close()
+            raise
+        if not self.keep:
+            conn.close()
+        return resp
+
+    def get(self, path, **kw):
+        return self.request("GET", path, **kw)
+
+    def post(self, path, body=_NO_BODY, **kw):
+        return self.request("POST", path, body=body, **kw)
+
+
+# --------------------------------------------------------------------------
+# Server process management
+# --------------------------------------------------------------------------
+
+def free_port():
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def _flag_value(args, flag, default=None):
+    args = list(args)
+    for i, a in enumerate(args):
+        if a == flag and i + 1 < len(args):
+            return args[i + 1]
+        if a.startswith(flag + "="):
+            return a.split("=", 1)[1]
+    return default
+
+
+class AuthdServer:
+    """One authd process. ``extra`` are additional command-line flags."""
+
+    def __init__(self, extra=(), data_dir=None, cheap_argon2=True, name="authd"):
+        self.extra = list(extra)
+        self.cheap_argon2 = cheap_argon2
+        self.name = name
+        self._own_dir = data_dir is None
+        self.data_dir = data_dir or tempfile.mkdtemp(prefix="authd-e2e-")
+        self.proc = None
+        self.port = None
+        self.log_path = None
+        self._log_file = None
+        self.start_count = 0
+        gp = _flag_value(self.extra, "--server-global-prefix", "")
+        rp = _flag_value(self.extra, "--server-route-prefix", "auth")
+        self.prefix = "/" + "/".join(p.strip("/") for p in (gp, rp) if p.strip("/"))
+
+    # -- helpers ----------------------------------------------------------
+    def path(self, p):
+        """'/me' or 'me' -> '/<global>/<route>/me'."""
+        return self.prefix + "/" + p.lstrip("/")
+
+    def client(self, **kw):
+        return Client(self.port, **kw)
+
+    def command(self):
+        cmd = [AUTHD_BIN, "--host", "127.0.0.1", "--port", str(self.port),
+               "--data-dir", self.data_dir]
+        if self.cheap_argon2:
+            cmd += CHEAP_ARGON2
+        return cmd + self.extra
+
+    def output(self):
+        if not self.log_path or not os.path.exists(self.log_path):
+            return ""
+        with open(self.log_path, "rb") as f:
+            return f.read().decode("utf-8", "replace")
+
+    def output_since(self, offset):
+        return self.output()[offset:]
+
+    # -- lifecycle --------------------------------------------------------
+    def start(self, timeout=10.0):
+        if not os.path.exists(AUTHD_BIN):
+            pytest.fail(f"authd binary not found at {AUTHD_BIN} (set AUTHD_BIN)")
+        last_out = ""
+        for _attempt in range(3):
+            self.port = free_port()
+            self.start_count += 1
+            self.log_path = os.path.join(
+                tempfile.gettempdir(),
+                f"authd-e2e-{os.getpid()}-{self.port}-{self.start_count}-{uuid.uuid4().hex[:6]}.log")
+            self._log_file = open(self.log_path, "wb")
+            self.proc = subprocess.Popen(self.command(), stdout=self._log_file,
+                                         stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+            ok = self._wait_ready(timeout)
+            if ok:
+                return self
+            last_out = self.output()
+            if self.proc.poll() is None:
+                self.proc.kill()
+                self.proc.wait()
+            rc = self.proc.returncode
+            self.proc = None
+            self._log_file.close()
+            self._log_file = None
+            if "in use" not in last_out.lower():
+                break
+        pytest.fail(f"authd did not become ready within {timeout}s\n"
+                    f"command: {' '.join(self.command())}\n"
+                    f"exit code: {rc}\n--- output ---\n{last_out}")
+
+    def _wait_ready(self, timeout):
+        deadline = time.monotonic() + timeout
+        path = self.path("client-config")
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                return False
+            try:
+                c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=1)
+                c.request("GET", path)
+                r = c.getresponse()
+                r.read()
+                c.close()
+                if r.status == 200:
+                    return True
+            except OSError:
+                pass
+            except http.client.HTTPException:
+                pass
+            time.sleep(0.05)
+        return False
+
+    def stop(self, expect_exit_code=0, timeout=5.0):
+        """SIGTERM, wait (SIGKILL after timeout); returns the exit code."""
+        if self.proc is None:
+            return None
+        proc = self.proc
+        self.proc = None
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+                self._close_log()
+                if expect_exit_code is not None:
+                    pytest.fail(f"authd did not exit within {timeout}s after SIGTERM "
+                                f"(killed)\n--- output tail ---\n{self.output()[-3000:]}")
+                return proc.returncode
+        self._close_log()
+        rc = proc.returncode
+        if expect_exit_code is not None:
+            assert rc == expect_exit_code, (
+                f"authd exit code after SIGTERM was {rc}, expected {expect_exit_code}\n"
+                f"--- output tail ---\n{self.output()[-3000:]}")
+        return rc
+
+    def kill9(self):
+        if self.proc is None:
+            return None
+        proc = self.proc
+        self.proc = None
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        self._close_log()
+        return proc.returncode
+
+    def _close_log(self):
+        if self._log_file is not None:
+            try:
+                self._log_file.close()
+            except OSError:
+                pass
+            self._log_file = None
+
+    def cleanup(self):
+        if self.proc is not None:
+            self.stop(expect_exit_code=None)
+        if self._own_dir:
+            shutil.rmtree(self.data_dir, ignore_errors=True)
+
+
+class ServerFactory:
+    """Starts servers on demand; stops all at teardown asserting exit code 0."""
+
+    def __init__(self):
+        self.servers = []
+
+    def __call__(self, *extra, throttle=False, cheap_argon2=True, data_dir=None, start=True):
+        flags = list(extra)
+        if not throttle:
+            flags = NO_THROTTLE + flags
+        srv = AuthdServer(flags, data_dir=data_dir, cheap_argon2=cheap_argon2)
+        self.servers.append(srv)
+        if start:
+            srv.start()
+        return srv
+
+    def finish(self):
+        errors = []
+        for srv in self.servers:
+            try:
+                if srv.proc is not None:
+                    srv.stop(expect_exit_code=0)
+            except BaseException as e:  # noqa: BLE001 - report all, continue
+                errors.append(str(e))
+            finally:
+                srv.cleanup()
+        if errors:
+            pytest.fail("graceful shutdown failed:\n" + "\n".join(errors))
+
+
+@pytest.fixture(scope="module")
+def server_factory():
+    f = ServerFactory()
+    yield f
+    f.finish()
+
+
+@pytest.fixture(scope="module")
+def server(server_factory):
+    """Module default server: default (auto) token mode, throttling disabled."""
+    return server_factory()
+
+
+@pytest.fixture
+def client(server):
+    c = server.client()
+    yield c
+    c.close()
+
+
+# --------------------------------------------------------------------------
+# Domain helpers
+# --------------------------------------------------------------------------
+
+_counter = itertools.count(1)
+_counter_lock = threading.Lock()
+
+
+def unique_email(tag="u"):
+    with _counter_lock:
+        n = next(_counter)
+    return f"{tag}{time.time_ns() % 10**12}x{n}@example.com"
+
+
+def signup(srv_or_client, email=None, password=PASSWORD, expect=200, **extra):
+    c = srv_or_client.client() if isinstance(srv_or_client, AuthdServer) else srv_or_client
+    email = email or unique_email()
+    body = {"email": email, "password": password}
+    body.update(extra)
+    r = c.post(_path_of(srv_or_client, "signup"), body)
+    if expect is not None:
+        assert r.status == expect, f"signup {email}: {r!r}"
+    return email, r
+
+
+def login(srv_or_client, email, password=PASSWORD, expect=200, headers=None, **extra):
+    c = srv_or_client.client() if isinstance(srv_or_client, AuthdServer) else srv_or_client
+    body = {"providerName": "email", "credentials": {"email": email, "password": password}}
+    body.update(extra)
+    r = c.post(_path_of(srv_or_client, "login"), body, headers=headers)
+    if expect is not None:
+        assert r.status == expect, f"login {email}: {r!r}"
+    return r
+
+
+def _path_of(srv_or_client, p):
+    if isinstance(srv_or_client, AuthdServer):
+        return srv_or_client.path(p)
+    return "/auth/" + p
+
+
+def new_user(srv):
+    """Sign up a fresh user; returns (email, accessToken, refreshToken)."""
+    email, r = signup(srv)
+    return email, r.json["accessToken"], r.json["refreshToken"]
+
+
+# --------------------------------------------------------------------------
+# JWT helpers
+# --------------------------------------------------------------------------
+
+def b64url_decode(s):
+    return base64.urlsafe_b64decode(s + "=" * (-len(s) % 4))
+
+
+def b64url_encode(b):
+    return base64.urlsafe_b64encode(b).rstrip(b"=").decode("ascii")
+
+
+def jwt_parts(token):
+    h, p, s = token.split(".")
+    return json.loads(b64url_decode(h)), json.loads(b64url_decode(p)), s
+
+
+def jwt_payload(token):
+    return jwt_parts(token)[1]
+
+
+def jwt_header_raw(token):
+    return b64url_decode(token.split(".")[0]).decode("utf-8")
+
+
+def jwt_sign(payload, secret, header=None):
+    header = header or {"alg": "HS256", "typ": "JWT"}
+    h = b64url_encode(json.dumps(header, separators=(",", ":")).encode())
+    p = b64url_encode(json.dumps(payload, separators=(",", ":")).encode())
+    sig = hmac.new(secret.encode(), f"{h}.{p}".encode(), hashlib.sha256).digest()
+    return f"{h}.{p}.{b64url_encode(sig)}"
+
+
+def jwt_alg_none(payload):
+    h = b64url_encode(json.dumps({"alg": "none", "typ": "JWT"}, separators=(",", ":")).encode())
+    p = b64url_encode(json.dumps(payload, separators=(",", ":")).encode())
+    return f"{h}.{p}."
+
+
+def jwt_tamper(token, **changes):
+    """Same header and signature, payload modified."""
+    h, p, s = token.split(".")
+    payload = json.loads(b64url_decode(p))
+    payload.update(changes)
+    p2 = b64url_encode(json.dumps(payload, separators=(",", ":")).encode())
+    return f"{h}.{p2}.{s}"
+
+
+# --------------------------------------------------------------------------
+# Assertions
+# --------------------------------------------------------------------------
+
+def assert_json(resp, status, body=None, keys=None):
+    """Status, JSON content type, and (optionally) exact body incl. key order."""
+    assert resp.status == status, f"expected {status}, got {resp!r}"
+    ct = resp.header("Content-Type")
+    assert ct is not None and ct.lower().startswith("application/json"), f"content-type {ct!r}: {resp!r}"
+    assert resp.json is not None, f"body is not JSON: {resp!r}"
+    if body is not None:
+        assert resp.json == body, f"body mismatch:\n expected {body}\n got      {resp.json}"
+        assert list(resp.json.keys()) == list(body.keys()), (
+            f"key order: expected {list(body.keys())}, got {list(resp.json.keys())}")
+    if keys is not None:
+        assert list(resp.json.keys()) == list(keys), (
+            f"key order: expected {list(keys)}, got {list(resp.json.keys())}")
+    return resp.json
+
+
+def assert_token_body(resp, message):
+    js = assert_json(resp, 200, keys=["accessToken", "refreshToken", "isRequiresMfa", "message"])
+    assert JWT_RE.match(js["accessToken"]), js
+    assert JWT_RE.match(js["refreshToken"]), js
+    assert js["isRequiresMfa"] is False
+    assert js["message"] == message
+    return js["accessToken"], js["refreshToken"]
+
+
+def parse_http_date(s):
+    return email.utils.parsedate_to_datetime(s).timestamp()
+
+
+def cookie_regex(name, value_re, max_age=None, same_site="Lax", http_only=True,
+                 secure=False, domain=None):
+    """Regex of a Set-Cookie string in Express serialisation order."""
+    parts = [f"{re.escape(name)}=({value_re})"]
+    if max_age is not None:
+        parts.append(f"Max-Age={max_age}")
+    if domain:
+        parts.append(f"Domain={re.escape(domain)}")
+    parts.append("Path=/")
+    if max_age is not None:
+        parts.append(f"Expires=({HTTP_DATE_RE})")
+    if http_only:
+        parts.append("HttpOnly")
+    if secure:
+        parts.append("Secure")
+    if same_site:
+        parts.append(f"SameSite={same_site}")
+    return re.compile("^" + "; ".join(parts) + "$")
+
+
+def match_cookie(set_cookie, name, value_re, max_age=None, now=None, **kw):
+    """Assert a Set-Cookie string; returns the cookie value. Checks Expires ~ now+Max-Age."""
+    rx = cookie_regex(name, value_re, max_age=max_age, **kw)
+    m = rx.match(set_cookie)
+    assert m, f"Set-Cookie mismatch:\n got      {set_cookie!r}\n expected /{rx.pattern}/"
+    if max_age is not None:
+        exp = parse_http_date(m.group(2))
+        ref = now if now is not None else time.time()
+        assert abs(exp - (ref + max_age)) <= 5, (
+            f"Expires {m.group(2)} is not ~ now + {max_age}s: {set_cookie!r}")
+    return m.group(1)

@@ -1,0 +1,83 @@
+"""Server output: startup line, one access-log line per request carrying the
+request id, and no secrets (passwords, tokens) anywhere in the output."""
+
+import time
+
+import pytest
+
+from conftest import PASSWORD, assert_json, assert_token_body, unique_email
+
+SECRET_PASSWORD = "Zq9!unusual-Passphrase-7731"
+
+
+@pytest.fixture(scope="module")
+def srv(server_factory):
+    return server_factory()
+
+
+def _wait_for(srv, needle, timeout=3.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        out = srv.output()
+        if needle in out:
+            return out
+        time.sleep(0.05)
+    return srv.output()
+
+
+def test_startup_output(srv):
+    out = srv.output()
+    assert f"127.0.0.1:{srv.port}" in out, f"listening address not logged:\n{out[:2000]}"
+    assert "sqlite" in out.lower(), f"storage backend not logged:\n{out[:2000]}"
+
+
+def test_request_ids_and_no_secrets(srv):
+    c = srv.client()
+    email = unique_email("logs")
+    r = c.post("/auth/signup", {"email": email, "password": SECRET_PASSWORD},
+               headers={"X-Request-Id": "test-req-100"})
+    a0, r0 = assert_token_body(r, "Signup successful")
+    r = c.post("/auth/login", {"providerName": "email",
+                               "credentials": {"email": email, "password": SECRET_PASSWORD}},
+               headers={"X-Request-Id": "test-req-123"})
+    a1, r1 = assert_token_body(r, "Login successful")
+    # a failed login with a different (wrong) password
+    wrong = "Wr0ng!but-Also-Secret-9931"
+    r = c.post("/auth/login", {"providerName": "email",
+                               "credentials": {"email": email, "password": wrong}},
+               headers={"X-Request-Id": "test-req-124"})
+    assert r.status == 401, r
+    r = c.post("/auth/refresh-token", {"refreshToken": r1}, headers={"X-Request-Id": "test-req-456"})
+    a2, r2 = assert_token_body(r, "Token refreshed successfully")
+    assert_json(c.get("/auth/me", bearer=a2, headers={"X-Request-Id": "test-req-789"}), 200)
+    # a rejected bearer token must not be echoed either
+    forged = a2[:-6] + "AAAAAA"
+    assert c.get("/auth/me", bearer=forged, headers={"X-Request-Id": "test-req-790"}).status == 401
+
+    out = _wait_for(srv, "test-req-790")
+    lines = out.splitlines()
+    for rid, path, status in [("test-req-100", "/auth/signup", "200"),
+                              ("test-req-123", "/auth/login", "200"),
+                              ("test-req-124", "/auth/login", "401"),
+                              ("test-req-456", "/auth/refresh-token", "200"),
+                              ("test-req-789", "/auth/me", "200"),
+                              ("test-req-790", "/auth/me", "401")]:
+        hits = [ln for ln in lines if rid in ln]
+        assert len(hits) == 1, f"expected exactly one log line with {rid}, got {hits}\n{out[-3000:]}"
+        assert path in hits[0] and status in hits[0], f"log line lacks path/status: {hits[0]!r}"
+
+    for secret in (SECRET_PASSWORD, wrong, PASSWORD):
+        assert secret not in out, f"password {secret!r} appears in the server output"
+    for tok in (a0, r0, a1, r1, a2, r2, forged):
+        assert tok not in out, "a token appears in the server output"
+        assert tok.split(".")[2] not in out, "a token signature appears in the server output"
+        assert tok.split(".")[1][:40] not in out, "a token payload appears in the server output"
+
+
+def test_generated_request_id_when_absent(srv):
+    before = len(srv.output())
+    r = srv.client().get("/auth/client-config")
+    assert r.status == 200
+    time.sleep(0.3)
+    new = srv.output()[before:]
+    assert "/auth/client-config" in new, f"request not logged:\n{new}"

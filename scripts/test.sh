@@ -7,6 +7,9 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 "$ROOT/scripts/install-deps.sh"
 "$ROOT/scripts/build.sh" "$ROOT/build"
 
+echo "== layer rule"
+"$ROOT/scripts/check-deps.sh"
+
 echo "== unit tests"
 (cd "$ROOT/build" && ctest --output-on-failure -j"$(nproc)")
 

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Enforces the layer rule of STYLE.md §1 on includes: the domain never
+# includes http/, a store adapter, a JSON library, sqlite3.h or libpq; core
+# includes only std; crypto only core. Test files are exempt.
+set -euo pipefail
+cd "$(dirname "$0")/../src"
+fail=0
+check() { # folder, forbidden-regex, why
+  local hits
+  hits=$(grep -rnE "^#include [<\"]($2)" $1 --include='*.h' --include='*.cc' | grep -v '_test\.cc:' || true)
+  if [ -n "$hits" ]; then echo "layer violation ($3):"; echo "$hits"; fail=1; fi
+}
+DOMAIN="identity session throttle flows"
+check "$DOMAIN" 'http/|store/|config/|boost/|sqlite3|libpq|spdlog|toml' "domain must not depend on adapters, HTTP, JSON or logging libraries"
+check "crypto" 'http/|store/|config/|identity/|session/|flows/|throttle/|boost/' "crypto depends on core only"
+check "core" 'http/|store/|config/|identity/|session/|flows/|throttle/|crypto/|boost/|sqlite3' "core depends on std (and fmt) only"
+check "config" 'store/|flows/|crypto/' "config reads only *_options.h headers"
+check "http" 'store/|sqlite3|libpq' "http never names a concrete store"
+grep -rnE '^#include "http/' config | grep -v 'http/http_options.h' && { echo "config may include only http/http_options.h"; fail=1; }
+exit $fail

@@ -119,6 +119,7 @@ int Run(int argc, char** argv) {
   }
   config::Config cfg = std::move(loaded->config);
   SetUpLogging(cfg.log);
+  for (const std::string& w : loaded->warnings) spdlog::warn("config: {}", w);
   const auto t0 = std::chrono::steady_clock::now();
 
   std::error_code ec;

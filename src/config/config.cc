@@ -34,8 +34,15 @@ struct Args {
   std::optional<core::Error> error;  // the first problem found
 };
 
+// Built piecewise: `"\"" + std::string(text) + "\""` trips GCC 12's
+// -Wrestrict false positive at -O3.
 std::string Quoted(std::string_view text) {
-  return "\"" + std::string(text) + "\"";
+  std::string out;
+  out.reserve(text.size() + 2);
+  out += '"';
+  out += text;
+  out += '"';
+  return out;
 }
 
 std::string UnknownFlagMessage(const std::string& name) {
@@ -72,7 +79,8 @@ Args ParseArgs(int argc, const char* const* argv) {
     if (const size_t eq = name.find('='); eq != std::string::npos) {
       value = name.substr(eq + 1);
       name.resize(eq);
-    } else if (i + 1 < argc && !std::string_view(argv[i + 1]).starts_with("--")) {
+    } else if (i + 1 < argc &&
+               !std::string_view(argv[i + 1]).starts_with("--")) {
       value = argv[++i];
     }
     bool alias = false;
@@ -128,9 +136,9 @@ core::Status ApplyFlags(const std::vector<FlagValue>& values, Config& config,
   for (bool aliases : {true, false}) {
     for (const FlagValue& f : values) {
       if (f.alias != aliases) continue;
-      core::Status s = internal::ApplyValue(
-          *f.opt, internal::ParseText(*f.opt, f.value), Quoted(f.value),
-          f.source, config, origins);
+      core::Status s =
+          internal::ApplyValue(*f.opt, internal::ParseText(*f.opt, f.value),
+                               Quoted(f.value), f.source, config, origins);
       if (!s.ok()) return s;
     }
   }
@@ -155,12 +163,12 @@ core::Status CheckCombinations(const Config& c, const Origins& origins) {
   const auto& p = c.password;
   if (p.argon2_memory_kib < 8 * p.argon2_parallelism) {
     return core::InvalidArgument(
-        "", "password.argon2_memory_kib = " +
-                std::to_string(p.argon2_memory_kib) +
-                from("password.argon2_memory_kib") +
-                " must be at least 8 x password.argon2_parallelism = " +
-                std::to_string(8 * p.argon2_parallelism) +
-                from("password.argon2_parallelism"));
+        "",
+        "password.argon2_memory_kib = " + std::to_string(p.argon2_memory_kib) +
+            from("password.argon2_memory_kib") +
+            " must be at least 8 x password.argon2_parallelism = " +
+            std::to_string(8 * p.argon2_parallelism) +
+            from("password.argon2_parallelism"));
   }
   if (p.min_length > p.max_length) {
     return core::InvalidArgument(
@@ -230,7 +238,8 @@ core::Result<Loaded> Load(int argc, const char* const* argv,
     return core::InvalidArgument("", "flag --config needs a file path");
   }
   if (!config.config_file.empty()) {
-    core::Status s = internal::ApplyTomlFile(config.config_file, config, origins);
+    core::Status s =
+        internal::ApplyTomlFile(config.config_file, config, origins);
     if (!s.ok()) return s;
   }
   core::Status s = ApplyEnv(env, config, origins, loaded.warnings);

@@ -10,11 +10,11 @@
 namespace authd::config {
 namespace {
 
-using ::testing::HasSubstr;
 using test_util::Env;
 using test_util::ErrorOf;
 using test_util::LoadWith;
 using test_util::TempToml;
+using ::testing::HasSubstr;
 
 TEST(ConfigTest, DefaultsMatchTheDocumentedValues) {
   auto r = LoadWith({});
@@ -147,7 +147,8 @@ TEST(ConfigTest, ConfigPathFromEnvAndFlagOverride) {
   ASSERT_TRUE(from_env.ok()) << ErrorOf(from_env);
   EXPECT_EQ(from_env->config.http.port, 1111);
   EXPECT_EQ(from_env->config.config_file, a.path());
-  auto from_flag = LoadWith({"--config=" + b.path()}, {{"AUTHD_CONFIG", a.path()}});
+  auto from_flag =
+      LoadWith({"--config=" + b.path()}, {{"AUTHD_CONFIG", a.path()}});
   ASSERT_TRUE(from_flag.ok()) << ErrorOf(from_flag);
   EXPECT_EQ(from_flag->config.http.port, 2222);
 }

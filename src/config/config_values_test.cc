@@ -8,12 +8,12 @@
 namespace authd::config {
 namespace {
 
-using ::testing::ElementsAre;
-using ::testing::HasSubstr;
-using ::testing::Not;
 using test_util::ErrorOf;
 using test_util::LoadWith;
 using test_util::TempToml;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::Not;
 
 TEST(ConfigValuesTest, BooleanSpellings) {
   for (const char* yes : {"true", "TRUE", "1", "yes", "Yes", "on"}) {
@@ -77,7 +77,8 @@ TEST(ConfigValuesTest, EnumsAreCaseInsensitiveAndListChoices) {
 }
 
 TEST(ConfigValuesTest, RoutePrefixesAreNormalizedAndValidated) {
-  auto r = LoadWith({"--server-global-prefix=/api/", "--server-route-prefix=/"});
+  auto r =
+      LoadWith({"--server-global-prefix=/api/", "--server-route-prefix=/"});
   ASSERT_TRUE(r.ok()) << ErrorOf(r);
   EXPECT_EQ(r->config.http.global_prefix, "api");
   EXPECT_EQ(r->config.http.route_prefix, "");
@@ -88,8 +89,8 @@ TEST(ConfigValuesTest, RoutePrefixesAreNormalizedAndValidated) {
 }
 
 TEST(ConfigValuesTest, CsrfNamesAndCookieDomain) {
-  auto r = LoadWith({"--csrf-header-name", "X-My-CSRF", "--cookies-domain",
-                     "Example.COM"});
+  auto r = LoadWith(
+      {"--csrf-header-name", "X-My-CSRF", "--cookies-domain", "Example.COM"});
   ASSERT_TRUE(r.ok()) << ErrorOf(r);
   EXPECT_EQ(r->config.http.csrf.header_name, "x-my-csrf");
   EXPECT_EQ(r->config.http.cookies.domain, "example.com");
@@ -111,9 +112,9 @@ TEST(ConfigValuesTest, SameSiteNoneRequiresSecure) {
 }
 
 TEST(ConfigValuesTest, WeakOrBlankJwtSecretsAreRejectedWithoutEchoing) {
-  for (const char* weak : {"secret", "change-me", "changeme", "default",
-                           "jwt-secret", "your-secret", "password",
-                           "  Secret ", "CHANGEME"}) {
+  for (const char* weak :
+       {"secret", "change-me", "changeme", "default", "jwt-secret",
+        "your-secret", "password", "  Secret ", "CHANGEME"}) {
     const std::string error =
         ErrorOf(LoadWith({}, {{"AUTHD_SESSION_JWT_SECRET", weak}}));
     EXPECT_THAT(error, HasSubstr("invalid value for session.jwt_secret (env "

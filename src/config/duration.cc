@@ -22,23 +22,42 @@ constexpr long long kYear = 31557600000LL;  // 365.25 days, as in `ms`
 
 // Unit words of `ms` (lower-case) and their length in milliseconds.
 constexpr std::pair<std::string_view, long long> kUnits[] = {
-    {"ms", 1},          {"msec", 1},         {"msecs", 1},
-    {"millisecond", 1}, {"milliseconds", 1}, {"s", kSecond},
-    {"sec", kSecond},   {"secs", kSecond},   {"second", kSecond},
-    {"seconds", kSecond}, {"m", kMinute},    {"min", kMinute},
-    {"mins", kMinute},  {"minute", kMinute}, {"minutes", kMinute},
-    {"h", kHour},       {"hr", kHour},       {"hrs", kHour},
-    {"hour", kHour},    {"hours", kHour},    {"d", kDay},
-    {"day", kDay},      {"days", kDay},      {"w", kWeek},
-    {"week", kWeek},    {"weeks", kWeek},    {"y", kYear},
-    {"yr", kYear},      {"yrs", kYear},      {"year", kYear},
+    {"ms", 1},
+    {"msec", 1},
+    {"msecs", 1},
+    {"millisecond", 1},
+    {"milliseconds", 1},
+    {"s", kSecond},
+    {"sec", kSecond},
+    {"secs", kSecond},
+    {"second", kSecond},
+    {"seconds", kSecond},
+    {"m", kMinute},
+    {"min", kMinute},
+    {"mins", kMinute},
+    {"minute", kMinute},
+    {"minutes", kMinute},
+    {"h", kHour},
+    {"hr", kHour},
+    {"hrs", kHour},
+    {"hour", kHour},
+    {"hours", kHour},
+    {"d", kDay},
+    {"day", kDay},
+    {"days", kDay},
+    {"w", kWeek},
+    {"week", kWeek},
+    {"weeks", kWeek},
+    {"y", kYear},
+    {"yr", kYear},
+    {"yrs", kYear},
+    {"year", kYear},
     {"years", kYear},
 };
 
 core::Error BadDuration(std::string_view text, std::string_view why) {
-  return core::InvalidArgument(
-      "", "invalid duration \"" + std::string(text) + "\": " +
-              std::string(why));
+  return core::InvalidArgument("", "invalid duration \"" + std::string(text) +
+                                       "\": " + std::string(why));
 }
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
@@ -49,8 +68,9 @@ core::Result<long long> ParseDurationMs(const std::string& text) {
   constexpr std::string_view kGrammar =
       "expected a number and an optional unit (ms, s, m, h, d, w, y; e.g. "
       "\"15m\", \"1.5h\", \"30 days\"); a bare number is milliseconds";
-  if (text.size() > 100) return BadDuration(text.substr(0, 20) + "...",
-                                            "too long");
+  if (text.size() > 100) {
+    return BadDuration(text.substr(0, 20) + "...", "too long");
+  }
   if (!text.empty() && text[0] == '-') {
     return BadDuration(text, "must not be negative");
   }
@@ -93,8 +113,7 @@ namespace internal {
 std::string FormatDurationMs(long long ms) {
   if (ms == 0) return "0";
   constexpr std::pair<long long, std::string_view> kExact[] = {
-      {kWeek, "w"}, {kDay, "d"},       {kHour, "h"},
-      {kMinute, "m"}, {kSecond, "s"},
+      {kWeek, "w"}, {kDay, "d"}, {kHour, "h"}, {kMinute, "m"}, {kSecond, "s"},
   };
   for (const auto& [size, suffix] : kExact) {
     if (ms % size == 0) return std::to_string(ms / size) + std::string(suffix);

@@ -67,11 +67,13 @@ const std::vector<SectionInfo>& Sections() {
       {"app", "application identity"},
       {"server", "HTTP listener, worker pools, limits and routes"},
       {"storage", "where authd keeps its data"},
-      {"session", "JWT signing, token transport, lifetimes and session "
-                  "limits"},
+      {"session",
+       "JWT signing, token transport, lifetimes and session "
+       "limits"},
       {"cookies", "attributes of the token and CSRF cookies"},
-      {"csrf", "double-submit CSRF protection for cookie-authenticated "
-               "requests"},
+      {"csrf",
+       "double-submit CSRF protection for cookie-authenticated "
+       "requests"},
       {"password", "argon2id cost and password policy"},
       {"lockout", "temporary lock of an identifier+IP after failed logins"},
       {"rate_limit", "fixed-window request limits on sensitive routes"},

@@ -30,8 +30,8 @@ struct Rate {
 
 // A parsed value. kInt and kDuration (milliseconds) hold long long; kEnum
 // holds the canonical (lower-case) choice.
-using Value = std::variant<std::string, long long, bool,
-                           std::vector<std::string>, Rate>;
+using Value =
+    std::variant<std::string, long long, bool, std::vector<std::string>, Rate>;
 
 struct Option {
   std::string key;  // TOML `section.key`
@@ -39,10 +39,10 @@ struct Option {
   std::string help;
   std::vector<std::string> alias_flags;  // without "--"; lose to the flag
   std::vector<std::string> alias_envs;   // lose to the AUTHD_ variable
-  long long min = 0;  // kInt; kDuration in milliseconds
+  long long min = 0;                     // kInt; kDuration in milliseconds
   long long max = 0;
   std::vector<std::string> choices;  // kEnum, canonical lower-case
-  bool secret = false;  // never echo the value in errors
+  bool secret = false;               // never echo the value in errors
   // Stores `value` (already type-checked and range-checked). Returns an
   // InvalidArgument whose message completes "invalid value X for key: ...".
   std::function<core::Status(Config&, const Value&)> set;

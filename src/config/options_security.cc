@@ -18,8 +18,7 @@ core::Status NonEmptyItem(std::string& s) {
 void AppendPassword(std::vector<Option>& out) {
   out.push_back(IntOption(
       "password.argon2_memory_kib",
-      [](auto& c) -> auto& { return c.password.argon2_memory_kib; }, 8,
-      4194304,
+      [](auto& c) -> auto& { return c.password.argon2_memory_kib; }, 8, 4194304,
       "Argon2id memory per hash, in KiB (65536 = 64 MiB); at least 8 x "
       "argon2_parallelism. More memory makes GPU cracking costlier but is "
       "paid per concurrent hash (see server.hash_workers). Existing hashes "
@@ -57,7 +56,8 @@ void AppendPassword(std::vector<Option>& out) {
       "Reject passwords containing the e-mail's local part (3+ characters, "
       "case-insensitive; 400 PASSWORD_CONTAINS_IDENTIFIER)."));
   out.push_back(ListOption(
-      "password.blocklist", [](auto& c) -> auto& { return c.password.blocklist; },
+      "password.blocklist",
+      [](auto& c) -> auto& { return c.password.blocklist; },
       "Additional forbidden passwords, matched case-insensitively and "
       "exactly (400 PASSWORD_TOO_COMMON).",
       NonEmptyItem));
@@ -76,8 +76,8 @@ void AppendLockout(std::vector<Option>& out) {
       "Failed logins (INVALID_CREDENTIALS) within lockout.window that lock "
       "the identifier + IP."));
   out.push_back(DurationOption(
-      "lockout.window", [](auto& c) -> auto& { return c.lockout.window_ms; },
-      1, 1000, "Period in which failed logins are counted; at least 1s."));
+      "lockout.window", [](auto& c) -> auto& { return c.lockout.window_ms; }, 1,
+      1000, "Period in which failed logins are counted; at least 1s."));
   out.push_back(DurationOption(
       "lockout.duration",
       [](auto& c) -> auto& { return c.lockout.lock_duration_ms; }, 1, 1000,
@@ -86,7 +86,8 @@ void AppendLockout(std::vector<Option>& out) {
 
 void AppendRateLimit(std::vector<Option>& out) {
   out.push_back(BoolOption(
-      "rate_limit.enabled", [](auto& c) -> auto& { return c.rate_limit.enabled; },
+      "rate_limit.enabled",
+      [](auto& c) -> auto& { return c.rate_limit.enabled; },
       "Enforce the per-route limits below (429 RATE_LIMITED with "
       "Retry-After). ON by default in authd; the reference ships it off. "
       "Counters are in-process, fixed windows."));
@@ -112,9 +113,12 @@ void AppendRateLimit(std::vector<Option>& out) {
   using throttle::Bucket;
   using throttle::RateLimitOptions;
   Bucket RateLimitOptions::*const kFields[] = {
-      &RateLimitOptions::login,           &RateLimitOptions::signup,
-      &RateLimitOptions::forgot_password, &RateLimitOptions::verify_otp,
-      &RateLimitOptions::passwordless_send, &RateLimitOptions::mfa_verify,
+      &RateLimitOptions::login,
+      &RateLimitOptions::signup,
+      &RateLimitOptions::forgot_password,
+      &RateLimitOptions::verify_otp,
+      &RateLimitOptions::passwordless_send,
+      &RateLimitOptions::mfa_verify,
   };
   for (size_t i = 0; i < std::size(kRoutes); ++i) {
     const auto field = kFields[i];
@@ -128,10 +132,12 @@ void AppendRateLimit(std::vector<Option>& out) {
 
 void AppendAuthAndLog(std::vector<Option>& out) {
   out.push_back(BoolOption(
-      "auth.email_enabled", [](auto& c) -> auto& { return c.auth.email_enabled; },
+      "auth.email_enabled",
+      [](auto& c) -> auto& { return c.auth.email_enabled; },
       "Accept e-mail identities (signup and login with an e-mail address)."));
   out.push_back(BoolOption(
-      "auth.phone_enabled", [](auto& c) -> auto& { return c.auth.phone_enabled; },
+      "auth.phone_enabled",
+      [](auto& c) -> auto& { return c.auth.phone_enabled; },
       "Accept phone-number identities."));
   out.push_back(BoolOption(
       "auth.registration_enabled",
@@ -140,12 +146,11 @@ void AppendAuthAndLog(std::vector<Option>& out) {
       "REGISTRATION_DISABLED (users are then created by administrators)."));
   out.push_back(EnumOption(
       "log.level", [](auto& c) -> auto& { return c.log.level; },
-      std::vector<std::pair<std::string, std::string>>{
-          {"trace", "trace"},
-          {"debug", "debug"},
-          {"info", "info"},
-          {"warn", "warn"},
-          {"error", "error"}},
+      std::vector<std::pair<std::string, std::string>>{{"trace", "trace"},
+                                                       {"debug", "debug"},
+                                                       {"info", "info"},
+                                                       {"warn", "warn"},
+                                                       {"error", "error"}},
       "Lowest severity logged: trace, debug, info, warn or error."));
   out.push_back(EnumOption(
       "log.format", [](auto& c) -> auto& { return c.log.format; },

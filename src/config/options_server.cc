@@ -38,8 +38,8 @@ core::Status NormalizePathPrefix(std::string& s) {
 }
 
 core::Status CheckDatabaseUrl(std::string& s) {
-  if (s.empty() || s.starts_with("sqlite://") ||
-      s.starts_with("postgres://") || s.starts_with("postgresql://")) {
+  if (s.empty() || s.starts_with("sqlite://") || s.starts_with("postgres://") ||
+      s.starts_with("postgresql://")) {
     return core::Status::Ok();
   }
   return Invalid("expected empty, sqlite:///path/to/file.db or postgres://...");
@@ -48,16 +48,18 @@ core::Status CheckDatabaseUrl(std::string& s) {
 core::Status CheckJwtSecret(std::string& s) {
   const size_t first = s.find_first_not_of(" \t\r\n");
   if (first == std::string::npos) {
-    return Invalid("must not be blank (leave it unset to let authd generate "
-                   "and store a random secret)");
+    return Invalid(
+        "must not be blank (leave it unset to let authd generate "
+        "and store a random secret)");
   }
   const std::string trimmed =
       ToLower(s.substr(first, s.find_last_not_of(" \t\r\n") - first + 1));
   for (std::string_view weak : {"secret", "change-me", "changeme", "default",
                                 "jwt-secret", "your-secret", "password"}) {
     if (trimmed == weak) {
-      return Invalid("is a well-known placeholder; use at least 32 random "
-                     "bytes (e.g. `openssl rand -base64 48`) or leave it unset");
+      return Invalid(
+          "is a well-known placeholder; use at least 32 random "
+          "bytes (e.g. `openssl rand -base64 48`) or leave it unset");
     }
   }
   return core::Status::Ok();
@@ -95,7 +97,8 @@ core::Status CheckOrigin(std::string& s) {
   const std::string rest = sep == s.npos ? "" : s.substr(sep + 3);
   if ((scheme != "http" && scheme != "https") || rest.empty() ||
       rest.find_first_of("/?#@ \t") != std::string::npos) {
-    return Invalid("item \"" + s + "\" is not an origin; expected "
+    return Invalid("item \"" + s +
+                   "\" is not an origin; expected "
                    "scheme://host[:port] without a path, e.g. "
                    "https://app.example.com");
   }
@@ -118,8 +121,7 @@ void AppendAppAndWorkers(std::vector<Option>& out) {
       {"host"}, {}));
   out.push_back(Aliased(
       IntOption(
-          "server.port", [](auto& c) -> auto& { return c.http.port; }, 0,
-          65535,
+          "server.port", [](auto& c) -> auto& { return c.http.port; }, 0, 65535,
           "TCP port to listen on; 0 picks a free port. PORT (as set by many "
           "hosting platforms) is used when AUTHD_SERVER_PORT is not set."),
       {"port"}, {"PORT"}));
@@ -132,8 +134,8 @@ void AppendAppAndWorkers(std::vector<Option>& out) {
       "Threads for blocking database work; 0 = two per CPU core (at least "
       "4)."));
   out.push_back(IntOption(
-      "server.hash_workers", [](auto& c) -> auto& { return c.hash_workers; },
-      0, 1024,
+      "server.hash_workers", [](auto& c) -> auto& { return c.hash_workers; }, 0,
+      1024,
       "Threads hashing and verifying passwords with argon2id; 0 = one per "
       "CPU core. Every concurrent hash allocates password.argon2_memory_kib "
       "(64 MiB by default), so peak hashing memory is hash_workers x that."));
@@ -189,7 +191,8 @@ void AppendServerLimitsAndRoutes(std::vector<Option>& out) {
 void AppendStorage(std::vector<Option>& out) {
   out.push_back(Aliased(
       StringOption(
-          "storage.data_dir", [](auto& c) -> auto& { return c.storage.data_dir; },
+          "storage.data_dir",
+          [](auto& c) -> auto& { return c.storage.data_dir; },
           "Directory for authd's state: the SQLite database (authd.db) and "
           "the generated JWT secret. Created if missing; a relative path is "
           "relative to the working directory. Keep it private (mode 0700).",
@@ -232,8 +235,8 @@ void AppendSession(std::vector<Option>& out) {
       "cookie (the reference's default)."));
   out.push_back(DurationOption(
       "session.access_token_ttl",
-      [](auto& c) -> auto& { return c.session.access_token_ttl_seconds; },
-      1000, 1000,
+      [](auto& c) -> auto& { return c.session.access_token_ttl_seconds; }, 1000,
+      1000,
       "Lifetime of access tokens (JWT exp, access-cookie Max-Age); whole "
       "seconds, at least 1s. A leaked access token stays valid this long."));
   out.push_back(DurationOption(
@@ -286,11 +289,13 @@ void AppendCookiesAndCsrf(std::vector<Option>& out) {
       "whenever tokens may travel in cookies (access_token_type cookie or "
       "auto)."));
   out.push_back(StringOption(
-      "csrf.cookie_name", [](auto& c) -> auto& { return c.http.csrf.cookie_name; },
+      "csrf.cookie_name",
+      [](auto& c) -> auto& { return c.http.csrf.cookie_name; },
       "Name of the (readable, not HttpOnly) cookie carrying the CSRF token.",
       Token(false)));
   out.push_back(StringOption(
-      "csrf.header_name", [](auto& c) -> auto& { return c.http.csrf.header_name; },
+      "csrf.header_name",
+      [](auto& c) -> auto& { return c.http.csrf.header_name; },
       "Request header that must repeat the CSRF cookie's value; stored "
       "lower-case.",
       Token(true)));

@@ -1,5 +1,7 @@
 // The TOML file source: `[section]` tables whose keys are option names.
 // toml++ throws on syntax errors; they are caught here and become values.
+#include <toml++/toml.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -8,8 +10,6 @@
 #include <string_view>
 #include <system_error>
 #include <vector>
-
-#include <toml++/toml.h>
 
 #include "config/option_table.h"
 #include "config/sources.h"
@@ -98,8 +98,8 @@ core::Status ApplySection(const std::string& path, const std::string& section,
     const Option* opt = FindByKey(key);
     if (opt == nullptr) return UnknownKey(key, Where(path, node));
     const std::string source = "file " + Where(path, node);
-    core::Status s = ApplyValue(*opt, FromToml(*opt, node), Shown(node),
-                                source, config, origins);
+    core::Status s = ApplyValue(*opt, FromToml(*opt, node), Shown(node), source,
+                                config, origins);
     if (!s.ok()) return s;
   }
   return core::Status::Ok();
@@ -108,19 +108,16 @@ core::Status ApplySection(const std::string& path, const std::string& section,
 core::Result<std::string> ReadFile(const std::string& path) {
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) {
-    return core::InvalidArgument("", "config file " + path +
-                                         " does not exist");
+    return core::InvalidArgument("", "config file " + path + " does not exist");
   }
   if (std::filesystem::is_directory(path, ec)) {
-    return core::InvalidArgument("", "config file " + path +
-                                         " is a directory");
+    return core::InvalidArgument("", "config file " + path + " is a directory");
   }
   std::ifstream in(path, std::ios::binary);
   std::ostringstream text;
   if (in.is_open()) text << in.rdbuf();
   if (!in.is_open() || in.bad()) {
-    return core::InvalidArgument("", "config file " + path +
-                                         " cannot be read");
+    return core::InvalidArgument("", "config file " + path + " cannot be read");
   }
   return text.str();
 }

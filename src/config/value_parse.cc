@@ -45,8 +45,10 @@ core::Result<Value> ParseList(std::string_view text) {
   while (true) {
     const size_t comma = text.find(',');
     const std::string_view item = Trim(text.substr(0, comma));
-    if (item.empty()) return Invalid("expected a comma-separated list "
-                                     "without empty items");
+    if (item.empty())
+      return Invalid(
+          "expected a comma-separated list "
+          "without empty items");
     items.emplace_back(item);
     if (comma == std::string_view::npos) break;
     text.remove_prefix(comma + 1);
@@ -174,7 +176,8 @@ std::string FormatValue(const Option& opt, const Value& value) {
       return FormatDurationMs(std::get<long long>(value));
     case OptionType::kList: {
       std::string s;
-      for (const std::string& item : std::get<std::vector<std::string>>(value)) {
+      for (const std::string& item :
+           std::get<std::vector<std::string>>(value)) {
         s += (s.empty() ? "" : ",") + item;
       }
       return s;

@@ -76,7 +76,7 @@ struct IoState {
 };
 
 // One client connection: reads requests in a loop, answers them in order.
-class Connection {
+class Connection final {
  public:
   Connection(tcp::socket socket, IoState& io, ServerContext& ctx)
       : peer_ip_(PeerIp(socket)),
@@ -178,9 +178,10 @@ asio::awaitable<bool> Connection::ReadRequest() {
       std::tie(ec, n) =
           co_await asio::async_write(stream_, asio::buffer(kContinue), kTuple);
     }
-    if (!ec)
+    if (!ec) {
       std::tie(ec, n) =
           co_await bhttp::async_read(stream_, buffer_, *parser_, kTuple);
+    }
   }
   if (ec) {
     co_await AnswerReadError(ec);

@@ -25,7 +25,8 @@ class Server {
   virtual ~Server() = default;
 
   // Binds the listener. Fails (kUnavailable) if the address is taken.
-  // `hashing_workers` is the size of the argon2 pool.
+  // `hashing_workers` is the size of the argon2 pool (0 = one per core).
+  // REQUIRES: `router` outlives the server.
   static core::Result<std::unique_ptr<Server>> Create(const HttpOptions& opts,
                                                       const Router& router,
                                                       int hashing_workers);

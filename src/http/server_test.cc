@@ -17,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "http/message.h"
 #include "http/router.h"
 
 namespace authd::http {
@@ -241,6 +242,7 @@ TEST_F(ServerTest, UnknownRouteIs404WithExactBody) {
   EXPECT_EQ(res[bhttp::field::content_type], "application/json; charset=utf-8");
   // The wrong method is unknown too; the connection stays usable.
   c.Send(bhttp::verb::post, "/inline");
+  res = {};
   ASSERT_FALSE(c.Read(res));
   EXPECT_EQ(
       res.body(),
@@ -283,6 +285,7 @@ TEST_F(ServerTest, BodyOverLimitIs413ThenClose) {
 
   Client c(port());
   c.Send(bhttp::verb::post, "/upload", std::string(2000, 'x'));
+  res = {};
   ASSERT_FALSE(c.Read(res));
   EXPECT_EQ(res.result_int(), 413);
   EXPECT_EQ(
@@ -369,6 +372,7 @@ TEST_F(ServerTest, SlowBlockingHandlerDoesNotDelayInline) {
   WireResponse res = fast.Get("/inline");
   EXPECT_EQ(res.result_int(), 200);
   EXPECT_LT(Clock::now() - start, 200ms);
+  res = {};
   ASSERT_FALSE(slow.Read(res));
   EXPECT_EQ(res.body(), "slept");
   EXPECT_GE(Clock::now() - start, 300ms);
@@ -467,6 +471,51 @@ TEST_F(ServerTest, AccessLogHasNoQueryOrHeaderValues) {
   EXPECT_NE(log.find(" ip=127.0.0.1 bytes="), std::string::npos) << log;
   EXPECT_EQ(log.find("secret123"), std::string::npos);
   EXPECT_EQ(log.find("cookieval"), std::string::npos);
+}
+
+TEST(Message, NotFoundBodyEscapesTheTarget) {
+  Request r;
+  r.method = "GET";
+  r.target = "/a\"b\\c?x=1";
+  EXPECT_EQ(
+      RouteNotFound(r).body,
+      R"({"message":"Cannot GET /a\"b\\c?x=1","error":"Not Found","statusCode":404})");
+}
+
+TEST(Message, SetRequestLineSplitsAndDecodes) {
+  Request r;
+  SetRequestLine("get", "http://host:80/a%20b?q=%20", r);
+  EXPECT_EQ(r.method, "GET");
+  EXPECT_EQ(r.path, "/a b");
+  EXPECT_EQ(r.query, "q=%20");
+  SetRequestLine("GET", "/bad%zz/%E2%82", r);
+  EXPECT_EQ(r.path, "/bad%zz/%E2%82");  // malformed: kept raw
+  EXPECT_EQ(r.query, "");
+  EXPECT_EQ(RawPath("/p%20?token=x"), "/p%20");
+}
+
+TEST(Message, ResponseHeadDropsFramingAndSplitHeaders) {
+  Response r;
+  r.status = 201;
+  r.body = "{}";
+  r.AddHeader("Content-Length", "99");
+  r.AddHeader("X-Evil", "a\r\nSet-Cookie: x=1");
+  r.AddHeader("Set-Cookie", "a=1");
+  std::string head;
+  SerializeResponseHead(r, "rid", true, 5, head);
+  EXPECT_EQ(head,
+            "HTTP/1.1 201 Created\r\n"
+            "Content-Type: application/json; charset=utf-8\r\n"
+            "Set-Cookie: a=1\r\n"
+            "Content-Length: 2\r\n"
+            "X-Request-Id: rid\r\n"
+            "Connection: keep-alive\r\nKeep-Alive: timeout=5\r\n\r\n");
+  r.status = 204;
+  r.headers.clear();
+  SerializeResponseHead(r, "rid", false, 5, head);
+  EXPECT_EQ(head,
+            "HTTP/1.1 204 No Content\r\nX-Request-Id: rid\r\n"
+            "Connection: close\r\n\r\n");
 }
 
 TEST(Router, ExactMatchOnMethodAndPath) {

@@ -215,17 +215,37 @@ def test_logout_all_cookie_mode(csrv):
 
 def test_cookie_attributes_from_flags(server_factory):
     srv = server_factory("--session-access-token-type", "cookie", "--cookies-secure", "true",
-                         "--cookies-same-site", "strict", "--cookies-domain", "example.test")
+                         "--cookies-same-site", "strict", "--cookies-domain", "example.test",
+                         "--csrf-enabled", "true")
     c = srv.client()
     r = c.post("/auth/signup", {"email": unique_email(), "password": PASSWORD})
     assert_json(r, 200, {"isRequiresMfa": False, "message": "Signup successful"})
     sc = r.set_cookies
-    assert len(sc) == 3, sc
-    match_cookie(sc[0], "accessToken", JWT_VALUE, max_age=3600, same_site="Strict",
-                 secure=True, domain="example.test")
+    assert len(sc) == 4, sc
+    at = match_cookie(sc[0], "accessToken", JWT_VALUE, max_age=3600, same_site="Strict",
+                      secure=True, domain="example.test")
     match_cookie(sc[1], "refreshToken", JWT_VALUE, max_age=2592000, same_site="Strict",
                  secure=True, domain="example.test")
-    assert sc[2].startswith("nest_auth_remember=; "), sc
+    csrf = match_cookie(sc[2], "nest_auth_csrf", CSRF_VALUE, max_age=2592000, same_site="Strict",
+                        secure=True, domain="example.test", http_only=False)
+    assert sc[3].startswith("nest_auth_remember=; "), sc
+    r = c.get("/auth/csrf")
+    t = r.json["csrfToken"]
+    assert r.set_cookies == [f"nest_auth_csrf={t}; Domain=example.test; Path=/; Secure; SameSite=Strict"]
+    # logout clears without Domain/Secure/SameSite (reference serialisation)
+    r = c.post("/auth/logout", cookies={"accessToken": at, "nest_auth_csrf": csrf},
+               headers={"x-csrf-token": csrf})
+    assert_json(r, 200, {"message": "Logged out successfully"})
+    assert r.set_cookies == [CLEAR_ACCESS, CLEAR_REFRESH]
+
+
+def test_same_site_none(server_factory):
+    srv = server_factory("--session-access-token-type", "cookie", "--cookies-same-site", "none",
+                         "--cookies-secure", "true")
+    r = srv.client().post("/auth/signup", {"email": unique_email(), "password": PASSWORD})
+    sc = r.set_cookies
+    match_cookie(sc[0], "accessToken", JWT_VALUE, max_age=3600, same_site="None", secure=True)
+    match_cookie(sc[1], "refreshToken", JWT_VALUE, max_age=2592000, same_site="None", secure=True)
 
 
 def test_custom_ttls_in_cookies(server_factory):
@@ -405,3 +425,74 @@ def test_auto_mode_switch_per_request(server):
     r = c.post("/auth/login", body, headers={"x-access-token-type": "header"})
     assert_json(r, 200, keys=["accessToken", "refreshToken", "isRequiresMfa", "message"])
     assert r.set_cookies == []
+
+
+def test_remember_me_false_with_csrf(csrf_srv):
+    c = csrf_srv.client()
+    email = unique_email("csrfrm")
+    assert c.post("/auth/signup", {"email": email, "password": PASSWORD}).status == 200
+    r = c.post("/auth/login", {"providerName": "email", "rememberMe": False,
+                               "credentials": {"email": email, "password": PASSWORD}})
+    assert_json(r, 200, {"isRequiresMfa": False, "message": "Login successful"})
+    sc = r.set_cookies
+    assert len(sc) == 4, sc
+    match_cookie(sc[0], "accessToken", JWT_VALUE)
+    match_cookie(sc[1], "refreshToken", JWT_VALUE)
+    match_cookie(sc[2], "nest_auth_csrf", CSRF_VALUE, http_only=False)
+    assert sc[3] == REMEMBER_0
+
+
+def test_custom_csrf_names(server_factory):
+    srv = server_factory("--session-access-token-type", "cookie", "--csrf-enabled", "true",
+                         "--csrf-cookie-name", "xsrf", "--csrf-header-name", "X-XSRF-Token")
+    c = srv.client()
+    r = c.get("/auth/csrf")
+    js = assert_json(r, 200, keys=["enabled", "csrfToken", "headerName", "cookieName"])
+    assert js["headerName"] == "x-xsrf-token" and js["cookieName"] == "xsrf", js
+    assert r.set_cookies == [f"xsrf={js['csrfToken']}; Path=/; SameSite=Lax"]
+    email = unique_email("xsrf")
+    r = c.post("/auth/signup", {"email": email, "password": PASSWORD})
+    at, rt, (tok,) = assert_persistent_token_cookies(
+        r, extra=[("xsrf", CSRF_VALUE, 2592000, False)])
+    jar = {"accessToken": at, "xsrf": tok}
+    assert_403(c.post("/auth/logout-all", cookies=jar, headers={"x-csrf-token": tok}),
+               "CSRF_TOKEN_INVALID")
+    assert_json(c.post("/auth/logout-all", cookies=jar, headers={"x-xsrf-token": tok}), 200)
+
+
+def test_auto_mode_csrf_only_for_cookie_auth(server_factory):
+    srv = server_factory("--csrf-enabled", "true")
+    c = srv.client()
+    email = unique_email("autocsrf")
+    r = c.post("/auth/signup", {"email": email, "password": PASSWORD})
+    at = r.json["accessToken"]
+    assert r.set_cookies == [], "header-mode response in auto mode sets no cookies"
+    # bearer-authenticated POST: no CSRF needed
+    r = c.post("/auth/login", {"providerName": "email",
+                               "credentials": {"email": email, "password": PASSWORD}},
+               headers={"x-access-token-type": "cookie"})
+    at2, rt2, (csrf,) = assert_persistent_token_cookies(r, extra=CSRF_EXTRA)
+    # cookie-authenticated POST without the header: rejected
+    assert_403(c.post("/auth/logout-all", cookies={"accessToken": at2, "nest_auth_csrf": csrf}),
+               "CSRF_TOKEN_INVALID")
+    assert_json(c.post("/auth/logout", bearer=at), 200, {"message": "Logged out successfully"})
+    r = c.post("/auth/logout-all", cookies={"accessToken": at2, "nest_auth_csrf": csrf},
+               headers={"x-csrf-token": csrf})
+    assert_json(r, 200, {"message": "Logged out from all devices successfully"})
+
+
+def test_auto_mode_header_wins_over_cookie_and_cookie_logout(server):
+    c = server.client()
+    email = unique_email("autolo")
+    assert c.post("/auth/signup", {"email": email, "password": PASSWORD}).status == 200
+    r = c.post("/auth/login", {"providerName": "email",
+                               "credentials": {"email": email, "password": PASSWORD}},
+               headers={"x-access-token-type": "cookie"})
+    at = r.cookie_values()["accessToken"]
+    # a bad Authorization header is used even though a good cookie is present
+    r = c.get("/auth/me", headers={"Authorization": "Bearer garbage"}, cookies={"accessToken": at})
+    assert_json(r, 401, {"statusCode": 401, "error": "UnauthorizedException",
+                         "message": "Invalid or expired token", "code": "INVALID_TOKEN"})
+    # logout authenticated by the cookie revokes the session
+    assert_json(c.post("/auth/logout", cookies={"accessToken": at}), 200)
+    assert_json(c.get("/auth/me", cookies={"accessToken": at}), 401, ERR_SESSION_NOT_FOUND)

@@ -76,8 +76,10 @@ def test_signup_validation_messages(srv):
     assert_json(c.post("/auth/signup", {}), 400, keys=ERROR_KEYS)
     assert_json(c.post("/auth/signup", {"email": "not-an-email", "password": PASSWORD}), 400,
                 bad_request("email must be an email"))
-    assert_json(c.post("/auth/signup", {"email": "a@b", "password": PASSWORD}), 400,
-                bad_request("email must be an email"))
+    for bad in ("a@b", " padded@example.com ", "Alice <alice@example.com>", "a" * 65 + "@example.com",
+                "two@@example.com", "no-at.example.com", "a@-example.com"):
+        assert_json(c.post("/auth/signup", {"email": bad, "password": PASSWORD}), 400,
+                    bad_request("email must be an email"))
 
 
 def test_signup_password_policy(srv):
@@ -188,6 +190,35 @@ def test_body_too_large(server_factory):
     # a small body still works on that server
     assert_token_body(c.post("/auth/signup", {"email": unique_email(), "password": PASSWORD}),
                       "Signup successful")
+
+    # chunked bodies are limited too
+    import http.client as hc
+    import json as _json
+    conn = hc.HTTPConnection("127.0.0.1", srv.port, timeout=10)
+    try:
+        data = _json.dumps(body).encode()
+        conn.request("POST", "/auth/signup", body=iter([data[i:i + 500] for i in range(0, len(data), 500)]),
+                     encode_chunked=True,
+                     headers={"Content-Type": "application/json", "Transfer-Encoding": "chunked"})
+        rr = conn.getresponse()
+        raw = rr.read()
+        assert rr.status == 413, raw
+        assert _json.loads(raw)["statusCode"] == 413
+    finally:
+        conn.close()
+
+    # an announced huge Content-Length is refused up front, without waiting for the body
+    import socket as _socket
+    s = _socket.create_connection(("127.0.0.1", srv.port), timeout=3)
+    try:
+        t = time.monotonic()
+        s.sendall(b"POST /auth/signup HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                  b"Content-Length: 10000000000\r\n\r\n{")
+        head = s.recv(4096)
+        assert head.startswith(b"HTTP/1.1 413"), head[:200]
+        assert time.monotonic() - t < 2
+    finally:
+        s.close()
 
 
 # --------------------------------------------------------------------------
@@ -400,3 +431,90 @@ def test_error_bodies_have_consistent_shape(srv):
     assert_json(r, 401, keys=CODED_ERROR_KEYS)
     r = c.post("/auth/signup", {"password": PASSWORD})
     assert_json(r, 400, keys=ERROR_KEYS)
+
+
+# --------------------------------------------------------------------------
+# tenancy disabled, provider availability, registration switch, size limits
+# --------------------------------------------------------------------------
+
+def test_tenant_id_when_tenancy_disabled(srv):
+    c = srv.client()
+    email, _ = signup(srv)
+    r = c.post("/auth/signup", {"email": unique_email(), "password": PASSWORD,
+                                "tenantId": str(uuid.uuid4())})
+    js = assert_json(r, 400, keys=CODED_ERROR_KEYS)
+    assert js["error"] == "BadRequestException" and js["code"] == "TENANT_NOT_ENABLED", js
+    r = c.post("/auth/login", {"providerName": "email", "tenantId": str(uuid.uuid4()),
+                               "credentials": {"email": email, "password": PASSWORD}})
+    js = assert_json(r, 400, keys=CODED_ERROR_KEYS)
+    assert js["error"] == "BadRequestException" and js["code"] == "TENANT_NOT_ENABLED", js
+    r = c.post("/auth/login", {"providerName": "email", "tenantId": "not-a-uuid",
+                               "credentials": {"email": email, "password": PASSWORD}})
+    assert_json(r, 400, bad_request("tenantId must be a UUID"))
+
+
+def test_phone_only_signup_when_phone_disabled(srv):
+    """Reference: 500 PROVIDER_NOT_FOUND; authd (docs/compatibility.md): 400, same code/message."""
+    r = srv.client().post("/auth/signup", {"phone": "+15550001111", "password": PASSWORD})
+    assert_json(r, 400, coded(400, "BadRequestException",
+                              "Phone or email authentication is not enabled", "PROVIDER_NOT_FOUND"))
+
+
+def test_registration_disabled(server_factory):
+    srv = server_factory("--auth-registration-enabled", "false")
+    c = srv.client()
+    r = c.post("/auth/signup", {"email": unique_email(), "password": PASSWORD})
+    js = assert_json(r, 403, keys=CODED_ERROR_KEYS)
+    assert js["error"] == "ForbiddenException" and js["code"] == "REGISTRATION_DISABLED", js
+    cfg = assert_json(c.get("/auth/client-config"), 200)
+    assert cfg["registration"] == {"enabled": False, "requireInvitation": False}
+
+
+def test_default_body_limit_100kb(srv):
+    c = srv.client()
+    r = c.post("/auth/signup", {"email": unique_email(), "password": PASSWORD, "pad": "x" * 90000})
+    assert_token_body(r, "Signup successful")
+    r = c.post("/auth/signup", {"email": unique_email(), "password": PASSWORD, "pad": "x" * 110000})
+    js = assert_json(r, 413)
+    assert js["statusCode"] == 413
+
+
+def test_oversized_headers_rejected(srv):
+    import http.client as hc
+    conn = hc.HTTPConnection("127.0.0.1", srv.port, timeout=10)
+    try:
+        conn.request("GET", "/auth/me", headers={"Cookie": "a=" + "x" * 40000})
+        r = conn.getresponse()
+        r.read()
+        assert r.status == 431, r.status
+    finally:
+        conn.close()
+    r = srv.client().get("/auth/client-config")
+    assert r.status == 200
+
+
+def test_jwt_verification_details(srv):
+    """HS256 only; header key order irrelevant; nbf honoured."""
+    c = srv.client()
+    _, at, _ = new_user(srv)
+    payload = jwt_parts(at)[1]
+    reordered = jwt_sign(payload, KNOWN_SECRET, header={"typ": "JWT", "alg": "HS256"})
+    assert_json(c.get("/auth/verify-session", bearer=reordered), 200)
+    with_kid = jwt_sign(payload, KNOWN_SECRET, header={"alg": "HS256", "typ": "JWT", "kid": "k1"})
+    assert_json(c.get("/auth/verify-session", bearer=with_kid), 200)
+
+    import base64 as b64
+    import hashlib as hl
+    import hmac as hm
+    import json as js_
+    def enc(o):
+        return b64.urlsafe_b64encode(js_.dumps(o, separators=(",", ":")).encode()).rstrip(b"=").decode()
+    h, p = enc({"alg": "HS512", "typ": "JWT"}), enc(payload)
+    sig = b64.urlsafe_b64encode(hm.new(KNOWN_SECRET.encode(), f"{h}.{p}".encode(), hl.sha512).digest())
+    hs512 = f"{h}.{p}." + sig.rstrip(b"=").decode()
+    assert_json(c.get("/auth/verify-session", bearer=hs512), 401, ERR_INVALID_TOKEN)
+
+    future = jwt_sign(dict(payload, nbf=int(time.time()) + 600), KNOWN_SECRET)
+    assert_json(c.get("/auth/verify-session", bearer=future), 401, ERR_INVALID_TOKEN)
+    past = jwt_sign(dict(payload, nbf=int(time.time()) - 10), KNOWN_SECRET)
+    assert_json(c.get("/auth/verify-session", bearer=past), 200)

@@ -106,14 +106,22 @@ def test_malformed_json_400(server):
 
 
 def test_standard_response_headers(server):
-    """Date (RFC 9110 origin-server MUST), JSON content type, Content-Length."""
+    """JSON content type, Content-Length, keep-alive like Express."""
     c = server.client()
     for r in (c.get("/auth/client-config"), c.get("/auth/me"), c.get("/auth/nope")):
+        assert r.header("Content-Type") == JSON_CT, r
+        assert r.header("Content-Length") == str(len(r.body)), r
+        assert (r.header("Connection") or "keep-alive").lower() == "keep-alive", r
+
+
+def test_date_header(server):
+    """Express sends Date (an RFC 9110 origin-server MUST); clients use it to
+    interpret cookie Expires relative to server time."""
+    c = server.client()
+    for r in (c.get("/auth/client-config"), c.get("/auth/me")):
         date = r.header("Date")
         assert date, f"no Date header: {r!r}"
         assert abs(parse_http_date(date) - time.time()) <= 5, date
-        assert r.header("Content-Type") == JSON_CT, r
-        assert r.header("Content-Length") == str(len(r.body)), r
 
 
 def test_csrf_endpoint_disabled(server):
@@ -183,8 +191,9 @@ def test_full_header_journey(server):
     exp1 = iso_ts(js["expiresAt"])
     assert abs(exp1 - (t0 + 2592000)) <= 10, js["expiresAt"]
 
-    # lower-case bearer scheme
+    # scheme is case-insensitive
     assert_json(c.get("/auth/me", headers={"Authorization": f"bearer {a1}"}), 200, me_body(uid, email))
+    assert_json(c.get("/auth/me", headers={"Authorization": f"BEARER {a1}"}), 200, me_body(uid, email))
 
     # refresh: same session, new refresh token
     time.sleep(1.05)  # let the rotation land in a later second than signup
@@ -325,3 +334,14 @@ def test_default_argon2_params_signup_login(server_factory):
     r = login(srv, email, password="Wr0ng!Passw0rd", expect=401)
     assert r.json["code"] == "INVALID_CREDENTIALS"
     assert time.monotonic() - t < 20
+
+    # authd: an unknown account costs the same argon2id work as a wrong password
+    def timed(em, pw):
+        t1 = time.monotonic()
+        rr = login(srv, em, password=pw, expect=401)
+        assert rr.json["code"] == "INVALID_CREDENTIALS"
+        return time.monotonic() - t1
+    wrong = min(timed(email, "Wr0ng!Passw0rd") for _ in range(2))
+    unknown = min(timed(unique_email("ghost"), PASSWORD) for _ in range(2))
+    assert unknown >= 0.5 * wrong, (
+        f"unknown e-mail answered in {unknown:.3f}s vs wrong password {wrong:.3f}s (user enumeration)")

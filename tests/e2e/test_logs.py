@@ -81,3 +81,15 @@ def test_generated_request_id_when_absent(srv):
     time.sleep(0.3)
     new = srv.output()[before:]
     assert "/auth/client-config" in new, f"request not logged:\n{new}"
+
+
+def test_secrets_never_logged(srv, server_factory):
+    import os
+    with open(os.path.join(srv.data_dir, "jwt-secret"), "rb") as f:
+        generated = f.read().decode().strip()
+    assert generated and generated not in srv.output(), "generated JWT secret appears in the output"
+    from conftest import KNOWN_SECRET
+    s2 = server_factory("--session-jwt-secret", KNOWN_SECRET)
+    assert_token_body(s2.client().post("/auth/signup", {"email": unique_email(), "password": PASSWORD}),
+                      "Signup successful")
+    assert KNOWN_SECRET not in s2.output(), "configured JWT secret appears in the output"

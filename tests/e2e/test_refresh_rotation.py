@@ -79,6 +79,35 @@ def test_older_token_than_just_rotated_revokes(grace_srv):
     assert_json(c.get("/auth/me", bearer=a1), 401, ERR_SESSION_NOT_FOUND)
 
 
+def test_grace_replay_does_not_resurrect_logged_out_session(grace_srv):
+    c = grace_srv.client()
+    _, a1, r1 = new_user(grace_srv)
+    a2, r2 = assert_token_body(refresh(c, r1), "Token refreshed successfully")
+    assert_json(c.post("/auth/logout", bearer=a2), 200)
+    assert_json(refresh(c, r1), 401, ERR_SESSION_NOT_FOUND)
+    assert_json(refresh(c, r2), 401, ERR_SESSION_NOT_FOUND)
+    assert_json(c.get("/auth/me", bearer=a2), 401, ERR_SESSION_NOT_FOUND)
+
+
+def test_grace_replay_does_not_resurrect_revoked_session(grace_srv):
+    c = grace_srv.client()
+    _, a1, r1 = new_user(grace_srv)
+    a2, r2 = assert_token_body(refresh(c, r1), "Token refreshed successfully")
+    a3, r3 = assert_token_body(refresh(c, r2), "Token refreshed successfully")
+    assert_json(refresh(c, r1), 401, ERR_REFRESH_REUSED)  # theft detected: revoked
+    # R2 would be a grace replay, but the session is gone
+    assert_json(refresh(c, r2), 401, ERR_SESSION_NOT_FOUND)
+    assert_json(c.get("/auth/me", bearer=a3), 401, ERR_SESSION_NOT_FOUND)
+
+
+def test_grace_replay_after_logout_all(grace_srv):
+    c = grace_srv.client()
+    email, a1, r1 = new_user(grace_srv)
+    a2, r2 = assert_token_body(refresh(c, r1), "Token refreshed successfully")
+    assert_json(c.post("/auth/logout-all", bearer=a1), 200)
+    assert_json(refresh(c, r1), 401, ERR_SESSION_NOT_FOUND)
+
+
 def test_reuse_after_grace_window_revokes(short_grace_srv):
     c = short_grace_srv.client()
     _, a1, r1 = new_user(short_grace_srv)

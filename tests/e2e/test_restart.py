@@ -136,3 +136,105 @@ def test_kill9_after_refresh_is_durable(data_dir):
         srv.stop(expect_exit_code=0)
     finally:
         srv.cleanup()
+
+
+def test_sigterm_lets_in_flight_request_finish(data_dir):
+    """Graceful shutdown: a signup in progress (production argon2 cost) still
+    gets its 200, the process exits 0, and the user exists after restart."""
+    import http.client
+    import json
+    import signal
+    import time
+    srv = AuthdServer(NO_THROTTLE, data_dir=data_dir, cheap_argon2=False)
+    srv.start()
+    try:
+        from conftest import unique_email, PASSWORD
+        email = unique_email("inflight")
+        conn = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=15)
+        conn.request("POST", "/auth/signup", body=json.dumps({"email": email, "password": PASSWORD}),
+                     headers={"Content-Type": "application/json"})
+        time.sleep(0.03)
+        proc = srv.proc
+        proc.send_signal(signal.SIGTERM)
+        r = conn.getresponse()
+        body = r.read()
+        conn.close()
+        assert r.status == 200, body
+        rc = proc.wait(timeout=10)
+        assert rc == 0, f"exit code {rc}\n{srv.output()[-2000:]}"
+        srv.proc = None
+        srv._close_log()
+        # new connections are refused after shutdown
+        import socket
+        with pytest.raises(OSError):
+            socket.create_connection(("127.0.0.1", srv.port), timeout=1).close()
+        srv.cheap_argon2 = True
+        srv.start()
+        assert_token_body(login(srv, email), "Login successful")
+        srv.stop(expect_exit_code=0)
+    finally:
+        srv.cleanup()
+
+
+@pytest.mark.parametrize("flags,needle", [
+    (["--session-jwt-secret", "changeme"], "secret"),
+    (["--session-jwt-secret", "secret"], "secret"),
+    (["--session-access-token-type", "bogus"], "access"),
+    (["--session-access-token-ttl", "soon"], "ttl"),
+    (["--no-such-flag", "1"], "no-such-flag"),
+    (["--csrf-enabled", "maybe"], "csrf"),
+])
+def test_invalid_configuration_is_fatal(data_dir, flags, needle):
+    import subprocess
+    from conftest import AUTHD_BIN, CHEAP_ARGON2, free_port
+    cmd = [AUTHD_BIN, "--host", "127.0.0.1", "--port", str(free_port()), "--data-dir", data_dir,
+           *CHEAP_ARGON2, *flags]
+    p = subprocess.run(cmd, capture_output=True, timeout=10, stdin=subprocess.DEVNULL)
+    out = (p.stdout + p.stderr).decode("utf-8", "replace")
+    assert p.returncode != 0, f"{flags} was accepted:\n{out}"
+    assert needle in out.lower(), f"error does not name the problem ({needle}):\n{out}"
+
+
+def test_port_in_use_is_fatal(data_dir):
+    import socket
+    import subprocess
+    from conftest import AUTHD_BIN, CHEAP_ARGON2
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    s.listen(1)
+    port = s.getsockname()[1]
+    try:
+        cmd = [AUTHD_BIN, "--host", "127.0.0.1", "--port", str(port), "--data-dir", data_dir,
+               *CHEAP_ARGON2]
+        p = subprocess.run(cmd, capture_output=True, timeout=10, stdin=subprocess.DEVNULL)
+        out = (p.stdout + p.stderr).decode("utf-8", "replace")
+        assert p.returncode != 0, out
+        assert str(port) in out or "in use" in out.lower(), out
+    finally:
+        s.close()
+
+
+def test_created_data_dir_is_private(data_dir):
+    """authd keeps the JWT secret at 0600; the database next to it holds argon2
+    hashes and e-mails, so a data dir authd creates must not be readable by
+    other local users (checked with the common umask 022)."""
+    target = os.path.join(data_dir, "nested", "data")
+    old = os.umask(0o022)
+    try:
+        srv = AuthdServer(NO_THROTTLE, data_dir=target)
+        srv.start()
+    finally:
+        os.umask(old)
+    try:
+        signup(srv)
+        dmode = stat.S_IMODE(os.stat(target).st_mode)
+        db_files = [n for n in os.listdir(target) if n.startswith("authd.db")]
+        assert db_files, os.listdir(target)
+        exposed = [(n, oct(stat.S_IMODE(os.stat(os.path.join(target, n)).st_mode)))
+                   for n in db_files
+                   if stat.S_IMODE(os.stat(os.path.join(target, n)).st_mode) & 0o004]
+        assert (dmode & 0o005) == 0 or not exposed, (
+            f"data dir {oct(dmode)} and world-readable database files {exposed}")
+        srv.stop(expect_exit_code=0)
+    finally:
+        srv.cleanup()

@@ -124,6 +124,8 @@ def test_lockout_exact_body(server_factory):
     # per (identifier, IP): another IP can still log in
     c2 = Client(srv.port, source_ip=OTHER_IP)
     assert_token_body(c2.post("/auth/login", login_body(email)), "Login successful")
+    # authd deviation: that success does not lift the lock of the first IP
+    assert_json(c.post("/auth/login", login_body(email)), 429, ERR_ACCOUNT_LOCKED)
     # the lock expires after --lockout-duration
     time.sleep(2.3)
     assert_token_body(c.post("/auth/login", login_body(email)), "Login successful")
@@ -184,3 +186,65 @@ def test_lockout_checked_before_rate_limit(server_factory):
     r = c.post("/auth/login", login_body(email))
     assert_json(r, 429, ERR_ACCOUNT_LOCKED)
     retry_after(r, 900)
+
+
+def test_lockout_window(server_factory):
+    """Failures older than --lockout-window do not count."""
+    srv = server_factory("--rate-limit-enabled", "false", "--lockout-max-failed-attempts", "3",
+                         "--lockout-window", "1s", throttle=True)
+    c = srv.client()
+    email = unique_email("win")
+    assert_token_body(c.post("/auth/signup", {"email": email, "password": PASSWORD}),
+                      "Signup successful")
+    for _ in range(2):
+        assert_json(c.post("/auth/login", login_body(email, "Wr0ng!Passw0rd")), 401,
+                    ERR_INVALID_CREDENTIALS)
+    time.sleep(1.2)
+    for _ in range(2):
+        assert_json(c.post("/auth/login", login_body(email, "Wr0ng!Passw0rd")), 401,
+                    ERR_INVALID_CREDENTIALS)
+    assert_token_body(c.post("/auth/login", login_body(email)), "Login successful")
+
+
+def test_rate_limit_key_by_ip(server_factory):
+    srv = server_factory("--rate-limit-key-by", "ip", "--lockout-enabled", "false", throttle=True)
+    c = srv.client()
+    c2 = Client(srv.port, source_ip=OTHER_IP)
+    email = unique_email("kbi")
+    for _ in range(6):
+        c.post("/auth/login", login_body(email, "Wr0ng!Passw0rd"))
+    assert_json(c.post("/auth/login", login_body(email)), 429, ERR_RATE_LIMITED)
+    # identifier is not a key: the same e-mail from another IP is fine
+    assert_json(c2.post("/auth/login", login_body(email, "Wr0ng!Passw0rd")), 401,
+                ERR_INVALID_CREDENTIALS)
+
+
+def test_signup_rate_limit_per_identifier(server_factory):
+    srv = server_factory(throttle=True)
+    c1 = srv.client()
+    c2 = Client(srv.port, source_ip=OTHER_IP)
+    email = unique_email("sid")
+    assert_token_body(c1.post("/auth/signup", {"email": email, "password": PASSWORD}),
+                      "Signup successful")
+    for c in (c1, c1, c2, c2):
+        r = c.post("/auth/signup", {"email": email, "password": PASSWORD})
+        assert r.status == 400 and r.json["code"] == "EMAIL_ALREADY_EXISTS", r
+    # 6th attempt for the same identifier (from a third address) -> limited
+    c3 = Client(srv.port, source_ip="127.0.0.3")
+    r = c3.post("/auth/signup", {"email": email.upper(), "password": PASSWORD})
+    assert_json(r, 429, ERR_RATE_LIMITED)
+    # but a different e-mail from that address is fine
+    assert_token_body(c3.post("/auth/signup", {"email": unique_email(), "password": PASSWORD}),
+                      "Signup successful")
+
+
+def test_other_routes_not_rate_limited(server_factory):
+    """Only login/signup buckets apply here: refresh, me, logout are not throttled."""
+    srv = server_factory(throttle=True)
+    c = srv.client()
+    for _ in range(12):
+        r = c.post("/auth/refresh-token", {"refreshToken": "garbage"})
+        assert r.status == 401 and r.json["code"] == "REFRESH_TOKEN_EXPIRED", r
+        assert c.get("/auth/me", bearer="garbage").status == 401
+        assert c.post("/auth/logout").status == 200
+        assert c.get("/auth/client-config").status == 200

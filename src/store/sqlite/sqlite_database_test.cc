@@ -274,6 +274,34 @@ TEST_F(SqliteDatabaseTest, SessionRowHoldsReferenceShapedJsonWithoutSecrets) {
             "object");
 }
 
+TEST_F(SqliteDatabaseTest, WriterBlockedPastBusyTimeoutIsUnavailable) {
+  auto opened = SqliteDatabase::Open({path_, /*busy_timeout_ms=*/50});
+  ASSERT_TRUE(IsOk(opened));
+  std::unique_ptr<SqliteDatabase> db = std::move(*opened);
+  AddUserAndSession(*db, "u-1", "s-1");
+  RawDb other(path_);
+  other.Exec("BEGIN IMMEDIATE");  // another process holds the write lock
+  identity::User u = MakeUser("u-2", "u-2@example.com");
+  auto r = db->users().CreateUser(
+      kTenantA, u, {MakeIdentity(u, kTenantA, "email", *u.email)}, true);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().category, core::ErrorCategory::kUnavailable);
+  EXPECT_NE(r.error().debug.find("locked"), std::string::npos) << r.error().debug;
+  auto rotated = db->sessions().Rotate(kTenantA, core::SessionId("s-1"),
+                                       session::Rotation{"h-s-1", "h2", kNow, {}, kNow + 1});
+  ASSERT_FALSE(rotated.ok());
+  EXPECT_EQ(rotated.error().category, core::ErrorCategory::kUnavailable);
+  // WAL: readers are not blocked by the writer.
+  auto found = db->users().FindUserById(kTenantA, core::UserId("u-1"));
+  ASSERT_TRUE(IsOk(found));
+  EXPECT_TRUE(found->has_value());
+  other.Exec("COMMIT");
+  r = db->users().CreateUser(kTenantA, u,
+                             {MakeIdentity(u, kTenantA, "email", *u.email)}, true);
+  ASSERT_TRUE(IsOk(r));
+  EXPECT_EQ(*r, identity::CreateUserOutcome::kCreated);
+}
+
 TEST_F(SqliteDatabaseTest, ManyThreadsShareTheDatabase) {
   std::unique_ptr<SqliteDatabase> db = Open();
   ASSERT_NE(db, nullptr);

@@ -123,7 +123,11 @@ int Run(int argc, char** argv) {
   const auto t0 = std::chrono::steady_clock::now();
 
   std::error_code ec;
-  std::filesystem::create_directories(cfg.storage.data_dir, ec);
+  // The data dir holds the database and the JWT secret: owner-only.
+  if (std::filesystem::create_directories(cfg.storage.data_dir, ec) && !ec) {
+    std::filesystem::permissions(cfg.storage.data_dir, std::filesystem::perms::owner_all,
+                                 std::filesystem::perm_options::replace, ec);
+  }
   if (ec) {
     spdlog::critical("cannot create data dir {}: {}", cfg.storage.data_dir, ec.message());
     return 1;

@@ -27,13 +27,21 @@ std::string NormalizePhone(std::string_view phone) {
   return out;
 }
 
+core::Status AccountFlows::ThrottleSignup(std::string_view identifier,
+                                          std::string_view ip) {
+  return d_.rate_limiter.Hit("signup", d_.rate_limiter.options().signup, ip,
+                             identifier);
+}
+
+core::Status AccountFlows::ThrottleLogin(std::string_view identifier,
+                                         std::string_view ip) {
+  // Lockout first, then the rate limit, as in the reference.
+  if (auto s = d_.lockout.Check(identifier, ip); !s.ok()) return s;
+  return d_.rate_limiter.Hit("login", d_.rate_limiter.options().login, ip,
+                             identifier);
+}
+
 core::Result<AuthResult> AccountFlows::Signup(const SignupInput& in) {
-  if (auto s = d_.rate_limiter.Hit(
-          "signup", d_.rate_limiter.options().signup, in.client.ip,
-          throttle::NormalizeIdentifier(in.email ? *in.email : in.phone.value_or("")));
-      !s.ok()) {
-    return s.error();
-  }
   if (!options_.registration_enabled) {
     return core::Forbidden("REGISTRATION_DISABLED", "Registration is disabled");
   }
@@ -114,15 +122,6 @@ core::Result<AuthResult> AccountFlows::Signup(const SignupInput& in) {
 }
 
 core::Result<AuthResult> AccountFlows::Login(const LoginInput& in) {
-  // Lockout first, then the rate limit, as in the reference.
-  std::string identifier = throttle::NormalizeIdentifier(
-      in.email.text ? *in.email.text : in.phone.text.value_or(""));
-  if (auto s = d_.lockout.Check(identifier, in.client.ip); !s.ok()) return s.error();
-  if (auto s = d_.rate_limiter.Hit("login", d_.rate_limiter.options().login,
-                                   in.client.ip, identifier);
-      !s.ok()) {
-    return s.error();
-  }
   if (in.tenant_id && !options_.tenancy_enabled) {
     return core::InvalidArgument("TENANT_NOT_ENABLED", "Multi-tenancy is not enabled");
   }

@@ -9,8 +9,10 @@
 
 #include "http/claims_json.h"
 #include "http/error_mapping.h"
+#include "http/guard.h"
 #include "http/request_body.h"
 #include "http/validation.h"
+#include "throttle/throttle.h"
 
 namespace authd::http {
 namespace json = boost::json;
@@ -25,14 +27,24 @@ class AuthController {
   // as the router.
   static void Register(std::shared_ptr<AuthController> self, Router& r,
                        const std::string& base) {
-    auto bind = [&self](Response (AuthController::*fn)(const Request&)) {
-      return [c = self, fn](const Request& req) { return ((*c).*fn)(req); };
+    // `parses_body`: the handler decodes the body itself.
+    auto bind = [&self](Response (AuthController::*fn)(const Request&),
+                        bool parses_body = false) {
+      return [c = self, fn, parses_body](const Request& req) {
+        // Like the reference's body-parser, a malformed JSON body is a 400
+        // on every route, even one that ignores its body.
+        if (!parses_body && !req.body.empty()) {
+          auto parsed = ParseJsonBody(req);
+          if (auto* err = std::get_if<Response>(&parsed)) return std::move(*err);
+        }
+        return ((*c).*fn)(req);
+      };
     };
     r.Add("GET", base + "/client-config", Exec::kInline, bind(&AuthController::ClientConfig));
     r.Add("GET", base + "/csrf", Exec::kInline, bind(&AuthController::Csrf));
-    r.Add("POST", base + "/signup", Exec::kHashing, bind(&AuthController::Signup));
-    r.Add("POST", base + "/login", Exec::kHashing, bind(&AuthController::Login));
-    r.Add("POST", base + "/refresh-token", Exec::kBlocking, bind(&AuthController::Refresh));
+    r.Add("POST", base + "/signup", Exec::kHashing, bind(&AuthController::Signup, true));
+    r.Add("POST", base + "/login", Exec::kHashing, bind(&AuthController::Login, true));
+    r.Add("POST", base + "/refresh-token", Exec::kBlocking, bind(&AuthController::Refresh, true));
     r.Add("POST", base + "/logout", Exec::kBlocking, bind(&AuthController::Logout));
     r.Add("POST", base + "/logout-all", Exec::kBlocking, bind(&AuthController::LogoutAll));
     r.Add("GET", base + "/me", Exec::kBlocking, bind(&AuthController::Me));
@@ -52,10 +64,7 @@ class AuthController {
   Response User(const Request& req);
   Response VerifySession(const Request& req);
 
-  // The access-token guard: token per mode, CSRF for cookie tokens, then
-  // the session checks.
   core::Result<flows::Principal> Guard(const Request& req, bool skip_mfa);
-  Response Fail(const Request& req, const core::Error& e);
   Response AuthResponse(const Request& req, const flows::AuthResult& r,
                         const char* message, std::optional<bool> remember_me);
 
@@ -73,31 +82,34 @@ core::Error Validation(std::string message) {
   return core::Plain(core::ErrorCategory::kInvalidArgument, std::move(message));
 }
 
+// The reference's rate-limit identifier: the first string among
+// credentials.email, credentials.phone, email, phone, identifier.
+std::string ThrottleIdentifier(const json::object& body) {
+  auto str = [](const json::object& o, std::string_view k) -> const json::string* {
+    auto it = o.find(k);
+    return it != o.end() && it->value().is_string() ? &it->value().get_string() : nullptr;
+  };
+  if (auto it = body.find("credentials"); it != body.end() && it->value().is_object()) {
+    const json::object& c = it->value().get_object();
+    for (const char* k : {"email", "phone"}) {
+      if (auto* s = str(c, k)) return throttle::NormalizeIdentifier(*s);
+    }
+  }
+  for (const char* k : {"email", "phone", "identifier"}) {
+    if (auto* s = str(body, k)) return throttle::NormalizeIdentifier(*s);
+  }
+  return "";
+}
+
 Response Json(json::object o) {
   Response r;
   r.body = json::serialize(o);
   return r;
 }
 
-Response AuthController::Fail(const Request& req, const core::Error& e) {
-  if (e.category == core::ErrorCategory::kInternal ||
-      e.category == core::ErrorCategory::kUnavailable) {
-    spdlog::error("request_id={} error={} debug=\"{}\"", req.request_id,
-                  e.code.empty() ? "internal" : e.code, e.debug);
-  }
-  return ErrorResponse(e);
-}
-
 core::Result<flows::Principal> AuthController::Guard(const Request& req,
                                                      bool skip_mfa) {
-  auto token = d_.transport.AccessToken(req);
-  if (!token) {
-    return core::Unauthenticated("NO_AUTH_PROVIDED", "No authentication provided");
-  }
-  if (token->from_cookie) {
-    if (auto s = d_.transport.CheckCsrf(req); !s.ok()) return s.error();
-  }
-  return d_.sessions.Authenticate(token->token, skip_mfa);
+  return Authenticate(req, d_.transport, d_.sessions, skip_mfa);
 }
 
 Response AuthController::AuthResponse(const Request& req,
@@ -139,6 +151,10 @@ Response AuthController::Signup(const Request& req) {
   auto parsed = ParseJsonBody(req);
   if (auto* err = std::get_if<Response>(&parsed)) return std::move(*err);
   const json::object& body = std::get<json::object>(parsed);
+  if (auto s = d_.accounts.ThrottleSignup(ThrottleIdentifier(body), req.remote_ip);
+      !s.ok()) {
+    return Fail(req, s.error());
+  }
 
   std::optional<std::string> error;
   flows::SignupInput in;
@@ -167,6 +183,7 @@ Response AuthController::Signup(const Request& req) {
     error = "password must be longer than or equal to 8 characters";
   }
   in.tenant_id = StringField(body, "tenantId", &error);
+  std::optional<bool> remember = BoolField(body, "rememberMe", &error);
   if (error) return Fail(req, Validation(*error));
   if (in.email && in.email->empty() && in.phone) in.email.reset();
   in.password = *password;
@@ -174,7 +191,7 @@ Response AuthController::Signup(const Request& req) {
 
   auto result = d_.accounts.Signup(in);
   if (!result.ok()) return Fail(req, result.error());
-  return AuthResponse(req, *result, "Signup successful", std::nullopt);
+  return AuthResponse(req, *result, "Signup successful", remember);
 }
 
 flows::CredentialValue CredentialOf(const json::object& creds, std::string_view k) {
@@ -191,6 +208,10 @@ Response AuthController::Login(const Request& req) {
   auto parsed = ParseJsonBody(req);
   if (auto* err = std::get_if<Response>(&parsed)) return std::move(*err);
   const json::object& body = std::get<json::object>(parsed);
+  if (auto s = d_.accounts.ThrottleLogin(ThrottleIdentifier(body), req.remote_ip);
+      !s.ok()) {
+    return Fail(req, s.error());
+  }
 
   std::optional<std::string> error;
   flows::LoginInput in;
@@ -325,6 +346,7 @@ std::string BasePath(const HttpOptions& options) {
 void RegisterAuthRoutes(Router& router, const AuthHandlerDeps& deps) {
   AuthController::Register(std::make_shared<AuthController>(deps), router,
                            BasePath(deps.transport.options()));
+  RegisterAuxiliaryRoutes(router, deps);
 }
 
 }  // namespace authd::http

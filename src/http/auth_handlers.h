@@ -21,6 +21,10 @@ struct AuthHandlerDeps {
 // Adds every route of this controller to `router`. `deps` must outlive it.
 void RegisterAuthRoutes(Router& router, const AuthHandlerDeps& deps);
 
+// The auxiliary routes (accounts, tenant lookup/switch, OAuth callback
+// page); called by RegisterAuthRoutes.
+void RegisterAuxiliaryRoutes(Router& router, const AuthHandlerDeps& deps);
+
 // "/api/auth" for global prefix "api" and route prefix "auth".
 std::string BasePath(const HttpOptions& options);
 

@@ -1,5 +1,7 @@
 #include "http/message.h"
 
+#include "core/clock.h"
+
 #include <algorithm>
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/status.hpp>
@@ -194,6 +196,18 @@ void GenerateRequestId(std::string& out) {
 
 bool StatusHasBody(int status) { return status != 204 && status != 304; }
 
+// The Date header value, formatted at most once per second per thread.
+const std::string& CurrentHttpDate() {
+  thread_local std::int64_t cached_second = -1;
+  thread_local std::string cached;
+  const std::int64_t now = core::SystemClock().NowSeconds();
+  if (now != cached_second) {
+    cached = core::FormatHttpDate(now * 1000);
+    cached_second = now;
+  }
+  return cached;
+}
+
 void SerializeResponseHead(const Response& r, std::string_view request_id,
                            bool keep_alive, std::int64_t keep_alive_seconds,
                            std::string& out) {
@@ -219,6 +233,7 @@ void SerializeResponseHead(const Response& r, std::string_view request_id,
     out.append("\r\n");
   }
   out.append("X-Request-Id: ").append(request_id).append("\r\n");
+  out.append("Date: ").append(CurrentHttpDate()).append("\r\n");
   if (keep_alive) {
     out.append("Connection: keep-alive\r\nKeep-Alive: timeout=");
     AppendNumber(out, static_cast<std::size_t>(keep_alive_seconds));

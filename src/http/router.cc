@@ -7,11 +7,12 @@ namespace {
 
 // Builds "METHOD path" into a per-thread buffer: lookups run on every
 // request, and reusing the buffer's capacity keeps them allocation-free.
+// Paths match case-insensitively, as with Express's default routing.
 const std::string& LookupKey(std::string_view method, std::string_view path) {
   thread_local std::string key;
   key.assign(method);
   key.push_back(' ');
-  key.append(path);
+  for (char c : path) key.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c);
   return key;
 }
 
@@ -19,16 +20,28 @@ const std::string& LookupKey(std::string_view method, std::string_view path) {
 
 void Router::Add(std::string method, std::string path, Exec exec,
                  Handler handler) {
-  std::string key = std::move(method);
-  key.push_back(' ');
-  key.append(path);
-  routes_.insert_or_assign(std::move(key), Route{std::move(handler), exec});
+  routes_.insert_or_assign(LookupKey(method, path), Route{std::move(handler), exec});
+}
+
+void Router::AddParam(std::string method, std::string prefix, Exec exec,
+                      Handler handler) {
+  param_routes_.emplace_back(LookupKey(method, prefix), Route{std::move(handler), exec});
 }
 
 const Route* Router::Find(std::string_view method,
                           std::string_view path) const {
-  auto it = routes_.find(LookupKey(method, path));
-  return it == routes_.end() ? nullptr : &it->second;
+  // Express routing is not strict: "/auth/me/" is "/auth/me".
+  if (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
+  const std::string& key = LookupKey(method, path);
+  auto it = routes_.find(key);
+  if (it != routes_.end()) return &it->second;
+  for (const auto& [prefix, route] : param_routes_) {
+    if (key.size() > prefix.size() && key.compare(0, prefix.size(), prefix) == 0 &&
+        key.find('/', prefix.size()) == std::string::npos) {
+      return &route;
+    }
+  }
+  return nullptr;
 }
 
 }  // namespace authd::http

@@ -14,6 +14,8 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "http/message.h"
 
@@ -33,11 +35,18 @@ class Router {
   // Registers `method` `path` (exact match, full path with prefixes).
   void Add(std::string method, std::string path, Exec exec, Handler handler);
 
+  // Registers a route for every path "<prefix><one segment>" (a path
+  // parameter such as /auth/callback/:provider). Exact routes win.
+  void AddParam(std::string method, std::string prefix, Exec exec,
+                Handler handler);
+
   // The route for (method, path), or nullptr (the caller answers 404).
   const Route* Find(std::string_view method, std::string_view path) const;
 
  private:
   std::unordered_map<std::string, Route> routes_;  // key: "METHOD path"
+  // key: "METHOD prefix"; few entries, scanned only when no exact match.
+  std::vector<std::pair<std::string, Route>> param_routes_;
 };
 
 }  // namespace authd::http

@@ -104,7 +104,7 @@ class Connection final {
   asio::awaitable<bool> Handle();
   asio::awaitable<void> AnswerReadError(beast::error_code ec);
   asio::awaitable<bool> Write(const Response& r, std::string_view request_id,
-                              bool keep_alive);
+                              bool keep_alive, bool head_only = false);
   asio::awaitable<void> LingeringClose();
 
   const std::string peer_ip_;
@@ -139,8 +139,12 @@ void IoState::Drain(milliseconds grace) {
 }
 
 asio::awaitable<void> Connection::Serve() {
+  // No co_await inside `&&`: GCC 12 evaluates it even when the left side
+  // is false, which kept closed connections reading.
   bool keep_alive = !io_.stopping;
-  while (keep_alive && co_await AwaitRequestStart()) {
+  while (keep_alive) {
+    const bool started = co_await AwaitRequestStart();
+    if (!started) break;
     keep_alive = co_await ReadRequest();
   }
   beast::error_code ec;
@@ -204,8 +208,8 @@ asio::awaitable<bool> Connection::Handle() {
   bool keep_alive = wire.keep_alive();
   response_ = co_await ctx_.dispatcher.Dispatch(request_);
   keep_alive = keep_alive && !io_.stopping;
-  const bool written =
-      co_await Write(response_, request_.request_id, keep_alive);
+  const bool written = co_await Write(response_, request_.request_id,
+                                      keep_alive, request_.method == "HEAD");
   ctx_.access_log.Record({request_.request_id, request_.method,
                           RawPath(request_.target), response_.status,
                           std::chrono::steady_clock::now() - start,
@@ -246,12 +250,13 @@ asio::awaitable<void> Connection::AnswerReadError(beast::error_code ec) {
 
 asio::awaitable<bool> Connection::Write(const Response& r,
                                         std::string_view request_id,
-                                        bool keep_alive) {
+                                        bool keep_alive, bool head_only) {
   SerializeResponseHead(r, request_id, keep_alive,
                         (ctx_.opts.idle_timeout_ms + 999) / 1000, head_);
   std::array<asio::const_buffer, 2> buffers{
       asio::buffer(head_),
-      asio::buffer(r.body.data(), StatusHasBody(r.status) ? r.body.size() : 0)};
+      asio::buffer(r.body.data(),
+                   StatusHasBody(r.status) && !head_only ? r.body.size() : 0)};
   stream_.expires_after(milliseconds(ctx_.opts.read_timeout_ms));
   auto [ec, n] = co_await asio::async_write(stream_, buffers, kTuple);
   co_return !ec;

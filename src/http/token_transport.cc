@@ -25,16 +25,18 @@ bool IEquals(std::string_view a, std::string_view b) {
          });
 }
 
-// "Bearer <token>": the reference splits on single spaces and takes the
-// second part; any scheme but bearer counts as no token.
-std::optional<std::string> BearerToken(std::string_view header) {
+// "<scheme> <token>": the reference splits on single spaces and takes the
+// second part; schemes other than bearer and apikey count as no token.
+std::optional<ExtractedToken> HeaderToken(std::string_view header) {
   size_t sp = header.find(' ');
   if (sp == std::string_view::npos) return std::nullopt;
-  if (!IEquals(header.substr(0, sp), "bearer")) return std::nullopt;
+  std::string_view scheme = header.substr(0, sp);
+  const bool bearer = IEquals(scheme, "bearer");
+  if (!bearer && !IEquals(scheme, "apikey")) return std::nullopt;
   std::string_view rest = header.substr(sp + 1);
   rest = rest.substr(0, rest.find(' '));
   if (rest.empty()) return std::nullopt;
-  return std::string(rest);
+  return ExtractedToken{std::string(rest), false, !bearer};
 }
 
 bool IsSafeMethod(std::string_view m) {
@@ -78,7 +80,7 @@ std::optional<ExtractedToken> TokenTransport::AccessToken(const Request& req) co
   const TokenMode mode = options_.token_mode;
   if (mode != TokenMode::kCookie) {
     if (auto h = req.Header("authorization")) {
-      if (auto t = BearerToken(*h)) return ExtractedToken{std::move(*t), false};
+      if (auto t = HeaderToken(*h)) return t;
     }
   }
   if (mode != TokenMode::kHeader) {
@@ -171,7 +173,7 @@ void TokenTransport::AddRememberCookie(Response& r, bool persistent) const {
   if (persistent) {
     c.expires_unix_millis = kEpoch;  // clear
   } else {
-    c.value = "0";
+    c.value.push_back('0');  // not = "0": GCC 12 -Wrestrict false positive
     c.http_only = true;
     c.secure = options_.cookies.secure;
     c.same_site = SameSiteText();

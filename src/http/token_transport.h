@@ -26,6 +26,7 @@ namespace authd::http {
 struct ExtractedToken {
   std::string token;
   bool from_cookie = false;
+  bool api_key = false;  // `Authorization: ApiKey <public>.<private>`
 };
 
 class TokenTransport {

@@ -31,6 +31,8 @@ Dispatcher::Dispatcher(const Router& router, int blocking_workers,
 
 boost::asio::awaitable<Response> Dispatcher::Dispatch(const Request& req) {
   const Route* route = router_.Find(req.method, req.path);
+  // Like Express, HEAD runs the GET route; the server omits the body.
+  if (route == nullptr && req.method == "HEAD") route = router_.Find("GET", req.path);
   if (route == nullptr) co_return RouteNotFound(req);
   if (route->exec == Exec::kInline) co_return Invoke(*route, req);
   WorkerPool& pool =

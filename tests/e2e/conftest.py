@@ -246,6 +246,7 @@ class AuthdServer:
         self.log_path = None
         self._log_file = None
         self.start_count = 0
+        self.log_files = []
         gp = _flag_value(self.extra, "--server-global-prefix", "")
         rp = _flag_value(self.extra, "--server-route-prefix", "auth")
         self.prefix = "/" + "/".join(p.strip("/") for p in (gp, rp) if p.strip("/"))
@@ -286,6 +287,7 @@ class AuthdServer:
                 tempfile.gettempdir(),
                 f"authd-e2e-{os.getpid()}-{self.port}-{self.start_count}-{uuid.uuid4().hex[:6]}.log")
             self._log_file = open(self.log_path, "wb")
+            self.log_files.append(self.log_path)
             self.proc = subprocess.Popen(self.command(), stdout=self._log_file,
                                          stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
             ok = self._wait_ready(timeout)
@@ -375,6 +377,12 @@ class AuthdServer:
             self.stop(expect_exit_code=None)
         if self._own_dir:
             shutil.rmtree(self.data_dir, ignore_errors=True)
+        if not os.environ.get("AUTHD_E2E_KEEP_LOGS"):
+            for f in self.log_files:
+                try:
+                    os.unlink(f)
+                except OSError:
+                    pass
 
 
 class ServerFactory:

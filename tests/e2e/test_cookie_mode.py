@@ -183,7 +183,16 @@ def test_remember_me_false_session_cookies(csrv):
     r = c.post("/auth/refresh-token", {"rememberMe": True},
                cookies={"refreshToken": rt2, "nest_auth_remember": "0"})
     assert_json(r, 200)
-    assert_persistent_token_cookies(r)
+    _, rt3, _ = assert_persistent_token_cookies(r)
+
+    # and rememberMe:false in a refresh body switches back to session cookies
+    r = c.post("/auth/refresh-token", {"rememberMe": False}, cookies={"refreshToken": rt3})
+    assert_json(r, 200, {"isRequiresMfa": False, "message": "Token refreshed successfully"})
+    sc = r.set_cookies
+    assert len(sc) == 3, sc
+    match_cookie(sc[0], "accessToken", JWT_VALUE)
+    match_cookie(sc[1], "refreshToken", JWT_VALUE)
+    assert sc[2] == REMEMBER_0
 
 
 def test_logout_clears_cookies(csrv):
@@ -496,3 +505,45 @@ def test_auto_mode_header_wins_over_cookie_and_cookie_logout(server):
     # logout authenticated by the cookie revokes the session
     assert_json(c.post("/auth/logout", cookies={"accessToken": at}), 200)
     assert_json(c.get("/auth/me", cookies={"accessToken": at}), 401, ERR_SESSION_NOT_FOUND)
+
+
+def test_quoted_cookie_value(csrv):
+    """cookie-parser strips surrounding double quotes from cookie values."""
+    c = csrv.client()
+    _, r = _cookie_login(csrv)
+    at = r.cookie_values()["accessToken"]
+    assert_json(c.get("/auth/verify-session", cookies=f'accessToken="{at}"'), 200)
+    # first of duplicate cookies wins
+    assert_json(c.get("/auth/verify-session", cookies=f"accessToken={at}; accessToken=garbage"), 200)
+
+
+def test_remember_me_false_on_signup(csrv):
+    """The cookie writer honours a boolean rememberMe in any token-response body."""
+    c = csrv.client()
+    r = c.post("/auth/signup", {"email": unique_email("rmsu"), "password": PASSWORD,
+                                "rememberMe": False})
+    assert_json(r, 200, {"isRequiresMfa": False, "message": "Signup successful"})
+    sc = r.set_cookies
+    assert len(sc) == 3, sc
+    match_cookie(sc[0], "accessToken", JWT_VALUE)
+    match_cookie(sc[1], "refreshToken", JWT_VALUE)
+    assert sc[2] == REMEMBER_0
+
+
+def test_remember_cookie_makes_signup_and_login_non_persistent(csrv):
+    c = csrv.client()
+    email = unique_email("rmck")
+    for path, body in (("/auth/signup", {"email": email, "password": PASSWORD}),
+                       ("/auth/login", {"providerName": "email",
+                                        "credentials": {"email": email, "password": PASSWORD}})):
+        r = c.post(path, body, cookies={"nest_auth_remember": "0"})
+        assert r.status == 200, r
+        sc = r.set_cookies
+        match_cookie(sc[0], "accessToken", JWT_VALUE)
+        match_cookie(sc[1], "refreshToken", JWT_VALUE)
+        assert sc[2] == REMEMBER_0
+    # an explicit rememberMe:true overrides the cookie
+    r = c.post("/auth/login", {"providerName": "email", "rememberMe": True,
+                               "credentials": {"email": email, "password": PASSWORD}},
+               cookies={"nest_auth_remember": "0"})
+    assert_persistent_token_cookies(r)

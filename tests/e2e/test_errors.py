@@ -518,3 +518,35 @@ def test_jwt_verification_details(srv):
     assert_json(c.get("/auth/verify-session", bearer=future), 401, ERR_INVALID_TOKEN)
     past = jwt_sign(dict(payload, nbf=int(time.time()) - 10), KNOWN_SECRET)
     assert_json(c.get("/auth/verify-session", bearer=past), 200)
+
+
+def test_api_key_scheme_errors(srv):
+    """Authorization: ApiKey <public>.<private> (tokens-and-sessions.md section 4.6)."""
+    c = srv.client()
+    r = c.get("/auth/me", headers={"Authorization": "ApiKey nodot"})
+    js = assert_json(r, 401, keys=CODED_ERROR_KEYS)
+    assert js["error"] == "UnauthorizedException" and js["code"] == "INVALID_API_KEY_FORMAT", js
+    r = c.get("/auth/me", headers={"Authorization": "apikey pk_unknown.sk_unknown"})
+    js = assert_json(r, 401, keys=CODED_ERROR_KEYS)
+    assert js["error"] == "UnauthorizedException" and js["code"] == "INVALID_API_KEY", js
+
+
+def test_array_body_documented_error(srv):
+    """docs/compatibility.md: a non-object JSON body -> 400 in the framework shape."""
+    body = {"message": "Request body must be a JSON object", "error": "Bad Request", "statusCode": 400}
+    c = srv.client()
+    for path in ("/auth/signup", "/auth/login", "/auth/refresh-token"):
+        assert_json(c.post(path, []), 400, body)
+        assert_json(c.post(path, [{"email": "a@example.com"}]), 400, body)
+
+
+def test_malformed_json_rejected_on_every_route(srv):
+    """Express parses JSON bodies before routing: a broken body is 400 everywhere."""
+    c = srv.client()
+    _, at, _ = new_user(srv)
+    for method, path in (("POST", "/auth/logout"), ("POST", "/auth/logout-all")):
+        r = c.request(method, path, body='{"x":', bearer=at)
+        js = assert_json(r, 400, keys=["message", "error", "statusCode"])
+        assert js["error"] == "Bad Request"
+    # nothing happened to the session
+    assert_json(c.get("/auth/me", bearer=at), 200)

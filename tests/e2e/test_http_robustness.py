@@ -349,10 +349,31 @@ def test_malformed_http_rejected_with_400(server, raw):
     alive(server)
 
 
+def _read_to_eof(s, limit):
+    buf = b""
+    t = time.monotonic()
+    s.settimeout(limit + 1)
+    try:
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                return buf, time.monotonic() - t
+            buf += chunk
+    except socket.timeout:
+        return buf, None
+
+
 def test_http10_request(server):
-    buf = raw_exchange(server.port, b"GET /auth/client-config HTTP/1.0\r\n\r\n", read_timeout=3)
+    """HTTP/1.0 without keep-alive: answer, then close the connection."""
+    s = socket.create_connection(("127.0.0.1", server.port), timeout=3)
+    try:
+        s.sendall(b"GET /auth/client-config HTTP/1.0\r\n\r\n")
+        buf, elapsed = _read_to_eof(s, 2)
+    finally:
+        s.close()
     assert _status_of(buf) == 200, buf[:300]
     assert b'"accessTokenType"' in buf
+    assert elapsed is not None and elapsed < 2, "connection not closed after an HTTP/1.0 response"
 
 
 def test_slow_clients_do_not_block_others(server):
@@ -421,3 +442,52 @@ def test_sigterm_with_idle_keepalive_connections_exits_promptly(server_factory):
     finally:
         for k in keep:
             k.close()
+
+
+def test_connection_close_honoured(server):
+    s = socket.create_connection(("127.0.0.1", server.port), timeout=3)
+    try:
+        s.sendall(b"GET /auth/client-config HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        buf, elapsed = _read_to_eof(s, 2)
+        assert _status_of(buf) == 200, buf[:300]
+        assert b"\r\nConnection: close\r\n" in buf.split(b"\r\n\r\n")[0] + b"\r\n"
+        assert elapsed is not None and elapsed < 2, (
+            "server answered 'Connection: close' but kept the socket open")
+    finally:
+        s.close()
+
+
+def test_head_request(server):
+    c = http.client.HTTPConnection("127.0.0.1", server.port, timeout=5)
+    try:
+        c.request("HEAD", "/auth/client-config")
+        r = c.getresponse()
+        body = r.read()
+        assert r.status == 200 and body == b""
+        assert r.getheader("Content-Type") == "application/json; charset=utf-8"
+        # the connection is still usable (no stray body bytes)
+        c.request("GET", "/auth/client-config")
+        r2 = c.getresponse()
+        assert r2.status == 200 and json.loads(r2.read())["accessTokenType"] == "header"
+    finally:
+        c.close()
+
+
+def test_route_matching_is_case_insensitive(server):
+    """Express routing is case-insensitive by default."""
+    assert_json(server.client().get("/AUTH/Client-Config"), 200)
+
+
+def test_duplicate_json_keys_last_wins(server):
+    c = server.client()
+    first, last = unique_email("first"), unique_email("last")
+    raw = '{"email":"%s","password":"%s","email":"%s"}' % (first, PASSWORD, last)
+    r = c.post("/auth/signup", raw)
+    a, _ = assert_token_body(r, "Signup successful")
+    assert jwt_parts(a)[1]["email"] == last
+
+
+def test_password_whitespace_is_significant(server):
+    email, _ = signup(server, password=" " + PASSWORD + " ")
+    assert_json(login(server, email, PASSWORD, expect=None), 401, ERR_INVALID_CREDENTIALS)
+    assert_token_body(login(server, email, " " + PASSWORD + " "), "Login successful")

@@ -345,3 +345,26 @@ def test_default_argon2_params_signup_login(server_factory):
     unknown = min(timed(unique_email("ghost"), PASSWORD) for _ in range(2))
     assert unknown >= 0.5 * wrong, (
         f"unknown e-mail answered in {unknown:.3f}s vs wrong password {wrong:.3f}s (user enumeration)")
+
+
+def test_signup_extra_properties_not_stored(server):
+    """Extra signup properties reach hooks only; they never set user columns."""
+    c = server.client()
+    email = unique_email("mass")
+    forced_id = "11111111-2222-4333-8444-555555555555"
+    r = c.post("/auth/signup", {"email": email, "password": PASSWORD, "id": forced_id,
+                                "emailVerifiedAt": "2020-01-01T00:00:00.000Z",
+                                "phoneVerifiedAt": "2020-01-01T00:00:00.000Z",
+                                "isMfaEnabled": True, "mustChangePassword": True,
+                                "isActive": False, "metadata": {"plan": "gold"},
+                                "roles": [{"name": "admin", "guard": "web"}]})
+    a, _ = assert_token_body(r, "Signup successful")
+    p = jwt_parts(a)[1]
+    assert p["id"] != forced_id and p["emailVerifiedAt"] is None and p["roles"] == []
+    assert p["isMfaEnabled"] is False
+    js = assert_json(c.get("/auth/user", bearer=a), 200)
+    assert js["id"] != forced_id
+    assert js["emailVerifiedAt"] is None and js["phoneVerifiedAt"] is None
+    assert js["isMfaEnabled"] is False and js["mustChangePassword"] is False
+    assert js["isActive"] is True and js["metadata"] == {}
+    assert_json(c.get("/auth/me", bearer=a), 200, me_body(p["id"], email))

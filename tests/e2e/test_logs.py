@@ -93,3 +93,22 @@ def test_secrets_never_logged(srv, server_factory):
     assert_token_body(s2.client().post("/auth/signup", {"email": unique_email(), "password": PASSWORD}),
                       "Signup successful")
     assert KNOWN_SECRET not in s2.output(), "configured JWT secret appears in the output"
+
+
+def test_request_id_echoed_and_sanitised(srv):
+    c = srv.client()
+    r = c.get("/auth/client-config", headers={"X-Request-Id": "test-req-echo-1"})
+    assert r.header("X-Request-Id") == "test-req-echo-1"
+    # an id that could forge log fields is replaced by a generated one
+    evil = "x status=500 path=/auth/admin injected=1"
+    r = c.get("/auth/client-config", headers={"X-Request-Id": evil})
+    rid = r.header("X-Request-Id")
+    assert rid and rid != evil and " " not in rid, rid
+    out = _wait_for(srv, rid)
+    assert "injected=1" not in out, "request id was logged verbatim (log field injection)"
+    assert rid in out
+    # very long ids are not taken over verbatim either
+    long_id = "a" * 5000
+    r = c.get("/auth/client-config", headers={"X-Request-Id": long_id})
+    assert r.header("X-Request-Id") != long_id
+    assert r.status == 200

@@ -238,3 +238,24 @@ def test_created_data_dir_is_private(data_dir):
         srv.stop(expect_exit_code=0)
     finally:
         srv.cleanup()
+
+
+def test_grace_replay_survives_restart(data_dir):
+    """A client whose refresh response was lost in a restart can retry with the
+    old token inside the grace window and gets the same pair."""
+    srv = _server(data_dir)
+    srv.start()
+    try:
+        email, r = signup(srv)
+        r1 = r.json["refreshToken"]
+        pair = assert_token_body(srv.client().post("/auth/refresh-token", {"refreshToken": r1}),
+                                 "Token refreshed successfully")
+        srv.stop(expect_exit_code=0)
+        srv.start()
+        again = assert_token_body(srv.client().post("/auth/refresh-token", {"refreshToken": r1}),
+                                  "Token refreshed successfully")
+        assert again == pair
+        assert_json(srv.client().get("/auth/me", bearer=pair[0]), 200)
+        srv.stop(expect_exit_code=0)
+    finally:
+        srv.cleanup()

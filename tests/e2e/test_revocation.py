@@ -103,3 +103,31 @@ def test_max_sessions_flag(server_factory):
     _, b0, _ = new_user(srv)
     assert_json(c.get("/auth/me", bearer=a1), 200)
     assert_json(c.get("/auth/me", bearer=b0), 200)
+
+
+def test_max_sessions_evicts_least_recently_active(server_factory):
+    """A refresh marks its session active; plain requests do not (no sliding expiration)."""
+    import time
+    srv = server_factory("--session-max-sessions-per-user", "2")
+    c = srv.client()
+    email, a0, r0 = new_user(srv)
+    time.sleep(0.05)
+    a1 = login(srv, email).json["accessToken"]
+    time.sleep(0.05)
+    # refresh session 0: it becomes the most recently active
+    a0b, _ = assert_token_body(c.post("/auth/refresh-token", {"refreshToken": r0}),
+                               "Token refreshed successfully")
+    time.sleep(0.05)
+    a2 = login(srv, email).json["accessToken"]
+    assert_json(c.get("/auth/me", bearer=a1), 401, ERR_SESSION_NOT_FOUND)
+    assert_json(c.get("/auth/me", bearer=a0b), 200)
+    assert_json(c.get("/auth/me", bearer=a2), 200)
+
+    # a plain authenticated request does not count as activity
+    time.sleep(0.05)
+    assert_json(c.get("/auth/me", bearer=a0b), 200)
+    time.sleep(0.05)
+    a3 = login(srv, email).json["accessToken"]
+    assert_json(c.get("/auth/me", bearer=a0b), 401, ERR_SESSION_NOT_FOUND)
+    assert_json(c.get("/auth/me", bearer=a2), 200)
+    assert_json(c.get("/auth/me", bearer=a3), 200)

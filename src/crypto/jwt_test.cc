@@ -147,8 +147,8 @@ TEST(Jwt, RejectsWhitespaceAndTrailingData) {
   EXPECT_EQ(Rejects(token + "\n"), JwtError::kMalformed);
   EXPECT_EQ(Rejects(" " + token), JwtError::kMalformed);
   EXPECT_EQ(Rejects(token + std::string(1, '\0')), JwtError::kMalformed);
-  std::string spaced = token;
-  spaced.insert(token.find('.') + 1, " ");
+  const size_t dot = token.find('.');
+  const std::string spaced = token.substr(0, dot + 1) + ' ' + token.substr(dot + 1);
   EXPECT_EQ(Rejects(spaced), JwtError::kMalformed);
 }
 

@@ -131,8 +131,9 @@ void AppendAppAndWorkers(std::vector<Option>& out) {
   out.push_back(IntOption(
       "server.db_workers",
       [](auto& c) -> auto& { return c.http.blocking_workers; }, 0, 1024,
-      "Threads for blocking database work; 0 = two per CPU core (at least "
-      "4)."));
+      "Threads for database work; 0 = 64. They mostly wait on the database, "
+      "and the more writes wait at once, the more share one durable commit "
+      "(group commit), so keep this well above the core count."));
   out.push_back(IntOption(
       "server.hash_workers", [](auto& c) -> auto& { return c.hash_workers; }, 0,
       1024,
@@ -144,9 +145,10 @@ void AppendAppAndWorkers(std::vector<Option>& out) {
 void AppendServerLimitsAndRoutes(std::vector<Option>& out) {
   out.push_back(IntOption(
       "server.max_header_bytes",
-      [](auto& c) -> auto& { return c.http.max_header_bytes; }, 1024, 1048576,
+      [](auto& c) -> auto& { return c.http.max_header_bytes; }, 1024, 65536,
       "Largest accepted request line + headers, in bytes; larger requests "
-      "are answered 431."));
+      "are answered 431. At most 64 KiB (no single header field may exceed "
+      "it)."));
   out.push_back(IntOption(
       "server.max_body_bytes",
       [](auto& c) -> auto& { return c.http.max_body_bytes; }, 1024, 67108864,

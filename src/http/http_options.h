@@ -35,7 +35,7 @@ struct HttpOptions {
   std::string host = "127.0.0.1";
   std::uint16_t port = 3000;
   int io_threads = 0;        // 0 = one per core
-  int blocking_workers = 0;  // database work; 0 = 2 per core (min 4)
+  int blocking_workers = 0;  // database work; 0 = 64 (mostly waiting)
   std::size_t max_header_bytes = 16 * 1024;       // 431 beyond
   std::size_t max_body_bytes = 100 * 1024;        // 413 beyond (Express: 100kb)
   std::int64_t read_timeout_ms = 30000;  // a request must arrive within

@@ -250,7 +250,19 @@ Response InternalServerError() {
 
 Response RouteNotFound(const Request& r) {
   // Nest's not-found handler quotes req.originalUrl: the target as sent.
-  std::string message = "Cannot " + r.method + " " + r.target;
+  // Bytes that are not printable ASCII are percent-encoded so the body
+  // stays valid UTF-8 JSON whatever the client sent.
+  std::string message = "Cannot " + r.method + " ";
+  for (unsigned char c : r.target) {
+    if (c < 0x20 || c >= 0x7f) {
+      static constexpr char kHex[] = "0123456789ABCDEF";
+      message += '%';
+      message += kHex[c >> 4];
+      message += kHex[c & 0xF];
+    } else {
+      message += static_cast<char>(c);
+    }
+  }
   return JsonResponse(404, R"({"message":)" + boost::json::serialize(message) +
                                R"(,"error":"Not Found","statusCode":404})");
 }

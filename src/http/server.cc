@@ -55,6 +55,19 @@ struct ServerContext {
 
 class Connection;
 
+// True unless the request carries a Transfer-Encoding that is not exactly
+// "chunked", or carries both Transfer-Encoding and Content-Length.
+bool FramingIsUnambiguous(const bhttp::request_parser<bhttp::string_body>::value_type& m) {
+  auto te = m.find(bhttp::field::transfer_encoding);
+  if (te == m.end()) return true;
+  if (m.count(bhttp::field::transfer_encoding) != 1) return false;
+  if (m.find(bhttp::field::content_length) != m.end()) return false;
+  std::string_view v = te->value();
+  while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
+  while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
+  return beast::iequals(v, "chunked");
+}
+
 // One I/O thread: its io_context and the connections living on it. Touched
 // only from that thread (Stop() posts here), hence no locks. Member order
 // matters: ~io_context destroys suspended connection frames, which
@@ -177,6 +190,12 @@ asio::awaitable<bool> Connection::ReadRequest() {
   stream_.expires_after(milliseconds(ctx_.opts.read_timeout_ms));
   auto [ec, n] =
       co_await bhttp::async_read_header(stream_, buffer_, *parser_, kTuple);
+  if (!ec && !FramingIsUnambiguous(parser_->get())) {
+    // RFC 9112 §6.1: a Transfer-Encoding other than a lone "chunked", or
+    // one next to Content-Length, could be read differently by a proxy in
+    // front of us (request smuggling): refuse it and close.
+    ec = bhttp::error::bad_transfer_encoding;
+  }
   if (!ec && !parser_->is_done()) {
     if (beast::iequals(parser_->get()[bhttp::field::expect], "100-continue")) {
       std::tie(ec, n) =
@@ -282,11 +301,33 @@ asio::awaitable<void> Connection::LingeringClose() {
 asio::awaitable<void> ServeConnection(tcp::socket socket, IoState& io,
                                       ServerContext& ctx) {
   Connection conn(std::move(socket), io, ctx);
-  co_await conn.Serve();
+  // Beast throws on some hostile inputs (e.g. a chunk trailer field over
+  // its 64 KiB limit throws length_error); one bad client must only ever
+  // lose its own connection.
+  try {
+    co_await conn.Serve();
+  } catch (const std::exception& e) {
+    ctx.access_log.logger().warn("connection dropped: {}", e.what());
+  }
 }
 
 class ServerImpl final : public Server {
  public:
+  // io_context::run, resumed if a completion handler throws: Beast throws
+  // from inside its parser on some hostile inputs (a chunk trailer field
+  // over 64 KiB); the handler that threw is destroyed with its connection,
+  // every other connection carries on.
+  void RunLoop(asio::io_context& ioc) {
+    for (;;) {
+      try {
+        ioc.run();
+        return;
+      } catch (const std::exception& e) {
+        ctx_->access_log.logger().warn("connection dropped: {}", e.what());
+      }
+    }
+  }
+
   ServerImpl(const HttpOptions& opts, const Router& router, int hashing_workers)
       : ctx_(std::make_unique<ServerContext>(
             opts, router, opts.blocking_workers, hashing_workers)) {
@@ -348,9 +389,9 @@ void ServerImpl::Run(std::function<void()> on_ready) {
                                  ctx_->opts.host, port_, io_.size());
   std::vector<std::thread> threads;
   for (std::size_t i = 1; i < io_.size(); ++i) {
-    threads.emplace_back([io = io_[i].get()] { io->ioc.run(); });
+    threads.emplace_back([this, io = io_[i].get()] { RunLoop(io->ioc); });
   }
-  first.ioc.run();
+  RunLoop(first.ioc);
   for (std::thread& t : threads) t.join();
   ctx_->dispatcher.Shutdown();
   ctx_->access_log.logger().info("http: stopped");

@@ -7,6 +7,10 @@
 
 namespace authd::http {
 
+// Database workers mostly wait (on the disk or, later, the network); many
+// of them let concurrent writes share one group commit.
+constexpr int kDefaultBlockingWorkers = 64;
+
 int CoreCount() {
   return std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
 }
@@ -25,7 +29,7 @@ Dispatcher::Dispatcher(const Router& router, int blocking_workers,
                        int hashing_workers, spdlog::logger& log)
     : router_(router),
       blocking_pool_(blocking_workers > 0 ? blocking_workers
-                                          : std::max(4, 2 * CoreCount())),
+                                          : kDefaultBlockingWorkers),
       hashing_pool_(hashing_workers > 0 ? hashing_workers : CoreCount()),
       log_(log) {}
 

@@ -57,7 +57,7 @@ class WorkerPool final {
 
 class Dispatcher final {
  public:
-  // Worker counts of 0 pick the defaults: max(4, 2 * cores) blocking
+  // Worker counts of 0 pick the defaults: 64 blocking
   // (database calls mostly wait), one hashing worker per core (argon2 is
   // CPU- and memory-bound). REQUIRES: router and log outlive this.
   Dispatcher(const Router& router, int blocking_workers, int hashing_workers,

@@ -19,11 +19,13 @@ constexpr int kMaxReportedProblems = 10;
 
 class SqliteDatabaseImpl final : public SqliteDatabase {
  public:
-  SqliteDatabaseImpl(std::unique_ptr<ConnectionPool> pool, int version)
+  SqliteDatabaseImpl(std::unique_ptr<ConnectionPool> pool,
+                     std::unique_ptr<sqlite::Writer> writer, int version)
       : pool_(std::move(pool)),
+        writer_(std::move(writer)),
         version_(version),
-        users_(sqlite::NewSqliteUserStore(*pool_)),
-        sessions_(sqlite::NewSqliteSessionStore(*pool_)) {}
+        users_(sqlite::NewSqliteUserStore(*pool_, *writer_)),
+        sessions_(sqlite::NewSqliteSessionStore(*pool_, *writer_)) {}
 
   identity::UserStore& users() override { return *users_; }
   session::SessionStore& sessions() override { return *sessions_; }
@@ -71,6 +73,7 @@ class SqliteDatabaseImpl final : public SqliteDatabase {
 
   // Declared first: destroyed last, after the stores that borrow it.
   std::unique_ptr<ConnectionPool> pool_;
+  std::unique_ptr<sqlite::Writer> writer_;  // after pool_: holds one of its connections
   const int version_;
   std::unique_ptr<identity::UserStore> users_;
   std::unique_ptr<session::SessionStore> sessions_;
@@ -86,8 +89,10 @@ core::Result<std::unique_ptr<SqliteDatabase>> SqliteDatabase::Open(
   if (!version.ok()) return version.error();
   auto pool = std::make_unique<ConnectionPool>(options);
   pool->Release(std::move(*conn));
+  core::Result<std::unique_ptr<sqlite::Writer>> writer = sqlite::Writer::Start(*pool);
+  if (!writer.ok()) return writer.error();
   return std::unique_ptr<SqliteDatabase>(
-      new SqliteDatabaseImpl(std::move(pool), *version));
+      new SqliteDatabaseImpl(std::move(pool), std::move(*writer), *version));
 }
 
 }  // namespace authd::store

@@ -3,7 +3,7 @@
 
 #include "store/sqlite/session_data_json.h"
 #include "store/sqlite/sqlite_stores.h"
-#include "store/sqlite/sqlite_transaction.h"
+#include "store/sqlite/sqlite_writer.h"
 
 namespace authd::store::sqlite {
 namespace {
@@ -85,21 +85,18 @@ core::Result<session::Session> ReadSession(const Statement& st) {
 
 class SqliteSessionStore final : public session::SessionStore {
  public:
-  explicit SqliteSessionStore(ConnectionPool& pool) : pool_(pool) {}
+  SqliteSessionStore(ConnectionPool& pool, Writer& writer)
+      : pool_(pool), writer_(writer) {}
 
   core::Status Create(const session::Session& s, int max_per_user,
                       core::UnixMillis now) override {
     core::Result<std::string> data = EncodeSessionData(s.data);
     if (!data.ok()) return data.error();
-    core::Result<ConnectionPool::Lease> conn = pool_.Acquire();
-    if (!conn.ok()) return conn.error();
-    core::Result<Transaction> tx = Transaction::BeginImmediate(**conn);
-    if (!tx.ok()) return tx.error();
-    if (core::Status st = Evict(**conn, s.user_id, max_per_user, now); !st.ok()) {
-      return st;
-    }
-    {
-      core::Result<Statement> st = (*conn)->Prepare(kInsert);
+    return writer_.Run([&](Connection& conn) -> core::Status {
+      if (core::Status st = Evict(conn, s.user_id, max_per_user, now); !st.ok()) {
+        return st;
+      }
+      core::Result<Statement> st = conn.Prepare(kInsert);
       if (!st.ok()) return st.error();
       st->BindText(1, s.id.str()).BindText(2, s.user_id.str())
           .BindTenant(3, s.tenant_id).BindText(4, s.refresh_hash)
@@ -108,9 +105,8 @@ class SqliteSessionStore final : public session::SessionStore {
           .BindText(10, s.device_name).BindText(11, s.ip_address)
           .BindInt(12, s.last_active).BindInt(13, s.created_at)
           .BindInt(14, s.updated_at);
-      if (core::Status r = st->Run(); !r.ok()) return r;
-    }
-    return tx->Commit();
+      return st->Run();
+    });
   }
 
   core::Result<std::optional<session::Session>> Get(
@@ -123,10 +119,13 @@ class SqliteSessionStore final : public session::SessionStore {
     if ((*found)->expires_at > now) return found;
     // Expired: absent, and removed so dead rows do not pile up. The
     // condition on expires_at keeps a concurrent extension intact.
-    core::Result<Statement> del = (*conn)->Prepare(kDeleteExpiredOne);
-    if (!del.ok()) return del.error();
-    del->BindText(1, id.str()).BindTenant(2, tenant).BindInt(3, now);
-    if (core::Status s = del->Run(); !s.ok()) return s;
+    core::Status s = writer_.Run([&](Connection& c) -> core::Status {
+      core::Result<Statement> del = c.Prepare(kDeleteExpiredOne);
+      if (!del.ok()) return del.error();
+      del->BindText(1, id.str()).BindTenant(2, tenant).BindInt(3, now);
+      return del->Run();
+    });
+    if (!s.ok()) return s;
     return std::optional<session::Session>();
   }
 
@@ -135,36 +134,48 @@ class SqliteSessionStore final : public session::SessionStore {
                             const session::Rotation& r) override {
     core::Result<std::string> data = EncodeSessionData(r.data);
     if (!data.ok()) return data.error();
-    core::Result<ConnectionPool::Lease> conn = pool_.Acquire();
-    if (!conn.ok()) return conn.error();
-    core::Result<Statement> st = (*conn)->Prepare(kRotate);
-    if (!st.ok()) return st.error();
-    st->BindText(1, r.new_hash).BindInt(2, r.rotated_at).BindText(3, *data)
-        .BindInt(4, r.expires_at).BindText(5, id.str()).BindTenant(6, tenant)
-        .BindText(7, r.expected_hash);
-    if (core::Status s = st->Run(); !s.ok()) return s;
-    return st->changes() == 1;
+    bool swapped = false;
+    core::Status s = writer_.Run([&](Connection& c) -> core::Status {
+      core::Result<Statement> st = c.Prepare(kRotate);
+      if (!st.ok()) return st.error();
+      st->BindText(1, r.new_hash).BindInt(2, r.rotated_at).BindText(3, *data)
+          .BindInt(4, r.expires_at).BindText(5, id.str()).BindTenant(6, tenant)
+          .BindText(7, r.expected_hash);
+      if (core::Status run = st->Run(); !run.ok()) return run;
+      swapped = st->changes() == 1;
+      return core::Status::Ok();
+    });
+    if (!s.ok()) return s;
+    return swapped;
   }
 
   core::Result<bool> Delete(const core::TenantId& tenant,
                             const core::SessionId& id) override {
-    core::Result<ConnectionPool::Lease> conn = pool_.Acquire();
-    if (!conn.ok()) return conn.error();
-    core::Result<Statement> st = (*conn)->Prepare(kDelete);
-    if (!st.ok()) return st.error();
-    st->BindText(1, id.str()).BindTenant(2, tenant);
-    if (core::Status s = st->Run(); !s.ok()) return s;
-    return st->changes() == 1;
+    bool deleted = false;
+    core::Status s = writer_.Run([&](Connection& c) -> core::Status {
+      core::Result<Statement> st = c.Prepare(kDelete);
+      if (!st.ok()) return st.error();
+      st->BindText(1, id.str()).BindTenant(2, tenant);
+      if (core::Status run = st->Run(); !run.ok()) return run;
+      deleted = st->changes() == 1;
+      return core::Status::Ok();
+    });
+    if (!s.ok()) return s;
+    return deleted;
   }
 
   core::Result<int> DeleteAllForUser(const core::UserId& user) override {
-    core::Result<ConnectionPool::Lease> conn = pool_.Acquire();
-    if (!conn.ok()) return conn.error();
-    core::Result<Statement> st = (*conn)->Prepare(kDeleteAllForUser);
-    if (!st.ok()) return st.error();
-    st->BindText(1, user.str());
-    if (core::Status s = st->Run(); !s.ok()) return s;
-    return st->changes();
+    int deleted = 0;
+    core::Status s = writer_.Run([&](Connection& c) -> core::Status {
+      core::Result<Statement> st = c.Prepare(kDeleteAllForUser);
+      if (!st.ok()) return st.error();
+      st->BindText(1, user.str());
+      if (core::Status run = st->Run(); !run.ok()) return run;
+      deleted = st->changes();
+      return core::Status::Ok();
+    });
+    if (!s.ok()) return s;
+    return deleted;
   }
 
   core::Result<std::vector<session::Session>> ListForUser(
@@ -229,14 +240,15 @@ class SqliteSessionStore final : public session::SessionStore {
     return st->Run();
   }
 
-  ConnectionPool& pool_;
+  ConnectionPool& pool_;  // reads
+  Writer& writer_;        // every write, group-committed
 };
 
 }  // namespace
 
 std::unique_ptr<session::SessionStore> NewSqliteSessionStore(
-    ConnectionPool& pool) {
-  return std::make_unique<SqliteSessionStore>(pool);
+    ConnectionPool& pool, Writer& writer) {
+  return std::make_unique<SqliteSessionStore>(pool, writer);
 }
 
 }  // namespace authd::store::sqlite

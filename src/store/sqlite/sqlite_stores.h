@@ -18,6 +18,7 @@
 #include "identity/user_store.h"
 #include "session/session_store.h"
 #include "store/sqlite/sqlite_connection.h"
+#include "store/sqlite/sqlite_writer.h"
 
 namespace authd::store::sqlite {
 
@@ -26,12 +27,14 @@ namespace authd::store::sqlite {
 // exists, CreateUser inserts a placeholder tenants row (name = id) for a
 // tenant it has not seen, so the foreign keys hold; validating that a
 // tenant exists (TENANT_NOT_FOUND) stays the domain's job.
-std::unique_ptr<identity::UserStore> NewSqliteUserStore(ConnectionPool& pool);
+// Reads use `pool`; every write goes through `writer` (group commit).
+std::unique_ptr<identity::UserStore> NewSqliteUserStore(ConnectionPool& pool,
+                                                       Writer& writer);
 
 // Session data is stored as JSON (session_data_json.h). Create also deletes
 // the user's expired sessions, which are absent by definition.
 std::unique_ptr<session::SessionStore> NewSqliteSessionStore(
-    ConnectionPool& pool);
+    ConnectionPool& pool, Writer& writer);
 
 }  // namespace authd::store::sqlite
 

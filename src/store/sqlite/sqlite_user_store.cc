@@ -2,7 +2,7 @@
 #include <utility>
 
 #include "store/sqlite/sqlite_stores.h"
-#include "store/sqlite/sqlite_transaction.h"
+#include "store/sqlite/sqlite_writer.h"
 
 namespace authd::store::sqlite {
 namespace {
@@ -89,7 +89,8 @@ core::Result<bool> Any(Connection& conn, const char* sql, std::string_view text,
 
 class SqliteUserStore final : public identity::UserStore {
  public:
-  explicit SqliteUserStore(ConnectionPool& pool) : pool_(pool) {}
+  SqliteUserStore(ConnectionPool& pool, Writer& writer)
+      : pool_(pool), writer_(writer) {}
 
   core::Result<CreateUserOutcome> CreateUser(
       const core::TenantId& tenant, const identity::User& user,
@@ -101,30 +102,33 @@ class SqliteUserStore final : public identity::UserStore {
             "CreateUser: identity tenant_id/user_id differ from the user's");
       }
     }
-    core::Result<ConnectionPool::Lease> conn = pool_.Acquire();
-    if (!conn.ok()) return conn.error();
-    core::Result<Transaction> tx = Transaction::BeginImmediate(**conn);
-    if (!tx.ok()) return tx.error();
-
-    // The checks run under the write lock, so no other writer can insert a
-    // conflicting row before COMMIT.
-    for (const identity::Identity& i : identities) {
-      core::Result<bool> exists =
-          IdentityExistsOn(**conn, tenant, i.provider, i.provider_id);
-      if (!exists.ok()) return exists.error();
-      if (*exists) return CreateUserOutcome::kIdentityExists;
-    }
-    core::Result<bool> taken = UserTaken(**conn, tenant, user, tenant_scoped_users);
-    if (!taken.ok()) return taken.error();
-    if (*taken) return CreateUserOutcome::kUserExists;
-
-    core::Result<CreateUserOutcome> inserted =
-        InsertAll(**conn, tenant, user, identities);
-    if (!inserted.ok() || *inserted != CreateUserOutcome::kCreated) {
-      return inserted;
-    }
-    if (core::Status s = tx->Commit(); !s.ok()) return s;
-    return CreateUserOutcome::kCreated;
+    CreateUserOutcome outcome = CreateUserOutcome::kCreated;
+    core::Status s = writer_.Run([&](Connection& conn) -> core::Status {
+      // The checks run under the write lock, so no other writer can insert
+      // a conflicting row before COMMIT.
+      for (const identity::Identity& i : identities) {
+        core::Result<bool> exists =
+            IdentityExistsOn(conn, tenant, i.provider, i.provider_id);
+        if (!exists.ok()) return exists.error();
+        if (*exists) {
+          outcome = CreateUserOutcome::kIdentityExists;
+          return core::Status::Ok();
+        }
+      }
+      core::Result<bool> taken = UserTaken(conn, tenant, user, tenant_scoped_users);
+      if (!taken.ok()) return taken.error();
+      if (*taken) {
+        outcome = CreateUserOutcome::kUserExists;
+        return core::Status::Ok();
+      }
+      core::Result<CreateUserOutcome> inserted =
+          InsertAll(conn, tenant, user, identities);
+      if (!inserted.ok()) return inserted.error();
+      outcome = *inserted;
+      return core::Status::Ok();
+    });
+    if (!s.ok()) return s;
+    return outcome;
   }
 
   core::Result<std::optional<identity::User>> FindUserById(
@@ -235,13 +239,15 @@ class SqliteUserStore final : public identity::UserStore {
     return CreateUserOutcome::kCreated;
   }
 
-  ConnectionPool& pool_;
+  ConnectionPool& pool_;  // reads
+  Writer& writer_;        // every write, group-committed
 };
 
 }  // namespace
 
-std::unique_ptr<identity::UserStore> NewSqliteUserStore(ConnectionPool& pool) {
-  return std::make_unique<SqliteUserStore>(pool);
+std::unique_ptr<identity::UserStore> NewSqliteUserStore(ConnectionPool& pool,
+                                                       Writer& writer) {
+  return std::make_unique<SqliteUserStore>(pool, writer);
 }
 
 }  // namespace authd::store::sqlite

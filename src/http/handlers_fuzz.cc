@@ -1,0 +1,240 @@
+// libFuzzer target: every route of the auth controller, end to end, over
+// the memory stores. Per input a fresh world is composed as app/main.cc
+// does (FakeClock, seeded randomness, argon2id at 64 KiB/t=1/p=1, rate
+// limits and lockout off) with one signed-up user, so runs are
+// deterministic and reproducible.
+//
+// Input layout:
+//   byte 0  route index (mod the route count)
+//   byte 1  flags: bit 0 Authorization: Bearer <line>, bit 1 Cookie: <line>,
+//           bit 2 x-access-token-type: cookie, bit 3 non-JSON Content-Type,
+//           bit 4 query string <line>, bit 5 X-CSRF-Token: <line>,
+//           bits 6-7 token mode (auto, header, cookie, cookie + CSRF)
+//   then, for each set line flag in bit order, one '\n'-terminated line;
+//   the rest is the body. In lines and body "$A" / "$R" are replaced by the
+//   user's valid access / refresh token, "$C" by a valid CSRF token.
+// Invariant: the handler returns 200..499 (a 500 or an escaping exception
+// is a bug), and a JSON content type comes with a JSON body.
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include <boost/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include "core/clock.h"
+#include "crypto/random.h"
+#include "flows/account_flows.h"
+#include "flows/session_flows.h"
+#include "flows/session_issuer.h"
+#include "http/auth_handlers.h"
+#include "http/claims_json.h"
+#include "http/router.h"
+#include "http/token_transport.h"
+#include "identity/passwords.h"
+#include "session/token_service.h"
+#include "store/memory/memory_stores.h"
+#include "throttle/throttle.h"
+
+namespace authd {
+namespace {
+
+constexpr core::UnixMillis kNow = 1764000000000;  // 2025-11-24
+constexpr const char* kEmail = "fuzz@example.com";
+constexpr const char* kPassword = "Str0ng!Passw0rd";
+
+struct RouteRef {
+  const char* method;
+  const char* path;  // under the base path
+};
+
+constexpr RouteRef kRoutes[] = {
+    {"GET", "/client-config"}, {"GET", "/csrf"},
+    {"POST", "/signup"},       {"POST", "/login"},
+    {"POST", "/refresh-token"}, {"POST", "/logout"},
+    {"POST", "/logout-all"},   {"GET", "/me"},
+    {"GET", "/user"},          {"GET", "/verify-session"},
+    {"GET", "/accounts"},      {"GET", "/tenants/lookup"},
+    {"POST", "/switch-tenant"}, {"GET", "/callback/google"},
+};
+constexpr std::size_t kRouteCount = sizeof(kRoutes) / sizeof(*kRoutes);
+
+[[noreturn]] void Abort(const std::string& what, const http::Request& req,
+                       const http::Response* resp) {
+  std::fprintf(stderr, "handlers_fuzz: %s\n  %s %s\n  body: %s\n", what.c_str(),
+               req.method.c_str(), req.target.c_str(), req.body.c_str());
+  if (resp != nullptr) {
+    std::fprintf(stderr, "  -> %d %s\n  %s\n", resp->status,
+                 resp->content_type.c_str(), resp->body.c_str());
+  }
+  std::abort();
+}
+
+// Deterministic "CSPRNG" (splitmix64) so a crash input reproduces exactly.
+class SeededRandom final : public crypto::SecureRandom {
+ public:
+  void Fill(void* out, std::size_t n) override {
+    auto* p = static_cast<unsigned char*>(out);
+    for (std::size_t i = 0; i < n; ++i) {
+      std::uint64_t z = (state_ += 0x9E3779B97F4A7C15ULL);
+      z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+      z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+      p[i] = static_cast<unsigned char>(z ^ (z >> 31));
+    }
+  }
+
+ private:
+  std::uint64_t state_ = 42;
+};
+
+// One composed server, as app/main.cc builds it, minus sockets and SQLite.
+struct World {
+  explicit World(http::TokenMode mode, bool csrf) {
+    session_opts.jwt_secret = "fuzz-jwt-secret-0123456789abcdefghijklmnop";
+    password_opts.argon2_memory_kib = 64;
+    password_opts.argon2_time_cost = 1;
+    password_opts.argon2_parallelism = 1;
+    rate_opts.enabled = false;
+    lockout_opts.enabled = false;
+    http_opts.token_mode = mode;
+    http_opts.csrf.enabled = csrf;
+  }
+
+  session::SessionOptions session_opts;
+  identity::PasswordOptions password_opts;
+  throttle::RateLimitOptions rate_opts;
+  throttle::LockoutOptions lockout_opts;
+  http::HttpOptions http_opts;
+  core::FakeClock clock{kNow};
+  SeededRandom random;
+  std::unique_ptr<identity::UserStore> users = store::NewMemoryUserStore();
+  std::unique_ptr<session::SessionStore> sessions_store =
+      store::NewMemorySessionStore();
+  std::unique_ptr<throttle::CounterStore> counters =
+      store::NewMemoryCounterStore();
+  std::unique_ptr<session::ClaimsCodec> codec = http::NewJsonClaimsCodec();
+  session::TokenService tokens{session_opts, *codec, random};
+  identity::Passwords passwords{password_opts, random};
+  throttle::RateLimiter limiter{rate_opts, *counters, clock};
+  throttle::Lockout lockout{lockout_opts, *counters, clock};
+  flows::SessionIssuer issuer{{*sessions_store, tokens, clock, random}};
+  flows::AccountFlows accounts{
+      flows::AccountOptions{},
+      {*users, passwords, issuer, limiter, lockout, clock, random}};
+  flows::SessionFlows session_flows{{*users, *sessions_store, tokens, clock}};
+  http::TokenTransport transport{http_opts,
+                                 session_opts.access_token_ttl_seconds,
+                                 session_opts.refresh_token_ttl_seconds, clock,
+                                 random};
+  http::Router router;
+};
+
+std::string Substitute(std::string_view in, const session::TokenPair& t,
+                       const std::string& csrf) {
+  std::string out;
+  out.reserve(in.size());
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    if (in[i] == '$' && i + 1 < in.size()) {
+      const char c = in[i + 1];
+      if (c == 'A' || c == 'R' || c == 'C') {
+        out += c == 'A' ? t.access_token : c == 'R' ? t.refresh_token : csrf;
+        ++i;
+        continue;
+      }
+    }
+    out.push_back(in[i]);
+  }
+  return out;
+}
+
+// Splits off one '\n'-terminated line (the whole rest if none).
+std::string_view TakeLine(std::string_view& rest) {
+  const std::size_t nl = rest.find('\n');
+  std::string_view line = rest.substr(0, nl);
+  rest.remove_prefix(nl == std::string_view::npos ? rest.size() : nl + 1);
+  return line;
+}
+
+}  // namespace
+}  // namespace authd
+
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+  spdlog::set_level(spdlog::level::off);  // handlers log internal errors
+  return 0;
+}
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
+                                      std::size_t size) {
+  using namespace authd;
+  if (size < 2) return 0;
+  const RouteRef& ref = kRoutes[data[0] % kRouteCount];
+  const std::uint8_t flags = data[1];
+  std::string_view rest(reinterpret_cast<const char*>(data) + 2, size - 2);
+
+  static constexpr http::TokenMode kModes[] = {
+      http::TokenMode::kAuto, http::TokenMode::kHeader, http::TokenMode::kCookie,
+      http::TokenMode::kCookie};
+  World w(kModes[flags >> 6], (flags >> 6) == 3);
+  http::RegisterAuthRoutes(w.router, {w.accounts, w.session_flows, w.transport});
+
+  flows::SignupInput signup;
+  signup.email = kEmail;
+  signup.password = kPassword;
+  signup.client.ip = "127.0.0.1";
+  auto user = w.accounts.Signup(signup);
+  if (!user.ok()) {
+    std::fprintf(stderr, "handlers_fuzz: seeding signup failed: %s\n",
+                 user.error().message.c_str());
+    std::abort();
+  }
+  const session::TokenPair& tokens = user->tokens;
+  const std::string csrf = "fuzz-csrf-token";
+
+  http::Request req;
+  std::string target = http::BasePath(w.http_opts) + ref.path;
+  std::size_t n = 0;
+  auto header = [&](std::string_view name, std::string_view value) {
+    http::SetHeaderField(n++, name, value, req);
+  };
+  if (flags & 0x01) {
+    header("Authorization",
+           "Bearer " + Substitute(TakeLine(rest), tokens, csrf));
+  }
+  if (flags & 0x02) header("Cookie", Substitute(TakeLine(rest), tokens, csrf));
+  if (flags & 0x04) header("X-Access-Token-Type", "cookie");
+  header("Content-Type", (flags & 0x08) ? "text/plain" : "application/json");
+  if (flags & 0x10) target += "?" + std::string(TakeLine(rest));
+  if (flags & 0x20) header("X-CSRF-Token", Substitute(TakeLine(rest), tokens, csrf));
+  header("User-Agent", "Mozilla/5.0 (X11; Linux x86_64) Firefox/120.0");
+  http::SetRequestLine(ref.method, target, req);
+  req.body = Substitute(rest, tokens, csrf);
+  http::SetRequestIdentity("127.0.0.1", false, req);
+
+  const http::Route* route = w.router.Find(req.method, req.path);
+  if (route == nullptr) {
+    Abort("route missing from the table: " + target, req, nullptr);
+  }
+  http::Response resp;
+  try {
+    resp = route->handler(req);
+  } catch (const std::exception& e) {
+    Abort(std::string("handler threw (a 500): ") + e.what(), req, nullptr);
+  } catch (...) {
+    Abort("handler threw a non-std exception (a 500)", req, nullptr);
+  }
+  if (resp.status < 200 || resp.status > 499) {
+    Abort("status outside 200..499", req, &resp);
+  }
+  if (resp.content_type.starts_with("application/json") &&
+      http::StatusHasBody(resp.status)) {
+    boost::system::error_code ec;
+    (void)boost::json::parse(resp.body, ec);
+    if (ec) Abort("JSON content type with a non-JSON body", req, &resp);
+  }
+  return 0;
+}

@@ -1,0 +1,138 @@
+// libFuzzer target: the wire request path of server.cc (ReadRequest,
+// AnswerReadError, Handle) minus the socket. Bytes are fed in chunks to a
+// beast request_parser<string_body> with the server's default header and
+// body limits, exactly as async_read does; a parsed message is copied into
+// a Request reused across inputs (as a connection reuses request_) with
+// SetRequestLine / SetHeaderField / SetRequestIdentity, then the 404 and
+// error responses are serialised.
+// Input: byte 0 = chunk size seed (1..256 bytes per read) and bit 7 =
+// trust_proxy; the rest is the byte stream of one connection.
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/json.hpp>
+
+#include "http/cookies.h"
+#include "http/http_options.h"
+#include "http/message.h"
+#include "http/request_body.h"
+
+namespace {
+
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+
+void Check(bool ok, const char* what) {
+  if (!ok) {
+    std::fprintf(stderr, "http_request_fuzz invariant failed: %s\n", what);
+    std::abort();
+  }
+}
+
+bool IsUtf8Json(const std::string& body) {
+  boost::system::error_code ec;
+  (void)boost::json::parse(body, ec);
+  return !ec;
+}
+
+// SerializeResponseHead must yield one well-formed head: it ends the
+// header block exactly once, at the end.
+void CheckHead(const authd::http::Response& r, std::string_view request_id) {
+  std::string head;
+  authd::http::SerializeResponseHead(r, request_id, true, 5, head);
+  Check(head.starts_with("HTTP/1.1 "), "status line");
+  Check(head.find("\r\n\r\n") == head.size() - 4, "header block framing");
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
+                                      std::size_t size) {
+  using namespace authd::http;
+  if (size < 1) return 0;
+  const std::size_t chunk = (data[0] & 0x7F) * 2 + 1;
+  const bool trust_proxy = (data[0] & 0x80) != 0;
+  const char* wire = reinterpret_cast<const char*>(data) + 1;
+  const std::size_t wire_size = size - 1;
+  const HttpOptions opts;  // the server's default limits
+
+  bhttp::request_parser<bhttp::string_body> parser;
+  parser.header_limit(static_cast<std::uint32_t>(opts.max_header_bytes));
+  parser.body_limit(opts.max_body_bytes);
+  beast::flat_buffer buffer;
+  std::size_t fed = 0;
+  beast::error_code ec;
+  while (!parser.is_done()) {
+    if (buffer.size() == 0 || ec == bhttp::error::need_more) {
+      if (fed == wire_size) {
+        ec = {};
+        parser.put_eof(ec);
+        if (!ec) ec = bhttp::error::end_of_stream;  // EOF before completion
+        break;
+      }
+      const std::size_t n = std::min(chunk, wire_size - fed);
+      auto mb = buffer.prepare(n);
+      std::memcpy(mb.data(), wire + fed, n);
+      buffer.commit(n);
+      fed += n;
+    }
+    ec = {};
+    const std::size_t used = parser.put(buffer.data(), ec);
+    buffer.consume(used);
+    if (ec && ec != bhttp::error::need_more) break;
+  }
+  if (parser.is_done()) ec = {};
+
+  if (ec) {
+    // AnswerReadError
+    Response r;
+    if (ec == bhttp::error::body_limit) {
+      r = PayloadTooLarge();
+    } else if (ec == bhttp::error::header_limit) {
+      r = HeaderFieldsTooLarge();
+    } else {
+      r = UnparsableRequest();
+    }
+    Check(IsUtf8Json(r.body), "error response body is not JSON");
+    std::string id;
+    GenerateRequestId(id);
+    CheckHead(r, id);
+    if (parser.is_header_done()) (void)RawPath(parser.get().target());
+    return 0;
+  }
+
+  // Handle(): copy into a Request whose strings are reused across inputs.
+  static Request request;
+  auto& msg = parser.get();
+  SetRequestLine(msg.method_string(), msg.target(), request);
+  std::size_t n = 0;
+  for (const auto& f : msg) SetHeaderField(n++, f.name_string(), f.value(), request);
+  request.headers.resize(n);
+  request.body = std::move(msg.body());
+  SetRequestIdentity("203.0.113.7", trust_proxy, request);
+
+  Check(request.body.size() <= opts.max_body_bytes, "body over the limit");
+  Check(IsValidRequestId(request.request_id), "invalid request id");
+  Check(!request.remote_ip.empty(), "empty remote ip");
+  Check(request.path.size() <= request.target.size(), "path longer than target");
+  for (const auto& [name, value] : request.headers) {
+    for (char c : name) Check(!(c >= 'A' && c <= 'Z'), "header name not lower-cased");
+  }
+  (void)RawPath(request.target);
+  (void)FindCookie(request, "accessToken");
+  (void)FindCookie(request, "refreshToken");
+  (void)ParseJsonBody(request);
+
+  const Response not_found = RouteNotFound(request);
+  Check(IsUtf8Json(not_found.body), "404 body is not JSON");
+  CheckHead(not_found, request.request_id);
+  return 0;
+}

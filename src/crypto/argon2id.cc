@@ -117,6 +117,35 @@ std::optional<Phc> ParsePhc(std::string_view s) {
 
 }  // namespace
 
+namespace {
+
+// One argon2 computation on the calling thread only. libargon2's
+// convenience functions start `parallelism` threads per hash; authd instead
+// runs hashes on a bounded pool (one per core), which gives the same output
+// (lanes, not threads, define it) with no thread start-up per hash and no
+// oversubscription under a login flood.
+int HashOnThisThread(argon2_type type, std::uint32_t version, std::uint32_t t,
+                     std::uint32_t m, std::uint32_t p, std::string_view password,
+                     std::string_view salt, std::string& out) {
+  argon2_context ctx{};
+  ctx.out = reinterpret_cast<std::uint8_t*>(out.data());
+  ctx.outlen = static_cast<std::uint32_t>(out.size());
+  // Not modified: ARGON2_FLAG_CLEAR_PASSWORD is not set.
+  ctx.pwd = reinterpret_cast<std::uint8_t*>(const_cast<char*>(password.data()));
+  ctx.pwdlen = static_cast<std::uint32_t>(password.size());
+  ctx.salt = reinterpret_cast<std::uint8_t*>(const_cast<char*>(salt.data()));
+  ctx.saltlen = static_cast<std::uint32_t>(salt.size());
+  ctx.t_cost = t;
+  ctx.m_cost = m;
+  ctx.lanes = p;
+  ctx.threads = 1;
+  ctx.version = version;
+  ctx.flags = ARGON2_DEFAULT_FLAGS;
+  return argon2_ctx(&ctx, type);
+}
+
+}  // namespace
+
 core::Result<std::string> Argon2idHash(std::string_view password,
                                        const Argon2Params& params,
                                        SecureRandom& random) {
@@ -127,9 +156,9 @@ core::Result<std::string> Argon2idHash(std::string_view password,
   }
   const std::string salt = random.Bytes(params.salt_bytes);
   std::string hash(params.hash_bytes, '\0');
-  const int rc = argon2id_hash_raw(
-      params.time_cost, params.memory_kib, params.parallelism, password.data(),
-      password.size(), salt.data(), salt.size(), hash.data(), hash.size());
+  const int rc = HashOnThisThread(Argon2_id, ARGON2_VERSION_13, params.time_cost,
+                                  params.memory_kib, params.parallelism, password,
+                                  salt, hash);
   if (rc != ARGON2_OK) {
     return core::Internal(std::string("argon2id: ") + argon2_error_message(rc));
   }
@@ -146,11 +175,9 @@ bool Argon2Verify(std::string_view password, std::string_view phc) {
   const std::optional<Phc> parsed = ParsePhc(phc);
   if (!parsed) return false;
   std::string computed(parsed->hash.size(), '\0');
-  const int rc =
-      argon2_hash(parsed->t, parsed->m, parsed->p, password.data(),
-                  password.size(), parsed->salt.data(), parsed->salt.size(),
-                  computed.data(), computed.size(), /*encoded=*/nullptr,
-                  /*encodedlen=*/0, parsed->type, parsed->version);
+  const int rc = HashOnThisThread(parsed->type, parsed->version, parsed->t,
+                                  parsed->m, parsed->p, password, parsed->salt,
+                                  computed);
   if (rc != ARGON2_OK) return false;
   return ConstantTimeEquals(computed, parsed->hash);
 }

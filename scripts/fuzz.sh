@@ -19,7 +19,7 @@ t_start=$SECONDS
 # ---- toolchain + build dependencies (idempotent) ---------------------------
 "$ROOT/scripts/install-deps.sh"
 need=()
-for p in clang-16 libclang-rt-16-dev; do
+for p in clang-16 libclang-rt-16-dev llvm-16; do  # llvm-16: llvm-symbolizer
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || need+=("$p")
 done
 if [ ${#need[@]} -gt 0 ]; then
@@ -50,6 +50,7 @@ mkdir -p "$WORK"
 export ASAN_OPTIONS="halt_on_error=1:abort_on_error=1:detect_leaks=1:print_stacktrace=1:\
 detect_stack_use_after_return=1:strict_string_checks=1:disable_coredump=1"
 export UBSAN_OPTIONS="halt_on_error=1:abort_on_error=1:print_stacktrace=1:report_error_type=1"
+export ASAN_SYMBOLIZER_PATH="${ASAN_SYMBOLIZER_PATH:-/usr/lib/llvm-16/bin/llvm-symbolizer}"
 
 max_len() {  # inputs past the server's limits only test the limit checks
   case "$1" in

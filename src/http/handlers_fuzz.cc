@@ -13,6 +13,7 @@
 //   then, for each set line flag in bit order, one '\n'-terminated line;
 //   the rest is the body. In lines and body "$A" / "$R" are replaced by the
 //   user's valid access / refresh token, "$C" by a valid CSRF token.
+// HANDLERS_FUZZ_VERBOSE=1 prints each input's status and body start.
 // Invariant: the handler returns 200..499 (a 500 or an escaping exception
 // is a bug), and a JSON content type comes with a JSON body.
 #include <cstddef>
@@ -92,24 +93,49 @@ class SeededRandom final : public crypto::SecureRandom {
   std::uint64_t state_ = 42;
 };
 
-// One composed server, as app/main.cc builds it, minus sockets and SQLite.
-struct World {
-  explicit World(http::TokenMode mode, bool csrf) {
-    session_opts.jwt_secret = "fuzz-jwt-secret-0123456789abcdefghijklmnop";
-    password_opts.argon2_memory_kib = 64;
-    password_opts.argon2_time_cost = 1;
-    password_opts.argon2_parallelism = 1;
-    rate_opts.enabled = false;
-    lockout_opts.enabled = false;
-    http_opts.token_mode = mode;
-    http_opts.csrf.enabled = csrf;
-  }
+session::SessionOptions SessionOpts() {
+  session::SessionOptions o;
+  o.jwt_secret = "fuzz-jwt-secret-0123456789abcdefghijklmnop";
+  return o;
+}
 
-  session::SessionOptions session_opts;
-  identity::PasswordOptions password_opts;
-  throttle::RateLimitOptions rate_opts;
-  throttle::LockoutOptions lockout_opts;
-  http::HttpOptions http_opts;
+identity::PasswordOptions CheapArgon2() {
+  identity::PasswordOptions o;
+  o.argon2_memory_kib = 64;
+  o.argon2_time_cost = 1;
+  o.argon2_parallelism = 1;
+  return o;
+}
+
+throttle::RateLimitOptions RateLimitsOff() {
+  throttle::RateLimitOptions o;
+  o.enabled = false;
+  return o;
+}
+
+throttle::LockoutOptions LockoutOff() {
+  throttle::LockoutOptions o;
+  o.enabled = false;
+  return o;
+}
+
+http::HttpOptions HttpOpts(http::TokenMode mode, bool csrf) {
+  http::HttpOptions o;
+  o.token_mode = mode;
+  o.csrf.enabled = csrf;
+  return o;
+}
+
+// One composed server, as app/main.cc builds it, minus sockets and SQLite.
+// Members are initialised in declaration order: options first.
+struct World {
+  World(http::TokenMode mode, bool csrf) : http_opts(HttpOpts(mode, csrf)) {}
+
+  const session::SessionOptions session_opts = SessionOpts();
+  const identity::PasswordOptions password_opts = CheapArgon2();
+  const throttle::RateLimitOptions rate_opts = RateLimitsOff();
+  const throttle::LockoutOptions lockout_opts = LockoutOff();
+  const http::HttpOptions http_opts;
   core::FakeClock clock{kNow};
   SeededRandom random;
   std::unique_ptr<identity::UserStore> users = store::NewMemoryUserStore();
@@ -226,6 +252,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
     Abort(std::string("handler threw (a 500): ") + e.what(), req, nullptr);
   } catch (...) {
     Abort("handler threw a non-std exception (a 500)", req, nullptr);
+  }
+  static const bool verbose = std::getenv("HANDLERS_FUZZ_VERBOSE") != nullptr;
+  if (verbose) {  // for seed maintenance: what did this input reach?
+    std::fprintf(stderr, "%s %s -> %d %s\n", req.method.c_str(),
+                 req.target.c_str(), resp.status, resp.body.substr(0, 160).c_str());
   }
   if (resp.status < 200 || resp.status > 499) {
     Abort("status outside 200..499", req, &resp);

@@ -129,15 +129,9 @@ void SetRequestLine(std::string_view method, std::string_view target,
     std::size_t slash = path.find('/', scheme_end + 3);
     path = slash == std::string_view::npos ? "/" : path.substr(slash);
   }
-  std::optional<std::string> decoded;
-  if (path.find('%') != std::string_view::npos) {
-    decoded = DecodeUriComponent(path);
-  }
-  if (decoded) {
-    r.path = std::move(*decoded);
-  } else {
-    r.path.assign(path);
-  }
+  // Not percent-decoded: like Express, routes match the path as sent, so
+  // "/auth%2Fme" is not "/auth/me".
+  r.path.assign(path);
 }
 
 void SetHeaderField(std::size_t index, std::string_view name,

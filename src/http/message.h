@@ -19,7 +19,7 @@ namespace authd::http {
 struct Request {
   std::string method;  // upper-case, e.g. "POST"
   std::string target;  // raw request target, e.g. "/auth/me?x=1"
-  std::string path;    // target without the query string, percent-decoded
+  std::string path;    // target without the query string, as sent (raw)
   std::string query;   // raw query string without '?'
   // Header fields in arrival order; names lower-cased.
   std::vector<std::pair<std::string, std::string>> headers;

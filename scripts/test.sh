@@ -16,3 +16,6 @@ echo "== unit tests"
 echo "== end-to-end tests"
 cd "$ROOT"
 AUTHD_BIN="$ROOT/build/authd" /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/e2e
+
+echo "== soak (bounded)"
+"$ROOT/scripts/soak.sh" "${AUTHD_SOAK_SECONDS:-120}"

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test: installs the Debian packages, builds authd (release),
 # runs the unit tests (GoogleTest via CTest) and the end-to-end tests
-# (pytest against the real authd binary on loopback). Fails on any failure.
+# (pytest against the real authd binary on loopback), a bounded soak, the
+# same unit + e2e suites under ASan/UBSan, and bounded libFuzzer runs.
+# Fails on any failure. Takes about 25 minutes on 2 cores.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 "$ROOT/scripts/install-deps.sh"
@@ -19,3 +21,11 @@ AUTHD_BIN="$ROOT/build/authd" /usr/bin/python3 -m pytest -q -p no:cacheprovider 
 
 echo "== soak (bounded)"
 "$ROOT/scripts/soak.sh" "${AUTHD_SOAK_SECONDS:-120}"
+
+echo "== unit + e2e under AddressSanitizer/UBSan"
+"$ROOT/scripts/sanitize.sh"
+
+echo "== fuzzing (libFuzzer, clang-16, bounded)"
+"$ROOT/scripts/fuzz.sh" "${AUTHD_FUZZ_SECONDS:-60}"
+
+echo "== all tests passed"

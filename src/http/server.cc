@@ -95,7 +95,8 @@ class Connection final {
       : peer_ip_(PeerIp(socket)),
         stream_(std::move(socket)),
         io_(io),
-        ctx_(ctx) {
+        ctx_(ctx),
+        buffer_(ctx.opts.max_header_bytes + ctx.opts.max_body_bytes + 64 * 1024) {
     io_.conns.insert(this);
     beast::error_code ec;  // small responses: don't wait for Nagle
     stream_.socket().set_option(tcp::no_delay(true), ec);
@@ -124,7 +125,10 @@ class Connection final {
   beast::tcp_stream stream_;
   IoState& io_;
   ServerContext& ctx_;
-  beast::flat_buffer buffer_;  // reused for the connection's lifetime
+  // Reused for the connection's lifetime. Bounded: Beast keeps an
+  // unfinished chunk-size line (e.g. a chunk extension that never ends) in
+  // this buffer, outside the header and body limits.
+  beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   Request request_;  // reused: its strings keep their capacity
   Response response_;

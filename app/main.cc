@@ -20,6 +20,7 @@
 #include "core/clock.h"
 #include "crypto/random.h"
 #include "flows/account_flows.h"
+#include "flows/password_flows.h"
 #include "flows/session_flows.h"
 #include "flows/session_issuer.h"
 #include "http/auth_handlers.h"
@@ -175,11 +176,13 @@ int Run(int argc, char** argv) {
   flows::AccountFlows accounts(account_opts, {database->users(), passwords, issuer,
                                               limiter, lockout, clock, random});
   flows::SessionFlows sessions({database->users(), database->sessions(), tokens, clock});
+  flows::PasswordFlows password_flows(
+      {database->users(), database->sessions(), passwords, lockout, clock});
   http::TokenTransport transport(cfg.http, cfg.session.access_token_ttl_seconds,
                                  cfg.session.refresh_token_ttl_seconds, clock, random);
 
   http::Router router;
-  http::RegisterAuthRoutes(router, {accounts, sessions, transport});
+  http::RegisterAuthRoutes(router, {accounts, sessions, password_flows, transport});
   auto server = http::Server::Create(cfg.http, router, cfg.hash_workers);
   if (!server.ok()) {
     spdlog::critical("{} {}", server.error().message, server.error().debug);

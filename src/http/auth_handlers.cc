@@ -47,6 +47,8 @@ class AuthController {
     r.Add("POST", base + "/refresh-token", Exec::kBlocking, bind(&AuthController::Refresh, true));
     r.Add("POST", base + "/logout", Exec::kBlocking, bind(&AuthController::Logout));
     r.Add("POST", base + "/logout-all", Exec::kBlocking, bind(&AuthController::LogoutAll));
+    r.Add("POST", base + "/change-password", Exec::kHashing,
+          bind(&AuthController::ChangePassword, true));
     r.Add("GET", base + "/me", Exec::kBlocking, bind(&AuthController::Me));
     r.Add("GET", base + "/user", Exec::kBlocking, bind(&AuthController::User));
     r.Add("GET", base + "/verify-session", Exec::kBlocking, bind(&AuthController::VerifySession));
@@ -60,6 +62,7 @@ class AuthController {
   Response Refresh(const Request& req);
   Response Logout(const Request& req);
   Response LogoutAll(const Request& req);
+  Response ChangePassword(const Request& req);
   Response Me(const Request& req);
   Response User(const Request& req);
   Response VerifySession(const Request& req);
@@ -279,6 +282,37 @@ Response AuthController::LogoutAll(const Request& req) {
   Response r = Json({{"message", "Logged out from all devices successfully"}});
   d_.transport.AddClearCookies(r);
   return r;
+}
+
+Response AuthController::ChangePassword(const Request& req) {
+  // Body parsing (400) comes before the guard (401), the guard before
+  // validation, as in the reference's middleware / guard / pipe order.
+  auto parsed = ParseJsonBody(req);
+  if (auto* err = std::get_if<Response>(&parsed)) return std::move(*err);
+  const json::object& body = std::get<json::object>(parsed);
+  auto p = Guard(req, /*skip_mfa=*/true);
+  if (!p.ok()) return Fail(req, p.error());
+
+  std::optional<std::string> ignored, error;
+  auto current = StringField(body, "currentPassword", &ignored);
+  auto next = StringField(body, "newPassword", &ignored);
+  if (!current || identity::CodePointLength(*current) < 8) {
+    error = "currentPassword must be longer than or equal to 8 characters";
+  } else if (!next || *next == *current) {
+    error = "New password must be different from the current password";
+  } else if (identity::CodePointLength(*next) < 8) {
+    error = "newPassword must be longer than or equal to 8 characters";
+  }
+  std::optional<bool> remember = BoolField(body, "rememberMe", &ignored);
+  if (error) return Fail(req, Validation(*error));
+
+  if (auto s = d_.passwords.ChangePassword(p->session.tenant_id, p->user.id,
+                                           *current, *next, ClientOf(req));
+      !s.ok()) {
+    return Fail(req, s.error());
+  }
+  return d_.transport.TokenResponse(
+      req, std::nullopt, {{"message", "Password changed successfully"}}, remember);
 }
 
 Response AuthController::Me(const Request& req) {

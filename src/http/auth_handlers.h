@@ -6,6 +6,7 @@
 #include <string>
 
 #include "flows/account_flows.h"
+#include "flows/password_flows.h"
 #include "flows/session_flows.h"
 #include "http/router.h"
 #include "http/token_transport.h"
@@ -15,6 +16,7 @@ namespace authd::http {
 struct AuthHandlerDeps {
   flows::AccountFlows& accounts;
   flows::SessionFlows& sessions;
+  flows::PasswordFlows& passwords;
   const TokenTransport& transport;
 };
 

@@ -31,6 +31,7 @@
 #include "core/clock.h"
 #include "crypto/random.h"
 #include "flows/account_flows.h"
+#include "flows/password_flows.h"
 #include "flows/session_flows.h"
 #include "flows/session_issuer.h"
 #include "http/auth_handlers.h"
@@ -153,6 +154,7 @@ struct World {
       flows::AccountOptions{},
       {*users, passwords, issuer, limiter, lockout, clock, random}};
   flows::SessionFlows session_flows{{*users, *sessions_store, tokens, clock}};
+  flows::PasswordFlows password_flows{{*users, *sessions_store, passwords, lockout, clock}};
   http::TokenTransport transport{http_opts,
                                  session_opts.access_token_ttl_seconds,
                                  session_opts.refresh_token_ttl_seconds, clock,
@@ -206,7 +208,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
       http::TokenMode::kAuto, http::TokenMode::kHeader, http::TokenMode::kCookie,
       http::TokenMode::kCookie};
   World w(kModes[flags >> 6], (flags >> 6) == 3);
-  http::RegisterAuthRoutes(w.router, {w.accounts, w.session_flows, w.transport});
+  http::RegisterAuthRoutes(w.router,
+                           {w.accounts, w.session_flows, w.password_flows, w.transport});
 
   flows::SignupInput signup;
   signup.email = kEmail;

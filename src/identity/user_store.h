@@ -44,6 +44,13 @@ class UserStore {
       const core::TenantId& tenant, std::string_view provider,
       std::string_view provider_id) = 0;
 
+  // Replaces the password hash of user `id` in `tenant`, clears its
+  // must_change_password flag and sets updated_at. False if no such user.
+  virtual core::Result<bool> SetPassword(const core::TenantId& tenant,
+                                         const core::UserId& id,
+                                         const std::string& password_hash,
+                                         core::UnixMillis updated_at) = 0;
+
   // True iff an identity (provider, provider_id) exists in `tenant`.
   virtual core::Result<bool> IdentityExists(const core::TenantId& tenant,
                                             std::string_view provider,

@@ -72,6 +72,29 @@ TEST_P(UserStoreContract, FindsUserByEachIdentity) {
   EXPECT_TRUE(Exists(kTenantA, "phone", "+15550001"));
 }
 
+TEST_P(UserStoreContract, SetPasswordReplacesHashAndClearsMustChange) {
+  identity::User u = MakeUser("u-1", "alice@example.com");
+  u.must_change_password = true;
+  ASSERT_EQ(Create(kTenantA, u), CreateUserOutcome::kCreated);
+  auto changed = users().SetPassword(kTenantA, u.id, "$argon2id$new", 1'700'000'009'000);
+  ASSERT_TRUE(changed.ok());
+  EXPECT_TRUE(*changed);
+  auto after = ById(kTenantA, "u-1");
+  ASSERT_TRUE(after.has_value());
+  EXPECT_EQ(after->password_hash, std::optional<std::string>("$argon2id$new"));
+  EXPECT_FALSE(after->must_change_password);
+  EXPECT_EQ(after->updated_at, 1'700'000'009'000);
+  // Another tenant's view of the id changes nothing.
+  auto wrong_tenant = users().SetPassword(kTenantB, u.id, "$argon2id$evil", 1);
+  ASSERT_TRUE(wrong_tenant.ok());
+  EXPECT_FALSE(*wrong_tenant);
+  EXPECT_EQ(ById(kTenantA, "u-1")->password_hash,
+            std::optional<std::string>("$argon2id$new"));
+  auto unknown = users().SetPassword(kTenantA, core::UserId("nobody"), "x", 1);
+  ASSERT_TRUE(unknown.ok());
+  EXPECT_FALSE(*unknown);
+}
+
 TEST_P(UserStoreContract, UnknownLookupsFindNothing) {
   EXPECT_FALSE(ById(kNullTenant, "nobody").has_value());
   EXPECT_FALSE(ByIdentity(kNullTenant, "email", "nobody@example.com").has_value());

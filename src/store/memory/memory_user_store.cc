@@ -74,6 +74,19 @@ class MemoryUserStore final : public identity::UserStore {
     return std::optional<identity::User>(users_.at(it->second));
   }
 
+  core::Result<bool> SetPassword(const core::TenantId& tenant,
+                                 const core::UserId& id,
+                                 const std::string& password_hash,
+                                 core::UnixMillis updated_at) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!IsMember(id.str(), KeyOf(tenant))) return false;
+    identity::User& u = users_.at(id.str());
+    u.password_hash = password_hash;
+    u.must_change_password = false;
+    u.updated_at = updated_at;
+    return true;
+  }
+
   core::Result<bool> IdentityExists(const core::TenantId& tenant,
                                     std::string_view provider,
                                     std::string_view provider_id) override {

@@ -17,6 +17,11 @@ constexpr const char* kFindUserById =
     " FROM users u WHERE u.id = ?1 AND EXISTS (SELECT 1 FROM user_accesses a"
     " WHERE a.user_id = u.id AND a.tenant_id IS ?2)";
 
+constexpr const char* kSetPassword =
+    "UPDATE users SET password_hash = ?1, must_change_password = 0,"
+    " updated_at = ?2 WHERE id = ?3 AND EXISTS (SELECT 1 FROM user_accesses a"
+    " WHERE a.user_id = users.id AND a.tenant_id IS ?4)";
+
 constexpr const char* kFindUserByIdentity =
     "SELECT u.id, u.email, u.email_verified_at, u.phone, u.phone_verified_at,"
     " u.password_hash, u.is_active, u.must_change_password, u.metadata,"
@@ -129,6 +134,24 @@ class SqliteUserStore final : public identity::UserStore {
     });
     if (!s.ok()) return s;
     return outcome;
+  }
+
+  core::Result<bool> SetPassword(const core::TenantId& tenant,
+                                 const core::UserId& id,
+                                 const std::string& password_hash,
+                                 core::UnixMillis updated_at) override {
+    bool changed = false;
+    core::Status s = writer_.Run([&](Connection& conn) -> core::Status {
+      core::Result<Statement> st = conn.Prepare(kSetPassword);
+      if (!st.ok()) return st.error();
+      st->BindText(1, password_hash).BindInt(2, updated_at).BindText(3, id.str())
+          .BindTenant(4, tenant);
+      if (core::Status run = st->Run(); !run.ok()) return run;
+      changed = st->changes() == 1;
+      return core::Status::Ok();
+    });
+    if (!s.ok()) return s;
+    return changed;
   }
 
   core::Result<std::optional<identity::User>> FindUserById(

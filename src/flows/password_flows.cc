@@ -1,0 +1,48 @@
+#include "flows/password_flows.h"
+
+namespace authd::flows {
+
+core::Status PasswordFlows::ChangePassword(const core::TenantId& tenant,
+                                           const core::UserId& user_id,
+                                           const std::string& current,
+                                           const std::string& next,
+                                           const ClientInfo& client) {
+  // The current password is a guessable secret: same lockout as logins,
+  // keyed by the account rather than a typed identifier.
+  const std::string lock_key = "user:" + user_id.str();
+  if (auto s = d_.lockout.Check(lock_key, client.ip); !s.ok()) return s;
+  auto user = d_.users.FindUserById(tenant, user_id);
+  if (!user.ok()) return user.error();
+  if (!user->has_value()) {
+    return core::Unauthenticated("USER_NOT_FOUND", "User not found");
+  }
+  const identity::User& u = **user;
+  const bool valid = u.password_hash
+                         ? d_.passwords.Verify(current, *u.password_hash)
+                         : d_.passwords.VerifyUnknownUser(current);
+  if (!valid) {
+    d_.lockout.RecordFailure(lock_key, client.ip);
+    return core::InvalidArgument("CURRENT_PASSWORD_INCORRECT",
+                                 "Current password is incorrect");
+  }
+  d_.lockout.Clear(lock_key, client.ip);
+  if (current == next) {
+    return core::InvalidArgument(
+        "NEW_PASSWORD_SAME_AS_CURRENT",
+        "New password must be different from the current password");
+  }
+  if (auto s = d_.passwords.CheckPolicy(next, u.email.value_or("")); !s.ok()) return s;
+  auto hash = d_.passwords.Hash(next);
+  if (!hash.ok()) return hash.error();
+  // Sessions go before and after the update: a login racing the change
+  // with the old password cannot leave a session behind.
+  if (auto r = d_.sessions.DeleteAllForUser(user_id); !r.ok()) return r.error();
+  const core::UnixMillis now = d_.clock.NowMillis();
+  auto changed = d_.users.SetPassword(tenant, user_id, *hash, now - now % 1000);
+  if (!changed.ok()) return changed.error();
+  if (!*changed) return core::Unauthenticated("USER_NOT_FOUND", "User not found");
+  if (auto r = d_.sessions.DeleteAllForUser(user_id); !r.ok()) return r.error();
+  return core::Status::Ok();
+}
+
+}  // namespace authd::flows

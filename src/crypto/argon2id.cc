@@ -1,5 +1,8 @@
 #include "crypto/argon2id.h"
 
+#include <algorithm>
+#include <thread>
+
 #include <argon2.h>
 
 #include <optional>
@@ -119,11 +122,11 @@ std::optional<Phc> ParsePhc(std::string_view s) {
 
 namespace {
 
-// One argon2 computation on the calling thread only. libargon2's
-// convenience functions start `parallelism` threads per hash; authd instead
-// runs hashes on a bounded pool (one per core), which gives the same output
-// (lanes, not threads, define it) with no thread start-up per hash and no
-// oversubscription under a login flood.
+// One argon2 computation using at most one thread per core. libargon2's
+// convenience functions start `parallelism` threads per hash whatever the
+// machine; capping at the core count keeps a single login fast (its lanes
+// run in parallel) without oversubscribing the CPU under a login flood.
+// Threads never change the output: lanes define it.
 int HashOnThisThread(argon2_type type, std::uint32_t version, std::uint32_t t,
                      std::uint32_t m, std::uint32_t p, std::string_view password,
                      std::string_view salt, std::string& out) {
@@ -138,7 +141,9 @@ int HashOnThisThread(argon2_type type, std::uint32_t version, std::uint32_t t,
   ctx.t_cost = t;
   ctx.m_cost = m;
   ctx.lanes = p;
-  ctx.threads = 1;
+  static const std::uint32_t kCores =
+      std::max(1u, std::thread::hardware_concurrency());
+  ctx.threads = std::min(p, kCores);
   ctx.version = version;
   ctx.flags = ARGON2_DEFAULT_FLAGS;
   return argon2_ctx(&ctx, type);

@@ -49,9 +49,9 @@ class AuthController {
     r.Add("POST", base + "/logout-all", Exec::kBlocking, bind(&AuthController::LogoutAll));
     r.Add("POST", base + "/change-password", Exec::kHashing,
           bind(&AuthController::ChangePassword, true));
-    r.Add("GET", base + "/me", Exec::kBlocking, bind(&AuthController::Me));
-    r.Add("GET", base + "/user", Exec::kBlocking, bind(&AuthController::User));
-    r.Add("GET", base + "/verify-session", Exec::kBlocking, bind(&AuthController::VerifySession));
+    r.Add("GET", base + "/me", Exec::kRead, bind(&AuthController::Me));
+    r.Add("GET", base + "/user", Exec::kRead, bind(&AuthController::User));
+    r.Add("GET", base + "/verify-session", Exec::kRead, bind(&AuthController::VerifySession));
   }
 
  private:

@@ -21,7 +21,10 @@
 
 namespace authd::http {
 
-enum class Exec { kInline, kBlocking, kHashing };
+// kRead: database reads only (a small pool, two threads per core: few
+// context switches on the hot GET routes). kBlocking: anything that writes
+// (a large pool: concurrent writers share one group commit).
+enum class Exec { kInline, kRead, kBlocking, kHashing };
 
 using Handler = std::function<Response(const Request&)>;
 

@@ -28,6 +28,7 @@ void WorkerPool::Shutdown() {
 Dispatcher::Dispatcher(const Router& router, int blocking_workers,
                        int hashing_workers, spdlog::logger& log)
     : router_(router),
+      read_pool_(2 * CoreCount()),
       blocking_pool_(blocking_workers > 0 ? blocking_workers
                                           : kDefaultBlockingWorkers),
       hashing_pool_(hashing_workers > 0 ? hashing_workers : CoreCount()),
@@ -40,12 +41,15 @@ boost::asio::awaitable<Response> Dispatcher::Dispatch(const Request& req) {
   if (route == nullptr) co_return RouteNotFound(req);
   if (route->exec == Exec::kInline) co_return Invoke(*route, req);
   WorkerPool& pool =
-      route->exec == Exec::kHashing ? hashing_pool_ : blocking_pool_;
+      route->exec == Exec::kHashing ? hashing_pool_
+      : route->exec == Exec::kRead  ? read_pool_
+                                    : blocking_pool_;
   co_return co_await pool.Run(
       [this, route, &req] { return Invoke(*route, req); });
 }
 
 void Dispatcher::Shutdown() {
+  read_pool_.Shutdown();
   blocking_pool_.Shutdown();
   hashing_pool_.Shutdown();
 }

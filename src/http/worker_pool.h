@@ -57,9 +57,9 @@ class WorkerPool final {
 
 class Dispatcher final {
  public:
-  // Worker counts of 0 pick the defaults: 64 blocking
-  // (database calls mostly wait), one hashing worker per core (argon2 is
-  // CPU- and memory-bound). REQUIRES: router and log outlive this.
+  // Worker counts of 0 pick the defaults: 64 blocking (writes mostly wait
+  // on the group commit), one hashing worker per core (argon2 is CPU- and
+  // memory-bound). The read pool has two threads per core. REQUIRES: router and log outlive this.
   Dispatcher(const Router& router, int blocking_workers, int hashing_workers,
              spdlog::logger& log);
 
@@ -76,6 +76,7 @@ class Dispatcher final {
   Response Invoke(const Route& route, const Request& req) const;
 
   const Router& router_;
+  WorkerPool read_pool_;
   WorkerPool blocking_pool_;
   WorkerPool hashing_pool_;
   spdlog::logger& log_;

@@ -1,7 +1,9 @@
 #include "crypto/hmac.h"
 
 #include <openssl/crypto.h>
+#include <openssl/core_names.h>
 #include <openssl/evp.h>
+#include <openssl/params.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -24,18 +26,55 @@ const unsigned char* U8(std::string_view s) {
   return s.empty() ? &kEmpty : reinterpret_cast<const unsigned char*>(s.data());
 }
 
+// A per-thread HMAC-SHA256 context that keeps its last key. Every token
+// check and refresh hashes with the same JWT secret, so re-initialising
+// with the remembered key (EVP_MAC_init with a null key) skips both the
+// algorithm fetch of EVP_Q_mac and the key schedule.
+class ThreadHmac {
+ public:
+  ThreadHmac() {
+    static EVP_MAC* mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);  // never freed
+    if (mac == nullptr || (ctx_ = EVP_MAC_CTX_new(mac)) == nullptr) Die("HMAC setup");
+    char digest[] = "SHA256";
+    params_[0] = OSSL_PARAM_construct_utf8_string("digest", digest, 0);
+    params_[1] = OSSL_PARAM_construct_end();
+    if (EVP_MAC_CTX_set_params(ctx_, params_) != 1) Die("HMAC setup");
+  }
+  ~ThreadHmac() { EVP_MAC_CTX_free(ctx_); }
+  ThreadHmac(const ThreadHmac&) = delete;
+  ThreadHmac& operator=(const ThreadHmac&) = delete;
+
+  std::string Mac(std::string_view key, std::string_view message) {
+    const bool same_key = keyed_ && key == key_;
+    if (EVP_MAC_init(ctx_, same_key ? nullptr : U8(key), same_key ? 0 : key.size(),
+                     nullptr) != 1) {
+      Die("HMAC-SHA256");
+    }
+    if (!same_key) {
+      key_.assign(key);
+      keyed_ = true;
+    }
+    unsigned char out[EVP_MAX_MD_SIZE];
+    std::size_t out_len = 0;
+    if (EVP_MAC_update(ctx_, U8(message), message.size()) != 1 ||
+        EVP_MAC_final(ctx_, out, &out_len, sizeof(out)) != 1 || out_len != 32) {
+      Die("HMAC-SHA256");
+    }
+    return std::string(reinterpret_cast<const char*>(out), out_len);
+  }
+
+ private:
+  EVP_MAC_CTX* ctx_ = nullptr;
+  OSSL_PARAM params_[2];
+  std::string key_;  // the key ctx_ holds; never logged
+  bool keyed_ = false;
+};
+
 }  // namespace
 
 std::string HmacSha256(std::string_view key, std::string_view message) {
-  unsigned char out[EVP_MAX_MD_SIZE];
-  std::size_t out_len = 0;
-  if (EVP_Q_mac(nullptr, "HMAC", nullptr, "SHA256", nullptr, U8(key),
-                key.size(), U8(message), message.size(), out, sizeof(out),
-                &out_len) == nullptr ||
-      out_len != 32) {
-    Die("HMAC-SHA256");
-  }
-  return std::string(reinterpret_cast<const char*>(out), out_len);
+  thread_local ThreadHmac hmac;
+  return hmac.Mac(key, message);
 }
 
 std::string Sha256(std::string_view message) {

@@ -127,6 +127,7 @@ cleanup() {
   rm -rf "$WORK"
 }
 trap cleanup EXIT
+trap "exit 130" INT TERM
 for p in "$AUTHD_PORT" "$REF_PORT"; do
   if curl -s -o /dev/null "http://127.0.0.1:$p/"; then log "port $p is already in use"; exit 1; fi
 done

@@ -18,4 +18,4 @@ set xtics rotate by -30 scale 0
 set key top right
 plot datafile using 2:xtic(1) title "authd" lc rgb "#1f77b4", \
      '' using 3 title "reference (NestJS)" lc rgb "#ff7f0e", \
-     '' using 0:($2*1.15):(sprintf("%.0fx", $2/$3)) with labels offset -1.6,0.4 font ",8" notitle
+     '' using 0:($2*1.15):($2/$3 < 10 ? sprintf("%.1fx", $2/$3) : sprintf("%.0fx", $2/$3)) with labels offset -1.6,0.4 font ",8" notitle

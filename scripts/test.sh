@@ -3,7 +3,7 @@
 # runs the unit tests (GoogleTest via CTest) and the end-to-end tests
 # (pytest against the real authd binary on loopback), a bounded soak, the
 # same unit + e2e suites under ASan/UBSan, and bounded libFuzzer runs.
-# Fails on any failure. Takes about 25 minutes on 2 cores.
+# Fails on any failure. Takes about 15 minutes on 2 cores (plus package installs).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 "$ROOT/scripts/install-deps.sh"

@@ -1,5 +1,7 @@
 #include "crypto/encoding.h"
 
+#include <array>
+
 #include <cstdint>
 
 namespace authd::crypto {
@@ -42,14 +44,21 @@ std::string EncodeBase64(std::string_view bytes, const char* alphabet,
   return out;
 }
 
-int UrlValue(unsigned char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '-') return 62;
-  if (c == '_') return 63;
-  return -1;
+// base64url digit values; 0xff marks bytes outside the alphabet. Token
+// checks decode on every request, so this is a table, not branches.
+constexpr std::array<std::uint8_t, 256> MakeUrlTable() {
+  std::array<std::uint8_t, 256> t{};
+  for (auto& v : t) v = 0xff;
+  for (int i = 0; i < 26; ++i) {
+    t['A' + i] = static_cast<std::uint8_t>(i);
+    t['a' + i] = static_cast<std::uint8_t>(26 + i);
+  }
+  for (int i = 0; i < 10; ++i) t['0' + i] = static_cast<std::uint8_t>(52 + i);
+  t['-'] = 62;
+  t['_'] = 63;
+  return t;
 }
+constexpr std::array<std::uint8_t, 256> kUrlTable = MakeUrlTable();
 
 int HexValue(unsigned char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -67,24 +76,34 @@ std::string Base64UrlEncode(std::string_view bytes) {
 std::optional<std::string> Base64UrlDecode(std::string_view text) {
   // A single leftover character carries only 6 bits: never a whole byte.
   if (text.size() % 4 == 1) return std::nullopt;
-  std::string out;
-  out.reserve(text.size() / 4 * 3 + 2);
-  std::uint32_t acc = 0;
-  int bits = 0;
-  for (unsigned char c : text) {
-    const int v = UrlValue(c);
-    if (v < 0) return std::nullopt;
-    acc = (acc << 6) | static_cast<std::uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>((acc >> bits) & 0xff));
-      acc &= (1u << bits) - 1;
-    }
+  const std::size_t full = text.size() / 4;
+  const std::size_t rest = text.size() % 4;  // 0, 2 or 3
+  std::string out(full * 3 + (rest == 0 ? 0 : rest - 1), '\0');
+  const auto* in = reinterpret_cast<const unsigned char*>(text.data());
+  char* o = out.data();
+  std::uint32_t bad = 0;  // OR of every digit: 0xff anywhere = invalid
+  for (std::size_t i = 0; i < full; ++i, in += 4, o += 3) {
+    const std::uint32_t a = kUrlTable[in[0]], b = kUrlTable[in[1]],
+                        c = kUrlTable[in[2]], d = kUrlTable[in[3]];
+    bad |= a | b | c | d;
+    const std::uint32_t n = (a << 18) | (b << 12) | (c << 6) | d;
+    o[0] = static_cast<char>(n >> 16);
+    o[1] = static_cast<char>(n >> 8);
+    o[2] = static_cast<char>(n);
   }
-  // Canonical form only: the unused low bits of the last character must be
-  // zero, otherwise several strings would decode to the same bytes.
-  if (acc != 0) return std::nullopt;
+  if (rest != 0) {
+    const std::uint32_t a = kUrlTable[in[0]], b = kUrlTable[in[1]];
+    const std::uint32_t c = rest == 3 ? kUrlTable[in[2]] : 0;
+    bad |= a | b | c;
+    const std::uint32_t n = (a << 18) | (b << 12) | (c << 6);
+    o[0] = static_cast<char>(n >> 16);
+    if (rest == 3) o[1] = static_cast<char>(n >> 8);
+    // Canonical form only: the unused low bits of the last character must
+    // be zero, otherwise several strings would decode to the same bytes.
+    const std::uint32_t unused = rest == 3 ? (n & 0xff) : (n & 0xffff);
+    if (unused != 0 && (bad & 0x80) == 0) return std::nullopt;
+  }
+  if ((bad & 0x80) != 0) return std::nullopt;
   return out;
 }
 

@@ -113,3 +113,26 @@ TEST(Hex, RejectsOddLengthAndNonHex) {
 
 }  // namespace
 }  // namespace authd::crypto
+
+namespace authd::crypto {
+namespace {
+
+TEST(Base64UrlRoundTrip, EveryLengthAndByteValue) {
+  std::string bytes;
+  for (int n = 0; n < 300; ++n) {
+    const std::string text = Base64UrlEncode(bytes);
+    auto back = Base64UrlDecode(text);
+    ASSERT_TRUE(back.has_value()) << n;
+    EXPECT_EQ(*back, bytes) << n;
+    // Any single character replaced by one outside the alphabet is refused.
+    if (!text.empty()) {
+      std::string broken = text;
+      broken[n % text.size()] = '+';
+      EXPECT_FALSE(Base64UrlDecode(broken).has_value()) << n;
+    }
+    bytes.push_back(static_cast<char>((n * 131 + 7) & 0xff));
+  }
+}
+
+}  // namespace
+}  // namespace authd::crypto

@@ -5,11 +5,26 @@
 #include <exception>
 #include <thread>
 
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 namespace authd::http {
 
 // Database workers mostly wait (on the disk or, later, the network); many
 // of them let concurrent writes share one group commit.
 constexpr int kDefaultBlockingWorkers = 64;
+
+// Hashing threads run at a lower priority (nice 10) so that a login flood,
+// which keeps every core busy with argon2, cannot delay the I/O threads and
+// the cheap routes: they get the CPU first, hashing takes what is left.
+// Threads libargon2 starts inherit it. Once per thread; best effort.
+void LowerThreadPriority() {
+  thread_local bool lowered = false;
+  if (lowered) return;
+  lowered = true;
+  (void)setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 10);
+}
 
 int CoreCount() {
   return std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
@@ -44,6 +59,12 @@ boost::asio::awaitable<Response> Dispatcher::Dispatch(const Request& req) {
       route->exec == Exec::kHashing ? hashing_pool_
       : route->exec == Exec::kRead  ? read_pool_
                                     : blocking_pool_;
+  if (route->exec == Exec::kHashing) {
+    co_return co_await pool.Run([this, route, &req] {
+      LowerThreadPriority();
+      return Invoke(*route, req);
+    });
+  }
   co_return co_await pool.Run(
       [this, route, &req] { return Invoke(*route, req); });
 }

@@ -11,11 +11,12 @@ check() { # folder, forbidden-regex, why
   hits=$(grep -rnE "^#include [<\"]($2)" $1 --include='*.h' --include='*.cc' | grep -vE '_(test|bench|fuzz)\.cc:' || true)
   if [ -n "$hits" ]; then echo "layer violation ($3):"; echo "$hits"; fail=1; fi
 }
-DOMAIN="identity session throttle flows"
+DOMAIN="identity session throttle flows courier otp"
 check "$DOMAIN" 'http/|store/|config/|boost/|sqlite3|libpq|spdlog|toml' "domain must not depend on adapters, HTTP, JSON or logging libraries"
 check "crypto" 'http/|store/|config/|identity/|session/|flows/|throttle/|boost/' "crypto depends on core only"
 check "core" 'http/|store/|config/|identity/|session/|flows/|throttle/|crypto/|boost/|sqlite3' "core depends on std (and fmt) only"
 check "config" 'store/|flows/|crypto/' "config reads only *_options.h headers"
-check "http" 'store/|sqlite3|libpq' "http never names a concrete store"
+check "http" 'store/|delivery/|sqlite3|libpq' "http never names a concrete store or transport"
+check "delivery" 'http/|store/|flows/|identity/|session/|otp/' "delivery adapters know only courier messages"
 grep -rnE '^#include "http/' config | grep -v 'http/http_options.h' && { echo "config may include only http/http_options.h"; fail=1; }
 exit $fail

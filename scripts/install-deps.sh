@@ -9,7 +9,8 @@ PACKAGES=(
   libssl-dev libargon2-dev libsqlite3-dev
   libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  python3 python3-pytest curl
+  libcurl4-openssl-dev
+  python3 python3-pytest python3-aiosmtpd curl
 )
 
 missing=()

@@ -22,6 +22,9 @@ namespace authd::identity {
 // Result of CreateUser when a uniqueness rule is violated.
 enum class CreateUserOutcome { kCreated, kIdentityExists, kUserExists };
 
+// Which contact detail a verification proved.
+enum class VerifiedChannel { kEmail, kPhone };
+
 class UserStore {
  public:
   virtual ~UserStore() = default;
@@ -50,6 +53,14 @@ class UserStore {
                                          const core::UserId& id,
                                          const std::string& password_hash,
                                          core::UnixMillis updated_at) = 0;
+
+  // Sets users.email_verified_at (`channel` kEmail) or phone_verified_at
+  // (kPhone) of user `id` in `tenant` to `at`, and updated_at = `at`.
+  // False if no such user.
+  virtual core::Result<bool> MarkVerified(const core::TenantId& tenant,
+                                          const core::UserId& id,
+                                          VerifiedChannel channel,
+                                          core::UnixMillis at) = 0;
 
   // True iff an identity (provider, provider_id) exists in `tenant`.
   virtual core::Result<bool> IdentityExists(const core::TenantId& tenant,

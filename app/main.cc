@@ -9,6 +9,8 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
+#include <vector>
 #include <memory>
 #include <string>
 #include <thread>
@@ -19,7 +21,17 @@
 #include "config/config.h"
 #include "core/clock.h"
 #include "crypto/random.h"
+#include "courier/composer.h"
+#include "courier/events.h"
+#include "courier/templates.h"
+#include "delivery/log_transport.h"
+#include "delivery/sender.h"
+#include "delivery/smtp_transport.h"
+#include "delivery/webhook_transport.h"
 #include "flows/account_flows.h"
+#include "flows/code_sender.h"
+#include "flows/recovery_flows.h"
+#include "flows/verification_flows.h"
 #include "flows/password_flows.h"
 #include "flows/session_flows.h"
 #include "flows/session_issuer.h"
@@ -28,6 +40,7 @@
 #include "http/server.h"
 #include "http/token_transport.h"
 #include "identity/passwords.h"
+#include "otp/otp_codes.h"
 #include "session/token_service.h"
 #include "store/memory/memory_stores.h"
 #include "store/sqlite/sqlite_database.h"
@@ -99,6 +112,41 @@ core::Result<std::string> SqlitePath(const config::StorageOptions& s) {
           "different scheme); PostgreSQL support is planned");
 }
 
+std::set<std::string> SetOf(const std::vector<std::string>& v) {
+  return std::set<std::string>(v.begin(), v.end());
+}
+
+// The transports the configuration asks for, and which one serves each
+// channel.
+struct Delivery {
+  std::unique_ptr<courier::Transport> log, smtp, webhook, events;
+  delivery::Transports by_channel;
+  std::string summary;  // for the startup line
+};
+
+Delivery MakeDelivery(const config::Config& cfg, const core::Clock& clock) {
+  Delivery d;
+  const config::CourierConfig& k = cfg.courier;
+  d.log = delivery::NewLogTransport();
+  if (!k.smtp.url.empty()) d.smtp = delivery::NewSmtpTransport(k.smtp, clock);
+  if (!k.webhook.url.empty()) d.webhook = delivery::NewWebhookTransport(k.webhook, clock);
+  courier::WebhookOptions ev;
+  ev.secret = cfg.events.webhook_secret;
+  ev.timeout_ms = k.webhook.timeout_ms;
+  d.events = delivery::NewWebhookTransport(ev, clock);
+  auto pick = [&](const std::string& name) -> courier::Transport* {
+    if (name == "smtp") return d.smtp.get();
+    if (name == "webhook") return d.webhook.get();
+    return d.log.get();
+  };
+  d.by_channel.email = pick(k.email_transport);
+  d.by_channel.sms = pick(k.sms_transport);
+  d.by_channel.webhook = d.events.get();
+  d.summary = "email=" + k.email_transport + " sms=" + k.sms_transport +
+              " events=" + std::to_string(cfg.events.webhook_urls.size());
+  return d;
+}
+
 const char* ModeName(http::TokenMode m) {
   switch (m) {
     case http::TokenMode::kHeader: return "header";
@@ -163,6 +211,33 @@ int Run(int argc, char** argv) {
   std::unique_ptr<store::SqliteDatabase> database = std::move(*db);
   std::unique_ptr<throttle::CounterStore> counters = store::NewMemoryCounterStore();
 
+  // Outbox and courier. The SQLite file has one owner (this process), so a
+  // claim left by a previous run that crashed is released at once.
+  auto templates = courier::Templates::Load(cfg.courier.templates_dir);
+  if (!templates.ok()) {
+    spdlog::critical("courier.templates_dir: {}", templates.error().message);
+    return 2;
+  }
+  if (auto s = database->outbox().ReleaseClaims(); !s.ok()) {
+    spdlog::critical("outbox: {} {}", s.error().message, s.error().debug);
+    return 1;
+  }
+  Delivery transports = MakeDelivery(cfg, clock);
+  delivery::SenderOptions sender_opts;
+  sender_opts.max_attempts = cfg.courier.max_attempts;
+  sender_opts.retry_initial_ms = cfg.courier.retry_initial_ms;
+  sender_opts.retry_max_ms = cfg.courier.retry_max_ms;
+  sender_opts.lease_ms = cfg.courier.lease_ms;
+  delivery::Sender sender(sender_opts, database->outbox(), transports.by_channel, clock,
+                          random);
+  courier::EventPublisher events(
+      {cfg.events.webhook_urls, SetOf(cfg.events.names), SetOf(cfg.events.include_codes)},
+      database->outbox(), random, clock, [&sender] { sender.Wake(); });
+  courier::EventPublisher* events_or_null = cfg.events.webhook_urls.empty() ? nullptr : &events;
+  courier::Composer composer(*templates, cfg.app_name, random, clock);
+  otp::OtpCodes otp_codes(cfg.otp, cfg.session.jwt_secret, random, clock);
+  flows::CodeSender code_sender({otp_codes, database->otps(), composer, events});
+
   auto codec = http::NewJsonClaimsCodec();
   session::TokenService tokens(cfg.session, *codec, random);
   identity::Passwords passwords(cfg.password, random);
@@ -174,15 +249,27 @@ int Run(int argc, char** argv) {
   account_opts.phone_enabled = cfg.auth.phone_enabled;
   account_opts.registration_enabled = cfg.auth.registration_enabled;
   flows::AccountFlows accounts(account_opts, {database->users(), passwords, issuer,
-                                              limiter, lockout, clock, random});
-  flows::SessionFlows sessions({database->users(), database->sessions(), tokens, clock});
+                                              limiter, lockout, clock, random,
+                                              events_or_null});
+  flows::SessionFlows sessions(
+      {database->users(), database->sessions(), tokens, clock, events_or_null});
   flows::PasswordFlows password_flows(
-      {database->users(), database->sessions(), passwords, lockout, clock});
+      {database->users(), database->sessions(), passwords, lockout, clock, events_or_null});
+  flows::RecoveryOptions recovery_opts;
+  recovery_opts.email_enabled = cfg.auth.email_enabled;
+  recovery_opts.phone_enabled = cfg.auth.phone_enabled;
+  recovery_opts.reset_token_ttl_seconds = cfg.reset_token_ttl_seconds;
+  recovery_opts.reset_url = cfg.courier.reset_url;
+  recovery_opts.secret = cfg.session.jwt_secret;
+  flows::RecoveryFlows recovery(recovery_opts, {database->users(), database->sessions(),
+                                                passwords, code_sender, limiter, clock});
+  flows::VerificationFlows verification({database->users(), code_sender, limiter, clock});
   http::TokenTransport transport(cfg.http, cfg.session.access_token_ttl_seconds,
                                  cfg.session.refresh_token_ttl_seconds, clock, random);
 
   http::Router router;
-  http::RegisterAuthRoutes(router, {accounts, sessions, password_flows, transport});
+  http::RegisterAuthRoutes(router, {accounts, sessions, password_flows, recovery,
+                                    verification, transport});
   auto server = http::Server::Create(cfg.http, router, cfg.hash_workers);
   if (!server.ok()) {
     spdlog::critical("{} {}", server.error().message, server.error().debug);
@@ -190,19 +277,22 @@ int Run(int argc, char** argv) {
   }
   // The unknown-user decoy hash, computed off the startup path.
   std::thread warm([&passwords] { passwords.Warm(); });
+  sender.Start();
 
   (*server)->Run([&] {
     auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0);
     spdlog::info(
         "authd listening on http://{}:{}{} storage=sqlite:{} schema=v{} token_mode={} "
-        "csrf={} rate_limit={} lockout={} argon2=m{}/t{}/p{} startup_ms={:.1f}",
+        "csrf={} rate_limit={} lockout={} argon2=m{}/t{}/p{} courier({}) startup_ms={:.1f}",
         cfg.http.host, (*server)->port(), http::BasePath(cfg.http), *path,
         database->schema_version(), ModeName(cfg.http.token_mode),
         cfg.http.csrf.enabled ? "on" : "off", cfg.rate_limit.enabled ? "on" : "off",
         cfg.lockout.enabled ? "on" : "off", cfg.password.argon2_memory_kib,
-        cfg.password.argon2_time_cost, cfg.password.argon2_parallelism, ms.count());
+        cfg.password.argon2_time_cost, cfg.password.argon2_parallelism, transports.summary,
+        ms.count());
   });
   warm.join();
+  sender.Stop();
   spdlog::info("authd stopped");
   return 0;
 }

@@ -170,6 +170,25 @@ core::Status CheckCombinations(const Config& c, const Origins& origins) {
             std::to_string(8 * p.argon2_parallelism) +
             from("password.argon2_parallelism"));
   }
+  const CourierConfig& k = c.courier;
+  if ((k.email_transport == "smtp") && k.smtp.url.empty()) {
+    return core::InvalidArgument(
+        "", "courier.email_transport = smtp" + from("courier.email_transport") +
+                " needs smtp.url (smtp://host:587 or smtps://host:465)");
+  }
+  for (const char* key : {"courier.email_transport", "courier.sms_transport"}) {
+    const std::string& t =
+        std::string_view(key) == "courier.email_transport" ? k.email_transport : k.sms_transport;
+    if (t == "webhook" && k.webhook.url.empty()) {
+      return core::InvalidArgument("", std::string(key) + " = webhook" + from(key) +
+                                           " needs webhook.url");
+    }
+  }
+  if (k.retry_initial_ms > k.retry_max_ms) {
+    return core::InvalidArgument("", "courier.retry_initial" + from("courier.retry_initial") +
+                                         " exceeds courier.retry_max" +
+                                         from("courier.retry_max"));
+  }
   if (p.min_length > p.max_length) {
     return core::InvalidArgument(
         "", "password.min_length = " + std::to_string(p.min_length) +
@@ -185,6 +204,20 @@ void AddWarnings(const Config& c, std::vector<std::string>& warnings) {
     warnings.push_back(
         "session.jwt_secret is shorter than 32 characters; use at least 32 "
         "random bytes (openssl rand -base64 48)");
+  }
+  if (c.courier.email_transport == "log" || c.courier.sms_transport == "log") {
+    warnings.push_back(
+        "courier: no e-mail/SMS transport configured for " +
+        std::string(c.courier.email_transport == "log" && c.courier.sms_transport == "log"
+                        ? "e-mail and SMS"
+                        : c.courier.email_transport == "log" ? "e-mail" : "SMS") +
+        "; such messages (password reset and verification codes) are written to "
+        "this log instead of being delivered (see courier.email_transport)");
+  }
+  if (!c.events.webhook_urls.empty() && c.events.webhook_secret.empty()) {
+    warnings.push_back(
+        "events.webhook_urls without events.webhook_secret: event webhooks are "
+        "sent unsigned");
   }
   if (c.http.token_mode == http::TokenMode::kCookie && !c.http.csrf.enabled) {
     warnings.push_back(

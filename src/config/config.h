@@ -16,8 +16,10 @@
 #include <vector>
 
 #include "core/status.h"
+#include "courier/courier_options.h"
 #include "http/http_options.h"
 #include "identity/password_options.h"
+#include "otp/otp_options.h"
 #include "session/session_options.h"
 #include "throttle/throttle_options.h"
 
@@ -36,6 +38,27 @@ struct AuthOptions {
   bool registration_enabled = true;  // reference registration.enabled
 };
 
+// How messages (e-mail, SMS, event webhooks) leave authd.
+struct CourierConfig {
+  std::string email_transport = "log";  // log | smtp | webhook
+  std::string sms_transport = "log";    // log | webhook
+  std::string templates_dir;            // override files; "" = built-ins
+  std::string reset_url;                // link base in reset e-mails
+  int max_attempts = 10;
+  long long retry_initial_ms = 1000;
+  long long retry_max_ms = 10 * 60 * 1000;
+  long long lease_ms = 60 * 1000;
+  courier::SmtpOptions smtp;
+  courier::WebhookOptions webhook;  // e-mail/SMS through a webhook
+};
+
+struct EventsConfig {
+  std::vector<std::string> webhook_urls;
+  std::string webhook_secret;
+  std::vector<std::string> names;          // empty = all
+  std::vector<std::string> include_codes;  // events that may carry codes
+};
+
 struct LogOptions {
   std::string level = "info";   // trace, debug, info, warn, error
   std::string format = "text";  // text or json
@@ -51,6 +74,10 @@ struct Config {
   throttle::LockoutOptions lockout;
   throttle::RateLimitOptions rate_limit;
   AuthOptions auth;
+  otp::OtpOptions otp;
+  long long reset_token_ttl_seconds = 3600;  // password.reset_token_expires_in
+  CourierConfig courier;
+  EventsConfig events;
   LogOptions log;
   std::string config_file;  // the TOML file that was read, if any
 };

@@ -12,6 +12,7 @@ std::vector<Option> BuildOptions() {
   std::vector<Option> out;
   AppendServerOptions(out);
   AppendSecurityOptions(out);
+  AppendCourierOptions(out);
   // Defaults are whatever the options structs say, so the help text and the
   // docs cannot disagree with the code.
   const Config defaults;

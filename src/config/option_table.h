@@ -89,6 +89,7 @@ core::Error Invalid(std::string detail);
 std::string ToLower(std::string_view s);
 void AppendServerOptions(std::vector<Option>& out);    // app..csrf
 void AppendSecurityOptions(std::vector<Option>& out);  // password..log
+void AppendCourierOptions(std::vector<Option>& out);   // otp..events
 
 }  // namespace authd::config::internal
 

@@ -109,6 +109,9 @@ void AppendRateLimit(std::vector<Option>& out) {
       {"passwordless_send", "POST /auth/passwordless/send"},
       {"mfa_verify",
        "POST /auth/mfa/verify and /auth/mfa/verify-recovery-code"},
+      {"verification_send",
+       "POST /auth/send-email-verification and /auth/send-phone-verification "
+       "(authd only: the reference has no limit there)"},
   };
   using throttle::Bucket;
   using throttle::RateLimitOptions;
@@ -119,6 +122,7 @@ void AppendRateLimit(std::vector<Option>& out) {
       &RateLimitOptions::verify_otp,
       &RateLimitOptions::passwordless_send,
       &RateLimitOptions::mfa_verify,
+      &RateLimitOptions::verification_send,
   };
   for (size_t i = 0; i < std::size(kRoutes); ++i) {
     const auto field = kFields[i];

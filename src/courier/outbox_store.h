@@ -54,8 +54,10 @@ class OutboxStore {
   // sole user (the embedded SQLite deployment), at startup.
   virtual core::Status ReleaseClaims() = 0;
 
-  // The earliest next_attempt_at of a pending message (claimed or not),
-  // if any: how long the sender may sleep.
+  // The earliest time a pending message becomes claimable, i.e. the
+  // minimum over pending messages of max(next_attempt_at, claimed_until),
+  // if any: how long the sender may sleep (a message claimed by another
+  // sender does not wake this one before its lease ends).
   virtual core::Result<std::optional<core::UnixMillis>> NextDue() = 0;
 
   // Deletes sent and dead messages created before `before`; how many.

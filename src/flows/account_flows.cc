@@ -118,7 +118,13 @@ core::Result<AuthResult> AccountFlows::Signup(const SignupInput& in) {
       return core::Conflict("USER_ALREADY_EXISTS",
                             "User with this email or phone already exists");
   }
-  return d_.issuer.Issue(user, tenant, in.client, /*mfa_pending=*/false);
+  auto issued = d_.issuer.Issue(user, tenant, in.client, /*mfa_pending=*/false);
+  if (issued.ok()) {
+    SessionEvent(courier::event::kRegistered, user,
+                 use_email ? identity::kProviderEmail : identity::kProviderPhone, *issued,
+                 in.client);
+  }
+  return issued;
 }
 
 core::Result<AuthResult> AccountFlows::Login(const LoginInput& in) {
@@ -175,6 +181,18 @@ core::Result<AuthResult> AccountFlows::LoginWithPassword(
       in.email.text ? *in.email.text : in.phone.text.value_or(""));
   if (!ok) {
     d_.lockout.RecordFailure(lock_id, in.client.ip);
+    if (d_.events && d_.events->Wants(courier::event::kLoginFailed)) {
+      courier::Event e{courier::event::kLoginFailed, tenant, {}, std::nullopt};
+      e.data.Str("identifier", identifier)
+          .Str("providerName", provider)
+          .Str("reasonCode", "INVALID_CREDENTIALS")
+          .Str("reason", "Invalid credentials")
+          .Str("ip", in.client.ip)
+          .Str("userAgent", in.client.user_agent)
+          .Tenant(tenant)
+          .Time("at", d_.clock.NowMillis());
+      (void)d_.events->Publish(e);  // best effort
+    }
     return InvalidCredentials();
   }
   const identity::User& u = **user;
@@ -183,7 +201,28 @@ core::Result<AuthResult> AccountFlows::LoginWithPassword(
                                  "Your account is suspended, please contact support");
   }
   d_.lockout.Clear(lock_id, in.client.ip);
-  return d_.issuer.Issue(u, tenant, in.client, /*mfa_pending=*/false);
+  auto issued = d_.issuer.Issue(u, tenant, in.client, /*mfa_pending=*/false);
+  if (issued.ok()) {
+    SessionEvent(courier::event::kLoggedIn, u, provider.c_str(), *issued, in.client);
+  }
+  return issued;
+}
+
+void AccountFlows::SessionEvent(const char* name, const identity::User& user,
+                                const char* provider, const AuthResult& r,
+                                const ClientInfo& client) {
+  if (!d_.events || !d_.events->Wants(name)) return;
+  courier::Event e{name, r.session.tenant_id, {}, std::nullopt};
+  e.data.Str("userId", user.id.str())
+      .Tenant(r.session.tenant_id)
+      .OptStr("email", user.email)
+      .OptStr("phone", user.phone)
+      .Str("provider", provider)
+      .Str("sessionId", r.session.id.str())
+      .Bool("isRequiresMfa", r.is_requires_mfa)
+      .Str("ip", client.ip)
+      .Str("userAgent", client.user_agent);
+  (void)d_.events->Publish(e);  // best effort: the session exists
 }
 
 }  // namespace authd::flows

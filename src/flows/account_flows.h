@@ -12,6 +12,7 @@
 
 #include "core/clock.h"
 #include "core/status.h"
+#include "courier/events.h"
 #include "crypto/random.h"
 #include "flows/auth_result.h"
 #include "flows/session_issuer.h"
@@ -63,6 +64,7 @@ class AccountFlows {
     throttle::Lockout& lockout;
     const core::Clock& clock;
     crypto::SecureRandom& random;
+    courier::EventPublisher* events = nullptr;  // lifecycle webhooks, optional
   };
   AccountFlows(const AccountOptions& options, Deps deps)
       : options_(options), d_(deps) {}
@@ -84,6 +86,10 @@ class AccountFlows {
                                              const std::string& identifier,
                                              const std::string& password,
                                              const LoginInput& in);
+
+  // Publishes `name` for a new session of `user` (registered, logged in).
+  void SessionEvent(const char* name, const identity::User& user, const char* provider,
+                    const AuthResult& r, const ClientInfo& client);
 
   const AccountOptions options_;
   Deps d_;

@@ -42,6 +42,11 @@ core::Status PasswordFlows::ChangePassword(const core::TenantId& tenant,
   if (!changed.ok()) return changed.error();
   if (!*changed) return core::Unauthenticated("USER_NOT_FOUND", "User not found");
   if (auto r = d_.sessions.DeleteAllForUser(user_id); !r.ok()) return r.error();
+  if (d_.events && d_.events->Wants(courier::event::kPasswordChanged)) {
+    courier::Event e{courier::event::kPasswordChanged, tenant, {}, std::nullopt};
+    e.data.Str("userId", user_id.str()).Tenant(tenant).Str("initiatedBy", "user");
+    (void)d_.events->Publish(e);  // best effort: the change is done
+  }
   return core::Status::Ok();
 }
 

@@ -8,6 +8,7 @@
 
 #include "core/clock.h"
 #include "core/status.h"
+#include "courier/events.h"
 #include "flows/auth_result.h"
 #include "identity/passwords.h"
 #include "identity/user_store.h"
@@ -24,6 +25,7 @@ class PasswordFlows {
     const identity::Passwords& passwords;
     throttle::Lockout& lockout;
     const core::Clock& clock;
+    courier::EventPublisher* events = nullptr;  // lifecycle webhooks, optional
   };
   explicit PasswordFlows(Deps deps) : d_(deps) {}
 

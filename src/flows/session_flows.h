@@ -18,6 +18,7 @@
 
 #include "core/clock.h"
 #include "core/status.h"
+#include "courier/events.h"
 #include "flows/auth_result.h"
 #include "identity/user_store.h"
 #include "session/claims.h"
@@ -40,6 +41,7 @@ class SessionFlows {
     session::SessionStore& sessions;
     const session::TokenService& tokens;
     const core::Clock& clock;
+    courier::EventPublisher* events = nullptr;  // lifecycle webhooks, optional
   };
   explicit SessionFlows(Deps deps) : d_(deps) {}
 

@@ -10,6 +10,7 @@
 #include "http/claims_json.h"
 #include "http/error_mapping.h"
 #include "http/guard.h"
+#include "http/handler_util.h"
 #include "http/request_body.h"
 #include "http/validation.h"
 #include "throttle/throttle.h"
@@ -73,42 +74,6 @@ class AuthController {
 
   const AuthHandlerDeps d_;
 };
-
-flows::ClientInfo ClientOf(const Request& req) {
-  flows::ClientInfo c;
-  c.ip = req.remote_ip;
-  if (auto ua = req.Header("user-agent")) c.user_agent = std::string(*ua);
-  return c;
-}
-
-core::Error Validation(std::string message) {
-  return core::Plain(core::ErrorCategory::kInvalidArgument, std::move(message));
-}
-
-// The reference's rate-limit identifier: the first string among
-// credentials.email, credentials.phone, email, phone, identifier.
-std::string ThrottleIdentifier(const json::object& body) {
-  auto str = [](const json::object& o, std::string_view k) -> const json::string* {
-    auto it = o.find(k);
-    return it != o.end() && it->value().is_string() ? &it->value().get_string() : nullptr;
-  };
-  if (auto it = body.find("credentials"); it != body.end() && it->value().is_object()) {
-    const json::object& c = it->value().get_object();
-    for (const char* k : {"email", "phone"}) {
-      if (auto* s = str(c, k)) return throttle::NormalizeIdentifier(*s);
-    }
-  }
-  for (const char* k : {"email", "phone", "identifier"}) {
-    if (auto* s = str(body, k)) return throttle::NormalizeIdentifier(*s);
-  }
-  return "";
-}
-
-Response Json(json::object o) {
-  Response r;
-  r.body = json::serialize(o);
-  return r;
-}
 
 core::Result<flows::Principal> AuthController::Guard(const Request& req,
                                                      bool skip_mfa) {
@@ -381,6 +346,7 @@ void RegisterAuthRoutes(Router& router, const AuthHandlerDeps& deps) {
   AuthController::Register(std::make_shared<AuthController>(deps), router,
                            BasePath(deps.transport.options()));
   RegisterAuxiliaryRoutes(router, deps);
+  RegisterAccountRoutes(router, deps);
 }
 
 }  // namespace authd::http

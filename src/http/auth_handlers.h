@@ -7,7 +7,9 @@
 
 #include "flows/account_flows.h"
 #include "flows/password_flows.h"
+#include "flows/recovery_flows.h"
 #include "flows/session_flows.h"
+#include "flows/verification_flows.h"
 #include "http/router.h"
 #include "http/token_transport.h"
 
@@ -17,6 +19,8 @@ struct AuthHandlerDeps {
   flows::AccountFlows& accounts;
   flows::SessionFlows& sessions;
   flows::PasswordFlows& passwords;
+  flows::RecoveryFlows& recovery;
+  flows::VerificationFlows& verification;
   const TokenTransport& transport;
 };
 
@@ -26,6 +30,10 @@ void RegisterAuthRoutes(Router& router, const AuthHandlerDeps& deps);
 // The auxiliary routes (accounts, tenant lookup/switch, OAuth callback
 // page); called by RegisterAuthRoutes.
 void RegisterAuxiliaryRoutes(Router& router, const AuthHandlerDeps& deps);
+
+// Password recovery and e-mail/phone verification routes; called by
+// RegisterAuthRoutes.
+void RegisterAccountRoutes(Router& router, const AuthHandlerDeps& deps);
 
 // "/api/auth" for global prefix "api" and route prefix "auth".
 std::string BasePath(const HttpOptions& options);

@@ -68,6 +68,31 @@ std::optional<std::string> StringField(const json::object& o,
   return std::string(it->value().get_string());
 }
 
+std::optional<std::string> CoercedStringField(const json::object& o,
+                                              std::string_view name,
+                                              std::optional<std::string>* error) {
+  auto it = o.find(name);
+  if (it == o.end() || it->value().is_null()) return std::nullopt;
+  const json::value& v = it->value();
+  switch (v.kind()) {
+    case json::kind::string: return std::string(v.get_string());
+    case json::kind::bool_: return std::string(v.get_bool() ? "true" : "false");
+    case json::kind::int64: return std::to_string(v.get_int64());
+    case json::kind::uint64: return std::to_string(v.get_uint64());
+    case json::kind::double_: {
+      const double d = v.get_double();
+      if (d == static_cast<double>(static_cast<long long>(d)) && d > -1e18 && d < 1e18) {
+        return std::to_string(static_cast<long long>(d));
+      }
+      return fmt::format("{}", d);
+    }
+    case json::kind::object: return std::string("[object Object]");
+    default: break;
+  }
+  if (!*error) *error = fmt::format("{} must be a string", name);
+  return std::nullopt;
+}
+
 std::optional<bool> BoolField(const json::object& o, std::string_view name,
                               std::optional<std::string>* error) {
   auto it = o.find(name);

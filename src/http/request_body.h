@@ -33,6 +33,14 @@ std::optional<bool> BoolField(const boost::json::object& o,
                               std::string_view name,
                               std::optional<std::string>* error);
 
+// A field the reference's DTO declares as a string, read through its
+// host's implicit conversion (class-transformer String(value)): numbers
+// and booleans become their JavaScript text, objects "[object Object]".
+// Arrays are left unconverted and reported as "<name> must be a string".
+std::optional<std::string> CoercedStringField(const boost::json::object& o,
+                                              std::string_view name,
+                                              std::optional<std::string>* error);
+
 // True for JavaScript-truthy values.
 bool Truthy(const boost::json::value& v);
 

@@ -1,6 +1,7 @@
 #include "http/validation.h"
 
 #include <cctype>
+#include <string>
 
 namespace authd::http {
 namespace {
@@ -67,6 +68,20 @@ bool IsUuid(std::string_view s) {
     } else if (!std::isxdigit(static_cast<unsigned char>(s[i]))) {
       return false;
     }
+  }
+  return true;
+}
+
+bool IsPhoneNumber(std::string_view s) {
+  if (s.empty() || s.front() != '+') return false;
+  std::string digits;
+  for (char c : s.substr(1)) {
+    if (c >= '0' && c <= '9') digits.push_back(c);
+    else if (c != ' ' && c != '-' && c != '.' && c != '(' && c != ')') return false;
+  }
+  if (digits.size() < 8 || digits.size() > 15 || digits[0] == '0') return false;
+  if (digits[0] == '1') {
+    return digits.size() == 11 && digits[1] >= '2' && digits[4] >= '2';
   }
   return true;
 }

@@ -12,6 +12,13 @@ namespace authd::http {
 // alphabetic TLD of >= 2 characters, total <= 254.
 bool IsEmail(std::string_view s);
 
+// class-validator isPhoneNumber without a region, approximated without
+// libphonenumber: '+', then 8..15 digits (spaces, '-', '.', '(' and ')'
+// between them ignored), country code not starting with 0; numbers of the
+// North American plan (+1) must have 10 national digits with area code
+// and exchange starting 2-9.
+bool IsPhoneNumber(std::string_view s);
+
 // Canonical UUID (any version), case-insensitive.
 bool IsUuid(std::string_view s);
 

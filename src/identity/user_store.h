@@ -54,6 +54,14 @@ class UserStore {
                                          const std::string& password_hash,
                                          core::UnixMillis updated_at) = 0;
 
+  // SetPassword, only if the stored hash still equals `expected` (nullopt:
+  // the user has no password): of two racing callers that read the same
+  // hash, exactly one succeeds. False if no such user or the hash changed.
+  virtual core::Result<bool> CompareAndSetPassword(
+      const core::TenantId& tenant, const core::UserId& id,
+      const std::optional<std::string>& expected, const std::string& password_hash,
+      core::UnixMillis updated_at) = 0;
+
   // Sets users.email_verified_at (`channel` kEmail) or phone_verified_at
   // (kPhone) of user `id` in `tenant` to `at`, and updated_at = `at`.
   // False if no such user.

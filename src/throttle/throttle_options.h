@@ -24,6 +24,9 @@ struct RateLimitOptions {
   Bucket verify_otp{60000, 5};
   Bucket passwordless_send{60000, 3};
   Bucket mfa_verify{60000, 5};
+  // authd's own: POST /auth/send-email-verification and
+  // /auth/send-phone-verification (the reference has no limit there).
+  Bucket verification_send{60000, 3};
 };
 
 struct LockoutOptions {

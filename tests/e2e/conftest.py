@@ -10,6 +10,8 @@ Environment:
 """
 
 import base64
+import email
+import email.policy
 import email.utils
 import hashlib
 import hmac
@@ -73,6 +75,16 @@ ERR_RATE_LIMITED = {"statusCode": 429, "error": "HttpException",
 ERR_ACCOUNT_LOCKED = {"statusCode": 429, "error": "HttpException",
                       "message": "Account temporarily locked after too many failed attempts. Please try again later.",
                       "code": "ACCOUNT_LOCKED"}
+# One-time code errors (spec mfa.md §4), shared by reset, verification and MFA e-mail/SMS.
+ERR_CODE_INVALID = {"statusCode": 400, "error": "BadRequestException",
+                    "message": "Invalid verification code", "code": "VERIFICATION_CODE_INVALID"}
+ERR_CODE_EXHAUSTED = {"statusCode": 400, "error": "BadRequestException",
+                      "message": "Too many invalid attempts. Please request a new verification code.",
+                      "code": "VERIFICATION_CODE_INVALID"}
+ERR_CODE_EXPIRED = {"statusCode": 400, "error": "BadRequestException",
+                    "message": "Verification code has expired", "code": "VERIFICATION_CODE_EXPIRED"}
+ERR_CODE_REQUIRED = {"statusCode": 400, "error": "BadRequestException",
+                     "message": "Verification code is required", "code": "MISSING_REQUIRED_FIELD"}
 ERROR_KEYS = ["statusCode", "error", "message"]
 CODED_ERROR_KEYS = ["statusCode", "error", "message", "code"]
 
@@ -594,3 +606,330 @@ def match_cookie(set_cookie, name, value_re, max_age=None, now=None, **kw):
         assert abs(exp - (ref + max_age)) <= 5, (
             f"Expires {m.group(2)} is not ~ now + {max_age}s: {set_cookie!r}")
     return m.group(1)
+
+
+# --------------------------------------------------------------------------
+# Outbound receivers: SMTP sink (e-mail) and webhook receiver (SMS, events)
+# --------------------------------------------------------------------------
+
+CODE_RE = re.compile(r"\b\d{6}\b")
+SIGNATURE_RE = re.compile(r"^t=(\d+),v1=([0-9a-f]{64})$")
+
+_phone_counter = itertools.count(int.from_bytes(os.urandom(2), "big") % 5000)
+
+
+def unique_phone():
+    """A fresh phone number that libphonenumber considers valid (+1 202 555 xxxx)."""
+    with _counter_lock:
+        n = next(_phone_counter) % 10000
+    return f"+1202555{n:04d}"
+
+
+def code_from_text(text):
+    """The one 6-digit code in a message text (fails if none or several differ)."""
+    codes = sorted(set(CODE_RE.findall(text)))
+    assert len(codes) == 1, f"expected exactly one 6-digit code in:\n{text}"
+    return codes[0]
+
+
+class SinkMessage:
+    """One e-mail accepted by SmtpSink: envelope and parsed message."""
+
+    def __init__(self, mail_from, rcpt_tos, raw):
+        self.mail_from = mail_from
+        self.rcpt_tos = list(rcpt_tos)
+        self.raw = raw
+        self.message = email.message_from_bytes(raw, policy=email.policy.default)
+        self.received_at = time.time()
+
+    @property
+    def subject(self):
+        return str(self.message["Subject"] or "")
+
+    @property
+    def text(self):
+        """The decoded text/plain body."""
+        part = self.message.get_body(preferencelist=("plain",))
+        if part is None:
+            part = self.message
+        return part.get_content()
+
+    def __repr__(self):
+        return (f"<SinkMessage from={self.mail_from!r} to={self.rcpt_tos!r} "
+                f"subject={self.subject!r} raw={self.raw[:400]!r}>")
+
+
+class _SmtpHandler:
+    def __init__(self, sink):
+        self.sink = sink
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd hook name
+        return self.sink._on_data(envelope)
+
+
+class SmtpSink:
+    """In-process SMTP server (aiosmtpd) on 127.0.0.1 that keeps every message.
+
+    ``reject_next(n, reply)`` answers the next n DATA commands with ``reply``
+    (e.g. a 4xx temporary failure) instead of 250, to exercise retries.
+    """
+
+    def __init__(self, host="127.0.0.1"):
+        self.host = host
+        self.port = None
+        self.messages = []
+        self.rejected = 0
+        self._cond = threading.Condition()
+        self._controller = None
+        self._rejects = []
+
+    @property
+    def url(self):
+        return f"smtp://{self.host}:{self.port}"
+
+    def flags(self, app_name=None, sender="authd <no-reply@example.test>"):
+        """authd flags that send e-mail to this sink."""
+        f = ["--courier-email-transport", "smtp", "--smtp-url", self.url,
+             "--smtp-starttls", "off", "--smtp-from", sender]
+        if app_name:
+            f += ["--app-name", app_name]
+        return f
+
+    def start(self, port=None):
+        """Listens on ``port`` (fixed: a single try) or on a free port."""
+        from aiosmtpd.controller import Controller
+        last = None
+        for _ in range(1 if port else 5):
+            self.port = port or free_port()
+            ctl = Controller(_SmtpHandler(self), hostname=self.host, port=self.port)
+            try:
+                ctl.start()
+            except Exception as e:  # noqa: BLE001 - port taken in between: try another
+                last = e
+                continue
+            self._controller = ctl
+            return self
+        raise RuntimeError(f"SMTP sink did not start: {last!r}")
+
+    def stop(self):
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
+
+    def reject_next(self, n, reply="451 4.3.0 Try again later"):
+        with self._cond:
+            self._rejects.extend([reply] * n)
+
+    def _on_data(self, envelope):
+        with self._cond:
+            if self._rejects:
+                self.rejected += 1
+                return self._rejects.pop(0)
+            content = envelope.original_content or envelope.content
+            if isinstance(content, str):
+                content = content.encode("utf-8")
+            self.messages.append(SinkMessage(envelope.mail_from, envelope.rcpt_tos, content))
+            self._cond.notify_all()
+        return "250 Message accepted for delivery"
+
+    def messages_to(self, to=None):
+        with self._cond:
+            msgs = list(self.messages)
+        if to is None:
+            return msgs
+        to = to.lower()
+        return [m for m in msgs if to in (r.lower() for r in m.rcpt_tos)]
+
+    def wait_for(self, to=None, timeout=10, count=1):
+        """Waits until at least ``count`` messages for ``to`` arrived; returns them all."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                got = self.messages_to(to)
+                if len(got) >= count:
+                    return got
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    pytest.fail(f"SMTP sink: {len(got)} message(s) to {to!r} after {timeout}s, "
+                                f"expected {count}; all: {self.messages!r}")
+                self._cond.wait(min(left, 0.2))
+
+    @staticmethod
+    def code_from(msg):
+        """The 6-digit one-time code in an e-mail's text body."""
+        return code_from_text(msg.text)
+
+
+class WebhookRequest:
+    """One request received by WebhookReceiver."""
+
+    def __init__(self, method, path, headers, body, status):
+        self.method = method
+        self.path = path
+        self.headers = headers        # email.message.Message (case-insensitive get)
+        self.body = body              # raw bytes
+        self.status = status          # what the receiver answered
+        self.received_at = time.time()
+        try:
+            self.json = json.loads(body.decode("utf-8"))
+        except Exception:  # noqa: BLE001 - keep raw
+            self.json = None
+
+    def header(self, name):
+        return self.headers.get(name)
+
+    @property
+    def delivered(self):
+        return 200 <= self.status < 300
+
+    def __repr__(self):
+        return f"<WebhookRequest {self.method} {self.path} -> {self.status} body={self.body[:300]!r}>"
+
+
+class WebhookReceiver:
+    """Threaded HTTP/1.1 server on 127.0.0.1 recording every request.
+
+    Answers 200 by default; ``fail_next(path, [500, 500])`` makes the next
+    requests to ``path`` (None: any path) answer those statuses first.
+    """
+
+    def __init__(self, host="127.0.0.1"):
+        self.host = host
+        self.requests = []
+        self._cond = threading.Condition()
+        self._statuses = {}   # path or None -> list of statuses to answer next
+        self._httpd = None
+        self._thread = None
+
+    @property
+    def port(self):
+        return self._httpd.server_address[1]
+
+    def url(self, path="/"):
+        return f"http://{self.host}:{self.port}{path}"
+
+    def start(self):
+        import http.server
+        recv = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):
+                pass
+
+            def _read_body(self):
+                if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+                    out = b""
+                    while True:
+                        size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+                        if size == 0:
+                            while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                                pass
+                            return out
+                        out += self.rfile.read(size)
+                        self.rfile.readline()
+                n = int(self.headers.get("Content-Length") or 0)
+                return self.rfile.read(n) if n else b""
+
+            def _handle(self):
+                body = self._read_body()
+                status = recv._next_status(self.path)
+                with recv._cond:
+                    recv.requests.append(WebhookRequest(self.command, self.path, self.headers,
+                                                        body, status))
+                    recv._cond.notify_all()
+                payload = b'{"ok":true}' if status < 300 else b'{"ok":false}'
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            do_POST = _handle
+            do_PUT = _handle
+            do_GET = _handle
+
+        self._httpd = http.server.ThreadingHTTPServer((self.host, 0), Handler)
+        self._httpd.daemon_threads = True
+        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self):
+        if self._httpd is not None:
+            self._httpd.shutdown()
+            self._httpd.server_close()
+            self._httpd = None
+
+    def fail_next(self, path=None, statuses=(500,)):
+        with self._cond:
+            self._statuses.setdefault(path, []).extend(statuses)
+
+    def _next_status(self, path):
+        with self._cond:
+            for key in (path, None):
+                q = self._statuses.get(key)
+                if q:
+                    return q.pop(0)
+        return 200
+
+    def matching(self, path=None, delivered=None, pred=None):
+        with self._cond:
+            reqs = list(self.requests)
+        out = []
+        for r in reqs:
+            if path is not None and r.path != path:
+                continue
+            if delivered is not None and r.delivered != delivered:
+                continue
+            if pred is not None and not pred(r):
+                continue
+            out.append(r)
+        return out
+
+    def wait_for(self, path=None, timeout=10, count=1, delivered=True, pred=None):
+        """Waits until ``count`` matching requests arrived; returns all matching ones.
+
+        ``pred(req)`` filters further, e.g. ``lambda r: r.json["to"] == phone``.
+        """
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                got = self.matching(path, delivered, pred)
+                if len(got) >= count:
+                    return got
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    pytest.fail(f"webhook receiver: {len(got)} matching request(s) on {path!r} "
+                                f"after {timeout}s, expected {count}; all: {self.requests!r}")
+                self._cond.wait(min(left, 0.2))
+
+    @staticmethod
+    def check_signature(req, secret, max_skew=300):
+        """Asserts ``X-Authd-Signature: t=<unix>,v1=<hex HMAC-SHA256(secret, "<t>." + body)>``."""
+        sig = req.header("X-Authd-Signature")
+        assert sig is not None, f"no X-Authd-Signature header: {req!r}"
+        m = SIGNATURE_RE.match(sig)
+        assert m, f"malformed X-Authd-Signature {sig!r}"
+        t = int(m.group(1))
+        assert abs(t - time.time()) <= max_skew, f"signature timestamp {t} far from now"
+        expected = hmac.new(secret.encode(), m.group(1).encode() + b"." + req.body,
+                            hashlib.sha256).hexdigest()
+        assert hmac.compare_digest(expected, m.group(2)), (
+            f"bad signature {sig!r} for body {req.body!r} (expected v1={expected})")
+        return t
+
+
+@pytest.fixture(scope="module")
+def smtp_sink():
+    sink = SmtpSink().start()
+    yield sink
+    sink.stop()
+
+
+@pytest.fixture(scope="module")
+def webhook_receiver():
+    recv = WebhookReceiver().start()
+    yield recv
+    recv.stop()

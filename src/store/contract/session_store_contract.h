@@ -19,9 +19,6 @@
 
 namespace authd::store::contract {
 
-inline constexpr core::UnixMillis kNow = 1'750'000'000'000;
-inline constexpr core::UnixMillis kHour = 3'600'000;
-
 class SessionStoreContract
     : public ::testing::TestWithParam<StoreBackendFactory> {
  protected:

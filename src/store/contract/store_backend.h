@@ -2,7 +2,8 @@
 // suites share.
 //
 // The suites in this folder exercise the ports (identity::UserStore,
-// session::SessionStore, throttle::CounterStore) only. A backend joins them
+// session::SessionStore, otp::OtpStore, courier::OutboxStore,
+// throttle::CounterStore) only. A backend joins them
 // by instantiating each suite with a factory that returns fresh, empty
 // stores on every call (a new temp file, a new schema, ...):
 //
@@ -10,8 +11,9 @@
 //       ::testing::Values(StoreBackendFactory{"sqlite", &MakeSqliteBackend}),
 //       BackendName);
 //
-// The stores of one StoreBackend share one database (sessions reference
-// users); their shared_ptrs keep whatever owns them (a database handle, a
+// The stores of one StoreBackend share one database (sessions and codes
+// reference users, Issue writes codes and outbox messages together); their
+// shared_ptrs keep whatever owns them (a database handle, a
 // temp directory) alive, e.g. with the aliasing constructor.
 #ifndef AUTHD_STORE_CONTRACT_STORE_BACKEND_H_
 #define AUTHD_STORE_CONTRACT_STORE_BACKEND_H_
@@ -23,16 +25,25 @@
 
 #include <gtest/gtest.h>
 
+#include "core/clock.h"
 #include "core/status.h"
+#include "courier/outbox_store.h"
 #include "identity/user_store.h"
+#include "otp/one_time_code.h"
 #include "session/session_store.h"
 #include "throttle/counter_store.h"
 
 namespace authd::store::contract {
 
+// The suites' "now", and an hour of it.
+inline constexpr core::UnixMillis kNow = 1'750'000'000'000;
+inline constexpr core::UnixMillis kHour = 3'600'000;
+
 struct StoreBackend {
   std::shared_ptr<identity::UserStore> users;
   std::shared_ptr<session::SessionStore> sessions;
+  std::shared_ptr<otp::OtpStore> otps;
+  std::shared_ptr<courier::OutboxStore> outbox;
 };
 
 struct StoreBackendFactory {

@@ -95,6 +95,46 @@ TEST_P(UserStoreContract, SetPasswordReplacesHashAndClearsMustChange) {
   EXPECT_FALSE(*unknown);
 }
 
+TEST_P(UserStoreContract, MarkVerifiedSetsOnlyThatChannel) {
+  identity::User u = MakeUser("u-1", "alice@example.com", "+15550001");
+  ASSERT_EQ(Create(kTenantA, u), CreateUserOutcome::kCreated);
+  auto email = users().MarkVerified(kTenantA, u.id, identity::VerifiedChannel::kEmail,
+                                    1'700'000'010'000);
+  ASSERT_TRUE(IsOk(email));
+  EXPECT_TRUE(*email);
+  std::optional<identity::User> got = ById(kTenantA, "u-1");
+  ASSERT_TRUE(got.has_value());
+  EXPECT_EQ(got->email_verified_at, std::optional<core::UnixMillis>(1'700'000'010'000));
+  EXPECT_EQ(got->phone_verified_at, std::nullopt);
+  EXPECT_EQ(got->updated_at, 1'700'000'010'000);
+  EXPECT_EQ(got->password_hash, u.password_hash) << "nothing else changes";
+
+  auto phone = users().MarkVerified(kTenantA, u.id, identity::VerifiedChannel::kPhone,
+                                    1'700'000'020'000);
+  ASSERT_TRUE(IsOk(phone));
+  EXPECT_TRUE(*phone);
+  got = ById(kTenantA, "u-1");
+  ASSERT_TRUE(got.has_value());
+  EXPECT_EQ(got->email_verified_at, std::optional<core::UnixMillis>(1'700'000'010'000));
+  EXPECT_EQ(got->phone_verified_at, std::optional<core::UnixMillis>(1'700'000'020'000));
+  EXPECT_EQ(got->updated_at, 1'700'000'020'000);
+
+  // Another tenant's view of the id, or an unknown id, changes nothing.
+  for (const core::TenantId& other : {kTenantB, kNullTenant}) {
+    auto r = users().MarkVerified(other, u.id, identity::VerifiedChannel::kEmail, 1);
+    ASSERT_TRUE(IsOk(r));
+    EXPECT_FALSE(*r);
+  }
+  auto unknown = users().MarkVerified(kTenantA, core::UserId("nobody"),
+                                      identity::VerifiedChannel::kPhone, 1);
+  ASSERT_TRUE(IsOk(unknown));
+  EXPECT_FALSE(*unknown);
+  got = ById(kTenantA, "u-1");
+  ASSERT_TRUE(got.has_value());
+  EXPECT_EQ(got->email_verified_at, std::optional<core::UnixMillis>(1'700'000'010'000));
+  EXPECT_EQ(got->updated_at, 1'700'000'020'000);
+}
+
 TEST_P(UserStoreContract, UnknownLookupsFindNothing) {
   EXPECT_FALSE(ById(kNullTenant, "nobody").has_value());
   EXPECT_FALSE(ByIdentity(kNullTenant, "email", "nobody@example.com").has_value());

@@ -1,8 +1,10 @@
-// In-process adapters of the UserStore, SessionStore and CounterStore ports.
+// In-process adapters of the UserStore, SessionStore, OtpStore, OutboxStore
+// and CounterStore ports.
 //
-// The user and session stores keep everything in maps behind one mutex:
-// they are test fakes and the reference behaviour for the contract suites
-// (store/contract/), not a persistence layer (nothing survives the process).
+// The user, session, OTP and outbox stores keep everything in maps behind a
+// mutex: they are test fakes and the reference behaviour for the contract
+// suites (store/contract/), not a persistence layer (nothing survives the
+// process).
 //
 // The counter store is production code: the single-process SQLite
 // deployment keeps its rate-limit and lockout windows in it. Its keys are
@@ -20,7 +22,9 @@
 #include <cstddef>
 #include <memory>
 
+#include "courier/outbox_store.h"
 #include "identity/user_store.h"
+#include "otp/one_time_code.h"
 #include "session/session_store.h"
 #include "throttle/counter_store.h"
 
@@ -28,6 +32,15 @@ namespace authd::store {
 
 std::unique_ptr<identity::UserStore> NewMemoryUserStore();
 std::unique_ptr<session::SessionStore> NewMemorySessionStore();
+
+// An OtpStore and an OutboxStore over one shared state and mutex, so Issue
+// writes a code and its messages atomically. Neither checks that a code's
+// user exists. The marks change pending messages only (as in SQL).
+struct MemoryCourierStores {
+  std::unique_ptr<otp::OtpStore> otps;
+  std::unique_ptr<courier::OutboxStore> outbox;
+};
+MemoryCourierStores NewMemoryCourierStores();
 
 struct MemoryCounterOptions {
   // Upper bound on live keys, over all shards (about 150 bytes each for

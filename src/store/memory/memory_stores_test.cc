@@ -3,10 +3,13 @@
 #include "store/memory/memory_stores.h"
 
 #include <string>
+#include <utility>
 
 #include <gtest/gtest.h>
 
 #include "store/contract/counter_store_contract.h"
+#include "store/contract/otp_store_contract.h"
+#include "store/contract/outbox_store_contract.h"
 #include "store/contract/session_store_contract.h"
 #include "store/contract/store_backend.h"
 #include "store/contract/user_store_contract.h"
@@ -16,13 +19,21 @@ namespace contract {
 namespace {
 
 StoreBackend MakeMemoryBackend() {
-  return StoreBackend{NewMemoryUserStore(), NewMemorySessionStore()};
+  MemoryCourierStores courier = NewMemoryCourierStores();
+  return StoreBackend{NewMemoryUserStore(), NewMemorySessionStore(),
+                      std::move(courier.otps), std::move(courier.outbox)};
 }
 
 INSTANTIATE_TEST_SUITE_P(Memory, UserStoreContract,
                          ::testing::Values(StoreBackendFactory{"memory", &MakeMemoryBackend}),
                          BackendName<StoreBackendFactory>);
 INSTANTIATE_TEST_SUITE_P(Memory, SessionStoreContract,
+                         ::testing::Values(StoreBackendFactory{"memory", &MakeMemoryBackend}),
+                         BackendName<StoreBackendFactory>);
+INSTANTIATE_TEST_SUITE_P(Memory, OtpStoreContract,
+                         ::testing::Values(StoreBackendFactory{"memory", &MakeMemoryBackend}),
+                         BackendName<StoreBackendFactory>);
+INSTANTIATE_TEST_SUITE_P(Memory, OutboxStoreContract,
                          ::testing::Values(StoreBackendFactory{"memory", &MakeMemoryBackend}),
                          BackendName<StoreBackendFactory>);
 INSTANTIATE_TEST_SUITE_P(

@@ -87,6 +87,37 @@ class MemoryUserStore final : public identity::UserStore {
     return true;
   }
 
+  core::Result<bool> CompareAndSetPassword(const core::TenantId& tenant,
+                                           const core::UserId& id,
+                                           const std::optional<std::string>& expected,
+                                           const std::string& password_hash,
+                                           core::UnixMillis updated_at) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!IsMember(id.str(), KeyOf(tenant))) return false;
+    identity::User& u = users_.at(id.str());
+    if (u.password_hash != expected) return false;
+    u.password_hash = password_hash;
+    u.must_change_password = false;
+    u.updated_at = updated_at;
+    return true;
+  }
+
+  core::Result<bool> MarkVerified(const core::TenantId& tenant,
+                                  const core::UserId& id,
+                                  identity::VerifiedChannel channel,
+                                  core::UnixMillis at) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!IsMember(id.str(), KeyOf(tenant))) return false;
+    identity::User& u = users_.at(id.str());
+    if (channel == identity::VerifiedChannel::kEmail) {
+      u.email_verified_at = at;
+    } else {
+      u.phone_verified_at = at;
+    }
+    u.updated_at = at;
+    return true;
+  }
+
   core::Result<bool> IdentityExists(const core::TenantId& tenant,
                                     std::string_view provider,
                                     std::string_view provider_id) override {

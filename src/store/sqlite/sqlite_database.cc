@@ -25,10 +25,14 @@ class SqliteDatabaseImpl final : public SqliteDatabase {
         writer_(std::move(writer)),
         version_(version),
         users_(sqlite::NewSqliteUserStore(*pool_, *writer_)),
-        sessions_(sqlite::NewSqliteSessionStore(*pool_, *writer_)) {}
+        sessions_(sqlite::NewSqliteSessionStore(*pool_, *writer_)),
+        otps_(sqlite::NewSqliteOtpStore(*pool_, *writer_)),
+        outbox_(sqlite::NewSqliteOutboxStore(*pool_, *writer_)) {}
 
   identity::UserStore& users() override { return *users_; }
   session::SessionStore& sessions() override { return *sessions_; }
+  otp::OtpStore& otps() override { return *otps_; }
+  courier::OutboxStore& outbox() override { return *outbox_; }
   int schema_version() const override { return version_; }
 
   core::Status IntegrityCheck() override {
@@ -77,6 +81,8 @@ class SqliteDatabaseImpl final : public SqliteDatabase {
   const int version_;
   std::unique_ptr<identity::UserStore> users_;
   std::unique_ptr<session::SessionStore> sessions_;
+  std::unique_ptr<otp::OtpStore> otps_;
+  std::unique_ptr<courier::OutboxStore> outbox_;
 };
 
 }  // namespace

@@ -1,5 +1,5 @@
 // SqliteDatabase: the embedded single-file database of authd and the
-// UserStore and SessionStore adapters over it.
+// UserStore, SessionStore, OtpStore and OutboxStore adapters over it.
 //
 // Open() creates the file if needed, applies the pending migrations of
 // store/sqlite/migrations/ in one transaction (recorded in
@@ -8,15 +8,17 @@
 // acknowledged write is durable (a crash right after a reply loses nothing)
 // and readers never block the writer; foreign keys are enforced.
 //
-// Thread-safety: users() and sessions() may be called from any number of
-// threads at once. Each call leases a connection of its own (one per
-// concurrently calling thread, opened lazily, with cached prepared
-// statements); writes run in BEGIN IMMEDIATE transactions. A writer that
+// Thread-safety: the stores may be called from any number of threads at
+// once. Each read leases a connection of its own (one per concurrently
+// calling thread, opened lazily, with cached prepared statements); writes
+// are handed to one writer thread that group-commits them in BEGIN
+// IMMEDIATE transactions (sqlite_writer.h). A writer that
 // cannot get the lock within busy_timeout_ms gets kUnavailable; any other
 // database failure is kInternal with SQLite's message in Error::debug only.
 //
-// Ownership: the stores returned by users()/sessions() live as long as the
-// SqliteDatabase. REQUIRES: no store call is in flight at destruction.
+// Ownership: the stores returned by users(), sessions(), otps() and
+// outbox() live as long as the SqliteDatabase. REQUIRES: no store call is in
+// flight at destruction.
 // One process owns the file (the in-process CounterStore relies on it).
 #ifndef AUTHD_STORE_SQLITE_SQLITE_DATABASE_H_
 #define AUTHD_STORE_SQLITE_SQLITE_DATABASE_H_
@@ -25,7 +27,9 @@
 #include <string>
 
 #include "core/status.h"
+#include "courier/outbox_store.h"
 #include "identity/user_store.h"
+#include "otp/one_time_code.h"
 #include "session/session_store.h"
 
 namespace authd::store {
@@ -49,6 +53,8 @@ class SqliteDatabase {
 
   virtual identity::UserStore& users() = 0;
   virtual session::SessionStore& sessions() = 0;
+  virtual otp::OtpStore& otps() = 0;
+  virtual courier::OutboxStore& outbox() = 0;
 
   // The highest migration version applied to the file.
   virtual int schema_version() const = 0;

@@ -3,48 +3,27 @@
 // migrations, integrity checks and the schema-version guard.
 #include "store/sqlite/sqlite_database.h"
 
-#include <sqlite3.h>
-#include <stdlib.h>
-
-#include <filesystem>
 #include <latch>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
 
+#include "store/contract/otp_store_contract.h"
+#include "store/contract/outbox_store_contract.h"
 #include "store/contract/session_store_contract.h"
 #include "store/contract/store_backend.h"
 #include "store/contract/user_store_contract.h"
+#include "store/sqlite/sqlite_migrations.h"
+#include "store/sqlite/sqlite_test_util.h"
 
 namespace authd::store {
-namespace {
-
-// A private directory under the test temp dir, removed with its content.
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = ::testing::TempDir() + "authd-sqlite-XXXXXX";
-    if (mkdtemp(tmpl.data()) != nullptr) path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    if (!path_.empty()) std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  std::string File(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
-
-}  // namespace
-
 namespace contract {
 namespace {
+
+using sqlite::TempDir;
 
 StoreBackend MakeSqliteBackend() {
   struct Holder {
@@ -58,13 +37,21 @@ StoreBackend MakeSqliteBackend() {
   holder->db = std::move(*db);
   return StoreBackend{
       std::shared_ptr<identity::UserStore>(holder, &holder->db->users()),
-      std::shared_ptr<session::SessionStore>(holder, &holder->db->sessions())};
+      std::shared_ptr<session::SessionStore>(holder, &holder->db->sessions()),
+      std::shared_ptr<otp::OtpStore>(holder, &holder->db->otps()),
+      std::shared_ptr<courier::OutboxStore>(holder, &holder->db->outbox())};
 }
 
 INSTANTIATE_TEST_SUITE_P(Sqlite, UserStoreContract,
                          ::testing::Values(StoreBackendFactory{"sqlite", &MakeSqliteBackend}),
                          BackendName<StoreBackendFactory>);
 INSTANTIATE_TEST_SUITE_P(Sqlite, SessionStoreContract,
+                         ::testing::Values(StoreBackendFactory{"sqlite", &MakeSqliteBackend}),
+                         BackendName<StoreBackendFactory>);
+INSTANTIATE_TEST_SUITE_P(Sqlite, OtpStoreContract,
+                         ::testing::Values(StoreBackendFactory{"sqlite", &MakeSqliteBackend}),
+                         BackendName<StoreBackendFactory>);
+INSTANTIATE_TEST_SUITE_P(Sqlite, OutboxStoreContract,
                          ::testing::Values(StoreBackendFactory{"sqlite", &MakeSqliteBackend}),
                          BackendName<StoreBackendFactory>);
 
@@ -78,42 +65,10 @@ using contract::kNullTenant;
 using contract::kTenantA;
 using contract::MakeIdentity;
 using contract::MakeUser;
+using sqlite::RawDb;
+using sqlite::TempDir;
 
 constexpr core::UnixMillis kNow = 1'750'000'000'000;
-
-// Raw access to the file, bypassing the adapter.
-class RawDb {
- public:
-  explicit RawDb(const std::string& path) {
-    EXPECT_EQ(sqlite3_open(path.c_str(), &db_), SQLITE_OK);
-  }
-  ~RawDb() { sqlite3_close(db_); }
-  RawDb(const RawDb&) = delete;
-  RawDb& operator=(const RawDb&) = delete;
-
-  void Exec(const std::string& sql) {
-    char* err = nullptr;
-    EXPECT_EQ(sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err), SQLITE_OK)
-        << (err ? err : "");
-    sqlite3_free(err);
-  }
-  // The first column of the first row of `sql`, as text ("" if none).
-  std::string Scalar(const std::string& sql) {
-    sqlite3_stmt* st = nullptr;
-    EXPECT_EQ(sqlite3_prepare_v2(db_, sql.c_str(), -1, &st, nullptr), SQLITE_OK)
-        << sqlite3_errmsg(db_);
-    std::string out;
-    if (st != nullptr && sqlite3_step(st) == SQLITE_ROW) {
-      const unsigned char* t = sqlite3_column_text(st, 0);
-      if (t != nullptr) out = reinterpret_cast<const char*>(t);
-    }
-    sqlite3_finalize(st);
-    return out;
-  }
-
- private:
-  sqlite3* db_ = nullptr;
-};
 
 class SqliteDatabaseTest : public ::testing::Test {
  protected:
@@ -146,16 +101,40 @@ class SqliteDatabaseTest : public ::testing::Test {
   std::string path_ = dir_.File("authd.db");
 };
 
-TEST_F(SqliteDatabaseTest, FreshFileIsAtSchemaVersionOne) {
+TEST_F(SqliteDatabaseTest, FreshFileIsAtLatestSchemaVersion) {
   std::unique_ptr<SqliteDatabase> db = Open();
   ASSERT_NE(db, nullptr);
-  EXPECT_EQ(db->schema_version(), 1);
+  EXPECT_EQ(db->schema_version(), 2);
+  EXPECT_EQ(sqlite::LatestSchemaVersion(), 2);
   EXPECT_TRUE(IsOk(db->IntegrityCheck()));
   db.reset();
   RawDb raw(path_);
-  EXPECT_EQ(raw.Scalar("SELECT COUNT(*) FROM schema_migrations"), "1");
+  EXPECT_EQ(raw.Scalar("SELECT COUNT(*) FROM schema_migrations"), "2");
   EXPECT_EQ(raw.Scalar("SELECT name FROM schema_migrations WHERE version = 1"), "init");
+  EXPECT_EQ(raw.Scalar("SELECT name FROM schema_migrations WHERE version = 2"), "courier");
   EXPECT_EQ(raw.Scalar("PRAGMA journal_mode"), "wal");
+}
+
+TEST_F(SqliteDatabaseTest, VersionOneFileIsMigratedKeepingItsData) {
+  {
+    std::unique_ptr<SqliteDatabase> db = Open();
+    ASSERT_NE(db, nullptr);
+    AddUserAndSession(*db, "u-1", "s-1");
+  }
+  {
+    RawDb raw(path_);  // back to what a version-1 authd left
+    raw.Exec("DROP TABLE otps; DROP TABLE outbox;"
+             " DELETE FROM schema_migrations WHERE version = 2");
+  }
+  std::unique_ptr<SqliteDatabase> db = Open();
+  ASSERT_NE(db, nullptr);
+  EXPECT_EQ(db->schema_version(), 2);
+  EXPECT_TRUE(IsOk(db->IntegrityCheck()));
+  auto s = db->sessions().Get(kTenantA, core::SessionId("s-1"), kNow);
+  ASSERT_TRUE(IsOk(s));
+  EXPECT_TRUE(s->has_value());
+  ASSERT_TRUE(IsOk(db->outbox().Enqueue({contract::MakeMessage("m-1")})));
+  EXPECT_TRUE(db->outbox().Get("m-1").value().has_value());
 }
 
 TEST_F(SqliteDatabaseTest, ReopenKeepsDataAndDoesNotReapplyMigrations) {
@@ -167,12 +146,12 @@ TEST_F(SqliteDatabaseTest, ReopenKeepsDataAndDoesNotReapplyMigrations) {
   std::string applied_at;
   {
     RawDb raw(path_);
-    applied_at = raw.Scalar("SELECT applied_at FROM schema_migrations");
+    applied_at = raw.Scalar("SELECT applied_at FROM schema_migrations WHERE version = 2");
     EXPECT_FALSE(applied_at.empty());
   }
   std::unique_ptr<SqliteDatabase> db = Open();
   ASSERT_NE(db, nullptr);
-  EXPECT_EQ(db->schema_version(), 1);
+  EXPECT_EQ(db->schema_version(), 2);
   auto user = db->users().FindUserByIdentity(kTenantA, "email", "u-1@example.com");
   ASSERT_TRUE(IsOk(user));
   ASSERT_TRUE(user->has_value());
@@ -183,8 +162,9 @@ TEST_F(SqliteDatabaseTest, ReopenKeepsDataAndDoesNotReapplyMigrations) {
   EXPECT_EQ((*s)->refresh_hash, "h-s-1");
   db.reset();
   RawDb raw(path_);
-  EXPECT_EQ(raw.Scalar("SELECT COUNT(*) FROM schema_migrations"), "1");
-  EXPECT_EQ(raw.Scalar("SELECT applied_at FROM schema_migrations"), applied_at);
+  EXPECT_EQ(raw.Scalar("SELECT COUNT(*) FROM schema_migrations"), "2");
+  EXPECT_EQ(raw.Scalar("SELECT applied_at FROM schema_migrations WHERE version = 2"),
+            applied_at);
 }
 
 TEST_F(SqliteDatabaseTest, FutureSchemaVersionIsRefusedClearly) {

@@ -1,21 +1,25 @@
-// The SQLite adapters of the UserStore and SessionStore ports, over a
-// ConnectionPool. Internal to store/sqlite: the composition root reaches
-// them through SqliteDatabase (sqlite_database.h), which documents the
-// durability, concurrency and error contract.
+// The SQLite adapters of the UserStore, SessionStore, OtpStore and
+// OutboxStore ports, over a ConnectionPool. Internal to store/sqlite: the
+// composition root reaches them through SqliteDatabase (sqlite_database.h),
+// which documents the durability, concurrency and error contract.
 //
-// Writes of more than one statement run in a BEGIN IMMEDIATE Transaction.
-// A write that is a single statement (Rotate, Delete, ...) runs in SQLite's
-// implicit transaction, which is equally atomic and also takes the write
-// lock before reading (the busy handler applies), so it cannot deadlock on
-// a lock upgrade either.
+// Every write is one operation of the Writer (sqlite_writer.h): it runs
+// inside the writer's BEGIN IMMEDIATE batch transaction, in a SAVEPOINT of
+// its own, so a multi-statement write (Issue, Consume, ClaimDue, ...) is
+// atomic and serialised with every other write, also of other processes.
 //
-// Both stores borrow `pool`, which must outlive them. Thread-safe.
+// The stores borrow `pool` and `writer`, which must outlive them.
+// Thread-safe.
 #ifndef AUTHD_STORE_SQLITE_SQLITE_STORES_H_
 #define AUTHD_STORE_SQLITE_SQLITE_STORES_H_
 
 #include <memory>
+#include <vector>
 
+#include "courier/message.h"
+#include "courier/outbox_store.h"
 #include "identity/user_store.h"
+#include "otp/one_time_code.h"
 #include "session/session_store.h"
 #include "store/sqlite/sqlite_connection.h"
 #include "store/sqlite/sqlite_writer.h"
@@ -35,6 +39,25 @@ std::unique_ptr<identity::UserStore> NewSqliteUserStore(ConnectionPool& pool,
 // the user's expired sessions, which are absent by definition.
 std::unique_ptr<session::SessionStore> NewSqliteSessionStore(
     ConnectionPool& pool, Writer& writer);
+
+// Issue deletes the older codes, inserts the code and enqueues the messages
+// in one writer op; Consume reads, compares (crypto::ConstantTimeEquals) and
+// deletes or counts attempts in one writer op, so racing consumes are
+// serialised. IssueDecoy inserts and deletes an outbox row in one op:
+// otps.user_id references users, which the decoy's user is not.
+std::unique_ptr<otp::OtpStore> NewSqliteOtpStore(ConnectionPool& pool,
+                                                Writer& writer);
+
+// ClaimDue selects and claims in one writer op. The marks change pending
+// messages only, so a sender whose lease ran out cannot undo another
+// sender's final mark.
+std::unique_ptr<courier::OutboxStore> NewSqliteOutboxStore(ConnectionPool& pool,
+                                                          Writer& writer);
+
+// Inside a writer op: inserts `messages` into the outbox, state pending and
+// unclaimed (shared by Enqueue and OtpStore::Issue).
+core::Status InsertOutboxMessages(Connection& conn,
+                                  const std::vector<courier::OutboxMessage>& messages);
 
 }  // namespace authd::store::sqlite
 

@@ -22,6 +22,22 @@ constexpr const char* kSetPassword =
     " updated_at = ?2 WHERE id = ?3 AND EXISTS (SELECT 1 FROM user_accesses a"
     " WHERE a.user_id = users.id AND a.tenant_id IS ?4)";
 
+// SetPassword as a compare-and-set on the current hash (?5, NULL = none).
+constexpr const char* kCompareAndSetPassword =
+    "UPDATE users SET password_hash = ?1, must_change_password = 0,"
+    " updated_at = ?2 WHERE id = ?3 AND password_hash IS ?5 AND EXISTS (SELECT 1"
+    " FROM user_accesses a WHERE a.user_id = users.id AND a.tenant_id IS ?4)";
+
+constexpr const char* kMarkEmailVerified =
+    "UPDATE users SET email_verified_at = ?1, updated_at = ?1"
+    " WHERE id = ?2 AND EXISTS (SELECT 1 FROM user_accesses a"
+    " WHERE a.user_id = users.id AND a.tenant_id IS ?3)";
+
+constexpr const char* kMarkPhoneVerified =
+    "UPDATE users SET phone_verified_at = ?1, updated_at = ?1"
+    " WHERE id = ?2 AND EXISTS (SELECT 1 FROM user_accesses a"
+    " WHERE a.user_id = users.id AND a.tenant_id IS ?3)";
+
 constexpr const char* kFindUserByIdentity =
     "SELECT u.id, u.email, u.email_verified_at, u.phone, u.phone_verified_at,"
     " u.password_hash, u.is_active, u.must_change_password, u.metadata,"
@@ -146,6 +162,45 @@ class SqliteUserStore final : public identity::UserStore {
       if (!st.ok()) return st.error();
       st->BindText(1, password_hash).BindInt(2, updated_at).BindText(3, id.str())
           .BindTenant(4, tenant);
+      if (core::Status run = st->Run(); !run.ok()) return run;
+      changed = st->changes() == 1;
+      return core::Status::Ok();
+    });
+    if (!s.ok()) return s;
+    return changed;
+  }
+
+  core::Result<bool> CompareAndSetPassword(const core::TenantId& tenant,
+                                           const core::UserId& id,
+                                           const std::optional<std::string>& expected,
+                                           const std::string& password_hash,
+                                           core::UnixMillis updated_at) override {
+    bool changed = false;
+    core::Status s = writer_.Run([&](Connection& conn) -> core::Status {
+      core::Result<Statement> st = conn.Prepare(kCompareAndSetPassword);
+      if (!st.ok()) return st.error();
+      st->BindText(1, password_hash).BindInt(2, updated_at).BindText(3, id.str())
+          .BindTenant(4, tenant).BindOptText(5, expected);
+      if (core::Status run = st->Run(); !run.ok()) return run;
+      changed = st->changes() == 1;
+      return core::Status::Ok();
+    });
+    if (!s.ok()) return s;
+    return changed;
+  }
+
+  core::Result<bool> MarkVerified(const core::TenantId& tenant,
+                                  const core::UserId& id,
+                                  identity::VerifiedChannel channel,
+                                  core::UnixMillis at) override {
+    const char* sql = channel == identity::VerifiedChannel::kEmail
+                          ? kMarkEmailVerified
+                          : kMarkPhoneVerified;
+    bool changed = false;
+    core::Status s = writer_.Run([&](Connection& conn) -> core::Status {
+      core::Result<Statement> st = conn.Prepare(sql);
+      if (!st.ok()) return st.error();
+      st->BindInt(1, at).BindText(2, id.str()).BindTenant(3, tenant);
       if (core::Status run = st->Run(); !run.ok()) return run;
       changed = st->changes() == 1;
       return core::Status::Ok();

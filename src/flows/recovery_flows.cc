@@ -1,0 +1,168 @@
+#include "flows/recovery_flows.h"
+
+#include <cctype>
+
+#include "crypto/hmac.h"
+#include "flows/account_flows.h"
+#include "flows/reset_token.h"
+
+namespace authd::flows {
+namespace {
+
+core::TenantId TenantOf(const std::optional<std::string>& id) {
+  // Tenancy off: the reference scopes the lookup to the id as given, so an
+  // unknown tenant finds nobody.
+  if (id) return core::TenantIdValue(*id);
+  return std::nullopt;
+}
+
+// RFC 3986 unreserved characters stay; everything else is %XX.
+std::string UrlEncode(std::string_view s) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out.push_back('%');
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 0xF]);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+core::Status RecoveryFlows::ThrottleForgot(std::string_view identifier,
+                                           std::string_view ip) {
+  return d_.rate_limiter.Hit("forgotPassword", d_.rate_limiter.options().forgot_password,
+                             ip, identifier);
+}
+
+core::Status RecoveryFlows::ThrottleVerifyCode(std::string_view identifier,
+                                               std::string_view ip) {
+  return d_.rate_limiter.Hit("verifyOtp", d_.rate_limiter.options().verify_otp, ip,
+                             identifier);
+}
+
+core::Result<std::pair<const char*, std::string>> RecoveryFlows::Identify(
+    const RecoveryTarget& t) const {
+  const bool phone = t.phone && !t.phone->empty();
+  const bool email = t.email && !t.email->empty();
+  if (!phone && !email) {
+    return core::InvalidArgument("EMAIL_OR_PHONE_REQUIRED",
+                                 "Either email or phone must be provided");
+  }
+  if (phone) {
+    if (!options_.phone_enabled) {
+      return core::InvalidArgument("PROVIDER_NOT_FOUND",
+                                   "Phone or email authentication is not enabled");
+    }
+    return std::make_pair(identity::kProviderPhone, NormalizePhone(*t.phone));
+  }
+  if (!options_.email_enabled) {
+    return core::InvalidArgument("PROVIDER_NOT_FOUND",
+                                 "Phone or email authentication is not enabled");
+  }
+  return std::make_pair(identity::kProviderEmail, NormalizeEmail(*t.email));
+}
+
+core::Status RecoveryFlows::Forgot(const RecoveryTarget& target) {
+  auto id = Identify(target);
+  if (!id.ok()) return id.error();
+  const auto& [provider, identifier] = *id;
+  const core::TenantId tenant = TenantOf(target.tenant_id);
+  auto user = d_.users.FindUserByIdentity(tenant, provider, identifier);
+  if (!user.ok()) return user.error();
+  if (!user->has_value()) return d_.sender.SendDecoy(tenant, otp::Purpose::kPasswordReset);
+
+  const identity::User& u = **user;
+  const bool by_phone = std::string_view(provider) == identity::kProviderPhone;
+  CodeDelivery d;
+  d.channel = by_phone ? courier::Channel::kSms : courier::Channel::kEmail;
+  d.recipient = identifier;
+  d.template_name = "password_reset";
+  d.vars["email"] = u.email.value_or("");
+  d.vars["phone"] = u.phone.value_or("");
+  if (!by_phone && !options_.reset_url.empty()) {
+    const char sep = options_.reset_url.find('?') == std::string::npos ? '?' : '&';
+    d.vars["link"] = options_.reset_url + sep + "code={code}&email=" + UrlEncode(identifier);
+  }
+  d.event.name = courier::event::kPasswordResetRequested;
+  d.event.tenant = tenant;
+  d.event.data.Str("userId", u.id.str())
+      .Tenant(tenant)
+      .Str("provider", provider)
+      .OptStr("email", u.email)
+      .OptStr("phone", u.phone);
+  return d_.sender.Send(tenant, u.id, otp::Purpose::kPasswordReset, std::move(d));
+}
+
+core::Result<std::string> RecoveryFlows::VerifyCode(const RecoveryTarget& target,
+                                                    const std::string& code) {
+  auto id = Identify(target);
+  if (!id.ok()) return id.error();
+  const auto& [provider, identifier] = *id;
+  const core::TenantId tenant = TenantOf(target.tenant_id);
+  auto user = d_.users.FindUserByIdentity(tenant, provider, identifier);
+  if (!user.ok()) return user.error();
+  if (!user->has_value()) {
+    return core::InvalidArgument("PASSWORD_RESET_INVALID_REQUEST", "Invalid reset request");
+  }
+  const identity::User& u = **user;
+  if (auto s = d_.sender.codes().Consume(d_.sender.store(), tenant, u.id,
+                                         otp::Purpose::kPasswordReset, code);
+      !s.ok()) {
+    return s.error();
+  }
+  ResetClaims claims;
+  claims.user_id = u.id.str();
+  claims.password_signature = PasswordSignature(options_.secret, u.password_hash);
+  claims.tenant_id = tenant;
+  return SignResetToken(claims, options_.secret, d_.clock.NowSeconds(),
+                        options_.reset_token_ttl_seconds);
+}
+
+core::Status RecoveryFlows::Reset(const std::string& token,
+                                  const std::string& new_password) {
+  const ResetTokenCheck check = VerifyResetToken(token, options_.secret, d_.clock.NowSeconds());
+  if (!check.claims) {
+    return core::InvalidArgument("PASSWORD_RESET_TOKEN_INVALID",
+                                 check.error == ResetTokenError::kWrongType
+                                     ? "Invalid token type"
+                                     : "Invalid or expired reset token");
+  }
+  const ResetClaims& c = *check.claims;
+  const core::UserId user_id(c.user_id);
+  auto user = d_.users.FindUserById(c.tenant_id, user_id);
+  if (!user.ok()) return user.error();
+  if (!user->has_value()) return core::InvalidArgument("USER_NOT_FOUND", "User not found");
+  const identity::User& u = **user;
+  const core::Error stale = core::InvalidArgument("PASSWORD_RESET_TOKEN_INVALID",
+                                                  "Reset token is no longer valid");
+  if (!crypto::ConstantTimeEquals(c.password_signature,
+                                  PasswordSignature(options_.secret, u.password_hash))) {
+    return stale;
+  }
+  if (auto s = d_.passwords.CheckPolicy(new_password, u.email.value_or("")); !s.ok()) return s;
+  auto hash = d_.passwords.Hash(new_password);
+  if (!hash.ok()) return hash.error();
+  if (auto r = d_.sessions.DeleteAllForUser(user_id); !r.ok()) return r.error();
+  const core::UnixMillis now = d_.clock.NowMillis();
+  // Compare-and-set on the hash the token was checked against: of two
+  // concurrent resets with one token, exactly one changes the password.
+  auto changed = d_.users.CompareAndSetPassword(c.tenant_id, user_id, u.password_hash,
+                                                *hash, now - now % 1000);
+  if (!changed.ok()) return changed.error();
+  if (!*changed) return stale;
+  if (auto r = d_.sessions.DeleteAllForUser(user_id); !r.ok()) return r.error();
+  courier::Event e;
+  e.name = courier::event::kPasswordReset;
+  e.tenant = c.tenant_id;
+  e.data.Str("userId", u.id.str()).Tenant(c.tenant_id).OptStr("email", u.email).OptStr("phone", u.phone);
+  (void)d_.sender.events().Publish(e);  // best effort: the reset is done
+  return core::Status::Ok();
+}
+
+}  // namespace authd::flows

@@ -1,0 +1,44 @@
+#include "http/handler_util.h"
+
+#include <boost/json.hpp>
+
+#include "throttle/throttle.h"
+
+namespace authd::http {
+namespace json = boost::json;
+
+flows::ClientInfo ClientOf(const Request& req) {
+  flows::ClientInfo c;
+  c.ip = req.remote_ip;
+  if (auto ua = req.Header("user-agent")) c.user_agent = std::string(*ua);
+  return c;
+}
+
+core::Error Validation(std::string message) {
+  return core::Plain(core::ErrorCategory::kInvalidArgument, std::move(message));
+}
+
+std::string ThrottleIdentifier(const json::object& body) {
+  auto str = [](const json::object& o, std::string_view k) -> const json::string* {
+    auto it = o.find(k);
+    return it != o.end() && it->value().is_string() ? &it->value().get_string() : nullptr;
+  };
+  if (auto it = body.find("credentials"); it != body.end() && it->value().is_object()) {
+    const json::object& c = it->value().get_object();
+    for (const char* k : {"email", "phone"}) {
+      if (auto* s = str(c, k)) return throttle::NormalizeIdentifier(*s);
+    }
+  }
+  for (const char* k : {"email", "phone", "identifier"}) {
+    if (auto* s = str(body, k)) return throttle::NormalizeIdentifier(*s);
+  }
+  return "";
+}
+
+Response Json(json::object o) {
+  Response r;
+  r.body = json::serialize(o);
+  return r;
+}
+
+}  // namespace authd::http

@@ -1,0 +1,31 @@
+// Small pieces every controller of the auth API shares.
+#ifndef AUTHD_HTTP_HANDLER_UTIL_H_
+#define AUTHD_HTTP_HANDLER_UTIL_H_
+
+#include <string>
+
+#include <boost/json/object.hpp>
+
+#include "core/status.h"
+#include "flows/auth_result.h"
+#include "http/message.h"
+
+namespace authd::http {
+
+// Client IP (as resolved by the server) and User-Agent.
+flows::ClientInfo ClientOf(const Request& req);
+
+// A class-validator failure: 400 {"statusCode","error":"Bad Request","message"}.
+core::Error Validation(std::string message);
+
+// The reference's rate-limit identifier: the first string among
+// credentials.email, credentials.phone, email, phone, identifier; trimmed
+// and lower-cased.
+std::string ThrottleIdentifier(const boost::json::object& body);
+
+// 200 with `o` as the JSON body.
+Response Json(boost::json::object o);
+
+}  // namespace authd::http
+
+#endif  // AUTHD_HTTP_HANDLER_UTIL_H_

@@ -223,6 +223,17 @@ int Run(int argc, char** argv) {
     return 1;
   }
   Delivery transports = MakeDelivery(cfg, clock);
+  for (const auto& [channel, transport] :
+       {std::pair{"e-mail", cfg.courier.email_transport},
+        std::pair{"SMS", cfg.courier.sms_transport}}) {
+    if (transport == "log") {
+      spdlog::warn(
+          "courier: no {} transport configured; such messages (password reset and "
+          "verification codes) are written to this log instead of being delivered "
+          "(see courier.email_transport / courier.sms_transport)",
+          channel);
+    }
+  }
   delivery::SenderOptions sender_opts;
   sender_opts.max_attempts = cfg.courier.max_attempts;
   sender_opts.retry_initial_ms = cfg.courier.retry_initial_ms;

@@ -205,15 +205,6 @@ void AddWarnings(const Config& c, std::vector<std::string>& warnings) {
         "session.jwt_secret is shorter than 32 characters; use at least 32 "
         "random bytes (openssl rand -base64 48)");
   }
-  if (c.courier.email_transport == "log" || c.courier.sms_transport == "log") {
-    warnings.push_back(
-        "courier: no e-mail/SMS transport configured for " +
-        std::string(c.courier.email_transport == "log" && c.courier.sms_transport == "log"
-                        ? "e-mail and SMS"
-                        : c.courier.email_transport == "log" ? "e-mail" : "SMS") +
-        "; such messages (password reset and verification codes) are written to "
-        "this log instead of being delivered (see courier.email_transport)");
-  }
   if (!c.events.webhook_urls.empty() && c.events.webhook_secret.empty()) {
     warnings.push_back(
         "events.webhook_urls without events.webhook_secret: event webhooks are "

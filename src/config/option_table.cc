@@ -79,6 +79,11 @@ const std::vector<SectionInfo>& Sections() {
       {"lockout", "temporary lock of an identifier+IP after failed logins"},
       {"rate_limit", "fixed-window request limits on sensitive routes"},
       {"auth", "which identities and flows are enabled"},
+      {"otp", "one-time codes sent by e-mail or SMS"},
+      {"courier", "delivery of e-mails and SMS through the durable outbox"},
+      {"smtp", "the SMTP server used when courier.email_transport = smtp"},
+      {"webhook", "the HTTP endpoint used when a courier transport is webhook"},
+      {"events", "lifecycle events sent as signed webhooks"},
       {"log", "logging"},
   };
   return kSections;

@@ -108,7 +108,8 @@ core::Status CheckOrigin(std::string& s) {
 void AppendAppAndWorkers(std::vector<Option>& out) {
   out.push_back(StringOption(
       "app.name", [](auto& c) -> auto& { return c.app_name; },
-      "Application name: the TOTP issuer shown in authenticator apps and the "
+      "Application name: shown in e-mails and SMS, the TOTP issuer in "
+      "authenticator apps, and the "
       "default prefix of TOTP device names.",
       NonEmpty()));
   out.push_back(Aliased(

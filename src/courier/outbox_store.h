@@ -37,6 +37,8 @@ class OutboxStore {
   virtual core::Result<std::vector<OutboxMessage>> ClaimDue(
       core::UnixMillis now, int limit, core::UnixMillis lease_until) = 0;
 
+  // The Mark* calls change only a pending message (a sender whose lease ran
+  // out cannot undo another's final mark); on others they are no-ops.
   // Delivered: state sent, attempts + 1, body scrubbed, claim dropped.
   virtual core::Status MarkSent(const std::string& id, core::UnixMillis at) = 0;
 

@@ -32,6 +32,16 @@ std::string HeaderSafe(std::string_view s) {
   return out;
 }
 
+// "<address>".
+std::string InAngles(std::string_view address) {
+  std::string out;
+  out.reserve(address.size() + 2);
+  out.push_back('<');
+  out.append(address);
+  out.push_back('>');
+  return out;
+}
+
 // "Wed, 25 Nov 2026 18:11:43 +0000" (RFC 5322 §3.3).
 std::string MailDate(core::UnixMillis now) {
   std::string date = core::FormatHttpDate(now);  // "... GMT"
@@ -67,16 +77,6 @@ std::string FromHeader(std::string_view from) {
       lt == std::string::npos ? std::string_view() : Trim(std::string_view(safe).substr(0, lt));
   if (name.empty()) return address;
   return Phrase(name).append(" ").append(InAngles(address));
-}
-
-// "<address>".
-std::string InAngles(std::string_view address) {
-  std::string out;
-  out.reserve(address.size() + 2);
-  out.push_back('<');
-  out.append(address);
-  out.push_back('>');
-  return out;
 }
 
 // The message id restricted to characters safe in a msg-id.

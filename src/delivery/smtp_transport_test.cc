@@ -1,33 +1,20 @@
 #include "delivery/smtp_transport.h"
 
-#include <arpa/inet.h>
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <boost/json.hpp>
-#include <chrono>
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
 #include <memory>
 #include <string>
-#include <thread>
 #include <vector>
 
-extern char** environ;
+#include "delivery/test_servers.h"
 
 namespace authd::delivery {
 namespace {
 
-namespace fs = std::filesystem;
-using namespace std::chrono_literals;
+using testutil::FreePort;
+using testutil::SmtpServer;
+using testutil::SmtpUrl;
 
 constexpr core::UnixMillis kNow = 1700000000123;  // Tue, 14 Nov 2023 22:13:20
 
@@ -131,182 +118,6 @@ TEST(CheckEmailHeaders, RejectsInjectionAndBadAddresses) {
   }
 }
 
-// ---- against a real SMTP server -----------------------------------------
-
-// A port nothing listens on (bound, then released).
-int FreePort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof(addr);
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    ::close(fd);
-    return 0;
-  }
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
-
-std::string LocalUrl(int port) {
-  std::string url = "smtp://127.0.0.1:";
-  url.append(std::to_string(port));
-  return url;
-}
-
-// Records each message as a JSON line; RCPT "reject*" gets a 550, "later*"
-// a 451. Exits when its stdin closes.
-constexpr const char* kServerScript = R"PY(
-import json, sys
-from email import message_from_bytes, policy
-from aiosmtpd.controller import Controller
-
-out_path, port = sys.argv[1], int(sys.argv[2])
-
-class Handler:
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if address.startswith("reject"):
-            return "550 5.1.1 mailbox unavailable"
-        if address.startswith("later"):
-            return "451 4.3.0 try again later"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        msg = message_from_bytes(envelope.content, policy=policy.default)
-        rec = {"mail_from": envelope.mail_from, "rcpt_tos": envelope.rcpt_tos,
-               "content": envelope.content.decode("utf-8", "replace"),
-               "subject": str(msg["subject"]), "from": str(msg["from"]),
-               "to": str(msg["to"]),
-               "body": msg.get_content().replace("\r\n", "\n")}
-        with open(out_path, "a") as f:
-            f.write(json.dumps(rec) + "\n")
-        return "250 OK"
-
-controller = Controller(Handler(), hostname="127.0.0.1", port=port)
-controller.start()
-print("ready", flush=True)
-sys.stdin.read()
-controller.stop()
-)PY";
-
-// An aiosmtpd server in a child python process, for the tests of one suite.
-class SmtpServer {
- public:
-  // Null (with `why`) if python3 with aiosmtpd is not available.
-  static std::unique_ptr<SmtpServer> Start(std::string* why) {
-    std::string python;
-    for (const char* candidate : {"/usr/bin/python3", "python3"}) {
-      std::string probe = std::string(candidate) +
-                          " -c 'import aiosmtpd.controller' >/dev/null 2>&1";
-      if (std::system(probe.c_str()) == 0) {
-        python = candidate;
-        break;
-      }
-    }
-    if (python.empty()) {
-      *why = "python3 with aiosmtpd is not installed";
-      return nullptr;
-    }
-    auto server = std::unique_ptr<SmtpServer>(new SmtpServer());
-    if (!server->Spawn(python, why)) return nullptr;
-    return server;
-  }
-
-  ~SmtpServer() {
-    if (stdin_fd_ >= 0) ::close(stdin_fd_);  // the script stops on EOF
-    if (pid_ > 0) {
-      int status = 0;
-      bool exited = false;
-      for (int i = 0; i < 100 && !exited; ++i) {
-        exited = ::waitpid(pid_, &status, WNOHANG) == pid_;
-        if (!exited) std::this_thread::sleep_for(50ms);
-      }
-      if (!exited) {
-        ::kill(pid_, SIGKILL);  // only the child this test started
-        ::waitpid(pid_, &status, 0);
-      }
-    }
-    if (stdout_fd_ >= 0) ::close(stdout_fd_);
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
-
-  int port() const { return port_; }
-  std::string url() const { return LocalUrl(port_); }
-
-  // The messages received so far, oldest first.
-  std::vector<boost::json::object> Received() const {
-    std::vector<boost::json::object> out;
-    std::ifstream in(dir_ / "received.jsonl");
-    for (std::string line; std::getline(in, line);) {
-      out.push_back(boost::json::parse(line).as_object());
-    }
-    return out;
-  }
-
- private:
-  SmtpServer() = default;
-
-  bool Spawn(const std::string& python, std::string* why) {
-    dir_ = fs::temp_directory_path() / "authd_smtp_test_";
-    dir_ += std::to_string(::getpid());
-    fs::create_directories(dir_);
-    std::ofstream(dir_ / "server.py") << kServerScript;
-    port_ = FreePort();
-    int in[2], out[2];
-    if (port_ == 0 || ::pipe2(in, O_CLOEXEC) != 0) return Fail(why, "pipe");
-    if (::pipe2(out, O_CLOEXEC) != 0) return Fail(why, "pipe");
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, in[0], 0);
-    posix_spawn_file_actions_adddup2(&actions, out[1], 1);
-    std::string script = (dir_ / "server.py").string();
-    std::string output = (dir_ / "received.jsonl").string();
-    std::string port = std::to_string(port_);
-    std::vector<char*> argv = {const_cast<char*>(python.c_str()),
-                               const_cast<char*>(script.c_str()),
-                               const_cast<char*>(output.c_str()),
-                               const_cast<char*>(port.c_str()), nullptr};
-    int rc = ::posix_spawnp(&pid_, python.c_str(), &actions, nullptr,
-                            argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    ::close(in[0]);
-    ::close(out[1]);
-    stdin_fd_ = in[1];
-    stdout_fd_ = out[0];
-    if (rc != 0) {
-      pid_ = 0;
-      return Fail(why, "posix_spawnp");
-    }
-    // Controller.start() returns once the server accepts connections.
-    std::string seen;
-    auto deadline = std::chrono::steady_clock::now() + 20s;
-    while (seen.find("ready\n") == std::string::npos) {
-      if (std::chrono::steady_clock::now() > deadline) return Fail(why, "no ready line");
-      pollfd p{stdout_fd_, POLLIN, 0};
-      if (::poll(&p, 1, 200) <= 0) continue;
-      char buf[64];
-      ssize_t n = ::read(stdout_fd_, buf, sizeof(buf));
-      if (n <= 0) return Fail(why, "server exited early");
-      seen.append(buf, static_cast<std::size_t>(n));
-    }
-    return true;
-  }
-
-  static bool Fail(std::string* why, const char* what) {
-    *why = std::string("cannot start the SMTP test server: ") + what;
-    return false;
-  }
-
-  fs::path dir_;
-  int port_ = 0;
-  pid_t pid_ = 0;
-  int stdin_fd_ = -1;
-  int stdout_fd_ = -1;
-};
-
 class SmtpTransportTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() { server_ = SmtpServer::Start(&why_).release(); }
@@ -391,7 +202,7 @@ TEST_F(SmtpTransportTest, RequiredStarttlsFailsWhenNotOffered) {
 
 TEST(SmtpTransport, RefusedConnectionIsRetryable) {
   courier::SmtpOptions o;
-  o.url = LocalUrl(FreePort());
+  o.url = SmtpUrl(FreePort());
   o.starttls = "off";
   o.password = "hunter2-secret";
   o.username = "user";
@@ -406,7 +217,7 @@ TEST(SmtpTransport, RefusedConnectionIsRetryable) {
 
 TEST(SmtpTransport, InjectionIsRejectedBeforeConnecting) {
   courier::SmtpOptions o;
-  o.url = LocalUrl(FreePort());  // would be refused
+  o.url = SmtpUrl(FreePort());  // would be refused
   core::FakeClock clock(kNow);
   auto transport = NewSmtpTransport(o, clock);
   core::Status s = transport->Send(Email("a@b.c\r\nRCPT TO:<e@x.y>", "s", "b"));

@@ -1,153 +1,23 @@
 #include "delivery/webhook_transport.h"
 
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
-#include <atomic>
 #include <boost/json.hpp>
-#include <cctype>
-#include <map>
-#include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "crypto/hmac.h"
+#include "delivery/test_servers.h"
 
 namespace authd::delivery {
 namespace {
 
+using testutil::FreePort;
+using testutil::HttpUrl;
+using testutil::SeenRequest;
+using testutil::TestHttpServer;
+
 constexpr core::UnixMillis kNow = 1700000000123;
-
-std::string LocalUrl(int port, const std::string& path) {
-  std::string url = "http://127.0.0.1:";
-  url.append(std::to_string(port)).append(path);
-  return url;
-}
-
-// ---- a one-request-per-connection HTTP/1.1 server -------------------------
-
-struct SeenRequest {
-  std::string method;
-  std::string target;
-  std::map<std::string, std::string> headers;  // lower-case names
-  std::string body;
-};
-
-class TestHttpServer {
- public:
-  TestHttpServer() {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof(addr);
-    if (::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
-        ::listen(fd_, 16) != 0 ||
-        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-      ADD_FAILURE() << "cannot listen";
-    }
-    port_ = ntohs(addr.sin_port);
-    thread_ = std::thread([this] { Loop(); });
-  }
-  ~TestHttpServer() {
-    stop_ = true;
-    thread_.join();
-    ::close(fd_);
-  }
-
-  void set_status(int status) { status_ = status; }
-  std::string Url(const std::string& path) const {
-    return LocalUrl(port_, path);
-  }
-  std::vector<SeenRequest> requests() const {
-    std::lock_guard<std::mutex> lock(mu_);
-    return requests_;
-  }
-
- private:
-  void Loop() {
-    while (!stop_) {
-      pollfd p{fd_, POLLIN, 0};
-      if (::poll(&p, 1, 50) <= 0) continue;
-      int conn = ::accept(fd_, nullptr, nullptr);
-      if (conn < 0) continue;
-      timeval tv{5, 0};
-      ::setsockopt(conn, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-      Serve(conn);
-      ::close(conn);
-    }
-  }
-
-  void Serve(int conn) {
-    std::string data;
-    char buf[4096];
-    std::size_t header_end;
-    while ((header_end = data.find("\r\n\r\n")) == std::string::npos) {
-      ssize_t n = ::recv(conn, buf, sizeof(buf), 0);
-      if (n <= 0) return;
-      data.append(buf, static_cast<std::size_t>(n));
-    }
-    SeenRequest req;
-    std::size_t line_end = data.find("\r\n");
-    std::string request_line = data.substr(0, line_end);
-    std::size_t sp1 = request_line.find(' ');
-    std::size_t sp2 = request_line.find(' ', sp1 + 1);
-    req.method = request_line.substr(0, sp1);
-    req.target = request_line.substr(sp1 + 1, sp2 - sp1 - 1);
-    for (std::size_t pos = line_end + 2; pos < header_end;) {
-      std::size_t end = data.find("\r\n", pos);
-      std::string line = data.substr(pos, end - pos);
-      std::size_t colon = line.find(':');
-      std::string name = line.substr(0, colon);
-      for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      std::size_t value = line.find_first_not_of(' ', colon + 1);
-      req.headers[name] = value == std::string::npos ? "" : line.substr(value);
-      pos = end + 2;
-    }
-    std::size_t length = req.headers.count("content-length")
-                             ? std::stoul(req.headers["content-length"])
-                             : 0;
-    req.body = data.substr(header_end + 4);
-    while (req.body.size() < length) {
-      ssize_t n = ::recv(conn, buf, sizeof(buf), 0);
-      if (n <= 0) return;
-      req.body.append(buf, static_cast<std::size_t>(n));
-    }
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      requests_.push_back(req);
-    }
-    std::string reply = "HTTP/1.1 ";
-    reply.append(std::to_string(status_.load()))
-        .append(" Test\r\nContent-Length: 4\r\nConnection: close\r\n\r\nnope");
-    (void)::send(conn, reply.data(), reply.size(), MSG_NOSIGNAL);
-  }
-
-  int fd_ = -1;
-  int port_ = 0;
-  std::atomic<int> status_{200};
-  std::atomic<bool> stop_{false};
-  mutable std::mutex mu_;
-  std::vector<SeenRequest> requests_;  // GUARDED_BY(mu_)
-  std::thread thread_;
-};
-
-int FreePort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof(addr);
-  (void)::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-  (void)::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
 
 courier::OutboxMessage Message(courier::Channel channel) {
   courier::OutboxMessage m;
@@ -299,7 +169,7 @@ TEST_F(WebhookTransportTest, RejectsUnsafeHeadersAndBadUrlsWithoutSending) {
 
 TEST(WebhookTransport, RefusedConnectionIsRetryable) {
   courier::WebhookOptions o;
-  o.url = LocalUrl(FreePort(), "/x");
+  o.url = HttpUrl(FreePort(), "/x");
   o.secret = "whsec_test";
   o.timeout_ms = 3000;
   core::FakeClock clock(kNow);

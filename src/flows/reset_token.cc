@@ -23,8 +23,8 @@ std::string SignResetToken(const ResetClaims& claims, std::string_view secret,
   if (claims.tenant_id) w.String(claims.tenant_id->str());
   else w.Null();
   w.Key("type").String(kResetTokenType)
-      .Key("iat").Int(now_seconds)
       .Key("exp").Int(now_seconds + ttl_seconds)
+      .Key("iat").Int(now_seconds)
       .EndObject();
   return crypto::JwtSignHs256(w.str(), secret);
 }

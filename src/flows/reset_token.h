@@ -2,7 +2,7 @@
 // POST /auth/verify-forgot-password-otp hands out and POST
 // /auth/reset-password redeems. Claims, as the reference writes them:
 //   {"userId", "passwordHashPrefix", "tenantId", "type":"password-reset",
-//    "iat", "exp"}
+//    "exp", "iat"}
 // passwordHashPrefix is HMAC-SHA256(secret, current password hash) in hex:
 // once the password changes, every token issued before dies. That makes a
 // token single-use, provided the password update is a compare-and-set on

@@ -30,7 +30,13 @@
 
 #include "core/clock.h"
 #include "crypto/random.h"
+#include "courier/composer.h"
+#include "courier/events.h"
+#include "courier/templates.h"
 #include "flows/account_flows.h"
+#include "flows/code_sender.h"
+#include "flows/recovery_flows.h"
+#include "flows/verification_flows.h"
 #include "flows/password_flows.h"
 #include "flows/session_flows.h"
 #include "flows/session_issuer.h"
@@ -39,6 +45,7 @@
 #include "http/router.h"
 #include "http/token_transport.h"
 #include "identity/passwords.h"
+#include "otp/otp_codes.h"
 #include "session/token_service.h"
 #include "store/memory/memory_stores.h"
 #include "throttle/throttle.h"
@@ -63,6 +70,10 @@ constexpr RouteRef kRoutes[] = {
     {"GET", "/user"},          {"GET", "/verify-session"},
     {"GET", "/accounts"},      {"GET", "/tenants/lookup"},
     {"POST", "/switch-tenant"}, {"GET", "/callback/google"},
+    {"POST", "/change-password"}, {"POST", "/forgot-password"},
+    {"POST", "/verify-forgot-password-otp"}, {"POST", "/reset-password"},
+    {"POST", "/send-email-verification"}, {"POST", "/verify-email"},
+    {"POST", "/send-phone-verification"}, {"POST", "/verify-phone"},
 };
 constexpr std::size_t kRouteCount = sizeof(kRoutes) / sizeof(*kRoutes);
 
@@ -127,6 +138,13 @@ http::HttpOptions HttpOpts(http::TokenMode mode, bool csrf) {
   return o;
 }
 
+flows::RecoveryOptions RecoveryOpts() {
+  flows::RecoveryOptions o;
+  o.phone_enabled = true;
+  o.secret = "fuzz-reset-secret-0123456789abcdef0123456789";
+  return o;
+}
+
 // One composed server, as app/main.cc builds it, minus sockets and SQLite.
 // Members are initialised in declaration order: options first.
 struct World {
@@ -155,6 +173,15 @@ struct World {
       {*users, passwords, issuer, limiter, lockout, clock, random}};
   flows::SessionFlows session_flows{{*users, *sessions_store, tokens, clock}};
   flows::PasswordFlows password_flows{{*users, *sessions_store, passwords, lockout, clock}};
+  store::MemoryCourierStores courier_stores = store::NewMemoryCourierStores();
+  courier::Templates templates;
+  courier::Composer composer{templates, "authd", random, clock};
+  courier::EventPublisher events{{}, *courier_stores.outbox, random, clock};
+  otp::OtpCodes otp_codes{otp::OtpOptions{}, "fuzz-otp-key", random, clock};
+  flows::CodeSender code_sender{{otp_codes, *courier_stores.otps, composer, events}};
+  flows::RecoveryFlows recovery{
+      RecoveryOpts(), {*users, *sessions_store, passwords, code_sender, limiter, clock}};
+  flows::VerificationFlows verification{{*users, code_sender, limiter, clock}};
   http::TokenTransport transport{http_opts,
                                  session_opts.access_token_ttl_seconds,
                                  session_opts.refresh_token_ttl_seconds, clock,
@@ -208,8 +235,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
       http::TokenMode::kAuto, http::TokenMode::kHeader, http::TokenMode::kCookie,
       http::TokenMode::kCookie};
   World w(kModes[flags >> 6], (flags >> 6) == 3);
-  http::RegisterAuthRoutes(w.router,
-                           {w.accounts, w.session_flows, w.password_flows, w.transport});
+  http::RegisterAuthRoutes(w.router, {w.accounts, w.session_flows, w.password_flows,
+                                      w.recovery, w.verification, w.transport});
 
   flows::SignupInput signup;
   signup.email = kEmail;

@@ -46,8 +46,8 @@ struct OneTimeCode {
 enum class ConsumeOutcome {
   kConsumed,   // a live code matched and is deleted
   kExpired,    // the newest matching code has expired (kept)
-  kInvalid,    // no match; some live code may still be tried
-  kExhausted,  // no match, and no live code has attempts left
+  kInvalid,    // no match (and no live code was used up by this attempt)
+  kExhausted,  // no match, and this attempt used up the last live code
 };
 
 class OtpStore {
@@ -71,8 +71,9 @@ class OtpStore {
   // equals `code_hash` (constant-time) decides: expired at `now` ->
   // kExpired (row kept), else the row is deleted -> kConsumed. With no
   // match, every unexpired code gets attempts + 1 and those reaching
-  // `max_attempts` are deleted; kExhausted if no unexpired code is left,
-  // else kInvalid.
+  // `max_attempts` are deleted; kExhausted if this attempt used up the last
+  // unexpired code, else kInvalid (also when there was no live code at all:
+  // none requested, already consumed, or expired).
   virtual core::Result<ConsumeOutcome> Consume(const core::TenantId& tenant,
                                                const core::UserId& user,
                                                Purpose purpose,

@@ -107,8 +107,8 @@ TEST_P(OtpStoreContract, MatchingCodeIsConsumedOnce) {
   Issue(MakeCode("c-1", "u-1"));
   EXPECT_EQ(Consume("u-1", "123456"), ConsumeOutcome::kConsumed);
   EXPECT_THAT(ListIds("u-1"), IsEmpty());
-  // Gone: no live code is left, which the port calls kExhausted.
-  EXPECT_EQ(Consume("u-1", "123456"), ConsumeOutcome::kExhausted);
+  // Gone: with no live code, a second submission is plainly invalid.
+  EXPECT_EQ(Consume("u-1", "123456"), ConsumeOutcome::kInvalid);
 }
 
 TEST_P(OtpStoreContract, ExpiredMatchIsExpiredAndKept) {
@@ -121,7 +121,7 @@ TEST_P(OtpStoreContract, ExpiredMatchIsExpiredAndKept) {
   ASSERT_EQ(kept.size(), 1u);
   ExpectSameCode(kept[0], c);  // attempts untouched
   // A wrong code leaves an expired one alone, and none is live.
-  EXPECT_EQ(Consume("u-1", "000000", c.expires_at), ConsumeOutcome::kExhausted);
+  EXPECT_EQ(Consume("u-1", "000000", c.expires_at), ConsumeOutcome::kInvalid);
   ASSERT_EQ(List("u-1").size(), 1u);
   EXPECT_EQ(List("u-1")[0].attempts, 0);
   // Expiry is at `now`, whatever time the caller passes.
@@ -138,7 +138,7 @@ TEST_P(OtpStoreContract, WrongCodesCountAttemptsUntilExhausted) {
   EXPECT_EQ(List("u-1")[0].attempts, 2);
   EXPECT_EQ(Consume("u-1", "000003"), ConsumeOutcome::kExhausted);
   EXPECT_THAT(ListIds("u-1"), IsEmpty()) << "deleted at max_attempts";
-  EXPECT_EQ(Consume("u-1", "123456"), ConsumeOutcome::kExhausted);
+  EXPECT_EQ(Consume("u-1", "123456"), ConsumeOutcome::kInvalid) << "the code is dead";
 }
 
 TEST_P(OtpStoreContract, RightCodeStillWorksBeforeMaxAttempts) {
@@ -168,7 +168,7 @@ TEST_P(OtpStoreContract, ConsumeIsTenantScoped) {
   Issue(MakeCode("c-a", "u-1", Purpose::kPasswordReset, kTenantA));
   for (const core::TenantId& other : {kTenantB, kNullTenant}) {
     EXPECT_EQ(Consume("u-1", "123456", kNow, Purpose::kPasswordReset, other),
-              ConsumeOutcome::kExhausted);
+              ConsumeOutcome::kInvalid);
   }
   std::vector<OneTimeCode> a = List("u-1", Purpose::kPasswordReset, kTenantA);
   ASSERT_EQ(a.size(), 1u);
@@ -182,7 +182,7 @@ TEST_P(OtpStoreContract, ConcurrentCorrectSubmissionsConsumeOnce) {
   Issue(MakeCode("c-1", "u-1"));
   constexpr int kThreads = 8;
   std::latch start(kThreads);
-  std::atomic<int> consumed{0}, exhausted{0}, other{0};
+  std::atomic<int> consumed{0}, invalid{0}, other{0};
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&] {
@@ -194,8 +194,8 @@ TEST_P(OtpStoreContract, ConcurrentCorrectSubmissionsConsumeOnce) {
         ++other;
       } else if (*r == ConsumeOutcome::kConsumed) {
         ++consumed;
-      } else if (*r == ConsumeOutcome::kExhausted) {
-        ++exhausted;
+      } else if (*r == ConsumeOutcome::kInvalid) {
+        ++invalid;
       } else {
         ++other;
       }
@@ -203,7 +203,7 @@ TEST_P(OtpStoreContract, ConcurrentCorrectSubmissionsConsumeOnce) {
   }
   for (std::thread& th : threads) th.join();
   EXPECT_EQ(consumed.load(), 1);
-  EXPECT_EQ(exhausted.load(), kThreads - 1);
+  EXPECT_EQ(invalid.load(), kThreads - 1);
   EXPECT_EQ(other.load(), 0);
   EXPECT_THAT(ListIds("u-1"), IsEmpty());
 }

@@ -236,17 +236,21 @@ TEST_P(OutboxStoreContract, ReleaseClaimsMakesClaimedMessagesDueAtOnce) {
   EXPECT_EQ(GetMessage("m-1").value().attempts, 0) << "a release is no attempt";
 }
 
-TEST_P(OutboxStoreContract, NextDueIsEarliestPendingClaimedOrNot) {
+TEST_P(OutboxStoreContract, NextDueIsWhenThePendingMessageBecomesClaimable) {
   EXPECT_FALSE(NextDue().has_value());
   Enqueue({MakeMessage("m-sent", kNow - 1000), MakeMessage("m-later", kNow + 5000),
            MakeMessage("m-sooner", kNow + 1000)});
   ASSERT_TRUE(IsOk(outbox().MarkSent("m-sent", kNow)));
   EXPECT_EQ(NextDue(), std::optional<core::UnixMillis>(kNow + 1000));
   ASSERT_THAT(ClaimIds(kNow + 1000, 1, kNow + kHour), ElementsAre("m-sooner"));
-  EXPECT_EQ(NextDue(), std::optional<core::UnixMillis>(kNow + 1000))
-      << "a claimed message still counts";
+  EXPECT_EQ(NextDue(), std::optional<core::UnixMillis>(kNow + 5000))
+      << "a claimed message counts from the end of its lease only";
+  ASSERT_THAT(ClaimIds(kNow + 5000, 1, kNow + 6000), ElementsAre("m-later"));
+  EXPECT_EQ(NextDue(), std::optional<core::UnixMillis>(kNow + 6000));
+  ASSERT_TRUE(IsOk(outbox().MarkRetry("m-later", kNow + 7000, "503")));
+  EXPECT_EQ(NextDue(), std::optional<core::UnixMillis>(kNow + 7000));
   ASSERT_TRUE(IsOk(outbox().MarkSent("m-sooner", kNow + 1000)));
-  EXPECT_EQ(NextDue(), std::optional<core::UnixMillis>(kNow + 5000));
+  EXPECT_EQ(NextDue(), std::optional<core::UnixMillis>(kNow + 7000));
 }
 
 TEST_P(OutboxStoreContract, PurgeDeletesFinishedMessagesCreatedBefore) {

@@ -109,13 +109,14 @@ class MemoryOtpStore final : public otp::OtpStore {
       state_->otps.erase(id);
       return ConsumeOutcome::kConsumed;
     }
-    bool live_left = false;
+    bool live_before = false, live_left = false;
     for (auto it = state_->otps.begin(); it != state_->otps.end();) {
       OneTimeCode& c = it->second;
       if (!HasKey(c, tenant, user, purpose) || c.expires_at <= now) {
         ++it;
         continue;
       }
+      live_before = true;
       if (++c.attempts >= max_attempts) {
         it = state_->otps.erase(it);
       } else {
@@ -123,7 +124,7 @@ class MemoryOtpStore final : public otp::OtpStore {
         ++it;
       }
     }
-    return live_left ? ConsumeOutcome::kInvalid : ConsumeOutcome::kExhausted;
+    return live_before && !live_left ? ConsumeOutcome::kExhausted : ConsumeOutcome::kInvalid;
   }
 
   core::Result<int> DeleteAll(const core::TenantId& tenant,
@@ -239,9 +240,8 @@ class MemoryOutboxStore final : public courier::OutboxStore {
     std::optional<core::UnixMillis> next;
     for (const auto& [id, row] : state_->outbox) {
       if (row.message.state != courier::MessageState::kPending) continue;
-      if (!next || row.message.next_attempt_at < *next) {
-        next = row.message.next_attempt_at;
-      }
+      const core::UnixMillis at = std::max(row.message.next_attempt_at, row.claimed_until);
+      if (!next || at < *next) next = at;
     }
     return next;
   }

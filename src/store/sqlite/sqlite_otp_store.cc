@@ -1,3 +1,4 @@
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -12,8 +13,8 @@ namespace {
 using otp::ConsumeOutcome;
 using otp::OneTimeCode;
 
-// Every statement but kInsert and kDeleteOne is bound to the key
-// (user ?1, purpose ?2, tenant ?3) by BindKey.
+// The statements on one key bind it as (user ?1, purpose ?2, tenant ?3),
+// with BindKey.
 constexpr const char* kList =
     "SELECT id, user_id, tenant_id, purpose, code_hash, attempts, expires_at,"
     " created_at FROM otps WHERE user_id = ?1 AND purpose = ?2"
@@ -211,6 +212,17 @@ class SqliteOtpStore final : public otp::OtpStore {
       if (core::Status s = st->Run(); !s.ok()) return s;
       return ConsumeOutcome::kConsumed;
     }
+    std::int64_t live_before = 0;
+    {
+      core::Result<Statement> st = conn.Prepare(kCountLive);
+      if (!st.ok()) return st.error();
+      BindKey(*st, tenant, user, purpose);
+      st->BindInt(4, now);
+      core::Result<bool> row = st->Step();
+      if (!row.ok()) return row.error();
+      live_before = st->Int(0);
+    }
+    if (live_before == 0) return ConsumeOutcome::kInvalid;
     {
       core::Result<Statement> st = conn.Prepare(kCountAttempt);
       if (!st.ok()) return st.error();

@@ -52,7 +52,8 @@ constexpr const char* kReleaseClaims =
     "UPDATE outbox SET claimed_until = 0 WHERE claimed_until <> 0";
 
 constexpr const char* kNextDue =
-    "SELECT MIN(next_attempt_at) FROM outbox WHERE state = 'pending'";
+    "SELECT MIN(MAX(next_attempt_at, claimed_until)) FROM outbox"
+    " WHERE state = 'pending'";
 
 constexpr const char* kPurge =
     "DELETE FROM outbox WHERE state IN ('sent', 'dead') AND created_at < ?1";

@@ -1,8 +1,9 @@
 // Password recovery and contact verification routes of the auth
 // controller: forgot-password, verify-forgot-password-otp, reset-password,
 // send-/verify-email, send-/verify-phone. Validation mirrors the
-// reference's DTOs under its host's ValidationPipe (implicit conversion to
-// the declared string type, first message only).
+// reference's DTOs under its host's ValidationPipe (first message only;
+// identifiers and codes go through its implicit conversion to string, so
+// a numeric code works; passwords and tokens must be strings).
 #include <memory>
 #include <optional>
 #include <string>
@@ -68,6 +69,12 @@ flows::RecoveryTarget Target(const json::object& body, bool strict_phone,
     } else if (Blank(t.phone)) {
       *error = "phone should not be empty";
     }
+  }
+  // ValidateIf would skip a field the other one makes optional, but a value
+  // that cannot even be converted to a string (an array) is refused.
+  if (!*error && email_type) *error = "email must be an email";
+  if (!*error && phone_type) {
+    *error = strict_phone ? "phone must be a valid phone number" : "phone must be a string";
   }
   if (Blank(t.email)) t.email.reset();
   if (Blank(t.phone)) t.phone.reset();
@@ -151,11 +158,13 @@ Response AccountController::Reset(const Request& req) {
   auto parsed = ParseJsonBody(req);
   if (auto* err = std::get_if<Response>(&parsed)) return std::move(*err);
   const json::object& body = std::get<json::object>(parsed);
-  std::optional<std::string> error, token, password;
-  RequireString(body, "token", &token, &error);
-  std::optional<std::string> pw_type;
-  password = CoercedStringField(body, "newPassword", &pw_type);
-  if (!error && (pw_type || !password || identity::CodePointLength(*password) < 8)) {
+  // Token and password must be JSON strings: unlike codes, converting a
+  // number or boolean into a password is never what the client meant.
+  std::optional<std::string> error;
+  std::optional<std::string> token = StringField(body, "token", &error);
+  if (!error && Blank(token)) error = "token should not be empty";
+  std::optional<std::string> password = StringField(body, "newPassword", &error);
+  if (!error && (!password || identity::CodePointLength(*password) < 8)) {
     error = "newPassword must be longer than or equal to 8 characters";
   }
   if (error) return Fail(req, Validation(*error));

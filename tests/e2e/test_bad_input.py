@@ -341,6 +341,10 @@ FIELDS = {
               ("tenantId", "str", False), ("guard", "str", False),
               ("createUserIfNotExists", "bool", False), ("rememberMe", "bool", False)],
     "refresh-token": [("refreshToken", "str", True), ("rememberMe", "bool", False)],
+    "forgot-password": [("email", "str", True), ("phone", "str", False), ("tenantId", "str", False)],
+    "verify-forgot-password-otp": [("email", "str", True), ("phone", "str", False),
+                                   ("code", "str", True), ("tenantId", "str", False)],
+    "reset-password": [("token", "str", True), ("newPassword", "str", True)],
 }
 
 
@@ -349,6 +353,12 @@ def base_body(ctx, ep):
         return {"email": unique_email("bad"), "password": PASSWORD}
     if ep == "login":
         return {"providerName": "email", "credentials": {"email": ctx.login_email, "password": PASSWORD}}
+    if ep == "forgot-password":
+        return {"email": ctx.login_email}
+    if ep == "verify-forgot-password-otp":  # a wrong code: 400 at best
+        return {"email": ctx.login_email, "code": "000000"}
+    if ep == "reset-password":  # a bad token: 400 at best
+        return {"token": "x.y.z", "newPassword": PASSWORD}
     # a fresh refresh token so that a value the spec allows really refreshes
     r = login(ctx.main, ctx.login_email)
     return {"refreshToken": r.json["refreshToken"]}

@@ -361,6 +361,44 @@ def test_concurrent_double_consume(srv, smtp_sink, n):
     assert_json(reset(srv, ok[0].json["resetToken"], NEW_PASSWORD), 200, RESET_OK)
 
 
+def test_concurrent_resets_with_one_token(srv, smtp_sink):
+    """One reset token submitted 6 times at once: exactly one password wins.
+
+    The update is a compare-and-set on the hash the token was checked
+    against, so the token is single-use even under a race."""
+    email, _ = signup(srv)
+    token = reset_token_for(srv, smtp_sink, email)
+    n = 6
+    passwords = [f"Race-{i}-N3w!Passw0rd" for i in range(n)]
+    clients = [Client(srv.port, keep=True) for _ in range(n)]
+    for cl in clients:
+        cl.conn.connect()
+    barrier = threading.Barrier(n)
+    results = [None] * n
+
+    def worker(i):
+        barrier.wait()
+        results[i] = reset(srv, token, passwords[i], client=clients[i])
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    for cl in clients:
+        cl.close()
+    winners = [i for i, r in enumerate(results) if r is not None and r.status == 200]
+    assert len(winners) == 1, f"{len(winners)} of {n} concurrent resets succeeded: {results!r}"
+    for i, r in enumerate(results):
+        if i not in winners:
+            assert_json(r, 400, coded("Reset token is no longer valid",
+                                      "PASSWORD_RESET_TOKEN_INVALID"))
+    # Only the winner's password logs in.
+    for i, pw in enumerate(passwords):
+        r = login(srv, email, password=pw, expect=None)
+        assert r.status == (200 if i == winners[0] else 401), (i, r)
+
+
 # --------------------------------------------------------------------------
 # validation (first class-validator message, no code)
 # --------------------------------------------------------------------------
@@ -409,6 +447,9 @@ def test_reset_password_validation(srv):
          "newPassword must be longer than or equal to 8 characters"),
         ({"token": tok, "newPassword": ""},
          "newPassword must be longer than or equal to 8 characters"),
+        # authd: passwords and tokens must be JSON strings (docs/compatibility.md)
+        ({"token": tok, "newPassword": 12345678}, "newPassword must be a string"),
+        ({"token": 5, "newPassword": NEW_PASSWORD}, "token must be a string"),
     ]
     for body, message in cases:
         assert_json(srv.client().post("/auth/reset-password", body), 400, bad_request(message))

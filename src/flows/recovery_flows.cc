@@ -46,38 +46,34 @@ core::Status RecoveryFlows::ThrottleVerifyCode(std::string_view identifier,
                              identifier);
 }
 
-core::Result<std::pair<const char*, std::string>> RecoveryFlows::Identify(
-    const RecoveryTarget& t) const {
+core::Result<RecoveryFlows::Account> RecoveryFlows::Find(const RecoveryTarget& t) const {
   const bool phone = t.phone && !t.phone->empty();
   const bool email = t.email && !t.email->empty();
   if (!phone && !email) {
     return core::InvalidArgument("EMAIL_OR_PHONE_REQUIRED",
                                  "Either email or phone must be provided");
   }
-  if (phone) {
-    if (!options_.phone_enabled) {
-      return core::InvalidArgument("PROVIDER_NOT_FOUND",
-                                   "Phone or email authentication is not enabled");
-    }
-    return std::make_pair(identity::kProviderPhone, NormalizePhone(*t.phone));
-  }
-  if (!options_.email_enabled) {
+  if (phone ? !options_.phone_enabled : !options_.email_enabled) {
     return core::InvalidArgument("PROVIDER_NOT_FOUND",
                                  "Phone or email authentication is not enabled");
   }
-  return std::make_pair(identity::kProviderEmail, NormalizeEmail(*t.email));
+  Account a;
+  a.provider = phone ? identity::kProviderPhone : identity::kProviderEmail;
+  a.identifier = phone ? NormalizePhone(*t.phone) : NormalizeEmail(*t.email);
+  a.tenant = TenantOf(t.tenant_id);
+  auto user = d_.users.FindUserByIdentity(a.tenant, a.provider, a.identifier);
+  if (!user.ok()) return user.error();
+  a.user = std::move(*user);
+  return a;
 }
 
 core::Status RecoveryFlows::Forgot(const RecoveryTarget& target) {
-  auto id = Identify(target);
-  if (!id.ok()) return id.error();
-  const auto& [provider, identifier] = *id;
-  const core::TenantId tenant = TenantOf(target.tenant_id);
-  auto user = d_.users.FindUserByIdentity(tenant, provider, identifier);
-  if (!user.ok()) return user.error();
-  if (!user->has_value()) return d_.sender.SendDecoy(tenant, otp::Purpose::kPasswordReset);
+  auto account = Find(target);
+  if (!account.ok()) return account.error();
+  const auto& [provider, identifier, tenant, user] = *account;
+  if (!user) return d_.sender.SendDecoy(tenant, otp::Purpose::kPasswordReset);
 
-  const identity::User& u = **user;
+  const identity::User& u = *user;
   const bool by_phone = std::string_view(provider) == identity::kProviderPhone;
   CodeDelivery d;
   d.channel = by_phone ? courier::Channel::kSms : courier::Channel::kEmail;
@@ -101,16 +97,13 @@ core::Status RecoveryFlows::Forgot(const RecoveryTarget& target) {
 
 core::Result<std::string> RecoveryFlows::VerifyCode(const RecoveryTarget& target,
                                                     const std::string& code) {
-  auto id = Identify(target);
-  if (!id.ok()) return id.error();
-  const auto& [provider, identifier] = *id;
-  const core::TenantId tenant = TenantOf(target.tenant_id);
-  auto user = d_.users.FindUserByIdentity(tenant, provider, identifier);
-  if (!user.ok()) return user.error();
-  if (!user->has_value()) {
+  auto account = Find(target);
+  if (!account.ok()) return account.error();
+  const core::TenantId& tenant = account->tenant;
+  if (!account->user) {
     return core::InvalidArgument("PASSWORD_RESET_INVALID_REQUEST", "Invalid reset request");
   }
-  const identity::User& u = **user;
+  const identity::User& u = *account->user;
   if (auto s = d_.sender.codes().Consume(d_.sender.store(), tenant, u.id,
                                          otp::Purpose::kPasswordReset, code);
       !s.ok()) {

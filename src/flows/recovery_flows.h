@@ -76,8 +76,14 @@ class RecoveryFlows {
   core::Status Reset(const std::string& token, const std::string& new_password);
 
  private:
-  // The provider and normalised identifier of `t`.
-  core::Result<std::pair<const char*, std::string>> Identify(const RecoveryTarget& t) const;
+  struct Account {
+    const char* provider;    // identity::kProviderEmail or kProviderPhone
+    std::string identifier;  // normalised
+    core::TenantId tenant;
+    std::optional<identity::User> user;  // nullopt: no such account
+  };
+  // Checks the target and looks its account up.
+  core::Result<Account> Find(const RecoveryTarget& t) const;
 
   const RecoveryOptions options_;
   Deps d_;

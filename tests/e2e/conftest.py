@@ -85,6 +85,16 @@ ERR_CODE_EXPIRED = {"statusCode": 400, "error": "BadRequestException",
                     "message": "Verification code has expired", "code": "VERIFICATION_CODE_EXPIRED"}
 ERR_CODE_REQUIRED = {"statusCode": 400, "error": "BadRequestException",
                      "message": "Verification code is required", "code": "MISSING_REQUIRED_FIELD"}
+def coded(message, code, status=400, error="BadRequestException"):
+    """A coded error body (shape A of spec/errors.md)."""
+    return {"statusCode": status, "error": error, "message": message, "code": code}
+
+
+def bad_request(message):
+    """A class-validator failure: 400 without a code."""
+    return {"statusCode": 400, "error": "Bad Request", "message": message}
+
+
 ERROR_KEYS = ["statusCode", "error", "message"]
 CODED_ERROR_KEYS = ["statusCode", "error", "message", "code"]
 

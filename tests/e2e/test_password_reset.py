@@ -16,6 +16,7 @@ import uuid
 import pytest
 
 from conftest import (
+    bad_request, coded,
     ERR_CODE_EXHAUSTED, ERR_CODE_EXPIRED, ERR_CODE_INVALID, ERR_CODE_REQUIRED,
     ERR_INVALID_CREDENTIALS, ERR_RATE_LIMITED, ERR_SESSION_NOT_FOUND, JWT_RE,
     KNOWN_SECRET, PASSWORD, UUID4_RE, Client, SmtpSink, WebhookReceiver, assert_json,
@@ -30,14 +31,6 @@ THIRD_PASSWORD = "Th1rd!Passw0rd#"
 
 FORGOT_OK = {"message": "If your email is registered, you will receive a password reset link"}
 RESET_OK = {"message": "Password has been reset successfully"}
-
-
-def coded(message, code, status=400, error="BadRequestException"):
-    return {"statusCode": status, "error": error, "message": message, "code": code}
-
-
-def bad_request(message):
-    return {"statusCode": 400, "error": "Bad Request", "message": message}
 
 
 ERR_RESET_REQUEST = coded("Invalid reset request", "PASSWORD_RESET_INVALID_REQUEST")

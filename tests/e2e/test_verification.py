@@ -11,6 +11,7 @@ import time
 import pytest
 
 from conftest import (
+    bad_request, coded,
     CODED_ERROR_KEYS, ERR_CODE_EXHAUSTED, ERR_CODE_INVALID, ERR_CODE_REQUIRED, ERR_INVALID_TOKEN,
     ERR_NO_AUTH, ERR_RATE_LIMITED, ISO_MS_RE, PASSWORD, Client, SmtpSink, WebhookReceiver,
     assert_json, assert_token_body, code_from_text, jwt_payload, new_user, unique_email,
@@ -26,14 +27,6 @@ SMS_SENT = {"message": "Verification SMS sent"}
 PHONE_VERIFIED = {"message": "Phone verified successfully"}
 
 ROUTES = ["send-email-verification", "verify-email", "send-phone-verification", "verify-phone"]
-
-
-def coded(message, code, status=400, error="BadRequestException"):
-    return {"statusCode": status, "error": error, "message": message, "code": code}
-
-
-def bad_request(message):
-    return {"statusCode": 400, "error": "Bad Request", "message": message}
 
 
 ERR_NO_EMAIL = coded("User does not have an email address", "NO_EMAIL_ADDRESS")

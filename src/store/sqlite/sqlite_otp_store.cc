@@ -37,10 +37,6 @@ constexpr const char* kDeleteExhausted =
     "DELETE FROM otps WHERE user_id = ?1 AND purpose = ?2 AND tenant_id IS ?3"
     " AND expires_at > ?4 AND attempts >= ?5";
 
-constexpr const char* kCountLive =
-    "SELECT COUNT(*) FROM otps WHERE user_id = ?1 AND purpose = ?2"
-    " AND tenant_id IS ?3 AND expires_at > ?4";
-
 // IssueDecoy's stand-in for kDeleteAll: the same index probe, but the
 // decoy's fresh id matches no row, so a real user's codes are never touched.
 constexpr const char* kDecoyDelete =
@@ -212,17 +208,15 @@ class SqliteOtpStore final : public otp::OtpStore {
       if (core::Status s = st->Run(); !s.ok()) return s;
       return ConsumeOutcome::kConsumed;
     }
-    std::int64_t live_before = 0;
-    {
-      core::Result<Statement> st = conn.Prepare(kCountLive);
-      if (!st.ok()) return st.error();
-      BindKey(*st, tenant, user, purpose);
-      st->BindInt(4, now);
-      core::Result<bool> row = st->Step();
-      if (!row.ok()) return row.error();
-      live_before = st->Int(0);
+    // The rows were read inside this transaction: count here what the two
+    // statements below will leave.
+    int live = 0, survivors = 0;
+    for (const OneTimeCode& c : *codes) {
+      if (c.expires_at <= now) continue;
+      ++live;
+      if (c.attempts + 1 < max_attempts) ++survivors;
     }
-    if (live_before == 0) return ConsumeOutcome::kInvalid;
+    if (live == 0) return ConsumeOutcome::kInvalid;
     {
       core::Result<Statement> st = conn.Prepare(kCountAttempt);
       if (!st.ok()) return st.error();
@@ -237,13 +231,7 @@ class SqliteOtpStore final : public otp::OtpStore {
       st->BindInt(4, now).BindInt(5, max_attempts);
       if (core::Status s = st->Run(); !s.ok()) return s;
     }
-    core::Result<Statement> st = conn.Prepare(kCountLive);
-    if (!st.ok()) return st.error();
-    BindKey(*st, tenant, user, purpose);
-    st->BindInt(4, now);
-    core::Result<bool> row = st->Step();
-    if (!row.ok()) return row.error();
-    return st->Int(0) == 0 ? ConsumeOutcome::kExhausted : ConsumeOutcome::kInvalid;
+    return survivors == 0 ? ConsumeOutcome::kExhausted : ConsumeOutcome::kInvalid;
   }
 
   ConnectionPool& pool_;  // reads

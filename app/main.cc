@@ -24,6 +24,7 @@
 #include "courier/composer.h"
 #include "courier/events.h"
 #include "courier/templates.h"
+#include "delivery/curl_handle.h"
 #include "delivery/log_transport.h"
 #include "delivery/sender.h"
 #include "delivery/smtp_transport.h"
@@ -128,12 +129,17 @@ Delivery MakeDelivery(const config::Config& cfg, const core::Clock& clock) {
   Delivery d;
   const config::CourierConfig& k = cfg.courier;
   d.log = delivery::NewLogTransport();
-  if (!k.smtp.url.empty()) d.smtp = delivery::NewSmtpTransport(k.smtp, clock);
-  if (!k.webhook.url.empty()) d.webhook = delivery::NewWebhookTransport(k.webhook, clock);
-  courier::WebhookOptions ev;
-  ev.secret = cfg.events.webhook_secret;
-  ev.timeout_ms = k.webhook.timeout_ms;
-  d.events = delivery::NewWebhookTransport(ev, clock);
+  // Only configured transports exist: libcurl is loaded by the first one.
+  if (k.email_transport == "smtp") d.smtp = delivery::NewSmtpTransport(k.smtp, clock);
+  if (k.email_transport == "webhook" || k.sms_transport == "webhook") {
+    d.webhook = delivery::NewWebhookTransport(k.webhook, clock);
+  }
+  if (!cfg.events.webhook_urls.empty()) {
+    courier::WebhookOptions ev;
+    ev.secret = cfg.events.webhook_secret;
+    ev.timeout_ms = k.webhook.timeout_ms;
+    d.events = delivery::NewWebhookTransport(ev, clock);
+  }
   auto pick = [&](const std::string& name) -> courier::Transport* {
     if (name == "smtp") return d.smtp.get();
     if (name == "webhook") return d.webhook.get();
@@ -223,6 +229,13 @@ int Run(int argc, char** argv) {
     return 1;
   }
   Delivery transports = MakeDelivery(cfg, clock);
+  if (transports.smtp || transports.webhook || transports.events) {
+    std::string why;
+    if (!delivery::CurlAvailable(&why)) {
+      spdlog::critical("courier: SMTP/webhook delivery is configured but {}", why);
+      return 1;
+    }
+  }
   for (const auto& [channel, transport] :
        {std::pair{"e-mail", cfg.courier.email_transport},
         std::pair{"SMS", cfg.courier.sms_transport}}) {

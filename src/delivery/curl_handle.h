@@ -24,6 +24,10 @@ struct CurlSlistDeleter {
 };
 using CurlSlist = std::unique_ptr<curl_slist, CurlSlistDeleter>;
 
+// Whether libcurl could be loaded (curl_loader.cc: authd loads it on first
+// use rather than linking it); if not, `error` (if given) says why.
+bool CurlAvailable(std::string* error = nullptr);
+
 // curl_global_init(CURL_GLOBAL_DEFAULT), once. Called by the factories of
 // the curl transports, so before any of their threads exist.
 void EnsureCurlGlobalInit();

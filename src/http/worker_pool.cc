@@ -55,18 +55,14 @@ boost::asio::awaitable<Response> Dispatcher::Dispatch(const Request& req) {
   if (route == nullptr && req.method == "HEAD") route = router_.Find("GET", req.path);
   if (route == nullptr) co_return RouteNotFound(req);
   if (route->exec == Exec::kInline) co_return Invoke(*route, req);
-  WorkerPool& pool =
-      route->exec == Exec::kHashing ? hashing_pool_
-      : route->exec == Exec::kRead  ? read_pool_
-                                    : blocking_pool_;
-  if (route->exec == Exec::kHashing) {
-    co_return co_await pool.Run([this, route, &req] {
-      LowerThreadPriority();
-      return Invoke(*route, req);
-    });
-  }
-  co_return co_await pool.Run(
-      [this, route, &req] { return Invoke(*route, req); });
+  const bool hashing = route->exec == Exec::kHashing;
+  WorkerPool& pool = hashing                        ? hashing_pool_
+                     : route->exec == Exec::kRead ? read_pool_
+                                                  : blocking_pool_;
+  co_return co_await pool.Run([this, route, &req, hashing] {
+    if (hashing) LowerThreadPriority();
+    return Invoke(*route, req);
+  });
 }
 
 void Dispatcher::Shutdown() {

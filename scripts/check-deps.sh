@@ -11,7 +11,7 @@ check() { # folder, forbidden-regex, why
   hits=$(grep -rnE "^#include [<\"]($2)" $1 --include='*.h' --include='*.cc' | grep -vE '_(test|bench|fuzz)\.cc:' || true)
   if [ -n "$hits" ]; then echo "layer violation ($3):"; echo "$hits"; fail=1; fi
 }
-DOMAIN="identity session throttle flows courier otp"
+DOMAIN="identity session throttle flows courier otp mfa"
 check "$DOMAIN" 'http/|store/|config/|boost/|sqlite3|libpq|spdlog|toml' "domain must not depend on adapters, HTTP, JSON or logging libraries"
 check "crypto" 'http/|store/|config/|identity/|session/|flows/|throttle/|boost/' "crypto depends on core only"
 check "core" 'http/|store/|config/|identity/|session/|flows/|throttle/|crypto/|boost/|sqlite3' "core depends on std (and fmt) only"

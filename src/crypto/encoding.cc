@@ -12,6 +12,7 @@ constexpr char kStdAlphabet[] =
 constexpr char kUrlAlphabet[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 constexpr char kHexDigits[] = "0123456789abcdef";
+constexpr char kBase32Alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
 std::string EncodeBase64(std::string_view bytes, const char* alphabet,
                          bool pad) {
@@ -59,6 +60,24 @@ constexpr std::array<std::uint8_t, 256> MakeUrlTable() {
   return t;
 }
 constexpr std::array<std::uint8_t, 256> kUrlTable = MakeUrlTable();
+
+// Base32 digit values for both letter cases; 0xff marks everything else.
+constexpr std::array<std::uint8_t, 256> MakeBase32Table() {
+  std::array<std::uint8_t, 256> t{};
+  for (auto& v : t) v = 0xff;
+  for (int i = 0; i < 26; ++i) {
+    t['A' + i] = static_cast<std::uint8_t>(i);
+    t['a' + i] = static_cast<std::uint8_t>(i);
+  }
+  for (int i = 0; i < 6; ++i) t['2' + i] = static_cast<std::uint8_t>(26 + i);
+  return t;
+}
+constexpr std::array<std::uint8_t, 256> kBase32Table = MakeBase32Table();
+
+// The '=' count that pads an unpadded base32 text of length n to a multiple
+// of 8, indexed by n % 8. -1: no byte count encodes to that many characters
+// (1, 3 and 6 leftover characters hold less than one more whole byte).
+constexpr int kBase32Padding[8] = {0, -1, 6, -1, 4, 3, -1, 1};
 
 int HexValue(unsigned char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -109,6 +128,56 @@ std::optional<std::string> Base64UrlDecode(std::string_view text) {
 
 std::string Base64Encode(std::string_view bytes) {
   return EncodeBase64(bytes, kStdAlphabet, /*pad=*/true);
+}
+
+std::string Base32Encode(std::string_view bytes) {
+  std::string out;
+  out.reserve((bytes.size() * 8 + 4) / 5);
+  std::uint32_t buffer = 0;  // only the low `bits` bits are pending
+  int bits = 0;
+  for (unsigned char c : bytes) {
+    buffer = ((buffer << 8) | c) & 0xfff;  // at most 4 + 8 pending bits
+    bits += 8;
+    while (bits >= 5) {
+      bits -= 5;
+      out.push_back(kBase32Alphabet[(buffer >> bits) & 31]);
+    }
+  }
+  // The last character is zero-filled on the right (the canonical form).
+  if (bits > 0) out.push_back(kBase32Alphabet[(buffer << (5 - bits)) & 31]);
+  return out;
+}
+
+std::optional<std::string> Base32Decode(std::string_view text) {
+  std::size_t len = text.size();
+  while (len > 0 && text[len - 1] == '=') --len;
+  const std::size_t padding = text.size() - len;
+  const int needed = kBase32Padding[len % 8];
+  if (needed < 0) return std::nullopt;
+  // Either no padding or exactly the amount that completes the last block.
+  if (padding != 0 && padding != static_cast<std::size_t>(needed)) {
+    return std::nullopt;
+  }
+  std::string out;
+  out.reserve(len * 5 / 8);
+  std::uint32_t buffer = 0;  // only the low `bits` bits are pending
+  std::uint32_t bad = 0;     // OR of every digit: 0xff anywhere = invalid
+  int bits = 0;
+  for (std::size_t i = 0; i < len; ++i) {
+    const std::uint32_t v = kBase32Table[static_cast<unsigned char>(text[i])];
+    bad |= v;
+    buffer = ((buffer << 5) | v) & 0xfff;  // at most 7 + 5 pending bits
+    bits += 5;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push_back(static_cast<char>((buffer >> bits) & 0xff));
+    }
+  }
+  if ((bad & 0x80) != 0) return std::nullopt;
+  // Canonical form only: the bits left over after the last whole byte must
+  // be zero, otherwise several strings would decode to the same bytes.
+  if ((buffer & ((1u << bits) - 1)) != 0) return std::nullopt;
+  return out;
 }
 
 std::string HexEncode(std::string_view bytes) {

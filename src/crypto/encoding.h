@@ -1,5 +1,5 @@
 // Byte encodings used on the wire: base64url (RFC 4648 §5, no padding),
-// standard base64, lower-case hex.
+// standard base64, base32 (RFC 4648 §6, TOTP secrets), lower-case hex.
 #ifndef AUTHD_CRYPTO_ENCODING_H_
 #define AUTHD_CRYPTO_ENCODING_H_
 
@@ -15,6 +15,18 @@ std::string Base64UrlEncode(std::string_view bytes);
 std::optional<std::string> Base64UrlDecode(std::string_view text);
 
 std::string Base64Encode(std::string_view bytes);  // with padding
+
+// Base32 with the RFC 4648 §6 alphabet A-Z2-7, upper-case, without padding:
+// the form authenticator apps expect in otpauth:// URLs (20 bytes -> 32
+// characters).
+std::string Base32Encode(std::string_view bytes);
+// Accepts either case and, optionally, the full '=' padding to a multiple of
+// 8 characters (no partial or excess padding). Rejects every other character
+// (whitespace and '-' included: callers strip them if they want to), lengths
+// of 1, 3 or 6 mod 8 (no byte count encodes to those) and non-zero trailing
+// bits, so each byte string has exactly one accepted unpadded spelling per
+// letter case. nullopt on any error.
+std::optional<std::string> Base32Decode(std::string_view text);
 
 std::string HexEncode(std::string_view bytes);  // lower-case
 // Accepts either case; nullopt on odd length or a non-hex character.

@@ -70,6 +70,12 @@ class UserStore {
                                           VerifiedChannel channel,
                                           core::UnixMillis at) = 0;
 
+  // Sets users.is_mfa_enabled of user `id` in `tenant` (the user's MFA
+  // switch, POST /auth/mfa/toggle) and updated_at. False if no such user.
+  virtual core::Result<bool> SetMfaEnabled(const core::TenantId& tenant,
+                                           const core::UserId& id, bool enabled,
+                                           core::UnixMillis at) = 0;
+
   // True iff an identity (provider, provider_id) exists in `tenant`.
   virtual core::Result<bool> IdentityExists(const core::TenantId& tenant,
                                             std::string_view provider,

@@ -3,7 +3,7 @@
 //
 // The suites in this folder exercise the ports (identity::UserStore,
 // session::SessionStore, otp::OtpStore, courier::OutboxStore,
-// throttle::CounterStore) only. A backend joins them
+// mfa::MfaStore, throttle::CounterStore) only. A backend joins them
 // by instantiating each suite with a factory that returns fresh, empty
 // stores on every call (a new temp file, a new schema, ...):
 //
@@ -11,8 +11,8 @@
 //       ::testing::Values(StoreBackendFactory{"sqlite", &MakeSqliteBackend}),
 //       BackendName);
 //
-// The stores of one StoreBackend share one database (sessions and codes
-// reference users, Issue writes codes and outbox messages together); their
+// The stores of one StoreBackend share one database (sessions, codes and
+// MFA rows reference users, Issue writes codes and outbox messages together); their
 // shared_ptrs keep whatever owns them (a database handle, a
 // temp directory) alive, e.g. with the aliasing constructor.
 #ifndef AUTHD_STORE_CONTRACT_STORE_BACKEND_H_
@@ -29,6 +29,7 @@
 #include "core/status.h"
 #include "courier/outbox_store.h"
 #include "identity/user_store.h"
+#include "mfa/mfa_store.h"
 #include "otp/one_time_code.h"
 #include "session/session_store.h"
 #include "throttle/counter_store.h"
@@ -44,6 +45,7 @@ struct StoreBackend {
   std::shared_ptr<session::SessionStore> sessions;
   std::shared_ptr<otp::OtpStore> otps;
   std::shared_ptr<courier::OutboxStore> outbox;
+  std::shared_ptr<mfa::MfaStore> mfa;
 };
 
 struct StoreBackendFactory {

@@ -135,6 +135,47 @@ TEST_P(UserStoreContract, MarkVerifiedSetsOnlyThatChannel) {
   EXPECT_EQ(got->updated_at, 1'700'000'020'000);
 }
 
+TEST_P(UserStoreContract, SetMfaEnabledSwitchesTheFlagInItsTenantOnly) {
+  identity::User u = MakeUser("u-1", "alice@example.com");
+  ASSERT_EQ(Create(kTenantA, u), CreateUserOutcome::kCreated);
+  auto on = users().SetMfaEnabled(kTenantA, u.id, true, 1'700'000'030'000);
+  ASSERT_TRUE(IsOk(on));
+  EXPECT_TRUE(*on);
+  std::optional<identity::User> got = ById(kTenantA, "u-1");
+  ASSERT_TRUE(got.has_value());
+  EXPECT_TRUE(got->is_mfa_enabled);
+  EXPECT_EQ(got->updated_at, 1'700'000'030'000);
+  EXPECT_EQ(got->password_hash, u.password_hash) << "nothing else changes";
+  EXPECT_EQ(got->email_verified_at, std::nullopt);
+
+  // Another tenant's view of the id, or an unknown id, changes nothing.
+  for (const core::TenantId& other : {kTenantB, kNullTenant}) {
+    auto r = users().SetMfaEnabled(other, u.id, false, 1);
+    ASSERT_TRUE(IsOk(r));
+    EXPECT_FALSE(*r);
+  }
+  auto unknown = users().SetMfaEnabled(kTenantA, core::UserId("nobody"), false, 1);
+  ASSERT_TRUE(IsOk(unknown));
+  EXPECT_FALSE(*unknown);
+  got = ById(kTenantA, "u-1");
+  ASSERT_TRUE(got.has_value());
+  EXPECT_TRUE(got->is_mfa_enabled);
+  EXPECT_EQ(got->updated_at, 1'700'000'030'000);
+
+  auto off = users().SetMfaEnabled(kTenantA, u.id, false, 1'700'000'040'000);
+  ASSERT_TRUE(IsOk(off));
+  EXPECT_TRUE(*off);
+  got = ById(kTenantA, "u-1");
+  ASSERT_TRUE(got.has_value());
+  EXPECT_FALSE(got->is_mfa_enabled);
+  EXPECT_EQ(got->updated_at, 1'700'000'040'000);
+  // Setting the current value again still succeeds.
+  auto again = users().SetMfaEnabled(kTenantA, u.id, false, 1'700'000'050'000);
+  ASSERT_TRUE(IsOk(again));
+  EXPECT_TRUE(*again);
+  EXPECT_EQ(ById(kTenantA, "u-1")->updated_at, 1'700'000'050'000);
+}
+
 TEST_P(UserStoreContract, UnknownLookupsFindNothing) {
   EXPECT_FALSE(ById(kNullTenant, "nobody").has_value());
   EXPECT_FALSE(ByIdentity(kNullTenant, "email", "nobody@example.com").has_value());

@@ -1,7 +1,7 @@
-// In-process adapters of the UserStore, SessionStore, OtpStore, OutboxStore
-// and CounterStore ports.
+// In-process adapters of the UserStore, SessionStore, OtpStore, OutboxStore,
+// MfaStore and CounterStore ports.
 //
-// The user, session, OTP and outbox stores keep everything in maps behind a
+// The user, session, OTP, outbox and MFA stores keep everything in maps behind a
 // mutex: they are test fakes and the reference behaviour for the contract
 // suites (store/contract/), not a persistence layer (nothing survives the
 // process).
@@ -24,6 +24,7 @@
 
 #include "courier/outbox_store.h"
 #include "identity/user_store.h"
+#include "mfa/mfa_store.h"
 #include "otp/one_time_code.h"
 #include "session/session_store.h"
 #include "throttle/counter_store.h"
@@ -41,6 +42,10 @@ struct MemoryCourierStores {
   std::unique_ptr<courier::OutboxStore> outbox;
 };
 MemoryCourierStores NewMemoryCourierStores();
+
+// One mutex over devices, recovery codes and trusted devices. Does not
+// check that a row's user exists (no cascade on user deletion).
+std::unique_ptr<mfa::MfaStore> NewMemoryMfaStore();
 
 struct MemoryCounterOptions {
   // Upper bound on live keys, over all shards (about 150 bytes each for

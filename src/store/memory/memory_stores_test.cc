@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "store/contract/counter_store_contract.h"
+#include "store/contract/mfa_store_contract.h"
 #include "store/contract/otp_store_contract.h"
 #include "store/contract/outbox_store_contract.h"
 #include "store/contract/session_store_contract.h"
@@ -21,7 +22,8 @@ namespace {
 StoreBackend MakeMemoryBackend() {
   MemoryCourierStores courier = NewMemoryCourierStores();
   return StoreBackend{NewMemoryUserStore(), NewMemorySessionStore(),
-                      std::move(courier.otps), std::move(courier.outbox)};
+                      std::move(courier.otps), std::move(courier.outbox),
+                      NewMemoryMfaStore()};
 }
 
 INSTANTIATE_TEST_SUITE_P(Memory, UserStoreContract,
@@ -34,6 +36,9 @@ INSTANTIATE_TEST_SUITE_P(Memory, OtpStoreContract,
                          ::testing::Values(StoreBackendFactory{"memory", &MakeMemoryBackend}),
                          BackendName<StoreBackendFactory>);
 INSTANTIATE_TEST_SUITE_P(Memory, OutboxStoreContract,
+                         ::testing::Values(StoreBackendFactory{"memory", &MakeMemoryBackend}),
+                         BackendName<StoreBackendFactory>);
+INSTANTIATE_TEST_SUITE_P(Memory, MfaStoreContract,
                          ::testing::Values(StoreBackendFactory{"memory", &MakeMemoryBackend}),
                          BackendName<StoreBackendFactory>);
 INSTANTIATE_TEST_SUITE_P(

@@ -118,6 +118,17 @@ class MemoryUserStore final : public identity::UserStore {
     return true;
   }
 
+  core::Result<bool> SetMfaEnabled(const core::TenantId& tenant,
+                                   const core::UserId& id, bool enabled,
+                                   core::UnixMillis at) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!IsMember(id.str(), KeyOf(tenant))) return false;
+    identity::User& u = users_.at(id.str());
+    u.is_mfa_enabled = enabled;
+    u.updated_at = at;
+    return true;
+  }
+
   core::Result<bool> IdentityExists(const core::TenantId& tenant,
                                     std::string_view provider,
                                     std::string_view provider_id) override {

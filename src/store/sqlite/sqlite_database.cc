@@ -27,12 +27,14 @@ class SqliteDatabaseImpl final : public SqliteDatabase {
         users_(sqlite::NewSqliteUserStore(*pool_, *writer_)),
         sessions_(sqlite::NewSqliteSessionStore(*pool_, *writer_)),
         otps_(sqlite::NewSqliteOtpStore(*pool_, *writer_)),
-        outbox_(sqlite::NewSqliteOutboxStore(*pool_, *writer_)) {}
+        outbox_(sqlite::NewSqliteOutboxStore(*pool_, *writer_)),
+        mfa_(sqlite::NewSqliteMfaStore(*pool_, *writer_)) {}
 
   identity::UserStore& users() override { return *users_; }
   session::SessionStore& sessions() override { return *sessions_; }
   otp::OtpStore& otps() override { return *otps_; }
   courier::OutboxStore& outbox() override { return *outbox_; }
+  mfa::MfaStore& mfa() override { return *mfa_; }
   int schema_version() const override { return version_; }
 
   core::Status IntegrityCheck() override {
@@ -83,6 +85,7 @@ class SqliteDatabaseImpl final : public SqliteDatabase {
   std::unique_ptr<session::SessionStore> sessions_;
   std::unique_ptr<otp::OtpStore> otps_;
   std::unique_ptr<courier::OutboxStore> outbox_;
+  std::unique_ptr<mfa::MfaStore> mfa_;
 };
 
 }  // namespace

@@ -1,5 +1,6 @@
 // SqliteDatabase: the embedded single-file database of authd and the
-// UserStore, SessionStore, OtpStore and OutboxStore adapters over it.
+// UserStore, SessionStore, OtpStore, OutboxStore and MfaStore adapters over
+// it.
 //
 // Open() creates the file if needed, applies the pending migrations of
 // store/sqlite/migrations/ in one transaction (recorded in
@@ -16,8 +17,8 @@
 // cannot get the lock within busy_timeout_ms gets kUnavailable; any other
 // database failure is kInternal with SQLite's message in Error::debug only.
 //
-// Ownership: the stores returned by users(), sessions(), otps() and
-// outbox() live as long as the SqliteDatabase. REQUIRES: no store call is in
+// Ownership: the stores returned by users(), sessions(), otps(), outbox()
+// and mfa() live as long as the SqliteDatabase. REQUIRES: no store call is in
 // flight at destruction.
 // One process owns the file (the in-process CounterStore relies on it).
 #ifndef AUTHD_STORE_SQLITE_SQLITE_DATABASE_H_
@@ -29,6 +30,7 @@
 #include "core/status.h"
 #include "courier/outbox_store.h"
 #include "identity/user_store.h"
+#include "mfa/mfa_store.h"
 #include "otp/one_time_code.h"
 #include "session/session_store.h"
 
@@ -55,6 +57,7 @@ class SqliteDatabase {
   virtual session::SessionStore& sessions() = 0;
   virtual otp::OtpStore& otps() = 0;
   virtual courier::OutboxStore& outbox() = 0;
+  virtual mfa::MfaStore& mfa() = 0;
 
   // The highest migration version applied to the file.
   virtual int schema_version() const = 0;

@@ -11,6 +11,7 @@
 
 #include <gtest/gtest.h>
 
+#include "store/contract/mfa_store_contract.h"
 #include "store/contract/otp_store_contract.h"
 #include "store/contract/outbox_store_contract.h"
 #include "store/contract/session_store_contract.h"
@@ -39,7 +40,8 @@ StoreBackend MakeSqliteBackend() {
       std::shared_ptr<identity::UserStore>(holder, &holder->db->users()),
       std::shared_ptr<session::SessionStore>(holder, &holder->db->sessions()),
       std::shared_ptr<otp::OtpStore>(holder, &holder->db->otps()),
-      std::shared_ptr<courier::OutboxStore>(holder, &holder->db->outbox())};
+      std::shared_ptr<courier::OutboxStore>(holder, &holder->db->outbox()),
+      std::shared_ptr<mfa::MfaStore>(holder, &holder->db->mfa())};
 }
 
 INSTANTIATE_TEST_SUITE_P(Sqlite, UserStoreContract,
@@ -52,6 +54,9 @@ INSTANTIATE_TEST_SUITE_P(Sqlite, OtpStoreContract,
                          ::testing::Values(StoreBackendFactory{"sqlite", &MakeSqliteBackend}),
                          BackendName<StoreBackendFactory>);
 INSTANTIATE_TEST_SUITE_P(Sqlite, OutboxStoreContract,
+                         ::testing::Values(StoreBackendFactory{"sqlite", &MakeSqliteBackend}),
+                         BackendName<StoreBackendFactory>);
+INSTANTIATE_TEST_SUITE_P(Sqlite, MfaStoreContract,
                          ::testing::Values(StoreBackendFactory{"sqlite", &MakeSqliteBackend}),
                          BackendName<StoreBackendFactory>);
 
@@ -104,14 +109,15 @@ class SqliteDatabaseTest : public ::testing::Test {
 TEST_F(SqliteDatabaseTest, FreshFileIsAtLatestSchemaVersion) {
   std::unique_ptr<SqliteDatabase> db = Open();
   ASSERT_NE(db, nullptr);
-  EXPECT_EQ(db->schema_version(), 2);
-  EXPECT_EQ(sqlite::LatestSchemaVersion(), 2);
+  EXPECT_EQ(db->schema_version(), 3);
+  EXPECT_EQ(sqlite::LatestSchemaVersion(), 3);
   EXPECT_TRUE(IsOk(db->IntegrityCheck()));
   db.reset();
   RawDb raw(path_);
-  EXPECT_EQ(raw.Scalar("SELECT COUNT(*) FROM schema_migrations"), "2");
+  EXPECT_EQ(raw.Scalar("SELECT COUNT(*) FROM schema_migrations"), "3");
   EXPECT_EQ(raw.Scalar("SELECT name FROM schema_migrations WHERE version = 1"), "init");
   EXPECT_EQ(raw.Scalar("SELECT name FROM schema_migrations WHERE version = 2"), "courier");
+  EXPECT_EQ(raw.Scalar("SELECT name FROM schema_migrations WHERE version = 3"), "mfa");
   EXPECT_EQ(raw.Scalar("PRAGMA journal_mode"), "wal");
 }
 
@@ -123,12 +129,13 @@ TEST_F(SqliteDatabaseTest, VersionOneFileIsMigratedKeepingItsData) {
   }
   {
     RawDb raw(path_);  // back to what a version-1 authd left
-    raw.Exec("DROP TABLE otps; DROP TABLE outbox;"
-             " DELETE FROM schema_migrations WHERE version = 2");
+    raw.Exec("DROP TABLE mfa_devices; DROP TABLE mfa_recovery_codes;"
+             " DROP TABLE mfa_trusted_devices; DROP TABLE otps; DROP TABLE outbox;"
+             " DELETE FROM schema_migrations WHERE version >= 2");
   }
   std::unique_ptr<SqliteDatabase> db = Open();
   ASSERT_NE(db, nullptr);
-  EXPECT_EQ(db->schema_version(), 2);
+  EXPECT_EQ(db->schema_version(), 3);
   EXPECT_TRUE(IsOk(db->IntegrityCheck()));
   auto s = db->sessions().Get(kTenantA, core::SessionId("s-1"), kNow);
   ASSERT_TRUE(IsOk(s));
@@ -151,7 +158,7 @@ TEST_F(SqliteDatabaseTest, ReopenKeepsDataAndDoesNotReapplyMigrations) {
   }
   std::unique_ptr<SqliteDatabase> db = Open();
   ASSERT_NE(db, nullptr);
-  EXPECT_EQ(db->schema_version(), 2);
+  EXPECT_EQ(db->schema_version(), 3);
   auto user = db->users().FindUserByIdentity(kTenantA, "email", "u-1@example.com");
   ASSERT_TRUE(IsOk(user));
   ASSERT_TRUE(user->has_value());
@@ -162,7 +169,7 @@ TEST_F(SqliteDatabaseTest, ReopenKeepsDataAndDoesNotReapplyMigrations) {
   EXPECT_EQ((*s)->refresh_hash, "h-s-1");
   db.reset();
   RawDb raw(path_);
-  EXPECT_EQ(raw.Scalar("SELECT COUNT(*) FROM schema_migrations"), "2");
+  EXPECT_EQ(raw.Scalar("SELECT COUNT(*) FROM schema_migrations"), "3");
   EXPECT_EQ(raw.Scalar("SELECT applied_at FROM schema_migrations WHERE version = 2"),
             applied_at);
 }

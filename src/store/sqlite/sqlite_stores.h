@@ -1,5 +1,5 @@
-// The SQLite adapters of the UserStore, SessionStore, OtpStore and
-// OutboxStore ports, over a ConnectionPool. Internal to store/sqlite: the
+// The SQLite adapters of the UserStore, SessionStore, OtpStore, OutboxStore
+// and MfaStore ports, over a ConnectionPool. Internal to store/sqlite: the
 // composition root reaches them through SqliteDatabase (sqlite_database.h),
 // which documents the durability, concurrency and error contract.
 //
@@ -19,6 +19,7 @@
 #include "courier/message.h"
 #include "courier/outbox_store.h"
 #include "identity/user_store.h"
+#include "mfa/mfa_store.h"
 #include "otp/one_time_code.h"
 #include "session/session_store.h"
 #include "store/sqlite/sqlite_connection.h"
@@ -53,6 +54,12 @@ std::unique_ptr<otp::OtpStore> NewSqliteOtpStore(ConnectionPool& pool,
 // sender's final mark.
 std::unique_ptr<courier::OutboxStore> NewSqliteOutboxStore(ConnectionPool& pool,
                                                           Writer& writer);
+
+// UseDeviceStep and UseRecoveryCode are single compare-and-set UPDATEs
+// (`last_step < ?`, `used_at IS NULL`): of racing callers exactly one
+// changes the row. ReplaceRecoveryCodes deletes and inserts in one writer op.
+std::unique_ptr<mfa::MfaStore> NewSqliteMfaStore(ConnectionPool& pool,
+                                                Writer& writer);
 
 // Inside a writer op: inserts `messages` into the outbox, state pending and
 // unclaimed (shared by Enqueue and OtpStore::Issue).

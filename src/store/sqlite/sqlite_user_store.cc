@@ -38,6 +38,11 @@ constexpr const char* kMarkPhoneVerified =
     " WHERE id = ?2 AND EXISTS (SELECT 1 FROM user_accesses a"
     " WHERE a.user_id = users.id AND a.tenant_id IS ?3)";
 
+constexpr const char* kSetMfaEnabled =
+    "UPDATE users SET is_mfa_enabled = ?1, updated_at = ?2"
+    " WHERE id = ?3 AND EXISTS (SELECT 1 FROM user_accesses a"
+    " WHERE a.user_id = users.id AND a.tenant_id IS ?4)";
+
 constexpr const char* kFindUserByIdentity =
     "SELECT u.id, u.email, u.email_verified_at, u.phone, u.phone_verified_at,"
     " u.password_hash, u.is_active, u.must_change_password, u.metadata,"
@@ -201,6 +206,23 @@ class SqliteUserStore final : public identity::UserStore {
       core::Result<Statement> st = conn.Prepare(sql);
       if (!st.ok()) return st.error();
       st->BindInt(1, at).BindText(2, id.str()).BindTenant(3, tenant);
+      if (core::Status run = st->Run(); !run.ok()) return run;
+      changed = st->changes() == 1;
+      return core::Status::Ok();
+    });
+    if (!s.ok()) return s;
+    return changed;
+  }
+
+  core::Result<bool> SetMfaEnabled(const core::TenantId& tenant,
+                                   const core::UserId& id, bool enabled,
+                                   core::UnixMillis at) override {
+    bool changed = false;
+    core::Status s = writer_.Run([&](Connection& conn) -> core::Status {
+      core::Result<Statement> st = conn.Prepare(kSetMfaEnabled);
+      if (!st.ok()) return st.error();
+      st->BindBool(1, enabled).BindInt(2, at).BindText(3, id.str())
+          .BindTenant(4, tenant);
       if (core::Status run = st->Run(); !run.ok()) return run;
       changed = st->changes() == 1;
       return core::Status::Ok();

@@ -31,6 +31,7 @@
 #include "delivery/webhook_transport.h"
 #include "flows/account_flows.h"
 #include "flows/code_sender.h"
+#include "flows/mfa_flows.h"
 #include "flows/recovery_flows.h"
 #include "flows/verification_flows.h"
 #include "flows/password_flows.h"
@@ -288,12 +289,14 @@ int Run(int argc, char** argv) {
   flows::RecoveryFlows recovery(recovery_opts, {database->users(), database->sessions(),
                                                 passwords, code_sender, limiter, clock});
   flows::VerificationFlows verification({database->users(), code_sender, limiter, clock});
+  flows::MfaFlows mfa_flows(cfg.mfa, cfg.session.jwt_secret, cfg.app_name,
+                            {database->users(), database->mfa(), random, clock, events_or_null});
   http::TokenTransport transport(cfg.http, cfg.session.access_token_ttl_seconds,
                                  cfg.session.refresh_token_ttl_seconds, clock, random);
 
   http::Router router;
   http::RegisterAuthRoutes(router, {accounts, sessions, password_flows, recovery,
-                                    verification, transport});
+                                    verification, mfa_flows, transport});
   auto server = http::Server::Create(cfg.http, router, cfg.hash_workers);
   if (!server.ok()) {
     spdlog::critical("{} {}", server.error().message, server.error().debug);

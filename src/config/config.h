@@ -19,6 +19,7 @@
 #include "courier/courier_options.h"
 #include "http/http_options.h"
 #include "identity/password_options.h"
+#include "mfa/mfa_options.h"
 #include "otp/otp_options.h"
 #include "session/session_options.h"
 #include "throttle/throttle_options.h"
@@ -78,6 +79,7 @@ struct Config {
   long long reset_token_ttl_seconds = 3600;  // password.reset_token_expires_in
   CourierConfig courier;
   EventsConfig events;
+  mfa::MfaOptions mfa;
   LogOptions log;
   std::string config_file;  // the TOML file that was read, if any
 };

@@ -13,6 +13,7 @@ std::vector<Option> BuildOptions() {
   AppendServerOptions(out);
   AppendSecurityOptions(out);
   AppendCourierOptions(out);
+  AppendMfaOptions(out);
   // Defaults are whatever the options structs say, so the help text and the
   // docs cannot disagree with the code.
   const Config defaults;
@@ -84,6 +85,7 @@ const std::vector<SectionInfo>& Sections() {
       {"smtp", "the SMTP server used when courier.email_transport = smtp"},
       {"webhook", "the HTTP endpoint used when a courier transport is webhook"},
       {"events", "lifecycle events sent as signed webhooks"},
+      {"mfa", "multi-factor authentication"},
       {"log", "logging"},
   };
   return kSections;

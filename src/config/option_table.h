@@ -90,6 +90,7 @@ std::string ToLower(std::string_view s);
 void AppendServerOptions(std::vector<Option>& out);    // app..csrf
 void AppendSecurityOptions(std::vector<Option>& out);  // password..log
 void AppendCourierOptions(std::vector<Option>& out);   // otp..events
+void AppendMfaOptions(std::vector<Option>& out);       // mfa
 
 }  // namespace authd::config::internal
 

@@ -106,10 +106,13 @@ Response AuthController::ClientConfig(const Request&) {
   }
   o["customProviders"] = json::array();
   o["registration"] = {{"enabled", a.registration_enabled}, {"requireInvitation", false}};
-  o["mfa"] = {{"enabled", false},
-              {"methods", json::array{"email", "totp"}},
-              {"allowUserToggle", true},
-              {"allowMethodSelection", true}};
+  const mfa::MfaOptions& m = d_.mfa.options();
+  json::array methods;
+  for (const std::string& method : m.methods) methods.emplace_back(method);
+  o["mfa"] = {{"enabled", m.enabled},
+              {"methods", std::move(methods)},
+              {"allowUserToggle", m.allow_user_toggle},
+              {"allowMethodSelection", m.allow_method_selection}};
   o["platformAccess"] = {{"enabled", false}};
   o["accessTokenType"] = h.token_mode == TokenMode::kCookie ? "cookie" : "header";
   return Json(std::move(o));
@@ -347,6 +350,7 @@ void RegisterAuthRoutes(Router& router, const AuthHandlerDeps& deps) {
                            BasePath(deps.transport.options()));
   RegisterAuxiliaryRoutes(router, deps);
   RegisterAccountRoutes(router, deps);
+  RegisterMfaRoutes(router, deps);
 }
 
 }  // namespace authd::http

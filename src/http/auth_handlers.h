@@ -6,6 +6,7 @@
 #include <string>
 
 #include "flows/account_flows.h"
+#include "flows/mfa_flows.h"
 #include "flows/password_flows.h"
 #include "flows/recovery_flows.h"
 #include "flows/session_flows.h"
@@ -21,6 +22,7 @@ struct AuthHandlerDeps {
   flows::PasswordFlows& passwords;
   flows::RecoveryFlows& recovery;
   flows::VerificationFlows& verification;
+  flows::MfaFlows& mfa;
   const TokenTransport& transport;
 };
 
@@ -34,6 +36,10 @@ void RegisterAuxiliaryRoutes(Router& router, const AuthHandlerDeps& deps);
 // Password recovery and e-mail/phone verification routes; called by
 // RegisterAuthRoutes.
 void RegisterAccountRoutes(Router& router, const AuthHandlerDeps& deps);
+
+// The MFA controller's management routes (status, toggle, devices, TOTP
+// enrolment, recovery codes); called by RegisterAuthRoutes.
+void RegisterMfaRoutes(Router& router, const AuthHandlerDeps& deps);
 
 // "/api/auth" for global prefix "api" and route prefix "auth".
 std::string BasePath(const HttpOptions& options);

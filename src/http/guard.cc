@@ -30,13 +30,13 @@ core::Result<flows::Principal> Authenticate(const Request& req,
   return sessions.Authenticate(token->token, skip_mfa);
 }
 
-Response Fail(const Request& req, const core::Error& e) {
+Response Fail(const Request& req, const core::Error& e, ErrorShape shape) {
   if (e.category == core::ErrorCategory::kInternal ||
       e.category == core::ErrorCategory::kUnavailable) {
     spdlog::error("request_id={} error={} debug=\"{}\"", req.request_id,
                   e.code.empty() ? "internal" : e.code, e.debug);
   }
-  return ErrorResponse(e);
+  return ErrorResponse(e, shape);
 }
 
 }  // namespace authd::http

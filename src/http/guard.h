@@ -6,6 +6,7 @@
 
 #include "core/status.h"
 #include "flows/session_flows.h"
+#include "http/error_mapping.h"
 #include "http/message.h"
 #include "http/token_transport.h"
 
@@ -17,7 +18,8 @@ core::Result<flows::Principal> Authenticate(const Request& req,
                                             bool skip_mfa);
 
 // Logs internal/unavailable errors with the request id, then maps `e`.
-Response Fail(const Request& req, const core::Error& e);
+Response Fail(const Request& req, const core::Error& e,
+              ErrorShape shape = ErrorShape::kFiltered);
 
 }  // namespace authd::http
 

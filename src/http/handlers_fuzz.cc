@@ -35,6 +35,7 @@
 #include "courier/templates.h"
 #include "flows/account_flows.h"
 #include "flows/code_sender.h"
+#include "flows/mfa_flows.h"
 #include "flows/recovery_flows.h"
 #include "flows/verification_flows.h"
 #include "flows/password_flows.h"
@@ -74,6 +75,9 @@ constexpr RouteRef kRoutes[] = {
     {"POST", "/verify-forgot-password-otp"}, {"POST", "/reset-password"},
     {"POST", "/send-email-verification"}, {"POST", "/verify-email"},
     {"POST", "/send-phone-verification"}, {"POST", "/verify-phone"},
+    {"GET", "/mfa/status"}, {"POST", "/mfa/toggle"}, {"GET", "/mfa/devices"},
+    {"DELETE", "/mfa/devices/x"}, {"POST", "/mfa/setup-totp"},
+    {"POST", "/mfa/verify-totp-setup"}, {"POST", "/mfa/generate-recovery-code"},
 };
 constexpr std::size_t kRouteCount = sizeof(kRoutes) / sizeof(*kRoutes);
 
@@ -138,6 +142,12 @@ http::HttpOptions HttpOpts(http::TokenMode mode, bool csrf) {
   return o;
 }
 
+mfa::MfaOptions MfaOpts() {
+  mfa::MfaOptions o;
+  o.enabled = true;
+  return o;
+}
+
 flows::RecoveryOptions RecoveryOpts() {
   flows::RecoveryOptions o;
   o.phone_enabled = true;
@@ -182,6 +192,9 @@ struct World {
   flows::RecoveryFlows recovery{
       RecoveryOpts(), {*users, *sessions_store, passwords, code_sender, limiter, clock}};
   flows::VerificationFlows verification{{*users, code_sender, limiter, clock}};
+  std::unique_ptr<mfa::MfaStore> mfa_store = store::NewMemoryMfaStore();
+  flows::MfaFlows mfa{MfaOpts(), "fuzz-mfa-secret-0123456789abcdef0123456789", "authd",
+                      {*users, *mfa_store, random, clock}};
   http::TokenTransport transport{http_opts,
                                  session_opts.access_token_ttl_seconds,
                                  session_opts.refresh_token_ttl_seconds, clock,
@@ -236,7 +249,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
       http::TokenMode::kCookie};
   World w(kModes[flags >> 6], (flags >> 6) == 3);
   http::RegisterAuthRoutes(w.router, {w.accounts, w.session_flows, w.password_flows,
-                                      w.recovery, w.verification, w.transport});
+                                      w.recovery, w.verification, w.mfa, w.transport});
 
   flows::SignupInput signup;
   signup.email = kEmail;

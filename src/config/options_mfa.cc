@@ -1,0 +1,62 @@
+// Option table, part 4: mfa.
+#include <string>
+#include <vector>
+
+#include "config/option_builders.h"
+#include "config/option_table.h"
+
+namespace authd::config::internal {
+namespace {
+
+core::Status MfaMethod(std::string& s) {
+  if (s == "email" || s == "sms" || s == "totp") return core::Status::Ok();
+  return Invalid("items must be email, sms or totp");
+}
+
+core::Status EmptyOrMfaMethod(std::string& s) {
+  if (s.empty()) return core::Status::Ok();
+  return MfaMethod(s);
+}
+
+}  // namespace
+
+void AppendMfaOptions(std::vector<Option>& out) {
+  out.push_back(BoolOption(
+      "mfa.enabled", [](auto& c) -> auto& { return c.mfa.enabled; },
+      "Turn multi-factor authentication on for the application (the "
+      "reference's mfa.enabled). Off: every /auth/mfa route answers 403 "
+      "MFA_NOT_ENABLED."));
+  out.push_back(BoolOption(
+      "mfa.required", [](auto& c) -> auto& { return c.mfa.required; },
+      "Every user must pass a second factor, whatever their own MFA switch; "
+      "users cannot turn MFA off."));
+  out.push_back(ListOption(
+      "mfa.methods", [](auto& c) -> auto& { return c.mfa.methods; },
+      "Second factors offered: email, sms, totp.", MfaMethod));
+  out.push_back(StringOption(
+      "mfa.default_method", [](auto& c) -> auto& { return c.mfa.default_method; },
+      "Preferred method reported as defaultMfaMethod when it is available; "
+      "empty = the first available.",
+      EmptyOrMfaMethod));
+  out.push_back(BoolOption(
+      "mfa.allow_user_toggle", [](auto& c) -> auto& { return c.mfa.allow_user_toggle; },
+      "Users may switch MFA on and off for themselves (POST /auth/mfa/toggle)."));
+  out.push_back(BoolOption(
+      "mfa.allow_method_selection",
+      [](auto& c) -> auto& { return c.mfa.allow_method_selection; },
+      "Reported to clients in GET /auth/mfa/status and client-config."));
+  out.push_back(StringOption(
+      "mfa.totp_issuer", [](auto& c) -> auto& { return c.mfa.totp_issuer; },
+      "Issuer shown by authenticator apps; empty = app.name."));
+  out.push_back(IntOption(
+      "mfa.recovery_code_count",
+      [](auto& c) -> auto& { return c.mfa.recovery_code_count; }, 1, 100,
+      "Recovery codes made by POST /auth/mfa/generate-recovery-code."));
+  out.push_back(BoolOption(
+      "mfa.require_verified_contact",
+      [](auto& c) -> auto& { return c.mfa.require_verified_contact; },
+      "Enrolling an authenticator app requires a verified e-mail or phone "
+      "(403 MFA_CANNOT_ENABLE_WITHOUT_METHOD otherwise)."));
+}
+
+}  // namespace authd::config::internal

@@ -1,0 +1,262 @@
+#include "flows/mfa_flows.h"
+
+#include <algorithm>
+
+#include "crypto/aead.h"
+#include "crypto/encoding.h"
+#include "crypto/hmac.h"
+#include "crypto/totp.h"
+
+namespace authd::flows {
+namespace {
+
+core::Error NotEnabled() {
+  return core::Forbidden("MFA_NOT_ENABLED", "MFA is not enabled for the application");
+}
+
+// encodeURIComponent: RFC 3986 unreserved plus !'()* stay.
+std::string UriComponent(std::string_view s) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    const bool keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                      (c >= '0' && c <= '9') ||
+                      std::string_view("-_.!~*'()").find(static_cast<char>(c)) !=
+                          std::string_view::npos;
+    if (keep) {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out.push_back('%');
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 0xF]);
+    }
+  }
+  return out;
+}
+
+// The account label goes into the otpauth path as the reference puts it:
+// as is, except for the characters that would end the path.
+std::string PathLabel(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '?') out += "%3F";
+    else if (c == '#') out += "%23";
+    else out.push_back(c);
+  }
+  return out;
+}
+
+std::string Trim(std::string_view s) {
+  auto space = [](char c) { return c == ' ' || (c >= '\t' && c <= '\r'); };
+  while (!s.empty() && space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && space(s.back())) s.remove_suffix(1);
+  return std::string(s);
+}
+
+// The device's AAD binds a sealed secret to its owner: a row copied to
+// another user does not open.
+std::string SealAad(const core::UserId& user) { return "mfa-totp:" + user.str(); }
+
+}  // namespace
+
+MfaFlows::MfaFlows(const mfa::MfaOptions& options, std::string_view secret,
+                   std::string app_name, Deps deps)
+    : options_(options),
+      seal_key_(crypto::DeriveKey(secret, "mfa/totp-seal")),
+      lookup_key_(crypto::DeriveKey(secret, "mfa/totp-lookup")),
+      code_key_(secret),
+      app_name_(std::move(app_name)),
+      d_(deps) {}
+
+core::Status MfaFlows::RequireEnabled() const {
+  if (!options_.enabled) return NotEnabled();
+  return core::Status::Ok();
+}
+
+bool MfaFlows::Configured(std::string_view method) const {
+  return std::find(options_.methods.begin(), options_.methods.end(), method) !=
+         options_.methods.end();
+}
+
+core::Result<identity::User> MfaFlows::CurrentUser(const Principal& p) {
+  auto user = d_.users.FindUserById(p.session.tenant_id, p.user.id);
+  if (!user.ok()) return user.error();
+  if (!user->has_value()) return core::Unauthenticated("USER_NOT_FOUND", "User not found");
+  return std::move(**user);
+}
+
+core::Result<std::vector<std::string>> MfaFlows::VerifiedMethods(const core::TenantId& tenant,
+                                                                 const identity::User& u) {
+  std::vector<std::string> out;
+  if (!options_.enabled) return out;
+  if (Configured("totp")) {
+    auto devices = d_.store.ListDevices(tenant, u.id);
+    if (!devices.ok()) return devices.error();
+    if (std::any_of(devices->begin(), devices->end(),
+                    [](const mfa::TotpDevice& d) { return d.verified; })) {
+      out.push_back("totp");
+    }
+  }
+  if (Configured("email") && u.email && !u.email->empty()) out.push_back("email");
+  if (Configured("sms") && u.phone && !u.phone->empty()) out.push_back("sms");
+  return out;
+}
+
+core::Result<std::vector<mfa::TotpDevice>> MfaFlows::Devices(const Principal& p) {
+  if (auto s = RequireEnabled(); !s.ok()) return s.error();
+  auto devices = d_.store.ListDevices(p.session.tenant_id, p.user.id);
+  if (!devices.ok()) return devices.error();
+  std::vector<mfa::TotpDevice> v = std::move(*devices);
+  // lastUsedAt DESC (never used last), then createdAt DESC.
+  std::stable_sort(v.begin(), v.end(), [](const mfa::TotpDevice& a, const mfa::TotpDevice& b) {
+    if (a.last_used_at != b.last_used_at) {
+      if (!a.last_used_at) return false;
+      if (!b.last_used_at) return true;
+      return *a.last_used_at > *b.last_used_at;
+    }
+    return a.created_at > b.created_at;
+  });
+  return v;
+}
+
+core::Result<MfaStatus> MfaFlows::Status(const Principal& p) {
+  MfaStatus s;
+  s.configured_methods = options_.methods;
+  s.allow_method_selection = options_.allow_method_selection;
+  s.required = options_.required;
+  if (!options_.enabled) return s;
+  auto user = CurrentUser(p);
+  if (!user.ok()) return user.error();
+  auto methods = VerifiedMethods(p.session.tenant_id, *user);
+  if (!methods.ok()) return methods.error();
+  s.verified_methods = std::move(*methods);
+  auto devices = Devices(p);
+  if (!devices.ok()) return devices.error();
+  s.devices = std::move(*devices);
+  auto codes = d_.store.CountUnusedRecoveryCodes(p.session.tenant_id, p.user.id);
+  if (!codes.ok()) return codes.error();
+  s.has_recovery_code = *codes > 0 || (user->mfa_recovery_code.has_value());
+  s.is_enabled = options_.required || user->is_mfa_enabled;
+  s.allow_user_toggle = options_.allow_user_toggle;
+  s.can_toggle = options_.allow_user_toggle && !options_.required;
+  return s;
+}
+
+core::Status MfaFlows::Toggle(const Principal& p, bool enabled) {
+  if (auto s = RequireEnabled(); !s.ok()) return s;
+  if (!options_.allow_user_toggle || options_.required) {
+    return core::Forbidden("MFA_TOGGLING_NOT_ALLOWED", "MFA toggle is not allowed");
+  }
+  auto user = CurrentUser(p);
+  if (!user.ok()) return user.error();
+  if (enabled) {
+    auto methods = VerifiedMethods(p.session.tenant_id, *user);
+    if (!methods.ok()) return methods.error();
+    if (methods->empty()) {
+      return core::Forbidden("MFA_CANNOT_ENABLE_WITHOUT_METHOD",
+                             "Cannot enable MFA without at least one verified method");
+    }
+  }
+  auto set = d_.users.SetMfaEnabled(p.session.tenant_id, p.user.id, enabled, d_.clock.NowMillis());
+  if (!set.ok()) return set.error();
+  if (!*set) return core::Unauthenticated("USER_NOT_FOUND", "User not found");
+  const char* name = enabled ? "nest_auth.two_factor_enabled" : "nest_auth.two_factor_disabled";
+  if (d_.events && d_.events->Wants(name)) {
+    courier::Event e{name, p.session.tenant_id, {}, std::nullopt};
+    e.data.Str("userId", p.user.id.str()).Tenant(p.session.tenant_id);
+    (void)d_.events->Publish(e);  // best effort
+  }
+  return core::Status::Ok();
+}
+
+core::Status MfaFlows::DeleteDevice(const Principal& p, const std::string& device_id) {
+  if (auto s = RequireEnabled(); !s.ok()) return s;
+  auto deleted = d_.store.DeleteDevice(p.session.tenant_id, p.user.id, device_id);
+  if (!deleted.ok()) return deleted.error();
+  if (!*deleted) return core::Plain(core::ErrorCategory::kNotFound, "MFA device not found");
+  return core::Status::Ok();
+}
+
+core::Result<TotpEnrolment> MfaFlows::SetupTotp(const Principal& p,
+                                                const std::optional<std::string>& label,
+                                                const std::optional<std::string>& device_name) {
+  if (auto s = RequireEnabled(); !s.ok()) return s.error();
+  auto user = CurrentUser(p);
+  if (!user.ok()) return user.error();
+  const identity::User& u = *user;
+  if (options_.require_verified_contact && !u.email_verified_at && !u.phone_verified_at) {
+    return core::Forbidden(
+        "MFA_CANNOT_ENABLE_WITHOUT_METHOD",
+        "A verified email or phone is required before enrolling an authenticator");
+  }
+  TotpEnrolment e;
+  e.issuer = options_.totp_issuer.empty() ? app_name_ : options_.totp_issuer;
+  const std::string trimmed = label ? Trim(*label) : "";
+  e.account = !trimmed.empty() ? trimmed : u.email ? *u.email : u.phone ? *u.phone : u.id.str();
+  e.secret = crypto::Base32Encode(d_.random.Bytes(20));
+  e.otpauth_url = "otpauth://totp/" + PathLabel(e.account) + "?secret=" + e.secret +
+                  "&issuer=" + UriComponent(e.issuer) + "&period=30";
+
+  const core::UnixMillis now = d_.clock.NowMillis();
+  mfa::TotpDevice d;
+  d.id = d_.random.UuidV4();
+  d.user_id = u.id;
+  d.tenant_id = p.session.tenant_id;
+  d.name = device_name && !device_name->empty()
+               ? *device_name
+               : app_name_ + " : " + (u.email ? *u.email : std::string("User"));
+  d.secret_sealed = crypto::Seal(seal_key_, e.secret, SealAad(u.id), d_.random);
+  d.secret_lookup = crypto::HmacSha256Hex(lookup_key_, e.secret);
+  d.created_at = d.updated_at = now;
+  if (auto s = d_.store.AddDevice(d); !s.ok()) return s.error();
+  return e;
+}
+
+core::Status MfaFlows::VerifyTotpSetup(const Principal& p, const std::string& otp,
+                                       const std::string& secret) {
+  if (auto s = RequireEnabled(); !s.ok()) return s;
+  const core::Error invalid = core::Unauthenticated("MFA_CODE_INVALID", "Invalid OTP");
+  auto device = d_.store.FindDeviceBySecret(p.session.tenant_id, p.user.id,
+                                            crypto::HmacSha256Hex(lookup_key_, secret));
+  if (!device.ok()) return device.error();
+  if (!device->has_value()) return invalid;
+  const mfa::TotpDevice& d = **device;
+  if (d.verified) return core::Status::Ok();  // as the reference
+  auto plain = crypto::Open(seal_key_, d.secret_sealed, SealAad(p.user.id));
+  if (!plain) return core::Internal("mfa device " + d.id + ": sealed secret does not open");
+  auto key = crypto::Base32Decode(*plain);
+  if (!key) return core::Internal("mfa device " + d.id + ": secret is not base32");
+  const core::UnixMillis now = d_.clock.NowMillis();
+  auto step = crypto::VerifyTotp(*key, otp, now / 1000);
+  if (!step) return invalid;
+  auto used = d_.store.UseDeviceStep(p.session.tenant_id, p.user.id, d.id, *step, now);
+  if (!used.ok()) return used.error();
+  if (!*used) return invalid;  // a replay of an accepted code
+  auto marked = d_.store.MarkDeviceVerified(p.session.tenant_id, p.user.id, d.id, now);
+  if (!marked.ok()) return marked.error();
+  if (!*marked) return invalid;
+  return core::Status::Ok();
+}
+
+core::Result<std::vector<std::string>> MfaFlows::GenerateRecoveryCodes(const Principal& p) {
+  if (auto s = RequireEnabled(); !s.ok()) return s.error();
+  const core::UnixMillis now = d_.clock.NowMillis();
+  std::vector<std::string> plain;
+  std::vector<mfa::RecoveryCode> rows;
+  for (int i = 0; i < options_.recovery_code_count; ++i) {
+    plain.push_back(d_.random.TokenBase64Url(20));
+    mfa::RecoveryCode c;
+    c.id = d_.random.UuidV4();
+    c.user_id = p.user.id;
+    c.tenant_id = p.session.tenant_id;
+    c.code_hash = crypto::HmacSha256Hex(code_key_, plain.back());
+    c.created_at = now;
+    rows.push_back(std::move(c));
+  }
+  if (auto s = d_.store.ReplaceRecoveryCodes(p.session.tenant_id, p.user.id, rows); !s.ok()) {
+    return s.error();
+  }
+  return plain;
+}
+
+}  // namespace authd::flows

@@ -1,0 +1,107 @@
+// MfaFlows: the multi-factor management API of a signed-in user
+// (reference MfaController, spec mfa.md §3, §5, §7): status, the user's
+// MFA switch, TOTP enrolment and devices, recovery codes.
+//
+// TOTP secrets are stored sealed with AES-256-GCM under a key derived from
+// the configured secret (crypto/aead.h), bound to the device's user; the
+// device is found again at enrolment by an HMAC of the secret. Recovery
+// codes are stored as HMACs only.
+// Thread-safety: safe for concurrent use.
+#ifndef AUTHD_FLOWS_MFA_FLOWS_H_
+#define AUTHD_FLOWS_MFA_FLOWS_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/status.h"
+#include "courier/events.h"
+#include "crypto/random.h"
+#include "flows/session_flows.h"
+#include "identity/user_store.h"
+#include "mfa/mfa_options.h"
+#include "mfa/mfa_store.h"
+
+namespace authd::flows {
+
+struct MfaStatus {
+  bool is_enabled = false;
+  std::vector<std::string> verified_methods;
+  std::vector<std::string> configured_methods;
+  bool allow_user_toggle = false;
+  bool allow_method_selection = false;
+  std::vector<mfa::TotpDevice> devices;  // as Devices()
+  bool has_recovery_code = false;
+  bool required = false;
+  bool can_toggle = false;
+};
+
+struct TotpEnrolment {
+  std::string secret;  // base32, 32 characters; shown once
+  std::string otpauth_url;
+  std::string issuer;
+  std::string account;
+};
+
+class MfaFlows {
+ public:
+  struct Deps {
+    identity::UserStore& users;
+    mfa::MfaStore& store;
+    crypto::SecureRandom& random;
+    const core::Clock& clock;
+    courier::EventPublisher* events = nullptr;  // optional
+  };
+  // `secret`: the server secret keys are derived from (the JWT secret);
+  // `app_name`: the default TOTP issuer and device-name prefix.
+  MfaFlows(const mfa::MfaOptions& options, std::string_view secret, std::string app_name,
+           Deps deps);
+
+  const mfa::MfaOptions& options() const { return options_; }
+
+  // 403 MFA_NOT_ENABLED unless the application has MFA on.
+  core::Status RequireEnabled() const;
+
+  core::Result<MfaStatus> Status(const Principal& p);
+  // Errors: 403 MFA_NOT_ENABLED, MFA_TOGGLING_NOT_ALLOWED,
+  // MFA_CANNOT_ENABLE_WITHOUT_METHOD. Returns the new state.
+  core::Status Toggle(const Principal& p, bool enabled);
+  // Newest use first, then newest created.
+  core::Result<std::vector<mfa::TotpDevice>> Devices(const Principal& p);
+  // 404 "MFA device not found" if the caller has no such device.
+  core::Status DeleteDevice(const Principal& p, const std::string& device_id);
+  // A new unverified device. Errors: 403 MFA_NOT_ENABLED,
+  // MFA_CANNOT_ENABLE_WITHOUT_METHOD (require_verified_contact).
+  core::Result<TotpEnrolment> SetupTotp(const Principal& p,
+                                        const std::optional<std::string>& label,
+                                        const std::optional<std::string>& device_name);
+  // Confirms the device holding `secret` with a current code (its step is
+  // recorded, so the same code cannot be used again). 401
+  // MFA_CODE_INVALID "Invalid OTP" on any mismatch.
+  core::Status VerifyTotpSetup(const Principal& p, const std::string& otp,
+                               const std::string& secret);
+  // Replaces the unused recovery codes; the plain codes, shown once.
+  core::Result<std::vector<std::string>> GenerateRecoveryCodes(const Principal& p);
+
+  // Methods the user can pass now, in the reference's order (totp if a
+  // verified device exists and totp is configured, email if the user has
+  // an address, sms if a phone).
+  core::Result<std::vector<std::string>> VerifiedMethods(const core::TenantId& tenant,
+                                                         const identity::User& u);
+
+ private:
+  core::Result<identity::User> CurrentUser(const Principal& p);
+  bool Configured(std::string_view method) const;
+
+  const mfa::MfaOptions options_;
+  const std::string seal_key_;     // AES-256-GCM key of TOTP secrets
+  const std::string lookup_key_;   // HMAC key finding a device by secret
+  const std::string code_key_;     // HMAC key of recovery codes
+  const std::string app_name_;
+  Deps d_;
+};
+
+}  // namespace authd::flows
+
+#endif  // AUTHD_FLOWS_MFA_FLOWS_H_

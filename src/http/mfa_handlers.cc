@@ -1,0 +1,261 @@
+// The MFA controller (reference MfaController): status, toggle, TOTP
+// devices and enrolment, recovery codes under /auth/mfa. Its errors use
+// the reference's raw shape (spec errors.md §1 B), validation errors list
+// every message.
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/json.hpp>
+
+#include "http/auth_handlers.h"
+#include "http/claims_json.h"
+#include "http/guard.h"
+#include "http/handler_util.h"
+#include "http/request_body.h"
+#include "qr/qr_png.h"
+
+namespace authd::http {
+namespace json = boost::json;
+
+namespace {
+
+// 400 {"message":[...],"error":"Bad Request","statusCode":400}.
+Response RawValidation(const std::vector<std::string>& messages) {
+  json::array list;
+  for (const std::string& m : messages) list.emplace_back(m);
+  json::object o;
+  o["message"] = std::move(list);
+  o["error"] = "Bad Request";
+  o["statusCode"] = 400;
+  Response r;
+  r.status = 400;
+  r.body = json::serialize(o);
+  return r;
+}
+
+json::object DeviceJson(const mfa::TotpDevice& d) {
+  json::object o;
+  o["id"] = d.id;
+  o["deviceName"] = d.name;
+  o["method"] = "totp";
+  o["lastUsedAt"] = IsoOrNull(d.last_used_at);
+  o["createdAt"] = core::FormatIso8601(d.created_at);
+  o["verified"] = d.verified;
+  return o;
+}
+
+json::array DevicesJson(const std::vector<mfa::TotpDevice>& devices) {
+  json::array a;
+  for (const auto& d : devices) a.emplace_back(DeviceJson(d));
+  return a;
+}
+
+json::array Strings(const std::vector<std::string>& v) {
+  json::array a;
+  for (const auto& s : v) a.emplace_back(s);
+  return a;
+}
+
+// IsString + IsNotEmpty, class-validator messages in their run order.
+void RequireNonEmptyString(const json::object& body, std::string_view name,
+                           std::optional<std::string>* value,
+                           std::vector<std::string>* errors) {
+  auto it = body.find(name);
+  const bool present = it != body.end() && !it->value().is_null();
+  if (present && it->value().is_string()) {
+    *value = std::string(it->value().get_string());
+    if (!value->value().empty()) return;
+  }
+  errors->push_back(std::string(name) + " should not be empty");
+  if (!present || !it->value().is_string()) {
+    errors->push_back(std::string(name) + " must be a string");
+  }
+}
+
+// Optional string of at most `max` characters.
+void OptionalShortString(const json::object& body, std::string_view name, size_t max,
+                         std::optional<std::string>* value,
+                         std::vector<std::string>* errors) {
+  auto it = body.find(name);
+  if (it == body.end() || it->value().is_null()) return;
+  if (!it->value().is_string()) {
+    errors->push_back(std::string(name) + " must be shorter than or equal to " +
+                      std::to_string(max) + " characters");
+    errors->push_back(std::string(name) + " must be a string");
+    return;
+  }
+  *value = std::string(it->value().get_string());
+  if (identity::CodePointLength(**value) > max) {
+    errors->push_back(std::string(name) + " must be shorter than or equal to " +
+                      std::to_string(max) + " characters");
+  }
+}
+
+class MfaController {
+ public:
+  explicit MfaController(const AuthHandlerDeps& d) : d_(d) {}
+
+  static void Register(std::shared_ptr<MfaController> self, Router& r,
+                       const std::string& base) {
+    auto bind = [&self](Response (MfaController::*fn)(const Request&)) {
+      return [c = self, fn](const Request& req) { return ((*c).*fn)(req); };
+    };
+    const std::string mfa = base + "/mfa";
+    r.Add("GET", mfa + "/status", Exec::kRead, bind(&MfaController::Status));
+    r.Add("POST", mfa + "/toggle", Exec::kBlocking, bind(&MfaController::Toggle));
+    r.Add("GET", mfa + "/devices", Exec::kRead, bind(&MfaController::Devices));
+    r.AddParam("DELETE", mfa + "/devices/", Exec::kBlocking,
+               bind(&MfaController::DeleteDevice));
+    r.Add("POST", mfa + "/setup-totp", Exec::kBlocking, bind(&MfaController::SetupTotp));
+    r.Add("POST", mfa + "/verify-totp-setup", Exec::kBlocking,
+          bind(&MfaController::VerifyTotpSetup));
+    r.Add("POST", mfa + "/generate-recovery-code", Exec::kBlocking,
+          bind(&MfaController::GenerateRecoveryCodes));
+  }
+
+ private:
+  Response Status(const Request& req);
+  Response Toggle(const Request& req);
+  Response Devices(const Request& req);
+  Response DeleteDevice(const Request& req);
+  Response SetupTotp(const Request& req);
+  Response VerifyTotpSetup(const Request& req);
+  Response GenerateRecoveryCodes(const Request& req);
+
+  // The body (malformed JSON -> the framework 400), then the guard, in
+  // the reference's middleware/guard order.
+  struct Call {
+    std::optional<Response> early;
+    json::object body;
+    flows::Principal principal;
+  };
+  Call Begin(const Request& req, bool skip_mfa);
+  Response Fail(const Request& req, const core::Error& e) {
+    return http::Fail(req, e, ErrorShape::kRaw);
+  }
+
+  const AuthHandlerDeps d_;
+};
+
+MfaController::Call MfaController::Begin(const Request& req, bool skip_mfa) {
+  Call c;
+  auto parsed = ParseJsonBody(req);
+  if (auto* err = std::get_if<Response>(&parsed)) {
+    c.early = std::move(*err);
+    return c;
+  }
+  c.body = std::move(std::get<json::object>(parsed));
+  auto p = Authenticate(req, d_.transport, d_.sessions, skip_mfa);
+  if (!p.ok()) {
+    c.early = Fail(req, p.error());
+    return c;
+  }
+  c.principal = std::move(*p);
+  return c;
+}
+
+Response MfaController::Status(const Request& req) {
+  Call c = Begin(req, /*skip_mfa=*/true);
+  if (c.early) return std::move(*c.early);
+  auto s = d_.mfa.Status(c.principal);
+  if (!s.ok()) return Fail(req, s.error());
+  json::object o;
+  o["isEnabled"] = s->is_enabled;
+  o["verifiedMethods"] = Strings(s->verified_methods);
+  o["configuredMethods"] = Strings(s->configured_methods);
+  o["allowUserToggle"] = s->allow_user_toggle;
+  o["allowMethodSelection"] = s->allow_method_selection;
+  o["totpDevices"] = DevicesJson(s->devices);
+  o["hasRecoveryCode"] = s->has_recovery_code;
+  o["required"] = s->required;
+  o["canToggle"] = s->can_toggle;
+  return Json(std::move(o));
+}
+
+Response MfaController::Toggle(const Request& req) {
+  Call c = Begin(req, /*skip_mfa=*/false);
+  if (c.early) return std::move(*c.early);
+  auto it = c.body.find("enabled");
+  if (it == c.body.end() || !it->value().is_bool()) {
+    return RawValidation({"enabled must be a boolean value"});
+  }
+  const bool enabled = it->value().get_bool();
+  if (auto s = d_.mfa.Toggle(c.principal, enabled); !s.ok()) return Fail(req, s.error());
+  return Json({{"message", enabled ? "MFA enabled successfully" : "MFA disabled successfully"}});
+}
+
+Response MfaController::Devices(const Request& req) {
+  Call c = Begin(req, /*skip_mfa=*/true);
+  if (c.early) return std::move(*c.early);
+  auto devices = d_.mfa.Devices(c.principal);
+  if (!devices.ok()) return Fail(req, devices.error());
+  Response r;
+  r.body = json::serialize(DevicesJson(*devices));
+  return r;
+}
+
+Response MfaController::DeleteDevice(const Request& req) {
+  Call c = Begin(req, /*skip_mfa=*/false);
+  if (c.early) return std::move(*c.early);
+  const std::string& path = req.path;
+  const std::string id = path.substr(path.find_last_of('/') + 1);
+  if (auto s = d_.mfa.DeleteDevice(c.principal, id); !s.ok()) return Fail(req, s.error());
+  return Json({{"message", "MFA device removed successfully"}});
+}
+
+Response MfaController::SetupTotp(const Request& req) {
+  Call c = Begin(req, /*skip_mfa=*/false);
+  if (c.early) return std::move(*c.early);
+  std::vector<std::string> errors;
+  std::optional<std::string> label, device_name;
+  OptionalShortString(c.body, "label", 128, &label, &errors);
+  OptionalShortString(c.body, "deviceName", 128, &device_name, &errors);
+  if (!errors.empty()) return RawValidation(errors);
+  auto e = d_.mfa.SetupTotp(c.principal, label, device_name);
+  if (!e.ok()) return Fail(req, e.error());
+  auto qr = qr::QrPngDataUrl(e->otpauth_url);
+  if (!qr.ok()) return Fail(req, qr.error());
+  json::object o;
+  o["secret"] = e->secret;
+  o["qrCode"] = *qr;
+  o["otpAuthUrl"] = e->otpauth_url;
+  o["issuer"] = e->issuer;
+  o["account"] = e->account;
+  return Json(std::move(o));
+}
+
+Response MfaController::VerifyTotpSetup(const Request& req) {
+  Call c = Begin(req, /*skip_mfa=*/false);
+  if (c.early) return std::move(*c.early);
+  std::vector<std::string> errors;
+  std::optional<std::string> otp, secret;
+  RequireNonEmptyString(c.body, "otp", &otp, &errors);
+  RequireNonEmptyString(c.body, "secret", &secret, &errors);
+  if (!errors.empty()) return RawValidation(errors);
+  if (auto s = d_.mfa.VerifyTotpSetup(c.principal, *otp, *secret); !s.ok()) {
+    return Fail(req, s.error());
+  }
+  return Json({{"message", "Device setup successfully"}});
+}
+
+Response MfaController::GenerateRecoveryCodes(const Request& req) {
+  Call c = Begin(req, /*skip_mfa=*/false);
+  if (c.early) return std::move(*c.early);
+  auto codes = d_.mfa.GenerateRecoveryCodes(c.principal);
+  if (!codes.ok()) return Fail(req, codes.error());
+  json::object o;
+  o["codes"] = Strings(*codes);
+  o["code"] = codes->empty() ? json::value(nullptr) : json::value((*codes)[0]);
+  return Json(std::move(o));
+}
+
+}  // namespace
+
+void RegisterMfaRoutes(Router& router, const AuthHandlerDeps& deps) {
+  MfaController::Register(std::make_shared<MfaController>(deps), router,
+                          BasePath(deps.transport.options()));
+}
+
+}  // namespace authd::http

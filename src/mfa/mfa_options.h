@@ -1,0 +1,24 @@
+// MfaOptions: the reference's `mfa` options that authd implements.
+#ifndef AUTHD_MFA_MFA_OPTIONS_H_
+#define AUTHD_MFA_MFA_OPTIONS_H_
+
+#include <string>
+#include <vector>
+
+namespace authd::mfa {
+
+struct MfaOptions {
+  bool enabled = false;   // app switch: off = every MFA route 403 MFA_NOT_ENABLED
+  bool required = false;  // every user must pass a second factor
+  std::vector<std::string> methods{"email", "totp"};  // of email, sms, totp
+  std::string default_method;                         // "" = first available
+  bool allow_user_toggle = true;
+  bool allow_method_selection = true;  // reported only
+  std::string totp_issuer;             // "" = app name
+  int recovery_code_count = 10;
+  bool require_verified_contact = false;  // TOTP setup needs a verified e-mail/phone
+};
+
+}  // namespace authd::mfa
+
+#endif  // AUTHD_MFA_MFA_OPTIONS_H_

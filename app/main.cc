@@ -273,9 +273,12 @@ int Run(int argc, char** argv) {
   account_opts.email_enabled = cfg.auth.email_enabled;
   account_opts.phone_enabled = cfg.auth.phone_enabled;
   account_opts.registration_enabled = cfg.auth.registration_enabled;
+  flows::MfaFlows mfa_flows(cfg.mfa, cfg.session.jwt_secret, cfg.app_name,
+                            {database->users(), database->mfa(), random, clock, events_or_null,
+                             &database->sessions(), &tokens, &code_sender, &limiter, &lockout});
   flows::AccountFlows accounts(account_opts, {database->users(), passwords, issuer,
                                               limiter, lockout, clock, random,
-                                              events_or_null});
+                                              events_or_null, &mfa_flows});
   flows::SessionFlows sessions(
       {database->users(), database->sessions(), tokens, clock, events_or_null});
   flows::PasswordFlows password_flows(
@@ -289,8 +292,6 @@ int Run(int argc, char** argv) {
   flows::RecoveryFlows recovery(recovery_opts, {database->users(), database->sessions(),
                                                 passwords, code_sender, limiter, clock});
   flows::VerificationFlows verification({database->users(), code_sender, limiter, clock});
-  flows::MfaFlows mfa_flows(cfg.mfa, cfg.session.jwt_secret, cfg.app_name,
-                            {database->users(), database->mfa(), random, clock, events_or_null});
   http::TokenTransport transport(cfg.http, cfg.session.access_token_ttl_seconds,
                                  cfg.session.refresh_token_ttl_seconds, clock, random);
 

@@ -52,6 +52,11 @@ void AppendMfaOptions(std::vector<Option>& out) {
       "mfa.recovery_code_count",
       [](auto& c) -> auto& { return c.mfa.recovery_code_count; }, 1, 100,
       "Recovery codes made by POST /auth/mfa/generate-recovery-code."));
+  out.push_back(DurationOption(
+      "mfa.trusted_device_duration",
+      [](auto& c) -> auto& { return c.mfa.trusted_device_ttl_ms; }, 1, 1000,
+      "How long a device trusted at MFA verification (trustDevice: true) "
+      "skips MFA; also the Max-Age of the nest_auth_device_trust cookie."));
   out.push_back(BoolOption(
       "mfa.require_verified_contact",
       [](auto& c) -> auto& { return c.mfa.require_verified_contact; },

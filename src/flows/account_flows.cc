@@ -118,7 +118,7 @@ core::Result<AuthResult> AccountFlows::Signup(const SignupInput& in) {
       return core::Conflict("USER_ALREADY_EXISTS",
                             "User with this email or phone already exists");
   }
-  auto issued = d_.issuer.Issue(user, tenant, in.client, /*mfa_pending=*/false);
+  auto issued = StartSession(user, tenant, in.client, std::nullopt);
   if (issued.ok()) {
     SessionEvent(courier::event::kRegistered, user,
                  use_email ? identity::kProviderEmail : identity::kProviderPhone, *issued,
@@ -201,10 +201,26 @@ core::Result<AuthResult> AccountFlows::LoginWithPassword(
                                  "Your account is suspended, please contact support");
   }
   d_.lockout.Clear(lock_id, in.client.ip);
-  auto issued = d_.issuer.Issue(u, tenant, in.client, /*mfa_pending=*/false);
+  auto issued = StartSession(u, tenant, in.client, in.trust_token);
   if (issued.ok()) {
     SessionEvent(courier::event::kLoggedIn, u, provider.c_str(), *issued, in.client);
   }
+  return issued;
+}
+
+core::Result<AuthResult> AccountFlows::StartSession(
+    const identity::User& user, const core::TenantId& tenant, const ClientInfo& client,
+    const std::optional<std::string>& trust_token) {
+  MfaDecision decision;
+  if (d_.mfa) {
+    auto decided = d_.mfa->Decide(tenant, user, trust_token);
+    if (!decided.ok()) return decided.error();
+    decision = std::move(*decided);
+  }
+  auto issued = d_.issuer.Issue(user, tenant, client, decision.pending);
+  if (!issued.ok()) return issued;
+  issued->mfa_methods = std::move(decision.methods);
+  issued->default_mfa_method = std::move(decision.default_method);
   return issued;
 }
 

@@ -15,6 +15,7 @@
 #include "courier/events.h"
 #include "crypto/random.h"
 #include "flows/auth_result.h"
+#include "flows/mfa_flows.h"
 #include "flows/session_issuer.h"
 #include "identity/passwords.h"
 #include "identity/user_store.h"
@@ -52,6 +53,8 @@ struct LoginInput {
   CredentialValue password;
   std::optional<std::string> tenant_id;
   ClientInfo client;
+  // The trusted-device token the client presented (cookie or header).
+  std::optional<std::string> trust_token;
 };
 
 class AccountFlows {
@@ -65,6 +68,7 @@ class AccountFlows {
     const core::Clock& clock;
     crypto::SecureRandom& random;
     courier::EventPublisher* events = nullptr;  // lifecycle webhooks, optional
+    MfaFlows* mfa = nullptr;  // second factor after the password; optional
   };
   AccountFlows(const AccountOptions& options, Deps deps)
       : options_(options), d_(deps) {}
@@ -86,6 +90,12 @@ class AccountFlows {
                                              const std::string& identifier,
                                              const std::string& password,
                                              const LoginInput& in);
+
+  // A session for `user` after the first factor, pending MFA if needed.
+  core::Result<AuthResult> StartSession(const identity::User& user,
+                                        const core::TenantId& tenant,
+                                        const ClientInfo& client,
+                                        const std::optional<std::string>& trust_token);
 
   // Publishes `name` for a new session of `user` (registered, logged in).
   void SessionEvent(const char* name, const identity::User& user, const char* provider,

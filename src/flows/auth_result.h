@@ -2,7 +2,9 @@
 #ifndef AUTHD_FLOWS_AUTH_RESULT_H_
 #define AUTHD_FLOWS_AUTH_RESULT_H_
 
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "session/session.h"
 #include "session/token_service.h"
@@ -21,6 +23,12 @@ struct AuthResult {
   session::TokenPair tokens;
   bool is_requires_mfa = false;
   bool must_change_password = false;
+  // Only when is_requires_mfa: the second factors the user can use.
+  std::vector<std::string> mfa_methods;
+  std::optional<std::string> default_mfa_method;
+  // Issued by an MFA verification with trustDevice: skips MFA at the next
+  // login from the client holding it.
+  std::optional<std::string> trust_token;
   session::Session session;
 };
 

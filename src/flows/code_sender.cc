@@ -6,7 +6,7 @@ namespace authd::flows {
 
 core::Status CodeSender::Send(const core::TenantId& tenant, const core::UserId& user,
                               otp::Purpose purpose, CodeDelivery delivery) {
-  otp::OtpCodes::Fresh fresh = d_.codes.Make(tenant, user, purpose);
+  otp::OtpCodes::Fresh fresh = d_.codes.Make(tenant, user, purpose, delivery.binding);
   delivery.vars["code"] = fresh.plain;
   delivery.vars["expires_in_minutes"] = std::to_string(d_.codes.TtlMinutes());
   if (auto it = delivery.vars.find("link"); it != delivery.vars.end()) {

@@ -23,6 +23,7 @@ struct CodeDelivery {
   std::string template_name;
   std::map<std::string, std::string> vars;  // code and expiry are added
   courier::Event event;                     // its code is set here
+  std::string binding;  // mixed into the code's HMAC (OtpCodes::Make)
 };
 
 class CodeSender {

@@ -65,6 +65,7 @@ MfaFlows::MfaFlows(const mfa::MfaOptions& options, std::string_view secret,
       seal_key_(crypto::DeriveKey(secret, "mfa/totp-seal")),
       lookup_key_(crypto::DeriveKey(secret, "mfa/totp-lookup")),
       code_key_(secret),
+      trust_key_(crypto::DeriveKey(secret, "mfa/trusted-device")),
       app_name_(std::move(app_name)),
       d_(deps) {}
 
@@ -257,6 +258,235 @@ core::Result<std::vector<std::string>> MfaFlows::GenerateRecoveryCodes(const Pri
     return s.error();
   }
   return plain;
+}
+
+// --- sign-in -----------------------------------------------------------
+
+core::Result<MfaDecision> MfaFlows::Decide(const core::TenantId& tenant,
+                                           const identity::User& user,
+                                           const std::optional<std::string>& trust_token) {
+  MfaDecision d;
+  if (!options_.enabled || !(options_.required || user.is_mfa_enabled)) return d;
+  if (trust_token && !trust_token->empty()) {
+    auto trusted = d_.store.UseTrustedDevice(
+        tenant, user.id, crypto::HmacSha256Hex(trust_key_, *trust_token), d_.clock.NowMillis());
+    if (!trusted.ok()) return trusted.error();
+    if (*trusted) return d;  // a trusted device: no second factor
+  }
+  d.pending = true;
+  // The reference's order: email, sms (configured), then totp (a verified
+  // device).
+  if (user.is_mfa_enabled || options_.required) {
+    if (Configured("email") && user.email) d.methods.push_back("email");
+    if (Configured("sms") && user.phone) d.methods.push_back("sms");
+    auto devices = d_.store.ListDevices(tenant, user.id);
+    if (!devices.ok()) return devices.error();
+    if (std::any_of(devices->begin(), devices->end(),
+                    [](const mfa::TotpDevice& x) { return x.verified; })) {
+      d.methods.push_back("totp");
+    }
+  }
+  if (!d.methods.empty()) {
+    const bool has_default =
+        std::find(d.methods.begin(), d.methods.end(), options_.default_method) != d.methods.end();
+    d.default_method = has_default ? options_.default_method : d.methods.front();
+  }
+  return d;
+}
+
+core::Status MfaFlows::Throttle(const Principal& p, std::string_view ip) {
+  const std::string key = "mfa:" + p.user.id.str();
+  if (d_.lockout) {
+    // Per account, whatever the IP: codes are guessed against one user.
+    if (auto s = d_.lockout->Check(key, ""); !s.ok()) return s;
+  }
+  if (d_.rate_limiter) {
+    return d_.rate_limiter->Hit("mfaVerify", d_.rate_limiter->options().mfa_verify, ip, key);
+  }
+  return core::Status::Ok();
+}
+
+void MfaFlows::RecordFailure(const Principal& p) {
+  if (d_.lockout) d_.lockout->RecordFailure("mfa:" + p.user.id.str(), "");
+}
+
+core::Status MfaFlows::Challenge(const Principal& p, const std::string& method) {
+  if (auto s = RequireEnabled(); !s.ok()) return s;
+  if (!d_.codes) return core::Internal("mfa: no code sender");
+  auto user = CurrentUser(p);
+  if (!user.ok()) return user.error();
+  const identity::User& u = *user;
+  const bool email = method == "email";
+  const bool sms = method == "sms";
+  const bool deliverable = (email && u.email) || (sms && u.phone);
+  if (!deliverable) {
+    // The reference creates a code it never sends; authd answers the same
+    // and sends nothing (a code nobody can read helps nobody).
+    return core::Status::Ok();
+  }
+  CodeDelivery d;
+  d.channel = email ? courier::Channel::kEmail : courier::Channel::kSms;
+  d.recipient = email ? *u.email : *u.phone;
+  d.template_name = "mfa_code";
+  d.vars["email"] = u.email.value_or("");
+  d.vars["phone"] = u.phone.value_or("");
+  // The code only verifies with the method it was sent by, so an e-mailed
+  // code can never mark the phone as verified (reference weakness).
+  d.binding = method;
+  d.event.name = "nest_auth.two_factor_code_sent";
+  d.event.tenant = p.session.tenant_id;
+  d.event.data.Str("userId", u.id.str()).Tenant(p.session.tenant_id).Str("method", method);
+  return d_.codes->Send(p.session.tenant_id, u.id, otp::Purpose::kMfa, std::move(d));
+}
+
+core::Result<bool> MfaFlows::CheckTotp(const Principal& p, const std::string& otp) {
+  auto devices = d_.store.ListDevices(p.session.tenant_id, p.user.id);
+  if (!devices.ok()) return devices.error();
+  const core::UnixMillis now = d_.clock.NowMillis();
+  for (const mfa::TotpDevice& d : *devices) {
+    if (!d.verified) continue;
+    auto plain = crypto::Open(seal_key_, d.secret_sealed, SealAad(p.user.id));
+    if (!plain) return core::Internal("mfa device " + d.id + ": sealed secret does not open");
+    auto key = crypto::Base32Decode(*plain);
+    if (!key) continue;
+    auto step = crypto::VerifyTotp(*key, otp, now / 1000);
+    if (!step) continue;
+    // A code accepted once is refused for the rest of its window.
+    auto used = d_.store.UseDeviceStep(p.session.tenant_id, p.user.id, d.id, *step, now);
+    if (!used.ok()) return used.error();
+    return *used;
+  }
+  return false;
+}
+
+core::Result<AuthResult> MfaFlows::Upgrade(const Principal& p, bool trust_device,
+                                           const ClientInfo& client, const char* event) {
+  if (!d_.sessions || !d_.tokens) return core::Internal("mfa: no session store");
+  const core::UnixMillis now = d_.clock.NowMillis();
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    auto found = d_.sessions->Get(p.session.tenant_id, p.session.id, now);
+    if (!found.ok()) return found.error();
+    if (!found->has_value()) return SessionNotFound();
+    session::Session s = std::move(**found);
+    s.data.is_mfa_verified = true;
+    AuthResult r;
+    // Minted as the successor of the current refresh token, so a client
+    // retrying that token within the grace window gets this same pair.
+    r.tokens = d_.tokens->MintSuccessor(s, s.refresh_hash, now / 1000);
+    session::Rotation rot;
+    rot.expected_hash = s.refresh_hash;
+    rot.new_hash = d_.tokens->RefreshHash(r.tokens.refresh_token);
+    rot.rotated_at = now;
+    rot.data = s.data;
+    rot.expires_at = s.expires_at;
+    auto swapped = d_.sessions->Rotate(s.tenant_id, s.id, rot);
+    if (!swapped.ok()) return swapped.error();
+    if (!*swapped) continue;  // a concurrent refresh won: read it again
+    if (trust_device) {
+      mfa::TrustedDevice t;
+      t.id = d_.random.UuidV4();
+      t.user_id = p.user.id;
+      t.tenant_id = p.session.tenant_id;
+      std::string token = d_.random.TokenBase64Url(32);
+      t.token_hash = crypto::HmacSha256Hex(trust_key_, token);
+      t.user_agent = client.user_agent;
+      t.ip_address = client.ip;
+      t.expires_at = now + options_.trusted_device_ttl_ms;
+      t.created_at = now;
+      if (auto st = d_.store.AddTrustedDevice(t); !st.ok()) return st.error();
+      r.trust_token = std::move(token);
+    }
+    if (d_.lockout) d_.lockout->Clear("mfa:" + p.user.id.str(), "");
+    if (d_.events && d_.events->Wants(event)) {
+      courier::Event e{event, p.session.tenant_id, {}, std::nullopt};
+      e.data.Str("userId", p.user.id.str()).Tenant(p.session.tenant_id)
+          .Str("sessionId", s.id.str()).Bool("trustDevice", trust_device);
+      (void)d_.events->Publish(e);  // best effort
+    }
+    r.must_change_password = s.data.user.must_change_password;
+    r.session = std::move(s);
+    r.session.refresh_hash = rot.new_hash;
+    return r;
+  }
+  return core::Unavailable("mfa: the session kept changing during the upgrade");
+}
+
+core::Result<AuthResult> MfaFlows::Verify(const Principal& p, const std::string& method,
+                                          const std::string& otp, bool trust_device,
+                                          const ClientInfo& client) {
+  if (auto s = RequireEnabled(); !s.ok()) return s.error();
+  if (method == "totp") {
+    auto ok = CheckTotp(p, otp);
+    if (!ok.ok()) return ok.error();
+    if (!*ok) {
+      RecordFailure(p);
+      return core::Unauthenticated("MFA_CODE_INVALID", "Invalid MFA code");
+    }
+  } else {
+    if (!d_.codes) return core::Internal("mfa: no code sender");
+    core::Status consumed = d_.codes->codes().Consume(
+        d_.codes->store(), p.session.tenant_id, p.user.id, otp::Purpose::kMfa, otp, method);
+    if (!consumed.ok()) {
+      if (consumed.error().code == "VERIFICATION_CODE_INVALID") RecordFailure(p);
+      return consumed.error();
+    }
+    // The code reached the user through this channel: it is verified.
+    auto user = CurrentUser(p);
+    if (!user.ok()) return user.error();
+    const bool email = method == "email";
+    if (email ? !user->email_verified_at : !user->phone_verified_at) {
+      auto marked = d_.users.MarkVerified(
+          p.session.tenant_id, p.user.id,
+          email ? identity::VerifiedChannel::kEmail : identity::VerifiedChannel::kPhone,
+          d_.clock.NowMillis());
+      if (!marked.ok()) return marked.error();
+    }
+  }
+  return Upgrade(p, trust_device, client, "nest_auth.two_factor_verified");
+}
+
+core::Result<AuthResult> MfaFlows::VerifyRecoveryCode(const Principal& p,
+                                                      const std::string& code,
+                                                      bool trust_device,
+                                                      const ClientInfo& client) {
+  if (auto s = RequireEnabled(); !s.ok()) return s.error();
+  auto user = CurrentUser(p);
+  if (!user.ok()) return user.error();
+  if (!options_.required && !user->is_mfa_enabled) {
+    return core::Unauthenticated("MFA_NOT_ENABLED", "MFA is not enabled");
+  }
+  auto used = d_.store.UseRecoveryCode(p.session.tenant_id, p.user.id,
+                                       crypto::HmacSha256Hex(code_key_, code),
+                                       d_.clock.NowMillis());
+  if (!used.ok()) return used.error();
+  if (!*used) {
+    RecordFailure(p);
+    return core::Unauthenticated("MFA_RECOVERY_CODE_INVALID", "Invalid recovery code");
+  }
+  return Upgrade(p, trust_device, client, "nest_auth.mfa_recovery_code_used");
+}
+
+core::Status MfaFlows::ResetTotp(const Principal& p, const std::string& code) {
+  if (auto s = RequireEnabled(); !s.ok()) return s;
+  auto used = d_.store.UseRecoveryCode(p.session.tenant_id, p.user.id,
+                                       crypto::HmacSha256Hex(code_key_, code),
+                                       d_.clock.NowMillis());
+  if (!used.ok()) return used.error();
+  if (!*used) {
+    RecordFailure(p);
+    return core::Unauthenticated("MFA_RECOVERY_CODE_INVALID", "Invalid recovery code");
+  }
+  auto deleted = d_.store.DeleteAllDevices(p.session.tenant_id, p.user.id);
+  if (!deleted.ok()) return deleted.error();
+  auto user = CurrentUser(p);
+  if (!user.ok()) return user.error();
+  auto methods = VerifiedMethods(p.session.tenant_id, *user);
+  if (!methods.ok()) return methods.error();
+  if (methods->empty() && user->is_mfa_enabled) {
+    auto off = d_.users.SetMfaEnabled(p.session.tenant_id, p.user.id, false, d_.clock.NowMillis());
+    if (!off.ok()) return off.error();
+  }
+  return core::Status::Ok();
 }
 
 }  // namespace authd::flows

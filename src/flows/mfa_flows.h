@@ -15,6 +15,11 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "flows/auth_result.h"
+#include "flows/code_sender.h"
+#include "session/session_store.h"
+#include "session/token_service.h"
+#include "throttle/throttle.h"
 #include "core/status.h"
 #include "courier/events.h"
 #include "crypto/random.h"
@@ -37,6 +42,13 @@ struct MfaStatus {
   bool can_toggle = false;
 };
 
+// What a sign-in needs after the first factor succeeded.
+struct MfaDecision {
+  bool pending = false;  // the session must pass a second factor
+  std::vector<std::string> methods;
+  std::optional<std::string> default_method;
+};
+
 struct TotpEnrolment {
   std::string secret;  // base32, 32 characters; shown once
   std::string otpauth_url;
@@ -52,6 +64,13 @@ class MfaFlows {
     crypto::SecureRandom& random;
     const core::Clock& clock;
     courier::EventPublisher* events = nullptr;  // optional
+    // The sign-in half (challenge, verify, recovery, trusted devices);
+    // optional so the management half can be used alone.
+    session::SessionStore* sessions = nullptr;
+    const session::TokenService* tokens = nullptr;
+    CodeSender* codes = nullptr;
+    throttle::RateLimiter* rate_limiter = nullptr;
+    throttle::Lockout* lockout = nullptr;
   };
   // `secret`: the server secret keys are derived from (the JWT secret);
   // `app_name`: the default TOTP issuer and device-name prefix.
@@ -84,6 +103,38 @@ class MfaFlows {
   // Replaces the unused recovery codes; the plain codes, shown once.
   core::Result<std::vector<std::string>> GenerateRecoveryCodes(const Principal& p);
 
+  // --- sign-in ---------------------------------------------------------
+  // Whether a sign-in of `user` needs a second factor, and with what. A
+  // valid unexpired `trust_token` of the user skips it. With mfa.required
+  // and nothing enrolled the session is still pending (authd: the
+  // reference hands out a usable session): it can only enrol.
+  core::Result<MfaDecision> Decide(const core::TenantId& tenant, const identity::User& user,
+                                   const std::optional<std::string>& trust_token);
+
+  // The mfaVerify rate limit (per IP and per account) and the per-account
+  // lockout after repeated wrong codes. Error: 429.
+  core::Status Throttle(const Principal& p, std::string_view ip);
+
+  // Sends a code for `method` (email or sms) to the user; other methods
+  // are accepted and send nothing, as in the reference. 403
+  // MFA_NOT_ENABLED.
+  core::Status Challenge(const Principal& p, const std::string& method);
+
+  // Checks the second factor and upgrades the session: new tokens with
+  // isMfaVerified, a trust token if asked. Errors: 403 MFA_NOT_ENABLED,
+  // 401 MFA_CODE_INVALID (totp), the code errors (email/sms).
+  core::Result<AuthResult> Verify(const Principal& p, const std::string& method,
+                                  const std::string& otp, bool trust_device,
+                                  const ClientInfo& client);
+  // The same with a recovery code (single use). 401 MFA_NOT_ENABLED when
+  // the user has no MFA, 401 MFA_RECOVERY_CODE_INVALID.
+  core::Result<AuthResult> VerifyRecoveryCode(const Principal& p, const std::string& code,
+                                              bool trust_device, const ClientInfo& client);
+  // Spends a recovery code to remove every TOTP device; MFA is switched
+  // off if no method is left. 403 MFA_NOT_ENABLED, 401
+  // MFA_RECOVERY_CODE_INVALID.
+  core::Status ResetTotp(const Principal& p, const std::string& code);
+
   // Methods the user can pass now, in the reference's order (totp if a
   // verified device exists and totp is configured, email if the user has
   // an address, sms if a phone).
@@ -92,12 +143,19 @@ class MfaFlows {
 
  private:
   core::Result<identity::User> CurrentUser(const Principal& p);
+  // Marks the session MFA-verified and mints its new token pair.
+  core::Result<AuthResult> Upgrade(const Principal& p, bool trust_device,
+                                   const ClientInfo& client, const char* event);
+  // Accepts a current code of one of the user's verified devices (once).
+  core::Result<bool> CheckTotp(const Principal& p, const std::string& otp);
+  void RecordFailure(const Principal& p);
   bool Configured(std::string_view method) const;
 
   const mfa::MfaOptions options_;
   const std::string seal_key_;     // AES-256-GCM key of TOTP secrets
   const std::string lookup_key_;   // HMAC key finding a device by secret
   const std::string code_key_;     // HMAC key of recovery codes
+  const std::string trust_key_;    // HMAC key of trust tokens
   const std::string app_name_;
   Deps d_;
 };

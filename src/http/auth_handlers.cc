@@ -84,11 +84,8 @@ Response AuthController::AuthResponse(const Request& req,
                                       const flows::AuthResult& r,
                                       const char* message,
                                       std::optional<bool> remember_me) {
-  json::object body;
-  body["isRequiresMfa"] = r.is_requires_mfa;
-  if (r.must_change_password) body["mustChangePassword"] = true;
-  body["message"] = message;
-  return d_.transport.TokenResponse(req, r.tokens, std::move(body), remember_me);
+  return RenderAuthResult(req, d_.transport, r, message, remember_me,
+                          d_.mfa.options().trusted_device_ttl_ms / 1000);
 }
 
 Response AuthController::ClientConfig(const Request&) {
@@ -203,6 +200,7 @@ Response AuthController::Login(const Request& req) {
   in.phone = CredentialOf(c, "phone");
   in.password = CredentialOf(c, "password");
   in.client = ClientOf(req);
+  in.trust_token = d_.transport.TrustToken(req);
   auto result = d_.accounts.Login(in);
   if (!result.ok()) return Fail(req, result.error());
   return AuthResponse(req, *result, "Login successful", remember);

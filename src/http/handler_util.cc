@@ -41,4 +41,24 @@ Response Json(json::object o) {
   return r;
 }
 
+Response RenderAuthResult(const Request& req, const TokenTransport& transport,
+                          const flows::AuthResult& r, const char* message,
+                          std::optional<bool> remember_me, std::int64_t trust_ttl_seconds) {
+  json::object body;
+  body["isRequiresMfa"] = r.is_requires_mfa;
+  if (r.must_change_password) body["mustChangePassword"] = true;
+  if (r.is_requires_mfa) {
+    json::array methods;
+    for (const std::string& m : r.mfa_methods) methods.emplace_back(m);
+    body["mfaMethods"] = std::move(methods);
+    if (r.default_mfa_method) body["defaultMfaMethod"] = *r.default_mfa_method;
+  }
+  const bool cookies = transport.CookieMode(req);
+  if (r.trust_token && !cookies) body["trustToken"] = *r.trust_token;
+  body["message"] = message;
+  Response resp = transport.TokenResponse(req, r.tokens, std::move(body), remember_me);
+  if (r.trust_token && cookies) transport.AddTrustCookie(resp, *r.trust_token, trust_ttl_seconds);
+  return resp;
+}
+
 }  // namespace authd::http

@@ -9,6 +9,7 @@
 #include "core/status.h"
 #include "flows/auth_result.h"
 #include "http/message.h"
+#include "http/token_transport.h"
 
 namespace authd::http {
 
@@ -25,6 +26,14 @@ std::string ThrottleIdentifier(const boost::json::object& body);
 
 // 200 with `o` as the JSON body.
 Response Json(boost::json::object o);
+
+// The reference's AuthResponse: tokens (header mode) or cookies, then
+// isRequiresMfa, mustChangePassword, mfaMethods, defaultMfaMethod,
+// trustToken (header mode; the trusted-device cookie in cookie mode,
+// lasting `trust_ttl_seconds`), message.
+Response RenderAuthResult(const Request& req, const TokenTransport& transport,
+                          const flows::AuthResult& r, const char* message,
+                          std::optional<bool> remember_me, std::int64_t trust_ttl_seconds);
 
 }  // namespace authd::http
 

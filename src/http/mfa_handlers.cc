@@ -113,6 +113,12 @@ class MfaController {
           bind(&MfaController::VerifyTotpSetup));
     r.Add("POST", mfa + "/generate-recovery-code", Exec::kBlocking,
           bind(&MfaController::GenerateRecoveryCodes));
+    r.Add("POST", mfa + "/reset-totp", Exec::kBlocking, bind(&MfaController::ResetTotp));
+    // Declared on the auth controller in the reference: filtered errors.
+    r.Add("POST", mfa + "/challenge", Exec::kBlocking, bind(&MfaController::Challenge));
+    r.Add("POST", mfa + "/verify", Exec::kBlocking, bind(&MfaController::Verify));
+    r.Add("POST", mfa + "/verify-recovery-code", Exec::kBlocking,
+          bind(&MfaController::VerifyRecoveryCode));
   }
 
  private:
@@ -123,6 +129,10 @@ class MfaController {
   Response SetupTotp(const Request& req);
   Response VerifyTotpSetup(const Request& req);
   Response GenerateRecoveryCodes(const Request& req);
+  Response ResetTotp(const Request& req);
+  Response Challenge(const Request& req);
+  Response Verify(const Request& req);
+  Response VerifyRecoveryCode(const Request& req);
 
   // The body (malformed JSON -> the framework 400), then the guard, in
   // the reference's middleware/guard order.
@@ -131,7 +141,12 @@ class MfaController {
     json::object body;
     flows::Principal principal;
   };
-  Call Begin(const Request& req, bool skip_mfa);
+  Call Begin(const Request& req, bool skip_mfa, ErrorShape shape = ErrorShape::kRaw);
+  // Enrolment routes: MFA-enforced, except that a pending session of a
+  // user with nothing to verify with (mfa.required, nothing enrolled) may
+  // enrol, since that is all it can do.
+  Call BeginEnrolment(const Request& req);
+
   Response Fail(const Request& req, const core::Error& e) {
     return http::Fail(req, e, ErrorShape::kRaw);
   }
@@ -139,7 +154,8 @@ class MfaController {
   const AuthHandlerDeps d_;
 };
 
-MfaController::Call MfaController::Begin(const Request& req, bool skip_mfa) {
+MfaController::Call MfaController::Begin(const Request& req, bool skip_mfa,
+                                         ErrorShape shape) {
   Call c;
   auto parsed = ParseJsonBody(req);
   if (auto* err = std::get_if<Response>(&parsed)) {
@@ -149,10 +165,26 @@ MfaController::Call MfaController::Begin(const Request& req, bool skip_mfa) {
   c.body = std::move(std::get<json::object>(parsed));
   auto p = Authenticate(req, d_.transport, d_.sessions, skip_mfa);
   if (!p.ok()) {
-    c.early = Fail(req, p.error());
+    c.early = http::Fail(req, p.error(), shape);
     return c;
   }
   c.principal = std::move(*p);
+  return c;
+}
+
+MfaController::Call MfaController::BeginEnrolment(const Request& req) {
+  Call c = Begin(req, /*skip_mfa=*/true);
+  if (c.early) return c;
+  const session::TokenClaims& claims = c.principal.claims;
+  if (claims.is_mfa_enabled && !claims.is_mfa_verified) {
+    auto methods = d_.mfa.VerifiedMethods(c.principal.session.tenant_id, c.principal.user);
+    if (!methods.ok()) {
+      c.early = Fail(req, methods.error());
+    } else if (!methods->empty()) {
+      c.early = Fail(req, core::Unauthenticated("MFA_REQUIRED",
+                                                "Multi-factor authentication is required"));
+    }
+  }
   return c;
 }
 
@@ -206,7 +238,7 @@ Response MfaController::DeleteDevice(const Request& req) {
 }
 
 Response MfaController::SetupTotp(const Request& req) {
-  Call c = Begin(req, /*skip_mfa=*/false);
+  Call c = BeginEnrolment(req);
   if (c.early) return std::move(*c.early);
   std::vector<std::string> errors;
   std::optional<std::string> label, device_name;
@@ -227,7 +259,7 @@ Response MfaController::SetupTotp(const Request& req) {
 }
 
 Response MfaController::VerifyTotpSetup(const Request& req) {
-  Call c = Begin(req, /*skip_mfa=*/false);
+  Call c = BeginEnrolment(req);
   if (c.early) return std::move(*c.early);
   std::vector<std::string> errors;
   std::optional<std::string> otp, secret;
@@ -249,6 +281,89 @@ Response MfaController::GenerateRecoveryCodes(const Request& req) {
   o["codes"] = Strings(*codes);
   o["code"] = codes->empty() ? json::value(nullptr) : json::value((*codes)[0]);
   return Json(std::move(o));
+}
+
+Response MfaController::ResetTotp(const Request& req) {
+  Call c = Begin(req, /*skip_mfa=*/true);
+  if (c.early) return std::move(*c.early);
+  std::vector<std::string> errors;
+  std::optional<std::string> code;
+  RequireNonEmptyString(c.body, "code", &code, &errors);
+  if (!errors.empty()) return RawValidation(errors);
+  if (auto s = d_.mfa.ResetTotp(c.principal, *code); !s.ok()) return Fail(req, s.error());
+  return Json({{"message", "MFA reset successfully"}});
+}
+
+Response MfaController::Challenge(const Request& req) {
+  Call c = Begin(req, /*skip_mfa=*/true, ErrorShape::kFiltered);
+  if (c.early) return std::move(*c.early);
+  std::string method;
+  if (auto it = c.body.find("method"); it != c.body.end() && it->value().is_string()) {
+    method = std::string(it->value().get_string());
+  }
+  if (auto s = d_.mfa.Challenge(c.principal, method); !s.ok()) return http::Fail(req, s.error());
+  return Json({{"message", "MFA code sent successfully"}});
+}
+
+// The first class-validator message of an optional boolean.
+void OptionalBool(const json::object& body, std::string_view name, bool* value,
+                  std::optional<std::string>* error) {
+  auto it = body.find(name);
+  if (it == body.end() || it->value().is_null()) return;
+  if (it->value().is_bool()) {
+    *value = it->value().get_bool();
+  } else if (!*error) {
+    *error = std::string(name) + " must be a boolean value";
+  }
+}
+
+Response MfaController::Verify(const Request& req) {
+  Call c = Begin(req, /*skip_mfa=*/true, ErrorShape::kFiltered);
+  if (c.early) return std::move(*c.early);
+  if (auto s = d_.mfa.Throttle(c.principal, req.remote_ip); !s.ok()) {
+    return http::Fail(req, s.error());
+  }
+  std::optional<std::string> error;
+  std::string method, otp;
+  auto m = c.body.find("method");
+  if (m != c.body.end() && m->value().is_string()) method = std::string(m->value().get_string());
+  if (method != "email" && method != "sms" && method != "totp") {
+    error = "method must be one of the following values: email, sms, totp";
+  }
+  auto o = c.body.find("otp");
+  const bool otp_string = o != c.body.end() && o->value().is_string();
+  if (otp_string) otp = std::string(o->value().get_string());
+  if (!error && otp.empty()) error = "otp should not be empty";
+  if (!error && !otp_string) error = "otp must be a string";
+  bool trust = false;
+  OptionalBool(c.body, "trustDevice", &trust, &error);
+  if (error) return http::Fail(req, Validation(*error));
+  auto r = d_.mfa.Verify(c.principal, method, otp, trust, ClientOf(req));
+  if (!r.ok()) return http::Fail(req, r.error());
+  return RenderAuthResult(req, d_.transport, *r, "2FA verification successful", std::nullopt,
+                          d_.mfa.options().trusted_device_ttl_ms / 1000);
+}
+
+Response MfaController::VerifyRecoveryCode(const Request& req) {
+  Call c = Begin(req, /*skip_mfa=*/true, ErrorShape::kFiltered);
+  if (c.early) return std::move(*c.early);
+  if (auto s = d_.mfa.Throttle(c.principal, req.remote_ip); !s.ok()) {
+    return http::Fail(req, s.error());
+  }
+  std::optional<std::string> error;
+  std::string code;
+  auto it = c.body.find("code");
+  const bool is_string = it != c.body.end() && it->value().is_string();
+  if (is_string) code = std::string(it->value().get_string());
+  if (code.empty()) error = "code should not be empty";
+  else if (!is_string) error = "code must be a string";
+  bool trust = false;
+  OptionalBool(c.body, "trustDevice", &trust, &error);
+  if (error) return http::Fail(req, Validation(*error));
+  auto r = d_.mfa.VerifyRecoveryCode(c.principal, code, trust, ClientOf(req));
+  if (!r.ok()) return http::Fail(req, r.error());
+  return RenderAuthResult(req, d_.transport, *r, "Recovery code verification successful",
+                          std::nullopt, d_.mfa.options().trusted_device_ttl_ms / 1000);
 }
 
 }  // namespace

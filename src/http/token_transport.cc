@@ -152,6 +152,30 @@ void TokenTransport::AddTokenCookies(Response& r, const session::TokenPair& t,
   if (!t.refresh_token.empty()) add(kRefreshCookie, t.refresh_token, refresh_ttl_s_);
 }
 
+namespace {
+constexpr const char* kTrustCookie = "nest_auth_device_trust";
+}  // namespace
+
+std::optional<std::string> TokenTransport::TrustToken(const Request& req) const {
+  if (auto c = FindCookie(req, kTrustCookie); c && !c->empty()) return c;
+  if (auto h = req.Header(kTrustCookie); h && !h->empty()) return std::string(*h);
+  return std::nullopt;
+}
+
+void TokenTransport::AddTrustCookie(Response& r, const std::string& token,
+                                    std::int64_t ttl_seconds) const {
+  SetCookie c;
+  c.name = kTrustCookie;
+  c.value = token;
+  c.max_age_seconds = ttl_seconds;
+  c.expires_unix_millis = clock_.NowMillis() + ttl_seconds * 1000;
+  c.domain = options_.cookies.domain;
+  c.http_only = true;
+  c.secure = options_.cookies.secure;
+  c.same_site = SameSiteText();
+  r.AddHeader("Set-Cookie", Serialize(c));
+}
+
 void TokenTransport::AddCsrfCookie(Response& r, bool persistent) const {
   if (!options_.csrf.enabled) return;
   SetCookie c;

@@ -55,6 +55,12 @@ class TokenTransport {
                          boost::json::object body,
                          std::optional<bool> remember_me) const;
 
+  // The trusted-device token a client presents: the cookie, else the
+  // request header of the same name (as the reference reads it).
+  std::optional<std::string> TrustToken(const Request& req) const;
+  // Sets the trusted-device cookie (HttpOnly, Max-Age = `ttl_seconds`).
+  void AddTrustCookie(Response& r, const std::string& token, std::int64_t ttl_seconds) const;
+
   // The two cookie deletions logout sends (in every mode).
   void AddClearCookies(Response& r) const;
 

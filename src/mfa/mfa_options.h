@@ -2,6 +2,7 @@
 #ifndef AUTHD_MFA_MFA_OPTIONS_H_
 #define AUTHD_MFA_MFA_OPTIONS_H_
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,7 @@ struct MfaOptions {
   std::string totp_issuer;             // "" = app name
   int recovery_code_count = 10;
   bool require_verified_contact = false;  // TOTP setup needs a verified e-mail/phone
+  std::int64_t trusted_device_ttl_ms = 7LL * 24 * 3600 * 1000;
 };
 
 }  // namespace authd::mfa

@@ -41,7 +41,8 @@ std::string OtpCodes::RandomCode(int length, CodeFormat format) {
 }
 
 OtpCodes::Fresh OtpCodes::Make(const core::TenantId& tenant,
-                               const core::UserId& user, Purpose purpose) {
+                               const core::UserId& user, Purpose purpose,
+                               std::string_view binding) {
   const bool reset = purpose == Purpose::kPasswordReset;
   Fresh f;
   f.plain = RandomCode(reset ? options_.reset_length : 6,
@@ -51,15 +52,16 @@ OtpCodes::Fresh OtpCodes::Make(const core::TenantId& tenant,
   f.row.user_id = user;
   f.row.tenant_id = tenant;
   f.row.purpose = purpose;
-  f.row.code_hash = Hash(f.plain);
+  f.row.code_hash = Hash(f.plain, binding);
   f.row.attempts = 0;
   f.row.created_at = now;
   f.row.expires_at = now + options_.code_ttl_ms;
   return f;
 }
 
-std::string OtpCodes::Hash(std::string_view plain) const {
-  return crypto::HmacSha256Hex(key_, plain);
+std::string OtpCodes::Hash(std::string_view plain, std::string_view binding) const {
+  if (binding.empty()) return crypto::HmacSha256Hex(key_, plain);
+  return crypto::HmacSha256Hex(key_, std::string(binding) + ":" + std::string(plain));
 }
 
 int OtpCodes::TtlMinutes() const {
@@ -69,12 +71,12 @@ int OtpCodes::TtlMinutes() const {
 
 core::Status OtpCodes::Consume(OtpStore& store, const core::TenantId& tenant,
                                const core::UserId& user, Purpose purpose,
-                               std::string_view plain) const {
+                               std::string_view plain, std::string_view binding) const {
   const std::string_view code = Trim(plain);
   if (code.empty()) {
     return core::InvalidArgument("MISSING_REQUIRED_FIELD", "Verification code is required");
   }
-  auto outcome = store.Consume(tenant, user, purpose, Hash(code), clock_.NowMillis(),
+  auto outcome = store.Consume(tenant, user, purpose, Hash(code, binding), clock_.NowMillis(),
                                options_.max_attempts);
   if (!outcome.ok()) return outcome.error();
   switch (*outcome) {

@@ -37,10 +37,12 @@ class OtpCodes {
     OneTimeCode row;    // to store
   };
   // A new code for (tenant, user, purpose), expiring code_ttl_ms from now.
+  // A non-empty `binding` (e.g. the channel an MFA code is sent through)
+  // is mixed into the stored HMAC: Consume must name the same binding.
   Fresh Make(const core::TenantId& tenant, const core::UserId& user,
-             Purpose purpose);
+             Purpose purpose, std::string_view binding = {});
 
-  std::string Hash(std::string_view plain) const;
+  std::string Hash(std::string_view plain, std::string_view binding = {}) const;
 
   // Validates and consumes `plain` for (tenant, user, purpose) in `store`.
   // Errors (all 400): MISSING_REQUIRED_FIELD (blank code),
@@ -48,7 +50,7 @@ class OtpCodes {
   // attempts exhausted: the reference's two messages).
   core::Status Consume(OtpStore& store, const core::TenantId& tenant,
                        const core::UserId& user, Purpose purpose,
-                       std::string_view plain) const;
+                       std::string_view plain, std::string_view binding = {}) const;
 
   const OtpOptions& options() const { return options_; }
   // Whole minutes of code_ttl_ms, at least 1 (for message templates).

@@ -39,7 +39,9 @@ TokenClaims TokenService::BaseClaims(const Session& s,
   c.phone_verified_at = d.user.phone_verified_at;
   c.roles = d.roles;
   c.tenant_id = s.tenant_id;
-  c.is_mfa_enabled = d.user.is_mfa_enabled;
+  // The session's own flag too: with mfa.required a user whose switch is
+  // off still gets a pending session, and its tokens must say so.
+  c.is_mfa_enabled = d.user.is_mfa_enabled || d.is_mfa_enabled.value_or(false);
   c.is_mfa_verified = d.is_mfa_verified;
   c.iat = now_seconds;
   return c;

@@ -1,0 +1,286 @@
+#include "flows/mfa_flows.h"
+
+#include <chrono>
+#include <memory>
+
+#include <gtest/gtest.h>
+
+#include "courier/composer.h"
+#include "courier/templates.h"
+#include "crypto/encoding.h"
+#include "crypto/hmac.h"
+#include "crypto/totp.h"
+#include "flows/account_flows.h"
+#include "http/claims_json.h"
+#include "otp/otp_codes.h"
+#include "store/memory/memory_stores.h"
+
+namespace authd::flows {
+namespace {
+
+using std::chrono::milliseconds;
+constexpr const char* kSecret = "mfa-unit-test-secret-0123456789abcdef";
+constexpr const char* kPassword = "Str0ng!Passw0rd";
+
+// The whole sign-in stack with MFA on memory stores and a fake clock.
+class MfaFlowsTest : public ::testing::Test {
+ protected:
+  explicit MfaFlowsTest(mfa::MfaOptions mfa = Enabled()) : mfa_opts_(std::move(mfa)) {
+    opts_.jwt_secret = kSecret;
+    pw_opts_.argon2_memory_kib = 64;
+    pw_opts_.argon2_time_cost = 1;
+    pw_opts_.argon2_parallelism = 1;
+    rl_opts_.enabled = false;
+    lock_opts_.max_failed_attempts = 3;
+    codec_ = http::NewJsonClaimsCodec();
+    tokens_ = std::make_unique<session::TokenService>(opts_, *codec_, crypto::OsRandom());
+    passwords_ = std::make_unique<identity::Passwords>(pw_opts_, crypto::OsRandom());
+    limiter_ = std::make_unique<throttle::RateLimiter>(rl_opts_, *counters_, clock_);
+    lockout_ = std::make_unique<throttle::Lockout>(lock_opts_, *counters_, clock_);
+    issuer_ = std::make_unique<SessionIssuer>(
+        SessionIssuer::Deps{*sessions_, *tokens_, clock_, crypto::OsRandom()});
+    events_ = std::make_unique<courier::EventPublisher>(courier::EventOptions{},
+                                                        *courier_.outbox, crypto::OsRandom(), clock_);
+    composer_ = std::make_unique<courier::Composer>(templates_, "Acme", crypto::OsRandom(), clock_);
+    otp_ = std::make_unique<otp::OtpCodes>(otp::OtpOptions{}, kSecret, crypto::OsRandom(), clock_);
+    codes_ = std::make_unique<CodeSender>(
+        CodeSender::Deps{*otp_, *courier_.otps, *composer_, *events_});
+    mfa_ = std::make_unique<MfaFlows>(
+        mfa_opts_, kSecret, "Acme",
+        MfaFlows::Deps{*users_, *mfa_store_, crypto::OsRandom(), clock_, nullptr,
+                       sessions_.get(), tokens_.get(), codes_.get(), limiter_.get(),
+                       lockout_.get()});
+    accounts_ = std::make_unique<AccountFlows>(
+        AccountOptions{}, AccountFlows::Deps{*users_, *passwords_, *issuer_, *limiter_,
+                                             *lockout_, clock_, crypto::OsRandom(), nullptr,
+                                             mfa_.get()});
+    flows_ = std::make_unique<SessionFlows>(
+        SessionFlows::Deps{*users_, *sessions_, *tokens_, clock_});
+  }
+
+  static mfa::MfaOptions Enabled() {
+    mfa::MfaOptions o;
+    o.enabled = true;
+    return o;
+  }
+
+  Principal Who(const std::string& access_token) {
+    auto p = flows_->Authenticate(access_token, /*skip_mfa=*/true);
+    EXPECT_TRUE(p.ok());
+    return *p;
+  }
+
+  AuthResult SignUp(const std::string& email) {
+    SignupInput in;
+    in.email = email;
+    in.password = kPassword;
+    auto r = accounts_->Signup(in);
+    EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message);
+    return *r;
+  }
+
+  core::Result<AuthResult> LogIn(const std::string& email,
+                                 std::optional<std::string> trust = std::nullopt) {
+    LoginInput in;
+    in.provider_name = "email";
+    in.email = {true, true, email};
+    in.password = {true, true, kPassword};
+    in.trust_token = std::move(trust);
+    return accounts_->Login(in);
+  }
+
+  // Enrols a TOTP device for the holder of `token`; returns its key.
+  std::string Enrol(const std::string& token) {
+    auto e = mfa_->SetupTotp(Who(token), std::nullopt, std::nullopt);
+    EXPECT_TRUE(e.ok());
+    std::string key = *crypto::Base32Decode(e->secret);
+    EXPECT_TRUE(mfa_->VerifyTotpSetup(Who(token), Code(key), e->secret).ok());
+    return key;
+  }
+
+  std::string Code(const std::string& key, int step_offset = 0) {
+    return crypto::Totp(key, clock_.NowSeconds() + 30 * step_offset);
+  }
+
+  mfa::MfaOptions mfa_opts_;
+  session::SessionOptions opts_;
+  identity::PasswordOptions pw_opts_;
+  throttle::RateLimitOptions rl_opts_;
+  throttle::LockoutOptions lock_opts_;
+  core::FakeClock clock_{1795627064000};
+  std::unique_ptr<identity::UserStore> users_ = store::NewMemoryUserStore();
+  std::unique_ptr<session::SessionStore> sessions_ = store::NewMemorySessionStore();
+  std::unique_ptr<throttle::CounterStore> counters_ = store::NewMemoryCounterStore();
+  std::unique_ptr<mfa::MfaStore> mfa_store_ = store::NewMemoryMfaStore();
+  store::MemoryCourierStores courier_ = store::NewMemoryCourierStores();
+  courier::Templates templates_;
+  std::unique_ptr<session::ClaimsCodec> codec_;
+  std::unique_ptr<session::TokenService> tokens_;
+  std::unique_ptr<identity::Passwords> passwords_;
+  std::unique_ptr<throttle::RateLimiter> limiter_;
+  std::unique_ptr<throttle::Lockout> lockout_;
+  std::unique_ptr<SessionIssuer> issuer_;
+  std::unique_ptr<courier::EventPublisher> events_;
+  std::unique_ptr<courier::Composer> composer_;
+  std::unique_ptr<otp::OtpCodes> otp_;
+  std::unique_ptr<CodeSender> codes_;
+  std::unique_ptr<MfaFlows> mfa_;
+  std::unique_ptr<AccountFlows> accounts_;
+  std::unique_ptr<SessionFlows> flows_;
+};
+
+TEST_F(MfaFlowsTest, TotpSecretsAreStoredSealedAndEachStepIsAcceptedOnce) {
+  AuthResult a = SignUp("bob@example.com");
+  auto e = mfa_->SetupTotp(Who(a.tokens.access_token), std::string("  Work phone "), std::nullopt);
+  ASSERT_TRUE(e.ok());
+  EXPECT_EQ(e->account, "Work phone");
+  EXPECT_EQ(e->otpauth_url, "otpauth://totp/Work phone?secret=" + e->secret +
+                                "&issuer=Acme&period=30");
+  auto devices = mfa_store_->ListDevices(std::nullopt, a.session.user_id);
+  ASSERT_TRUE(devices.ok());
+  ASSERT_EQ(devices->size(), 1u);
+  const mfa::TotpDevice& d = (*devices)[0];
+  EXPECT_EQ(d.secret_sealed.find(e->secret), std::string::npos) << "stored in the clear";
+  EXPECT_EQ(d.name, "Acme : bob@example.com");
+
+  const std::string key = *crypto::Base32Decode(e->secret);
+  const std::string code = Code(key);
+  Principal p = Who(a.tokens.access_token);
+  EXPECT_EQ(mfa_->VerifyTotpSetup(p, "000000", e->secret).error().code, "MFA_CODE_INVALID");
+  ASSERT_TRUE(mfa_->VerifyTotpSetup(p, code, e->secret).ok());
+  // The enrolment code is spent: it cannot pass MFA, the next step can.
+  auto replay = mfa_->Verify(p, "totp", code, false, {});
+  ASSERT_FALSE(replay.ok());
+  EXPECT_EQ(replay.error().code, "MFA_CODE_INVALID");
+  EXPECT_TRUE(mfa_->Verify(p, "totp", Code(key, 1), false, {}).ok());
+}
+
+TEST_F(MfaFlowsTest, LoginIsPendingUntilTheSameSessionIsVerified) {
+  AuthResult a = SignUp("carol@example.com");
+  const std::string key = Enrol(a.tokens.access_token);
+  ASSERT_TRUE(mfa_->Toggle(Who(a.tokens.access_token), true).ok());
+
+  auto login = LogIn("carol@example.com");
+  ASSERT_TRUE(login.ok());
+  EXPECT_TRUE(login->is_requires_mfa);
+  EXPECT_EQ(login->mfa_methods, (std::vector<std::string>{"email", "totp"}));
+  EXPECT_EQ(login->default_mfa_method, std::optional<std::string>("email"));
+  auto enforced = flows_->Authenticate(login->tokens.access_token, /*skip_mfa=*/false);
+  ASSERT_FALSE(enforced.ok());
+  EXPECT_EQ(enforced.error().code, "MFA_REQUIRED");
+
+  clock_.Advance(milliseconds(30000));
+  auto verified = mfa_->Verify(Who(login->tokens.access_token), "totp", Code(key), false, {});
+  ASSERT_TRUE(verified.ok());
+  EXPECT_FALSE(verified->is_requires_mfa);
+  EXPECT_EQ(verified->session.id, login->session.id) << "the same session is upgraded";
+  auto p = flows_->Authenticate(verified->tokens.access_token, /*skip_mfa=*/false);
+  ASSERT_TRUE(p.ok());
+  EXPECT_TRUE(p->claims.is_mfa_verified);
+  // The pending refresh token was rotated away (grace retry aside).
+  clock_.Advance(milliseconds(60000));
+  EXPECT_FALSE(flows_->Refresh(login->tokens.refresh_token).ok());
+}
+
+TEST_F(MfaFlowsTest, EmailCodesOnlyVerifyTheChannelTheyWereSentBy) {
+  AuthResult a = SignUp("dan@example.com");
+  Enrol(a.tokens.access_token);
+  ASSERT_TRUE(mfa_->Toggle(Who(a.tokens.access_token), true).ok());
+  auto login = LogIn("dan@example.com");
+  Principal p = Who(login->tokens.access_token);
+  ASSERT_TRUE(mfa_->Challenge(p, "email").ok());
+  auto due = courier_.outbox->ClaimDue(clock_.NowMillis(), 10, clock_.NowMillis() + 1000);
+  ASSERT_TRUE(due.ok());
+  ASSERT_EQ(due->size(), 1u);
+  const std::string& body = (*due)[0].body;
+  const size_t at = body.find_first_of("0123456789");
+  const std::string code = body.substr(at, 6);
+  auto as_sms = mfa_->Verify(p, "sms", code, false, {});
+  ASSERT_FALSE(as_sms.ok());
+  EXPECT_EQ(as_sms.error().code, "VERIFICATION_CODE_INVALID");
+  ASSERT_TRUE(mfa_->Verify(p, "email", code, false, {}).ok());
+  auto u = users_->FindUserById(std::nullopt, p.user.id);
+  EXPECT_TRUE((*u)->email_verified_at.has_value());
+  EXPECT_FALSE((*u)->phone_verified_at.has_value());
+}
+
+TEST_F(MfaFlowsTest, RecoveryCodesAreHashedAndSingleUse) {
+  AuthResult a = SignUp("erin@example.com");
+  Enrol(a.tokens.access_token);
+  ASSERT_TRUE(mfa_->Toggle(Who(a.tokens.access_token), true).ok());
+  auto codes = mfa_->GenerateRecoveryCodes(Who(a.tokens.access_token));
+  ASSERT_TRUE(codes.ok());
+  ASSERT_EQ(codes->size(), 10u);
+  for (const std::string& c : *codes) EXPECT_EQ(c.size(), 27u);
+  // Only the HMAC is stored: the plain code is not a usable hash.
+  EXPECT_FALSE(*mfa_store_->UseRecoveryCode(std::nullopt, a.session.user_id, (*codes)[0],
+                                            clock_.NowMillis()));
+
+  auto login = LogIn("erin@example.com");
+  Principal p = Who(login->tokens.access_token);
+  ASSERT_TRUE(mfa_->VerifyRecoveryCode(p, (*codes)[0], false, {}).ok());
+  auto again = mfa_->VerifyRecoveryCode(p, (*codes)[0], false, {});
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().code, "MFA_RECOVERY_CODE_INVALID");
+  EXPECT_EQ(*mfa_store_->CountUnusedRecoveryCodes(std::nullopt, a.session.user_id), 9);
+}
+
+TEST_F(MfaFlowsTest, TrustedDevicesSkipMfaUntilTheyExpire) {
+  AuthResult a = SignUp("fay@example.com");
+  const std::string key = Enrol(a.tokens.access_token);
+  ASSERT_TRUE(mfa_->Toggle(Who(a.tokens.access_token), true).ok());
+  auto login = LogIn("fay@example.com");
+  clock_.Advance(milliseconds(30000));
+  auto v = mfa_->Verify(Who(login->tokens.access_token), "totp", Code(key), true,
+                        {"127.0.0.1", "test-agent"});
+  ASSERT_TRUE(v.ok());
+  ASSERT_TRUE(v->trust_token.has_value());
+  EXPECT_EQ(v->trust_token->size(), 43u);
+
+  auto trusted = LogIn("fay@example.com", v->trust_token);
+  ASSERT_TRUE(trusted.ok());
+  EXPECT_FALSE(trusted->is_requires_mfa);
+  EXPECT_TRUE(LogIn("fay@example.com", std::string("forged"))->is_requires_mfa) << "forged";
+  clock_.Advance(milliseconds(mfa_opts_.trusted_device_ttl_ms));
+  EXPECT_TRUE(LogIn("fay@example.com", v->trust_token)->is_requires_mfa) << "expired";
+}
+
+TEST_F(MfaFlowsTest, WrongCodesLockTheAccount) {
+  AuthResult a = SignUp("gus@example.com");
+  const std::string key = Enrol(a.tokens.access_token);
+  Principal p = Who(a.tokens.access_token);
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(mfa_->Throttle(p, "10.0.0.1").ok());
+    EXPECT_FALSE(mfa_->Verify(p, "totp", "000000", false, {}).ok());
+  }
+  auto locked = mfa_->Throttle(p, "10.0.0.2");  // any IP
+  ASSERT_FALSE(locked.ok());
+  EXPECT_EQ(locked.error().code, "ACCOUNT_LOCKED");
+}
+
+class MfaRequiredTest : public MfaFlowsTest {
+ protected:
+  MfaRequiredTest() : MfaFlowsTest(Required()) {}
+  static mfa::MfaOptions Required() {
+    mfa::MfaOptions o = Enabled();
+    o.required = true;
+    o.methods = {"totp"};
+    return o;
+  }
+};
+
+TEST_F(MfaRequiredTest, AUserWithNothingEnrolledGetsAPendingSessionThatCanEnrol) {
+  AuthResult a = SignUp("hal@example.com");
+  EXPECT_TRUE(a.is_requires_mfa);
+  EXPECT_TRUE(a.mfa_methods.empty());
+  auto enforced = flows_->Authenticate(a.tokens.access_token, /*skip_mfa=*/false);
+  ASSERT_FALSE(enforced.ok()) << "the reference hands out a usable token here";
+  EXPECT_EQ(enforced.error().code, "MFA_REQUIRED");
+  const std::string key = Enrol(a.tokens.access_token);
+  auto v = mfa_->Verify(Who(a.tokens.access_token), "totp", Code(key, 1), false, {});
+  ASSERT_TRUE(v.ok());
+  EXPECT_TRUE(flows_->Authenticate(v->tokens.access_token, /*skip_mfa=*/false).ok());
+}
+
+}  // namespace
+}  // namespace authd::flows

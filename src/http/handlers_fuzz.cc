@@ -78,6 +78,8 @@ constexpr RouteRef kRoutes[] = {
     {"GET", "/mfa/status"}, {"POST", "/mfa/toggle"}, {"GET", "/mfa/devices"},
     {"DELETE", "/mfa/devices/x"}, {"POST", "/mfa/setup-totp"},
     {"POST", "/mfa/verify-totp-setup"}, {"POST", "/mfa/generate-recovery-code"},
+    {"POST", "/mfa/reset-totp"}, {"POST", "/mfa/challenge"}, {"POST", "/mfa/verify"},
+    {"POST", "/mfa/verify-recovery-code"},
 };
 constexpr std::size_t kRouteCount = sizeof(kRoutes) / sizeof(*kRoutes);
 
@@ -180,7 +182,8 @@ struct World {
   flows::SessionIssuer issuer{{*sessions_store, tokens, clock, random}};
   flows::AccountFlows accounts{
       flows::AccountOptions{},
-      {*users, passwords, issuer, limiter, lockout, clock, random}};
+      {*users, passwords, issuer, limiter, lockout, clock, random, nullptr,
+       &mfa}};  // declared below; only its address is taken here
   flows::SessionFlows session_flows{{*users, *sessions_store, tokens, clock}};
   flows::PasswordFlows password_flows{{*users, *sessions_store, passwords, lockout, clock}};
   store::MemoryCourierStores courier_stores = store::NewMemoryCourierStores();
@@ -194,7 +197,8 @@ struct World {
   flows::VerificationFlows verification{{*users, code_sender, limiter, clock}};
   std::unique_ptr<mfa::MfaStore> mfa_store = store::NewMemoryMfaStore();
   flows::MfaFlows mfa{MfaOpts(), "fuzz-mfa-secret-0123456789abcdef0123456789", "authd",
-                      {*users, *mfa_store, random, clock}};
+                      {*users, *mfa_store, random, clock, nullptr, sessions_store.get(),
+                       &tokens, &code_sender, &limiter, &lockout}};
   http::TokenTransport transport{http_opts,
                                  session_opts.access_token_ttl_seconds,
                                  session_opts.refresh_token_ttl_seconds, clock,

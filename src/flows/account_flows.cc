@@ -217,7 +217,7 @@ core::Result<AuthResult> AccountFlows::StartSession(
     if (!decided.ok()) return decided.error();
     decision = std::move(*decided);
   }
-  auto issued = d_.issuer.Issue(user, tenant, client, decision.pending);
+  auto issued = d_.issuer.Issue(user, tenant, client, decision.pending, decision.trusted);
   if (!issued.ok()) return issued;
   issued->mfa_methods = std::move(decision.methods);
   issued->default_mfa_method = std::move(decision.default_method);

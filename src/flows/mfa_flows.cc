@@ -122,10 +122,10 @@ core::Result<std::vector<mfa::TotpDevice>> MfaFlows::Devices(const Principal& p)
 
 core::Result<MfaStatus> MfaFlows::Status(const Principal& p) {
   MfaStatus s;
-  s.configured_methods = options_.methods;
   s.allow_method_selection = options_.allow_method_selection;
   s.required = options_.required;
   if (!options_.enabled) return s;
+  s.configured_methods = options_.methods;
   auto user = CurrentUser(p);
   if (!user.ok()) return user.error();
   auto methods = VerifiedMethods(p.session.tenant_id, *user);
@@ -271,14 +271,19 @@ core::Result<MfaDecision> MfaFlows::Decide(const core::TenantId& tenant,
     auto trusted = d_.store.UseTrustedDevice(
         tenant, user.id, crypto::HmacSha256Hex(trust_key_, *trust_token), d_.clock.NowMillis());
     if (!trusted.ok()) return trusted.error();
-    if (*trusted) return d;  // a trusted device: no second factor
+    if (*trusted) {  // a trusted device stands in for the second factor
+      d.trusted = true;
+      return d;
+    }
   }
   d.pending = true;
   // The reference's order: email, sms (configured), then totp (a verified
   // device).
-  if (user.is_mfa_enabled || options_.required) {
-    if (Configured("email") && user.email) d.methods.push_back("email");
-    if (Configured("sms") && user.phone) d.methods.push_back("sms");
+  {
+    // As the reference: configured e-mail and SMS are offered without
+    // checking that the user has an address or a phone.
+    if (Configured("email")) d.methods.push_back("email");
+    if (Configured("sms")) d.methods.push_back("sms");
     auto devices = d_.store.ListDevices(tenant, user.id);
     if (!devices.ok()) return devices.error();
     if (std::any_of(devices->begin(), devices->end(),
@@ -449,10 +454,9 @@ core::Result<AuthResult> MfaFlows::VerifyRecoveryCode(const Principal& p,
                                                       const std::string& code,
                                                       bool trust_device,
                                                       const ClientInfo& client) {
-  if (auto s = RequireEnabled(); !s.ok()) return s.error();
   auto user = CurrentUser(p);
   if (!user.ok()) return user.error();
-  if (!options_.required && !user->is_mfa_enabled) {
+  if (!options_.enabled || (!options_.required && !user->is_mfa_enabled)) {
     return core::Unauthenticated("MFA_NOT_ENABLED", "MFA is not enabled");
   }
   auto used = d_.store.UseRecoveryCode(p.session.tenant_id, p.user.id,

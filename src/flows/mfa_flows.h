@@ -45,6 +45,7 @@ struct MfaStatus {
 // What a sign-in needs after the first factor succeeded.
 struct MfaDecision {
   bool pending = false;  // the session must pass a second factor
+  bool trusted = false;  // a trusted device passed it: the session is verified
   std::vector<std::string> methods;
   std::optional<std::string> default_method;
 };

@@ -13,14 +13,14 @@ identity::User SnapshotOf(const identity::User& user) {
 core::Result<AuthResult> SessionIssuer::Issue(const identity::User& user,
                                               const core::TenantId& tenant,
                                               const ClientInfo& client,
-                                              bool mfa_pending) {
+                                              bool mfa_pending, bool mfa_verified) {
   const core::UnixMillis now = d_.clock.NowMillis();
   session::Session s;
   s.id = core::SessionId(d_.random.UuidV4());
   s.user_id = user.id;
   s.tenant_id = tenant;
   s.data.user = SnapshotOf(user);
-  s.data.is_mfa_verified = false;
+  s.data.is_mfa_verified = mfa_verified;
   if (mfa_pending) s.data.is_mfa_enabled = true;
   s.data.tenant_id = tenant;
   s.expires_at = now + d_.tokens.options().refresh_token_ttl_seconds * 1000;

@@ -56,9 +56,11 @@ Response RenderAuthResult(const Request& req, const TokenTransport& transport,
   const bool cookies = transport.CookieMode(req);
   if (r.trust_token && !cookies) body["trustToken"] = *r.trust_token;
   body["message"] = message;
-  Response resp = transport.TokenResponse(req, r.tokens, std::move(body), remember_me);
-  if (r.trust_token && cookies) transport.AddTrustCookie(resp, *r.trust_token, trust_ttl_seconds);
-  return resp;
+  if (r.trust_token && cookies) {
+    const TokenTransport::TrustCookie trust{*r.trust_token, trust_ttl_seconds};
+    return transport.TokenResponse(req, r.tokens, std::move(body), remember_me, &trust);
+  }
+  return transport.TokenResponse(req, r.tokens, std::move(body), remember_me);
 }
 
 }  // namespace authd::http

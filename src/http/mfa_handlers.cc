@@ -210,9 +210,11 @@ Response MfaController::Toggle(const Request& req) {
   Call c = Begin(req, /*skip_mfa=*/false);
   if (c.early) return std::move(*c.early);
   auto it = c.body.find("enabled");
-  if (it == c.body.end() || !it->value().is_bool()) {
-    return RawValidation({"enabled must be a boolean value"});
+  if (it == c.body.end() || it->value().is_null()) {
+    return RawValidation({"enabled must be a boolean value",
+                          "enabled should not be null or undefined"});
   }
+  if (!it->value().is_bool()) return RawValidation({"enabled must be a boolean value"});
   const bool enabled = it->value().get_bool();
   if (auto s = d_.mfa.Toggle(c.principal, enabled); !s.ok()) return Fail(req, s.error());
   return Json({{"message", enabled ? "MFA enabled successfully" : "MFA disabled successfully"}});
@@ -286,11 +288,13 @@ Response MfaController::GenerateRecoveryCodes(const Request& req) {
 Response MfaController::ResetTotp(const Request& req) {
   Call c = Begin(req, /*skip_mfa=*/true);
   if (c.early) return std::move(*c.early);
-  std::vector<std::string> errors;
-  std::optional<std::string> code;
-  RequireNonEmptyString(c.body, "code", &code, &errors);
-  if (!errors.empty()) return RawValidation(errors);
-  if (auto s = d_.mfa.ResetTotp(c.principal, *code); !s.ok()) return Fail(req, s.error());
+  // The reference reads body.code without validation: anything that is
+  // not a valid recovery code is simply invalid.
+  std::string code;
+  if (auto it = c.body.find("code"); it != c.body.end() && it->value().is_string()) {
+    code = std::string(it->value().get_string());
+  }
+  if (auto s = d_.mfa.ResetTotp(c.principal, code); !s.ok()) return Fail(req, s.error());
   return Json({{"message", "MFA reset successfully"}});
 }
 
@@ -330,11 +334,12 @@ Response MfaController::Verify(const Request& req) {
   if (method != "email" && method != "sms" && method != "totp") {
     error = "method must be one of the following values: email, sms, totp";
   }
-  auto o = c.body.find("otp");
-  const bool otp_string = o != c.body.end() && o->value().is_string();
-  if (otp_string) otp = std::string(o->value().get_string());
+  // Converted to a string like the reference's host does (123456 works).
+  std::optional<std::string> otp_type;
+  auto otp_value = CoercedStringField(c.body, "otp", &otp_type);
+  if (otp_value) otp = *otp_value;
+  if (!error && otp_type) error = "otp must be a string";
   if (!error && otp.empty()) error = "otp should not be empty";
-  if (!error && !otp_string) error = "otp must be a string";
   bool trust = false;
   OptionalBool(c.body, "trustDevice", &trust, &error);
   if (error) return http::Fail(req, Validation(*error));
@@ -352,11 +357,11 @@ Response MfaController::VerifyRecoveryCode(const Request& req) {
   }
   std::optional<std::string> error;
   std::string code;
-  auto it = c.body.find("code");
-  const bool is_string = it != c.body.end() && it->value().is_string();
-  if (is_string) code = std::string(it->value().get_string());
-  if (code.empty()) error = "code should not be empty";
-  else if (!is_string) error = "code must be a string";
+  std::optional<std::string> code_type;
+  auto code_value = CoercedStringField(c.body, "code", &code_type);
+  if (code_value) code = *code_value;
+  if (code_type) error = "code must be a string";
+  else if (code.empty()) error = "code should not be empty";
   bool trust = false;
   OptionalBool(c.body, "trustDevice", &trust, &error);
   if (error) return http::Fail(req, Validation(*error));

@@ -162,13 +162,12 @@ std::optional<std::string> TokenTransport::TrustToken(const Request& req) const 
   return std::nullopt;
 }
 
-void TokenTransport::AddTrustCookie(Response& r, const std::string& token,
-                                    std::int64_t ttl_seconds) const {
+void TokenTransport::AddTrustCookie(Response& r, const TrustCookie& trust) const {
   SetCookie c;
   c.name = kTrustCookie;
-  c.value = token;
-  c.max_age_seconds = ttl_seconds;
-  c.expires_unix_millis = clock_.NowMillis() + ttl_seconds * 1000;
+  c.value = trust.token;
+  c.max_age_seconds = trust.ttl_seconds;
+  c.expires_unix_millis = clock_.NowMillis() + trust.ttl_seconds * 1000;
   c.domain = options_.cookies.domain;
   c.http_only = true;
   c.secure = options_.cookies.secure;
@@ -207,7 +206,7 @@ void TokenTransport::AddRememberCookie(Response& r, bool persistent) const {
 
 Response TokenTransport::TokenResponse(
     const Request& req, const std::optional<session::TokenPair>& tokens,
-    json::object body, std::optional<bool> remember_me) const {
+    json::object body, std::optional<bool> remember_me, const TrustCookie* trust) const {
   Response r;
   if (!CookieMode(req)) {
     if (tokens) {
@@ -229,6 +228,7 @@ Response TokenTransport::TokenResponse(
     persistent = false;
   }
   if (tokens) AddTokenCookies(r, *tokens, persistent);
+  if (trust) AddTrustCookie(r, *trust);
   AddCsrfCookie(r, persistent);
   AddRememberCookie(r, persistent);
   r.body = json::serialize(body);

@@ -50,17 +50,21 @@ class TokenTransport {
   // (accessToken, refreshToken first); cookie mode sets the cookies, the
   // CSRF cookie and the remember cookie. `body` holds the other keys in
   // order; `remember_me` is the body's boolean, if any.
+  // `trust`: a trusted-device token to set as its cookie (cookie mode),
+  // right after the token cookies as the reference orders them.
+  struct TrustCookie {
+    std::string token;
+    std::int64_t ttl_seconds = 0;
+  };
   Response TokenResponse(const Request& req,
                          const std::optional<session::TokenPair>& tokens,
                          boost::json::object body,
-                         std::optional<bool> remember_me) const;
+                         std::optional<bool> remember_me,
+                         const TrustCookie* trust = nullptr) const;
 
   // The trusted-device token a client presents: the cookie, else the
   // request header of the same name (as the reference reads it).
   std::optional<std::string> TrustToken(const Request& req) const;
-  // Sets the trusted-device cookie (HttpOnly, Max-Age = `ttl_seconds`).
-  void AddTrustCookie(Response& r, const std::string& token, std::int64_t ttl_seconds) const;
-
   // The two cookie deletions logout sends (in every mode).
   void AddClearCookies(Response& r) const;
 
@@ -74,6 +78,7 @@ class TokenTransport {
   void AddTokenCookies(Response& r, const session::TokenPair& t,
                        bool persistent) const;
   void AddCsrfCookie(Response& r, bool persistent) const;
+  void AddTrustCookie(Response& r, const TrustCookie& trust) const;
   void AddRememberCookie(Response& r, bool persistent) const;
 
   const HttpOptions options_;

@@ -13,6 +13,11 @@ core::Status MfaMethod(std::string& s) {
   return Invalid("items must be email, sms or totp");
 }
 
+core::Status KeyText(std::string& s) {
+  if (s.empty() || s.size() >= 32) return core::Status::Ok();
+  return Invalid("must be at least 32 characters (openssl rand -base64 48)");
+}
+
 core::Status EmptyOrMfaMethod(std::string& s) {
   if (s.empty()) return core::Status::Ok();
   return MfaMethod(s);
@@ -57,6 +62,15 @@ void AppendMfaOptions(std::vector<Option>& out) {
       [](auto& c) -> auto& { return c.mfa.trusted_device_ttl_ms; }, 1, 1000,
       "How long a device trusted at MFA verification (trustDevice: true) "
       "skips MFA; also the Max-Age of the nest_auth_device_trust cookie."));
+  out.push_back(Secret(StringOption(
+      "mfa.encryption_key", [](auto& c) -> auto& { return c.mfa.encryption_key; },
+      "Root key of MFA secrets: TOTP secrets are stored AES-256-GCM sealed "
+      "under a key derived from it, recovery codes and trust tokens as HMACs "
+      "keyed by it. Empty = generated at first start and kept in "
+      "<data_dir>/mfa-key (mode 0600). Independent of session.jwt_secret; "
+      "losing or changing it invalidates enrolled authenticators, recovery "
+      "codes and trusted devices.",
+      KeyText)));
   out.push_back(BoolOption(
       "mfa.require_verified_contact",
       [](auto& c) -> auto& { return c.mfa.require_verified_contact; },

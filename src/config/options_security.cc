@@ -110,8 +110,8 @@ void AppendRateLimit(std::vector<Option>& out) {
       {"mfa_verify",
        "POST /auth/mfa/verify and /auth/mfa/verify-recovery-code"},
       {"verification_send",
-       "POST /auth/send-email-verification and /auth/send-phone-verification "
-       "(authd only: the reference has no limit there)"},
+       "POST /auth/send-email-verification, /auth/send-phone-verification "
+       "and /auth/mfa/challenge (authd only: the reference has no limit there)"},
   };
   using throttle::Bucket;
   using throttle::RateLimitOptions;

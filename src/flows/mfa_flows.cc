@@ -64,7 +64,7 @@ MfaFlows::MfaFlows(const mfa::MfaOptions& options, std::string_view secret,
     : options_(options),
       seal_key_(crypto::DeriveKey(secret, "mfa/totp-seal")),
       lookup_key_(crypto::DeriveKey(secret, "mfa/totp-lookup")),
-      code_key_(secret),
+      code_key_(crypto::DeriveKey(secret, "mfa/recovery-code")),
       trust_key_(crypto::DeriveKey(secret, "mfa/trusted-device")),
       app_name_(std::move(app_name)),
       d_(deps) {}
@@ -315,8 +315,17 @@ void MfaFlows::RecordFailure(const Principal& p) {
   if (d_.lockout) d_.lockout->RecordFailure("mfa:" + p.user.id.str(), "");
 }
 
-core::Status MfaFlows::Challenge(const Principal& p, const std::string& method) {
+core::Status MfaFlows::Challenge(const Principal& p, const std::string& method,
+                                 std::string_view ip) {
   if (auto s = RequireEnabled(); !s.ok()) return s;
+  if (d_.rate_limiter) {
+    if (auto s = d_.rate_limiter->Hit(challenge_bucket_,
+                                      d_.rate_limiter->options().verification_send, ip,
+                                      "user:" + p.user.id.str());
+        !s.ok()) {
+      return s;
+    }
+  }
   if (!d_.codes) return core::Internal("mfa: no code sender");
   auto user = CurrentUser(p);
   if (!user.ok()) return user.error();

@@ -73,7 +73,8 @@ class MfaFlows {
     throttle::RateLimiter* rate_limiter = nullptr;
     throttle::Lockout* lockout = nullptr;
   };
-  // `secret`: the server secret keys are derived from (the JWT secret);
+  // `secret`: the root key every MFA key is derived from
+  // (mfa.encryption_key);
   // `app_name`: the default TOTP issuer and device-name prefix.
   MfaFlows(const mfa::MfaOptions& options, std::string_view secret, std::string app_name,
            Deps deps);
@@ -117,9 +118,11 @@ class MfaFlows {
   core::Status Throttle(const Principal& p, std::string_view ip);
 
   // Sends a code for `method` (email or sms) to the user; other methods
-  // are accepted and send nothing, as in the reference. 403
-  // MFA_NOT_ENABLED.
-  core::Status Challenge(const Principal& p, const std::string& method);
+  // are accepted and send nothing, as in the reference. Sending is rate
+  // limited like verification codes (rate_limit.verification_send, per
+  // account and per IP). Errors: 403 MFA_NOT_ENABLED, 429.
+  core::Status Challenge(const Principal& p, const std::string& method,
+                         std::string_view ip = {});
 
   // Checks the second factor and upgrades the session: new tokens with
   // isMfaVerified, a trust token if asked. Errors: 403 MFA_NOT_ENABLED,
@@ -156,6 +159,7 @@ class MfaFlows {
   const std::string seal_key_;     // AES-256-GCM key of TOTP secrets
   const std::string lookup_key_;   // HMAC key finding a device by secret
   const std::string code_key_;     // HMAC key of recovery codes
+  const std::string challenge_bucket_ = "mfaChallenge";
   const std::string trust_key_;    // HMAC key of trust tokens
   const std::string app_name_;
   Deps d_;

@@ -305,7 +305,9 @@ Response MfaController::Challenge(const Request& req) {
   if (auto it = c.body.find("method"); it != c.body.end() && it->value().is_string()) {
     method = std::string(it->value().get_string());
   }
-  if (auto s = d_.mfa.Challenge(c.principal, method); !s.ok()) return http::Fail(req, s.error());
+  if (auto s = d_.mfa.Challenge(c.principal, method, req.remote_ip); !s.ok()) {
+    return http::Fail(req, s.error());
+  }
   return Json({{"message", "MFA code sent successfully"}});
 }
 

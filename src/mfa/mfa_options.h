@@ -19,6 +19,11 @@ struct MfaOptions {
   int recovery_code_count = 10;
   bool require_verified_contact = false;  // TOTP setup needs a verified e-mail/phone
   std::int64_t trusted_device_ttl_ms = 7LL * 24 * 3600 * 1000;
+  // Root key of every MFA secret (sealed TOTP secrets, recovery-code and
+  // trust-token HMACs). Kept apart from the JWT secret so that rotating
+  // the latter never locks users out of their authenticator apps.
+  // "" = generated once and kept in <data dir>/mfa-key.
+  std::string encryption_key;
 };
 
 }  // namespace authd::mfa

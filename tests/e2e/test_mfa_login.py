@@ -29,7 +29,9 @@ import base64
 import datetime
 import hashlib
 import hmac
+import os
 import re
+import stat
 import struct
 import time
 
@@ -1180,3 +1182,28 @@ def test_app_mfa_disabled_ignores_required(server_factory):
     # a trust header changes nothing
     at, _ = assert_token_body(login(s, email, headers=trusted_header("A" * 43)),
                               "Login successful")
+
+
+def test_mfa_key_survives_a_restart_and_is_private(server_factory):
+    """The MFA root key is generated once into <data dir>/mfa-key (0600) and reused: an
+    authenticator enrolled before a restart still passes MFA after it (sealed secrets
+    open), and recovery codes still work."""
+    s = server_factory("--mfa-enabled", "true", "--mfa-methods", "totp",
+                       "--session-access-token-type", "header")
+    key_file = os.path.join(s.data_dir, "mfa-key")
+    assert os.path.exists(key_file)
+    assert stat.S_IMODE(os.stat(key_file).st_mode) == 0o600
+    with open(key_file, "rb") as f:
+        key_before = f.read()
+    email, at, auth = mfa_user(s, with_totp=True)
+    codes = recovery_codes(s, at)
+    s.stop()
+    s.start()
+    with open(key_file, "rb") as f:
+        assert f.read() == key_before, "the key must not be regenerated"
+    settle()
+    pat, _ = pending_login(s, email, ["totp"])
+    assert_verified(verify(s, pat, "totp", auth.next_code()), pat)
+    pat2, _ = pending_login(s, email, ["totp"])
+    assert_verified(post(s, "mfa/verify-recovery-code", pat2, {"code": codes[0]}), pat2,
+                    message="Recovery code verification successful")

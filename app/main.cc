@@ -77,12 +77,13 @@ void SetUpLogging(const config::LogOptions& log) {
   spdlog::set_default_logger(logger);
 }
 
-// The JWT secret: configured, else read from (or created in) the data dir
-// with mode 0600 so tokens survive restarts.
+// A generated secret (the JWT secret, the MFA key) read from, or created
+// in, <data dir>/<name> with mode 0600, so it survives restarts.
 core::Result<std::string> LoadOrCreateSecret(const std::filesystem::path& dir,
+                                             const char* name,
                                              crypto::SecureRandom& random,
                                              bool* generated) {
-  const std::filesystem::path file = dir / "jwt-secret";
+  const std::filesystem::path file = dir / name;
   *generated = false;
   if (std::ifstream in(file); in) {
     std::string secret;
@@ -192,7 +193,7 @@ int Run(int argc, char** argv) {
   core::Clock& clock = core::SystemClock();
   if (cfg.session.jwt_secret.empty()) {
     bool generated = false;
-    auto secret = LoadOrCreateSecret(cfg.storage.data_dir, random, &generated);
+    auto secret = LoadOrCreateSecret(cfg.storage.data_dir, "jwt-secret", random, &generated);
     if (!secret.ok()) {
       spdlog::critical("jwt secret: {}{}", secret.error().message, secret.error().debug);
       return 1;
@@ -202,6 +203,19 @@ int Run(int argc, char** argv) {
                  "manage it yourself",
                  generated ? "generated and stored in" : "loaded from",
                  cfg.storage.data_dir);
+  }
+  if (cfg.mfa.encryption_key.empty()) {
+    bool generated = false;
+    auto key = LoadOrCreateSecret(cfg.storage.data_dir, "mfa-key", random, &generated);
+    if (!key.ok()) {
+      spdlog::critical("mfa key: {}{}", key.error().message, key.error().debug);
+      return 1;
+    }
+    cfg.mfa.encryption_key = *key;
+    if (generated) {
+      spdlog::info("mfa key generated and stored in {}/mfa-key (mode 0600); back it up with "
+                   "the database", cfg.storage.data_dir);
+    }
   }
 
   auto path = SqlitePath(cfg.storage);
@@ -273,7 +287,7 @@ int Run(int argc, char** argv) {
   account_opts.email_enabled = cfg.auth.email_enabled;
   account_opts.phone_enabled = cfg.auth.phone_enabled;
   account_opts.registration_enabled = cfg.auth.registration_enabled;
-  flows::MfaFlows mfa_flows(cfg.mfa, cfg.session.jwt_secret, cfg.app_name,
+  flows::MfaFlows mfa_flows(cfg.mfa, cfg.mfa.encryption_key, cfg.app_name,
                             {database->users(), database->mfa(), random, clock, events_or_null,
                              &database->sessions(), &tokens, &code_sender, &limiter, &lockout});
   flows::AccountFlows accounts(account_opts, {database->users(), passwords, issuer,

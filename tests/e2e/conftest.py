@@ -818,6 +818,11 @@ class WebhookReceiver:
     def url(self, path="/"):
         return f"http://{self.host}:{self.port}{path}"
 
+    def sms_flags(self, secret, path="/sms"):
+        """authd flags delivering SMS (phone accounts on) to ``path`` here, signed."""
+        return ["--courier-sms-transport", "webhook", "--webhook-url", self.url(path),
+                "--webhook-secret", secret, "--auth-phone-enabled", "true"]
+
     def start(self):
         import http.server
         recv = self

@@ -43,11 +43,8 @@ def request_reset_code(srv, sink, email):
 # --------------------------------------------------------------------------
 
 def test_sms_webhook_retried_until_delivered_once(webhook_receiver, server_factory):
-    srv = server_factory("--courier-sms-transport", "webhook",
-                         "--webhook-url", webhook_receiver.url("/sms-retry"),
-                         "--webhook-secret", SMS_SECRET,
-                         "--courier-retry-initial", "200ms",
-                         "--auth-phone-enabled", "true")
+    srv = server_factory(*webhook_receiver.sms_flags(SMS_SECRET, "/sms-retry"),
+                         "--courier-retry-initial", "200ms")
     webhook_receiver.fail_next("/sms-retry", [500, 500])
     phone = unique_phone()
     r = srv.client().post("/auth/signup", {"phone": phone, "password": PASSWORD})

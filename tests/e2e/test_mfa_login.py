@@ -115,10 +115,7 @@ def sms_srv(smtp_sink, webhook_receiver, server_factory):
     """email, sms and totp configured, sms preferred; phone accounts; SMS to the webhook."""
     return server_factory(*smtp_sink.flags(app_name=APP_NAME), "--mfa-enabled", "true",
                           "--mfa-methods", "email,sms,totp", "--mfa-default-method", "sms",
-                          "--auth-phone-enabled", "true",
-                          "--courier-sms-transport", "webhook",
-                          "--webhook-url", webhook_receiver.url("/sms"),
-                          "--webhook-secret", SMS_SECRET,
+                          *webhook_receiver.sms_flags(SMS_SECRET),
                           "--session-access-token-type", "header")
 
 

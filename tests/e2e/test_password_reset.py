@@ -42,11 +42,8 @@ ERR_TOKEN_TYPE = coded("Invalid token type", "PASSWORD_RESET_TOKEN_INVALID")
 @pytest.fixture(scope="module")
 def srv(smtp_sink, webhook_receiver, server_factory):
     return server_factory(*smtp_sink.flags(app_name=APP_NAME),
-                          "--courier-sms-transport", "webhook",
-                          "--webhook-url", webhook_receiver.url("/sms"),
-                          "--webhook-secret", SMS_SECRET,
+                          *webhook_receiver.sms_flags(SMS_SECRET),
                           "--courier-retry-initial", "200ms",
-                          "--auth-phone-enabled", "true",
                           "--session-access-token-type", "header",
                           "--session-jwt-secret", KNOWN_SECRET)
 

@@ -38,11 +38,8 @@ ERR_PHONE_VERIFIED = coded("Phone number is already verified", "PHONE_ALREADY_VE
 @pytest.fixture(scope="module")
 def srv(smtp_sink, webhook_receiver, server_factory):
     return server_factory(*smtp_sink.flags(app_name=APP_NAME),
-                          "--courier-sms-transport", "webhook",
-                          "--webhook-url", webhook_receiver.url("/sms"),
-                          "--webhook-secret", SMS_SECRET,
+                          *webhook_receiver.sms_flags(SMS_SECRET),
                           "--courier-retry-initial", "200ms",
-                          "--auth-phone-enabled", "true",
                           "--session-access-token-type", "header")
 
 
@@ -257,9 +254,7 @@ def test_purpose_separation(srv, smtp_sink, webhook_receiver):
 # --------------------------------------------------------------------------
 
 def test_send_rate_limit(smtp_sink, webhook_receiver, server_factory):
-    s = server_factory(*smtp_sink.flags(), "--courier-sms-transport", "webhook",
-                       "--webhook-url", webhook_receiver.url("/sms"),
-                       "--webhook-secret", SMS_SECRET, "--auth-phone-enabled", "true",
+    s = server_factory(*smtp_sink.flags(), *webhook_receiver.sms_flags(SMS_SECRET),
                        "--rate-limit-verification-send", "3/1m", "--lockout-enabled", "false",
                        throttle=True)
     addr, at, _ = new_user(s)

@@ -271,18 +271,10 @@ class SqliteMfaStore final : public mfa::MfaStore {
   template <typename Bind>
   core::Result<int> Write(const char* sql, const core::TenantId& tenant,
                           const core::UserId& user, Bind bind) {
-    int changed = 0;
-    core::Status s = writer_.Run([&](Connection& conn) -> core::Status {
-      core::Result<Statement> st = conn.Prepare(sql);
-      if (!st.ok()) return st.error();
-      BindScope(*st, tenant, user);
-      bind(*st);
-      if (core::Status run = st->Run(); !run.ok()) return run;
-      changed = st->changes();
-      return core::Status::Ok();
+    return RunCounting(writer_, sql, [&](Statement& st) {
+      BindScope(st, tenant, user);
+      bind(st);
     });
-    if (!s.ok()) return s;
-    return changed;
   }
 
   // Write, reporting whether any row changed.

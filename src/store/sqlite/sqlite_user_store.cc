@@ -161,18 +161,10 @@ class SqliteUserStore final : public identity::UserStore {
                                  const core::UserId& id,
                                  const std::string& password_hash,
                                  core::UnixMillis updated_at) override {
-    bool changed = false;
-    core::Status s = writer_.Run([&](Connection& conn) -> core::Status {
-      core::Result<Statement> st = conn.Prepare(kSetPassword);
-      if (!st.ok()) return st.error();
-      st->BindText(1, password_hash).BindInt(2, updated_at).BindText(3, id.str())
+    return ChangedOne(kSetPassword, [&](Statement& st) {
+      st.BindText(1, password_hash).BindInt(2, updated_at).BindText(3, id.str())
           .BindTenant(4, tenant);
-      if (core::Status run = st->Run(); !run.ok()) return run;
-      changed = st->changes() == 1;
-      return core::Status::Ok();
     });
-    if (!s.ok()) return s;
-    return changed;
   }
 
   core::Result<bool> CompareAndSetPassword(const core::TenantId& tenant,
@@ -180,18 +172,10 @@ class SqliteUserStore final : public identity::UserStore {
                                            const std::optional<std::string>& expected,
                                            const std::string& password_hash,
                                            core::UnixMillis updated_at) override {
-    bool changed = false;
-    core::Status s = writer_.Run([&](Connection& conn) -> core::Status {
-      core::Result<Statement> st = conn.Prepare(kCompareAndSetPassword);
-      if (!st.ok()) return st.error();
-      st->BindText(1, password_hash).BindInt(2, updated_at).BindText(3, id.str())
+    return ChangedOne(kCompareAndSetPassword, [&](Statement& st) {
+      st.BindText(1, password_hash).BindInt(2, updated_at).BindText(3, id.str())
           .BindTenant(4, tenant).BindOptText(5, expected);
-      if (core::Status run = st->Run(); !run.ok()) return run;
-      changed = st->changes() == 1;
-      return core::Status::Ok();
     });
-    if (!s.ok()) return s;
-    return changed;
   }
 
   core::Result<bool> MarkVerified(const core::TenantId& tenant,
@@ -201,34 +185,17 @@ class SqliteUserStore final : public identity::UserStore {
     const char* sql = channel == identity::VerifiedChannel::kEmail
                           ? kMarkEmailVerified
                           : kMarkPhoneVerified;
-    bool changed = false;
-    core::Status s = writer_.Run([&](Connection& conn) -> core::Status {
-      core::Result<Statement> st = conn.Prepare(sql);
-      if (!st.ok()) return st.error();
-      st->BindInt(1, at).BindText(2, id.str()).BindTenant(3, tenant);
-      if (core::Status run = st->Run(); !run.ok()) return run;
-      changed = st->changes() == 1;
-      return core::Status::Ok();
+    return ChangedOne(sql, [&](Statement& st) {
+      st.BindInt(1, at).BindText(2, id.str()).BindTenant(3, tenant);
     });
-    if (!s.ok()) return s;
-    return changed;
   }
 
   core::Result<bool> SetMfaEnabled(const core::TenantId& tenant,
                                    const core::UserId& id, bool enabled,
                                    core::UnixMillis at) override {
-    bool changed = false;
-    core::Status s = writer_.Run([&](Connection& conn) -> core::Status {
-      core::Result<Statement> st = conn.Prepare(kSetMfaEnabled);
-      if (!st.ok()) return st.error();
-      st->BindBool(1, enabled).BindInt(2, at).BindText(3, id.str())
-          .BindTenant(4, tenant);
-      if (core::Status run = st->Run(); !run.ok()) return run;
-      changed = st->changes() == 1;
-      return core::Status::Ok();
+    return ChangedOne(kSetMfaEnabled, [&](Statement& st) {
+      st.BindBool(1, enabled).BindInt(2, at).BindText(3, id.str()).BindTenant(4, tenant);
     });
-    if (!s.ok()) return s;
-    return changed;
   }
 
   core::Result<std::optional<identity::User>> FindUserById(
@@ -261,6 +228,14 @@ class SqliteUserStore final : public identity::UserStore {
   }
 
  private:
+  // A one-row UPDATE of a user: true iff the row changed.
+  template <typename Bind>
+  core::Result<bool> ChangedOne(const char* sql, Bind bind) {
+    core::Result<int> n = RunCounting(writer_, sql, std::move(bind));
+    if (!n.ok()) return n.error();
+    return *n == 1;
+  }
+
   static core::Result<std::optional<identity::User>> ReadOne(Statement& st) {
     core::Result<bool> row = st.Step();
     if (!row.ok()) return row.error();

@@ -65,6 +65,24 @@ class Writer {
   std::thread thread_;
 };
 
+// Runs the single statement `sql`, bound by `bind(Statement&)`, as one
+// writer op (its own SAVEPOINT in the next group commit); how many rows
+// it changed. The shape of every one-statement write of the stores.
+template <typename Bind>
+core::Result<int> RunCounting(Writer& writer, const char* sql, Bind bind) {
+  int changed = 0;
+  core::Status s = writer.Run([&](Connection& conn) -> core::Status {
+    core::Result<Statement> st = conn.Prepare(sql);
+    if (!st.ok()) return st.error();
+    bind(*st);
+    if (core::Status run = st->Run(); !run.ok()) return run;
+    changed = st->changes();
+    return core::Status::Ok();
+  });
+  if (!s.ok()) return s;
+  return changed;
+}
+
 }  // namespace authd::store::sqlite
 
 #endif  // AUTHD_STORE_SQLITE_SQLITE_WRITER_H_

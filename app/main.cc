@@ -13,6 +13,7 @@
 #include <vector>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <thread>
 
 #include <spdlog/sinks/stdout_sinks.h>
@@ -45,7 +46,9 @@
 #include "otp/otp_codes.h"
 #include "session/token_service.h"
 #include "store/memory/memory_stores.h"
+#include "store/postgres/postgres_database.h"
 #include "store/sqlite/sqlite_database.h"
+#include "store/transfer/sqlite_to_postgres.h"
 #include "throttle/throttle.h"
 
 extern char** environ;
@@ -104,15 +107,78 @@ core::Result<std::string> LoadOrCreateSecret(const std::filesystem::path& dir,
   return secret;
 }
 
-core::Result<std::string> SqlitePath(const config::StorageOptions& s) {
-  if (s.database_url.empty()) {
-    return (std::filesystem::path(s.data_dir) / "authd.db").string();
+// The stores authd runs on: the embedded SQLite file (one owner process,
+// rate-limit windows in memory) or a PostgreSQL database shared by any
+// number of processes (windows in the database, shared by all).
+struct Storage {
+  std::unique_ptr<store::SqliteDatabase> sqlite;
+  std::unique_ptr<store::PostgresDatabase> postgres;
+  std::unique_ptr<throttle::CounterStore> memory_counters;
+  identity::UserStore* users = nullptr;
+  session::SessionStore* sessions = nullptr;
+  otp::OtpStore* otps = nullptr;
+  courier::OutboxStore* outbox = nullptr;
+  mfa::MfaStore* mfa = nullptr;
+  throttle::CounterStore* counters = nullptr;
+  std::string description;  // for the startup line; never a password
+  int schema_version = 0;
+};
+
+// `url` without credentials or query parameters (which may hold a
+// password): scheme://host:port/db.
+std::string RedactDatabaseUrl(const std::string& url) {
+  const size_t scheme_end = url.find("://");
+  if (scheme_end == std::string::npos) return "?";
+  std::string rest = url.substr(scheme_end + 3);
+  rest = rest.substr(0, rest.find('?'));
+  const size_t at = rest.rfind('@');
+  if (at != std::string::npos) rest = rest.substr(at + 1);
+  return url.substr(0, scheme_end) + "://" + rest;
+}
+
+core::Result<Storage> OpenStorage(const config::StorageOptions& s) {
+  Storage out;
+  if (store::IsPostgresUrl(s.database_url)) {
+    store::PostgresOptions o;
+    o.url = s.database_url;
+    o.pool_size = s.postgres_pool_size;
+    o.connect_timeout_ms = static_cast<int>(s.postgres_connect_timeout_ms);
+    o.acquire_timeout_ms = static_cast<int>(s.postgres_acquire_timeout_ms);
+    o.statement_timeout_ms = static_cast<int>(s.postgres_statement_timeout_ms);
+    auto db = store::PostgresDatabase::Open(o);
+    if (!db.ok()) return db.error();
+    out.postgres = std::move(*db);
+    store::PostgresDatabase& d = *out.postgres;
+    out.users = &d.users();
+    out.sessions = &d.sessions();
+    out.otps = &d.otps();
+    out.outbox = &d.outbox();
+    out.mfa = &d.mfa();
+    out.counters = &d.counters();
+    out.description = "postgres(" + RedactDatabaseUrl(s.database_url) + ")";
+    out.schema_version = d.schema_version();
+    return out;
   }
+  std::string path = (std::filesystem::path(s.data_dir) / "authd.db").string();
   const std::string prefix = "sqlite://";
-  if (s.database_url.rfind(prefix, 0) == 0) return s.database_url.substr(prefix.size());
-  return core::InvalidArgument(
-      "", "storage.database_url: only sqlite:// is supported by this build (got a "
-          "different scheme); PostgreSQL support is planned");
+  if (s.database_url.rfind(prefix, 0) == 0) path = s.database_url.substr(prefix.size());
+  auto db = store::SqliteDatabase::Open(store::SqliteOptions{path});
+  if (!db.ok()) return db.error();
+  out.sqlite = std::move(*db);
+  store::SqliteDatabase& d = *out.sqlite;
+  // The file has one owner (this process): rate-limit windows live here,
+  // and a claim left by a previous run that crashed is released at once.
+  if (core::Status st = d.outbox().ReleaseClaims(); !st.ok()) return st.error();
+  out.memory_counters = store::NewMemoryCounterStore();
+  out.users = &d.users();
+  out.sessions = &d.sessions();
+  out.otps = &d.otps();
+  out.outbox = &d.outbox();
+  out.mfa = &d.mfa();
+  out.counters = out.memory_counters.get();
+  out.description = "sqlite:" + path;
+  out.schema_version = d.schema_version();
+  return out;
 }
 
 std::set<std::string> SetOf(const std::vector<std::string>& v) {
@@ -164,7 +230,70 @@ const char* ModeName(http::TokenMode m) {
   return "?";
 }
 
+// `authd migrate-data --to postgres://... [options]`: copies the SQLite
+// database the options name (as authd would open it) into an empty
+// PostgreSQL database. Exit 0 on success, 1 on failure, 2 on usage errors.
+int MigrateData(int argc, char** argv) {
+  std::string to;
+  std::vector<char*> rest = {argv[0]};
+  for (int i = 2; i < argc; ++i) {
+    std::string_view a = argv[i];
+    if (a == "--to" && i + 1 < argc) {
+      to = argv[++i];
+    } else if (a.starts_with("--to=")) {
+      to = std::string(a.substr(5));
+    } else {
+      rest.push_back(argv[i]);
+    }
+  }
+  if (!store::IsPostgresUrl(to)) {
+    std::fprintf(stderr,
+                 "authd migrate-data: --to postgres://user:password@host/db is required\n"
+                 "(see authd --help and docs/deployment.md)\n");
+    return 2;
+  }
+  auto loaded = config::Load(static_cast<int>(rest.size()), rest.data(), Environment());
+  if (!loaded.ok()) {
+    std::fprintf(stderr, "authd: %s\n(see authd --help)\n", loaded.error().message.c_str());
+    return 2;
+  }
+  if (loaded->outcome == config::LoadOutcome::kExitSuccess) {
+    std::fputs(loaded->output.c_str(), stdout);
+    return 0;
+  }
+  const config::StorageOptions& from = loaded->config.storage;
+  if (store::IsPostgresUrl(from.database_url)) {
+    std::fprintf(stderr, "authd migrate-data: the source must be SQLite (storage.database_url "
+                         "names PostgreSQL)\n");
+    return 2;
+  }
+  std::string path = (std::filesystem::path(from.data_dir) / "authd.db").string();
+  if (from.database_url.rfind("sqlite://", 0) == 0) path = from.database_url.substr(9);
+  store::PostgresOptions target;
+  target.url = to;
+  target.connect_timeout_ms = static_cast<int>(from.postgres_connect_timeout_ms);
+  // Large tables: one statement per row, but no single one should be cut.
+  target.statement_timeout_ms = 600'000;
+  std::fprintf(stderr, "authd migrate-data: copying sqlite:%s to %s\n", path.c_str(),
+               RedactDatabaseUrl(to).c_str());
+  auto report = store::CopySqliteToPostgres(path, target);
+  if (!report.ok()) {
+    std::fprintf(stderr, "authd migrate-data: failed, nothing was written: %s %s\n",
+                 report.error().message.c_str(), report.error().debug.c_str());
+    return 1;
+  }
+  for (const auto& [table, rows] : report->tables) {
+    std::printf("%-20s %lld rows\n", table.c_str(), static_cast<long long>(rows));
+  }
+  std::fprintf(stderr,
+               "authd migrate-data: done. Start authd with storage.database_url set to the "
+               "PostgreSQL URL and the same session.jwt_secret and mfa.encryption_key (the "
+               "files jwt-secret and mfa-key of the data dir, if authd generated them).\n");
+  return 0;
+}
+
 int Run(int argc, char** argv) {
+  if (argc >= 2 && std::string_view(argv[1]) == "migrate-data") return MigrateData(argc, argv);
   auto loaded = config::Load(argc, argv, Environment());
   if (!loaded.ok()) {
     std::fprintf(stderr, "authd: %s\n(see authd --help)\n", loaded.error().message.c_str());
@@ -191,6 +320,8 @@ int Run(int argc, char** argv) {
   }
   crypto::SecureRandom& random = crypto::OsRandom();
   core::Clock& clock = core::SystemClock();
+  const bool jwt_configured = !cfg.session.jwt_secret.empty();
+  const bool mfa_key_configured = !cfg.mfa.encryption_key.empty();
   if (cfg.session.jwt_secret.empty()) {
     bool generated = false;
     auto secret = LoadOrCreateSecret(cfg.storage.data_dir, "jwt-secret", random, &generated);
@@ -218,30 +349,26 @@ int Run(int argc, char** argv) {
     }
   }
 
-  auto path = SqlitePath(cfg.storage);
-  if (!path.ok()) {
-    spdlog::critical("{}", path.error().message);
-    return 2;
-  }
-  auto db = store::SqliteDatabase::Open(store::SqliteOptions{*path});
-  if (!db.ok()) {
-    spdlog::critical("cannot open database {}: {} {}", *path, db.error().message,
-                     db.error().debug);
+  auto opened = OpenStorage(cfg.storage);
+  if (!opened.ok()) {
+    spdlog::critical("cannot open the database: {} {}", opened.error().message,
+                     opened.error().debug);
     return 1;
   }
-  std::unique_ptr<store::SqliteDatabase> database = std::move(*db);
-  std::unique_ptr<throttle::CounterStore> counters = store::NewMemoryCounterStore();
+  Storage storage = std::move(*opened);
+  if (storage.postgres && (!jwt_configured || !mfa_key_configured)) {
+    spdlog::warn(
+        "storage: PostgreSQL with a {} generated into this data dir: every authd process "
+        "sharing the database must use the same one (set session.jwt_secret and "
+        "mfa.encryption_key, see docs/deployment.md), or tokens issued by one process "
+        "are refused by the others",
+        !jwt_configured ? "JWT secret" : "MFA key");
+  }
 
-  // Outbox and courier. The SQLite file has one owner (this process), so a
-  // claim left by a previous run that crashed is released at once.
   auto templates = courier::Templates::Load(cfg.courier.templates_dir);
   if (!templates.ok()) {
     spdlog::critical("courier.templates_dir: {}", templates.error().message);
     return 2;
-  }
-  if (auto s = database->outbox().ReleaseClaims(); !s.ok()) {
-    spdlog::critical("outbox: {} {}", s.error().message, s.error().debug);
-    return 1;
   }
   Delivery transports = MakeDelivery(cfg, clock);
   if (transports.smtp || transports.webhook || transports.events) {
@@ -267,45 +394,45 @@ int Run(int argc, char** argv) {
   sender_opts.retry_initial_ms = cfg.courier.retry_initial_ms;
   sender_opts.retry_max_ms = cfg.courier.retry_max_ms;
   sender_opts.lease_ms = cfg.courier.lease_ms;
-  delivery::Sender sender(sender_opts, database->outbox(), transports.by_channel, clock,
+  delivery::Sender sender(sender_opts, *storage.outbox, transports.by_channel, clock,
                           random);
   courier::EventPublisher events(
       {cfg.events.webhook_urls, SetOf(cfg.events.names), SetOf(cfg.events.include_codes)},
-      database->outbox(), random, clock, [&sender] { sender.Wake(); });
+      *storage.outbox, random, clock, [&sender] { sender.Wake(); });
   courier::EventPublisher* events_or_null = cfg.events.webhook_urls.empty() ? nullptr : &events;
   courier::Composer composer(*templates, cfg.app_name, random, clock);
   otp::OtpCodes otp_codes(cfg.otp, cfg.session.jwt_secret, random, clock);
-  flows::CodeSender code_sender({otp_codes, database->otps(), composer, events});
+  flows::CodeSender code_sender({otp_codes, *storage.otps, composer, events});
 
   auto codec = http::NewJsonClaimsCodec();
   session::TokenService tokens(cfg.session, *codec, random);
   identity::Passwords passwords(cfg.password, random);
-  throttle::RateLimiter limiter(cfg.rate_limit, *counters, clock);
-  throttle::Lockout lockout(cfg.lockout, *counters, clock);
-  flows::SessionIssuer issuer({database->sessions(), tokens, clock, random});
+  throttle::RateLimiter limiter(cfg.rate_limit, *storage.counters, clock);
+  throttle::Lockout lockout(cfg.lockout, *storage.counters, clock);
+  flows::SessionIssuer issuer({*storage.sessions, tokens, clock, random});
   flows::AccountOptions account_opts;
   account_opts.email_enabled = cfg.auth.email_enabled;
   account_opts.phone_enabled = cfg.auth.phone_enabled;
   account_opts.registration_enabled = cfg.auth.registration_enabled;
   flows::MfaFlows mfa_flows(cfg.mfa, cfg.mfa.encryption_key, cfg.app_name,
-                            {database->users(), database->mfa(), random, clock, events_or_null,
-                             &database->sessions(), &tokens, &code_sender, &limiter, &lockout});
-  flows::AccountFlows accounts(account_opts, {database->users(), passwords, issuer,
+                            {*storage.users, *storage.mfa, random, clock, events_or_null,
+                             &*storage.sessions, &tokens, &code_sender, &limiter, &lockout});
+  flows::AccountFlows accounts(account_opts, {*storage.users, passwords, issuer,
                                               limiter, lockout, clock, random,
                                               events_or_null, &mfa_flows});
   flows::SessionFlows sessions(
-      {database->users(), database->sessions(), tokens, clock, events_or_null});
+      {*storage.users, *storage.sessions, tokens, clock, events_or_null});
   flows::PasswordFlows password_flows(
-      {database->users(), database->sessions(), passwords, lockout, clock, events_or_null});
+      {*storage.users, *storage.sessions, passwords, lockout, clock, events_or_null});
   flows::RecoveryOptions recovery_opts;
   recovery_opts.email_enabled = cfg.auth.email_enabled;
   recovery_opts.phone_enabled = cfg.auth.phone_enabled;
   recovery_opts.reset_token_ttl_seconds = cfg.reset_token_ttl_seconds;
   recovery_opts.reset_url = cfg.courier.reset_url;
   recovery_opts.secret = cfg.session.jwt_secret;
-  flows::RecoveryFlows recovery(recovery_opts, {database->users(), database->sessions(),
+  flows::RecoveryFlows recovery(recovery_opts, {*storage.users, *storage.sessions,
                                                 passwords, code_sender, limiter, clock});
-  flows::VerificationFlows verification({database->users(), code_sender, limiter, clock});
+  flows::VerificationFlows verification({*storage.users, code_sender, limiter, clock});
   http::TokenTransport transport(cfg.http, cfg.session.access_token_ttl_seconds,
                                  cfg.session.refresh_token_ttl_seconds, clock, random);
 
@@ -324,10 +451,10 @@ int Run(int argc, char** argv) {
   (*server)->Run([&] {
     auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0);
     spdlog::info(
-        "authd listening on http://{}:{}{} storage=sqlite:{} schema=v{} token_mode={} "
+        "authd listening on http://{}:{}{} storage={} schema=v{} token_mode={} "
         "csrf={} rate_limit={} lockout={} argon2=m{}/t{}/p{} courier({}) startup_ms={:.1f}",
-        cfg.http.host, (*server)->port(), http::BasePath(cfg.http), *path,
-        database->schema_version(), ModeName(cfg.http.token_mode),
+        cfg.http.host, (*server)->port(), http::BasePath(cfg.http), storage.description,
+        storage.schema_version, ModeName(cfg.http.token_mode),
         cfg.http.csrf.enabled ? "on" : "off", cfg.rate_limit.enabled ? "on" : "off",
         cfg.lockout.enabled ? "on" : "off", cfg.password.argon2_memory_kib,
         cfg.password.argon2_time_cost, cfg.password.argon2_parallelism, transports.summary,

@@ -17,6 +17,9 @@ check "crypto" 'http/|store/|config/|identity/|session/|flows/|throttle/|boost/'
 check "core" 'http/|store/|config/|identity/|session/|flows/|throttle/|crypto/|boost/|sqlite3' "core depends on std (and fmt) only"
 check "config" 'store/|flows/|crypto/' "config reads only *_options.h headers"
 check "http" 'store/|delivery/|sqlite3|libpq' "http never names a concrete store or transport"
+check "store/sqlite" 'store/postgres/|store/transfer/|libpq' "the SQLite adapter knows nothing of PostgreSQL"
+check "store/postgres" 'store/sqlite/|store/transfer/|sqlite3' "the PostgreSQL adapter knows nothing of SQLite"
+check "store/common store/memory" 'store/sqlite/|store/postgres/|store/transfer/|sqlite3|libpq' "shared store code and the memory adapter name no database"
 check "delivery" 'http/|store/|flows/|identity/|session/|otp/' "delivery adapters know only courier messages"
 grep -rnE '^#include "http/' config | grep -v 'http/http_options.h' && { echo "config may include only http/http_options.h"; fail=1; }
 exit $fail

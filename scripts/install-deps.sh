@@ -1,17 +1,20 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages authd needs to build, run and test. Idempotent.
 # Usage: scripts/install-deps.sh            (as root, or with sudo available)
+# postgresql (server + psql) is only for the tests: scripts/pg-cluster.sh runs
+# throw-away clusters from its binaries; the system cluster is not used.
 set -euo pipefail
 
 PACKAGES=(
   build-essential cmake ninja-build pkg-config
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
-  libssl-dev libargon2-dev libsqlite3-dev
+  libssl-dev libargon2-dev libsqlite3-dev libpq-dev
   libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libcurl4-openssl-dev
   libqrencode-dev zlib1g-dev
   python3 python3-pytest python3-aiosmtpd curl
+  postgresql
 )
 
 missing=()

@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
 # Runs every test: installs the Debian packages, builds authd (release),
-# runs the unit tests (GoogleTest via CTest) and the end-to-end tests
-# (pytest against the real authd binary on loopback), a bounded soak, the
-# same unit + e2e suites under ASan/UBSan, and bounded libFuzzer runs.
-# Fails on any failure. Takes about 15 minutes on 2 cores (plus package installs).
+# starts a throw-away PostgreSQL cluster (scripts/pg-cluster.sh, in a temp
+# dir, destroyed on exit), runs the unit tests (GoogleTest via CTest; the
+# store contract suite also on that cluster: AUTHD_TEST_POSTGRES_URL, with
+# AUTHD_REQUIRE_POSTGRES=1 so it fails rather than skips), the end-to-end
+# tests (pytest against the real authd binary on loopback) on SQLite, the
+# core e2e modules plus test_postgres.py again with authd on PostgreSQL
+# (AUTHD_E2E_POSTGRES_URL: a schema per server), a bounded soak, the same
+# unit + e2e suites under ASan/UBSan (SQLite), and bounded libFuzzer runs.
+# Fails on any failure. Takes about 25 minutes on 2 cores (plus package installs).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 "$ROOT/scripts/install-deps.sh"
@@ -12,12 +17,29 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 echo "== layer rule"
 "$ROOT/scripts/check-deps.sh"
 
-echo "== unit tests"
-(cd "$ROOT/build" && ctest --output-on-failure -j"$(nproc)")
+echo "== PostgreSQL test cluster"
+PG_DIR="$(mktemp -d -t authd-pg.XXXXXX)"
+trap '"$ROOT/scripts/pg-cluster.sh" destroy "$PG_DIR" || true' EXIT
+PG_URL="$("$ROOT/scripts/pg-cluster.sh" start "$PG_DIR")"
+echo "PostgreSQL at $PG_URL (cluster in $PG_DIR)"
 
-echo "== end-to-end tests"
+echo "== unit tests"
+(cd "$ROOT/build" && AUTHD_TEST_POSTGRES_URL="$PG_URL" AUTHD_REQUIRE_POSTGRES=1 \
+  ctest --output-on-failure -j"$(nproc)")
+
+echo "== end-to-end tests (SQLite)"
 cd "$ROOT"
 AUTHD_BIN="$ROOT/build/authd" /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/e2e
+
+echo "== end-to-end tests (PostgreSQL: core modules and test_postgres.py)"
+PG_E2E=()
+for m in journey_header cookie_mode refresh_rotation revocation change_password errors \
+         core_misc throttle restart crash_durability password_reset verification mfa_login \
+         postgres; do
+  PG_E2E+=("tests/e2e/test_$m.py")
+done
+AUTHD_E2E_POSTGRES_URL="$PG_URL" AUTHD_BIN="$ROOT/build/authd" \
+  /usr/bin/python3 -m pytest -q -p no:cacheprovider "${PG_E2E[@]}"
 
 echo "== soak (bounded)"
 "$ROOT/scripts/soak.sh" "${AUTHD_SOAK_SECONDS:-120}"

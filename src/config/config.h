@@ -12,6 +12,7 @@
 #define AUTHD_CONFIG_CONFIG_H_
 
 #include <map>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -29,8 +30,13 @@ namespace authd::config {
 struct StorageOptions {
   std::string data_dir = "./data";
   // Empty = SQLite file <data_dir>/authd.db. "sqlite:///abs/path.db" or
-  // "postgres://..." (a later release) select a database explicitly.
+  // "postgres://..." select a database explicitly.
   std::string database_url;
+  // PostgreSQL only (store/postgres/postgres_database.h).
+  int postgres_pool_size = 16;
+  std::int64_t postgres_connect_timeout_ms = 5000;
+  std::int64_t postgres_acquire_timeout_ms = 5000;
+  std::int64_t postgres_statement_timeout_ms = 5000;
 };
 
 struct AuthOptions {

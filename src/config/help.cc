@@ -22,7 +22,17 @@ constexpr std::string_view kDescription =
     "sessions, logout; cookie or header token transport), so clients "
     "written for nest-auth can "
     "use it. It keeps its data in an embedded SQLite database by default: "
-    "one binary, no external services.";
+    "one binary, no external services. With storage.database_url = "
+    "postgres://... it keeps it in PostgreSQL instead, which any number of "
+    "authd processes behind a load balancer can share.";
+
+constexpr std::string_view kMigrateData =
+    "Copies the SQLite database that the options name (storage.data_dir or "
+    "a sqlite:// storage.database_url) into an empty PostgreSQL database: "
+    "users, password hashes, identities, sessions, codes, outbox and MFA "
+    "data, in one transaction. Stop authd first; afterwards start it with "
+    "storage.database_url set to URL and the same session.jwt_secret and "
+    "mfa.encryption_key (see docs/deployment.md).";
 
 constexpr std::string_view kRules =
     "Configuration sources, lowest to highest precedence: built-in defaults "
@@ -160,9 +170,11 @@ std::string HelpText() {
   std::string out =
       "Usage:\n"
       "  authd [--config FILE] [--OPTION VALUE | --OPTION=VALUE]...\n"
+      "  authd migrate-data --to URL [--config FILE] [--OPTION VALUE]...\n"
       "  authd --help | --version\n\n";
   out += Wrap(kDescription, 0) + "\n" + Wrap(kRules, 0) + "\n" +
          Wrap(kValues, 0) + "\n";
+  out += "Commands:\n  migrate-data --to postgres://...\n" + Wrap(kMigrateData, 6) + "\n";
   out += "General:\n  --config FILE\n" +
          Wrap("env AUTHD_CONFIG; default none", 6) +
          Wrap(

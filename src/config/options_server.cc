@@ -206,11 +206,38 @@ void AppendStorage(std::vector<Option>& out) {
           "storage.database_url",
           [](auto& c) -> auto& { return c.storage.database_url; },
           "Database to use; empty = SQLite file <data_dir>/authd.db. "
-          "sqlite:///abs/path.db picks another SQLite file; postgres://... is "
-          "reserved for a later release. DATABASE_URL is used when "
-          "AUTHD_STORAGE_DATABASE_URL is not set. Never echoed in errors.",
+          "sqlite:///abs/path.db picks another SQLite file. "
+          "postgres://user:password@host:5432/db?sslmode=verify-full selects "
+          "PostgreSQL, which several authd processes can share (see "
+          "docs/deployment.md); any libpq parameter may go in the URL, e.g. "
+          "options=-csearch_path%3Dauthd for a schema of its own. "
+          "DATABASE_URL is used when AUTHD_STORAGE_DATABASE_URL is not set. "
+          "Never echoed in errors or logs.",
           CheckDatabaseUrl),
       {}, {"DATABASE_URL"})));
+  out.push_back(IntOption(
+      "storage.postgres_pool_size",
+      [](auto& c) -> auto& { return c.storage.postgres_pool_size; }, 1, 1000,
+      "PostgreSQL only: most connections this process opens. Requests "
+      "beyond it wait (storage.postgres_acquire_timeout). Keep the sum over "
+      "all authd processes below the server's max_connections."));
+  out.push_back(DurationOption(
+      "storage.postgres_connect_timeout",
+      [](auto& c) -> auto& { return c.storage.postgres_connect_timeout_ms; }, 1, 1000,
+      "PostgreSQL only: how long one connection attempt may take (libpq "
+      "connect_timeout, whole seconds, at least 2 s). While the server is "
+      "unreachable requests are answered 503."));
+  out.push_back(DurationOption(
+      "storage.postgres_acquire_timeout",
+      [](auto& c) -> auto& { return c.storage.postgres_acquire_timeout_ms; }, 1, 1,
+      "PostgreSQL only: how long a request waits for a free pooled "
+      "connection before it is answered 503."));
+  out.push_back(DurationOption(
+      "storage.postgres_statement_timeout",
+      [](auto& c) -> auto& { return c.storage.postgres_statement_timeout_ms; }, 1, 100,
+      "PostgreSQL only: server-side limit on one statement "
+      "(statement_timeout); a statement cut off is answered 503. Also bounds "
+      "how long a dead server can hold a request (TCP user timeout)."));
 }
 
 void AppendSession(std::vector<Option>& out) {

@@ -7,6 +7,21 @@ exit (code 0).
 
 Environment:
   AUTHD_BIN   path of the server binary (default: <repo>/build/authd)
+  AUTHD_E2E_POSTGRES_URL
+              PostgreSQL mode: base URL of a database, e.g.
+              postgres://postgres@127.0.0.1:5433/authd (scripts/pg-cluster.sh
+              start prints one). Every AuthdServer not given a database of its
+              own (database_url=, or --storage-database-url in its flags) then
+              gets a fresh schema e2e_<hex> (CREATE SCHEMA through psql) and
+              --storage-database-url <base>?options=-csearch_path%3De2e_<hex>;
+              the schema lives as long as the AuthdServer (restarts see the
+              same data) and is dropped by cleanup(). Tests marked
+              ``sqlite_only`` (they open the SQLite file itself) are skipped.
+              Unset (default): SQLite in the data dir, command lines unchanged.
+  AUTHD_E2E_PSQL
+              psql binary used in PostgreSQL mode (default: psql on PATH)
+  AUTHD_E2E_KEEP_SCHEMAS
+              PostgreSQL mode: do not drop the schemas (for debugging)
 """
 
 import base64
@@ -233,6 +248,133 @@ class Client:
 
 
 # --------------------------------------------------------------------------
+# PostgreSQL mode (AUTHD_E2E_POSTGRES_URL)
+# --------------------------------------------------------------------------
+
+POSTGRES_URL = os.environ.get("AUTHD_E2E_POSTGRES_URL") or None
+POSTGRES_MODE = POSTGRES_URL is not None
+PSQL = os.environ.get("AUTHD_E2E_PSQL", "psql")
+
+# Marks a test that looks at the SQLite database file itself (authd.db,
+# python's sqlite3, PRAGMA ...): skipped in PostgreSQL mode.
+sqlite_only = pytest.mark.sqlite_only
+
+# (base URL, schema) made by pg_schema_url()/storage_flags(): dropped at the
+# end of the session (schemas of AuthdServers are dropped by their cleanup()).
+_pg_session_schemas = []
+_pg_lock = threading.Lock()
+
+
+def pg_mode():
+    """True when the suite runs against PostgreSQL (AUTHD_E2E_POSTGRES_URL set)."""
+    return POSTGRES_MODE
+
+
+def skip_in_postgres_mode(reason):
+    """Skips the calling test in PostgreSQL mode (for a part that needs the SQLite file)."""
+    if POSTGRES_MODE:
+        pytest.skip(f"PostgreSQL mode: {reason}")
+
+
+def psql(url, sql, timeout=30):
+    """Runs ``sql`` with the psql CLI against ``url``; returns stdout (unaligned, tuples only)."""
+    env = dict(os.environ, PGCONNECT_TIMEOUT="10")
+    for k in ("PGOPTIONS", "PGSERVICE", "PGDATABASE", "PGHOST", "PGPORT", "PGUSER"):
+        env.pop(k, None)
+    try:
+        p = subprocess.run([PSQL, "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", url,
+                            "-c", sql], capture_output=True, timeout=timeout, env=env,
+                           stdin=subprocess.DEVNULL)
+    except FileNotFoundError:
+        raise RuntimeError(f"psql not found ({PSQL}); install postgresql-client or set AUTHD_E2E_PSQL")
+    if p.returncode != 0:
+        raise RuntimeError(f"psql failed ({p.returncode}) on {url!r}: {sql}\n"
+                           f"{p.stderr.decode('utf-8', 'replace')}")
+    return p.stdout.decode("utf-8", "replace")
+
+
+def pg_url_with_schema(base, schema):
+    """The URL libpq accepts for ``base`` with search_path set to ``schema``."""
+    sep = "&" if "?" in base else "?"
+    return f"{base}{sep}options=-csearch_path%3D{schema}"
+
+
+def pg_create_schema(base=None):
+    """CREATE SCHEMA e2e_<random hex> in ``base`` (default AUTHD_E2E_POSTGRES_URL); returns its name."""
+    base = base or POSTGRES_URL
+    if not base:
+        raise RuntimeError("no PostgreSQL URL (set AUTHD_E2E_POSTGRES_URL)")
+    name = "e2e_" + uuid.uuid4().hex[:16]
+    try:
+        psql(base, f"CREATE SCHEMA {name}")
+    except RuntimeError as e:
+        pytest.fail(f"PostgreSQL mode: cannot create a schema at {base} "
+                    f"(AUTHD_E2E_POSTGRES_URL; start a cluster with scripts/pg-cluster.sh):\n{e}")
+    return name
+
+
+def pg_drop_schema(base, schema):
+    """DROP SCHEMA ... CASCADE; best effort (a stopped cluster only leaves it behind)."""
+    if os.environ.get("AUTHD_E2E_KEEP_SCHEMAS"):
+        return
+    try:
+        psql(base, f"SET lock_timeout = '10s'; DROP SCHEMA IF EXISTS {schema} CASCADE")
+    except (RuntimeError, subprocess.TimeoutExpired):
+        pass
+
+
+def pg_schema_url(base=None):
+    """A fresh schema in ``base`` (default AUTHD_E2E_POSTGRES_URL); returns the
+    URL to give authd (``database_url=``), e.g. to let two servers share one
+    database. The schema is dropped at the end of the test session."""
+    base = base or POSTGRES_URL
+    name = pg_create_schema(base)
+    with _pg_lock:
+        _pg_session_schemas.append((base, name))
+    return pg_url_with_schema(base, name)
+
+
+def storage_flags():
+    """Flags selecting the database for an authd run outside AuthdServer
+    (subprocess.run of AUTHD_BIN): [] on SQLite (the data dir decides), a
+    fresh schema in PostgreSQL mode."""
+    if not POSTGRES_MODE:
+        return []
+    return ["--storage-database-url", pg_schema_url()]
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "sqlite_only: the test inspects the SQLite database file itself; "
+                   "skipped in PostgreSQL mode (AUTHD_E2E_POSTGRES_URL)")
+
+
+def pytest_collection_modifyitems(config, items):
+    if not POSTGRES_MODE:
+        return
+    for item in items:
+        m = item.get_closest_marker("sqlite_only")
+        if m is not None:
+            why = m.args[0] if m.args else "inspects the SQLite database file"
+            item.add_marker(pytest.mark.skip(
+                reason=f"PostgreSQL mode (AUTHD_E2E_POSTGRES_URL): {why}"))
+
+
+def pytest_report_header(config):
+    if POSTGRES_MODE:
+        return [f"authd e2e: PostgreSQL mode, a schema per server in {POSTGRES_URL}"]
+    return None
+
+
+def pytest_sessionfinish(session, exitstatus):
+    with _pg_lock:
+        schemas = list(_pg_session_schemas)
+        _pg_session_schemas.clear()
+    for base, name in schemas:
+        pg_drop_schema(base, name)
+
+
+# --------------------------------------------------------------------------
 # Server process management
 # --------------------------------------------------------------------------
 
@@ -255,12 +397,19 @@ def _flag_value(args, flag, default=None):
 
 
 class AuthdServer:
-    """One authd process. ``extra`` are additional command-line flags."""
+    """One authd process. ``extra`` are additional command-line flags.
 
-    def __init__(self, extra=(), data_dir=None, cheap_argon2=True, name="authd"):
+    ``database_url``: passed as --storage-database-url (no schema of its own
+    is made). Otherwise, in PostgreSQL mode, the server gets a fresh schema
+    at its first start, kept until cleanup()."""
+
+    def __init__(self, extra=(), data_dir=None, cheap_argon2=True, name="authd",
+                 database_url=None):
         self.extra = list(extra)
         self.cheap_argon2 = cheap_argon2
         self.name = name
+        self.database_url = database_url
+        self.pg_schema = None   # PostgreSQL mode: (base URL, schema) owned by this server
         self._own_dir = data_dir is None
         self.data_dir = data_dir or tempfile.mkdtemp(prefix="authd-e2e-")
         self.proc = None
@@ -281,11 +430,24 @@ class AuthdServer:
     def client(self, **kw):
         return Client(self.port, **kw)
 
+    def storage_url(self):
+        """The --storage-database-url this server gets (None: none, SQLite in the data dir)."""
+        if self.database_url is not None:
+            return self.database_url
+        if not POSTGRES_MODE or _flag_value(self.extra, "--storage-database-url") is not None:
+            return None
+        if self.pg_schema is None:
+            self.pg_schema = (POSTGRES_URL, pg_create_schema(POSTGRES_URL))
+        return pg_url_with_schema(*self.pg_schema)
+
     def command(self):
         cmd = [AUTHD_BIN, "--host", "127.0.0.1", "--port", str(self.port),
                "--data-dir", self.data_dir]
         if self.cheap_argon2:
             cmd += CHEAP_ARGON2
+        db = self.storage_url()
+        if db is not None:
+            cmd += ["--storage-database-url", db]
         return cmd + self.extra
 
     def output(self):
@@ -399,6 +561,9 @@ class AuthdServer:
             self.stop(expect_exit_code=None)
         if self._own_dir:
             shutil.rmtree(self.data_dir, ignore_errors=True)
+        if self.pg_schema is not None:
+            pg_drop_schema(*self.pg_schema)
+            self.pg_schema = None
         if not os.environ.get("AUTHD_E2E_KEEP_LOGS"):
             for f in self.log_files:
                 try:
@@ -413,11 +578,13 @@ class ServerFactory:
     def __init__(self):
         self.servers = []
 
-    def __call__(self, *extra, throttle=False, cheap_argon2=True, data_dir=None, start=True):
+    def __call__(self, *extra, throttle=False, cheap_argon2=True, data_dir=None, start=True,
+                 database_url=None):
         flags = list(extra)
         if not throttle:
             flags = NO_THROTTLE + flags
-        srv = AuthdServer(flags, data_dir=data_dir, cheap_argon2=cheap_argon2)
+        srv = AuthdServer(flags, data_dir=data_dir, cheap_argon2=cheap_argon2,
+                          database_url=database_url)
         self.servers.append(srv)
         if start:
             srv.start()

@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from conftest import PASSWORD, assert_json, assert_token_body, unique_email
+from conftest import POSTGRES_MODE, PASSWORD, assert_json, assert_token_body, unique_email
 
 SECRET_PASSWORD = "Zq9!unusual-Passphrase-7731"
 
@@ -28,7 +28,8 @@ def _wait_for(srv, needle, timeout=3.0):
 def test_startup_output(srv):
     out = srv.output()
     assert f"127.0.0.1:{srv.port}" in out, f"listening address not logged:\n{out[:2000]}"
-    assert "sqlite" in out.lower(), f"storage backend not logged:\n{out[:2000]}"
+    backend = "postgres" if POSTGRES_MODE else "sqlite"
+    assert backend in out.lower(), f"storage backend not logged:\n{out[:2000]}"
 
 
 def test_request_ids_and_no_secrets(srv):

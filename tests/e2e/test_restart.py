@@ -1,5 +1,8 @@
 """Persistence across restarts: graceful SIGTERM, generated JWT secret kept in
-the data dir, and durability of a signup acknowledged right before kill -9."""
+the data dir, and durability of a signup acknowledged right before kill -9.
+
+In PostgreSQL mode (AUTHD_E2E_POSTGRES_URL) each AuthdServer keeps its schema
+across its restarts; only the check of the authd.db file modes is skipped."""
 
 import os
 import shutil
@@ -10,6 +13,7 @@ import pytest
 
 from conftest import (
     NO_THROTTLE, AuthdServer, assert_json, assert_token_body, jwt_parts, login, signup,
+    sqlite_only, storage_flags,
 )
 
 
@@ -188,7 +192,7 @@ def test_invalid_configuration_is_fatal(data_dir, flags, needle):
     import subprocess
     from conftest import AUTHD_BIN, CHEAP_ARGON2, free_port
     cmd = [AUTHD_BIN, "--host", "127.0.0.1", "--port", str(free_port()), "--data-dir", data_dir,
-           *CHEAP_ARGON2, *flags]
+           *CHEAP_ARGON2, *storage_flags(), *flags]
     p = subprocess.run(cmd, capture_output=True, timeout=10, stdin=subprocess.DEVNULL)
     out = (p.stdout + p.stderr).decode("utf-8", "replace")
     assert p.returncode != 0, f"{flags} was accepted:\n{out}"
@@ -205,7 +209,7 @@ def test_port_in_use_is_fatal(data_dir):
     port = s.getsockname()[1]
     try:
         cmd = [AUTHD_BIN, "--host", "127.0.0.1", "--port", str(port), "--data-dir", data_dir,
-               *CHEAP_ARGON2]
+               *CHEAP_ARGON2, *storage_flags()]
         p = subprocess.run(cmd, capture_output=True, timeout=10, stdin=subprocess.DEVNULL)
         out = (p.stdout + p.stderr).decode("utf-8", "replace")
         assert p.returncode != 0, out
@@ -214,6 +218,7 @@ def test_port_in_use_is_fatal(data_dir):
         s.close()
 
 
+@sqlite_only("checks the modes of the authd.db files in the data dir")
 def test_created_data_dir_is_private(data_dir):
     """authd keeps the JWT secret at 0600; the database next to it holds argon2
     hashes and e-mails, so a data dir authd creates must not be readable by

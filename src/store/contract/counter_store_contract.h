@@ -20,6 +20,7 @@ class CounterStoreContract
  protected:
   void SetUp() override {
     store_ = GetParam().make();
+    if (IsSkipped()) return;  // the backend is not available here
     ASSERT_NE(store_, nullptr) << "backend " << GetParam().name;
   }
 

@@ -108,6 +108,7 @@ class MfaStoreContract : public ::testing::TestWithParam<StoreBackendFactory> {
  protected:
   void SetUp() override {
     backend_ = GetParam().make();
+    if (IsSkipped()) return;  // the backend is not available here
     ASSERT_NE(backend_.users, nullptr) << "backend " << GetParam().name;
     ASSERT_NE(backend_.mfa, nullptr) << "backend " << GetParam().name;
   }

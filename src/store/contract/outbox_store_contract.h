@@ -39,6 +39,7 @@ class OutboxStoreContract
  protected:
   void SetUp() override {
     backend_ = GetParam().make();
+    if (IsSkipped()) return;  // the backend is not available here
     ASSERT_NE(backend_.outbox, nullptr) << "backend " << GetParam().name;
   }
 

@@ -24,6 +24,7 @@ class SessionStoreContract
  protected:
   void SetUp() override {
     backend_ = GetParam().make();
+    if (IsSkipped()) return;  // the backend is not available here
     ASSERT_NE(backend_.users, nullptr) << "backend " << GetParam().name;
     ASSERT_NE(backend_.sessions, nullptr) << "backend " << GetParam().name;
   }

@@ -56,6 +56,7 @@ class UserStoreContract : public ::testing::TestWithParam<StoreBackendFactory> {
  protected:
   void SetUp() override {
     backend_ = GetParam().make();
+    if (IsSkipped()) return;  // the backend is not available here
     ASSERT_NE(backend_.users, nullptr) << "backend " << GetParam().name;
   }
 

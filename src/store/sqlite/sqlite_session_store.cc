@@ -1,7 +1,7 @@
 #include <string>
 #include <utility>
 
-#include "store/sqlite/session_data_json.h"
+#include "store/common/session_data_json.h"
 #include "store/sqlite/sqlite_stores.h"
 #include "store/sqlite/sqlite_writer.h"
 

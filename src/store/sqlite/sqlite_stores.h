@@ -36,7 +36,7 @@ namespace authd::store::sqlite {
 std::unique_ptr<identity::UserStore> NewSqliteUserStore(ConnectionPool& pool,
                                                        Writer& writer);
 
-// Session data is stored as JSON (session_data_json.h). Create also deletes
+// Session data is stored as JSON (store/common/session_data_json.h). Create also deletes
 // the user's expired sessions, which are absent by definition.
 std::unique_ptr<session::SessionStore> NewSqliteSessionStore(
     ConnectionPool& pool, Writer& writer);

@@ -16,8 +16,8 @@
 // written iff SessionData::is_mfa_enabled is set. The user's password_hash
 // is never written and always decodes as nullopt. No extra fields are stored.
 // Pure functions; thread-safe.
-#ifndef AUTHD_STORE_SQLITE_SESSION_DATA_JSON_H_
-#define AUTHD_STORE_SQLITE_SESSION_DATA_JSON_H_
+#ifndef AUTHD_STORE_COMMON_SESSION_DATA_JSON_H_
+#define AUTHD_STORE_COMMON_SESSION_DATA_JSON_H_
 
 #include <optional>
 #include <string>
@@ -27,7 +27,7 @@
 #include "core/status.h"
 #include "session/session.h"
 
-namespace authd::store::sqlite {
+namespace authd::store {
 
 // kInternal if user.metadata_json is not valid JSON.
 core::Result<std::string> EncodeSessionData(const session::SessionData& data);
@@ -39,6 +39,6 @@ core::Result<session::SessionData> DecodeSessionData(std::string_view json);
 // fraction is optional). nullopt when `text` is not in that form.
 std::optional<core::UnixMillis> ParseIso8601(std::string_view text);
 
-}  // namespace authd::store::sqlite
+}  // namespace authd::store
 
-#endif  // AUTHD_STORE_SQLITE_SESSION_DATA_JSON_H_
+#endif  // AUTHD_STORE_COMMON_SESSION_DATA_JSON_H_

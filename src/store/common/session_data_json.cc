@@ -1,4 +1,4 @@
-#include "store/sqlite/session_data_json.h"
+#include "store/common/session_data_json.h"
 
 #include <chrono>
 #include <exception>
@@ -6,7 +6,7 @@
 
 #include <boost/json.hpp>
 
-namespace authd::store::sqlite {
+namespace authd::store {
 namespace {
 
 namespace json = boost::json;
@@ -245,4 +245,4 @@ core::Result<session::SessionData> DecodeSessionData(std::string_view text) {
   }
 }
 
-}  // namespace authd::store::sqlite
+}  // namespace authd::store

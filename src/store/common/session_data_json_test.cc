@@ -1,8 +1,8 @@
-#include "store/sqlite/session_data_json.h"
+#include "store/common/session_data_json.h"
 
 #include <gtest/gtest.h>
 
-namespace authd::store::sqlite {
+namespace authd::store {
 namespace {
 
 TEST(SqliteSessionJson, EncodesTheReferenceShapeInOrder) {
@@ -77,4 +77,4 @@ TEST(SqliteSessionJson, ParseIso8601InvertsFormat) {
 }
 
 }  // namespace
-}  // namespace authd::store::sqlite
+}  // namespace authd::store

@@ -1,0 +1,83 @@
+#include "store/postgres/pg_migrations.h"
+
+#include <string>
+
+namespace authd::store::postgres {
+namespace {
+
+struct Migration {
+  int version;
+  const char* name;
+  const char* sql;
+};
+
+// Generated from migrations/*.sql by cmake/embed_migrations.cmake, sorted
+// by version.
+constexpr Migration kMigrations[] = {
+#include "postgres_migrations.inc"
+};
+
+// One key for every authd schema in a database ("authd" in ASCII): schemas
+// of different deployments in one database wait for each other's
+// migrations, which is rare and harmless.
+constexpr const char* kLock = "SELECT pg_advisory_xact_lock(435459499108)";
+
+constexpr const char* kCreateMigrationsTable =
+    "CREATE TABLE IF NOT EXISTS schema_migrations ("
+    " version INTEGER PRIMARY KEY,"
+    " name TEXT NOT NULL,"
+    " applied_at BIGINT NOT NULL)";
+
+constexpr const char* kCurrentVersion =
+    "SELECT COALESCE(MAX(version), 0) FROM schema_migrations";
+
+constexpr const char* kRecordMigration =
+    "INSERT INTO schema_migrations (version, name, applied_at) VALUES"
+    " ($1, $2, (extract(epoch FROM clock_timestamp()) * 1000)::bigint)";
+
+core::Error SchemaTooNew(int found) {
+  std::string text = "database schema version " + std::to_string(found) +
+                     " is newer than this authd supports (" +
+                     std::to_string(LatestSchemaVersion()) +
+                     "); run a newer authd or restore a matching backup";
+  core::Error e = core::Internal(text);
+  e.code = "DATABASE_SCHEMA_TOO_NEW";
+  e.message = std::move(text);  // an operator-facing startup error
+  return e;
+}
+
+}  // namespace
+
+int LatestSchemaVersion() {
+  int latest = 0;
+  for (const Migration& m : kMigrations) latest = m.version > latest ? m.version : latest;
+  return latest;
+}
+
+core::Result<int> Migrate(PgPool& pool) {
+  return pool.Transact([](PgConnection& conn) -> core::Result<int> {
+    if (core::Status s = conn.ExecScript(kLock); !s.ok()) return s.error();
+    // CREATE TABLE IF NOT EXISTS is not safe against a concurrent creator;
+    // the lock above makes it so.
+    if (core::Status s = conn.ExecScript(kCreateMigrationsTable); !s.ok()) return s.error();
+    core::Result<PgResult> current = conn.Exec(kCurrentVersion);
+    if (!current.ok()) return current.error();
+    int version = static_cast<int>(current->Int(0, 0));
+    if (version > LatestSchemaVersion()) return SchemaTooNew(version);
+    for (const Migration& m : kMigrations) {
+      if (m.version <= version) continue;
+      if (core::Status s = conn.ExecScript(m.sql); !s.ok()) {
+        core::Error e = s.error();
+        e.debug = "migration " + std::to_string(m.version) + "_" + m.name + ": " + e.debug;
+        return e;
+      }
+      core::Result<PgResult> rec =
+          conn.Exec(kRecordMigration, PgParams().Int(m.version).Text(m.name));
+      if (!rec.ok()) return rec.error();
+      version = m.version;
+    }
+    return version;
+  });
+}
+
+}  // namespace authd::store::postgres

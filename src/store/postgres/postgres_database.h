@@ -1,0 +1,80 @@
+// PostgresDatabase: authd's store on a PostgreSQL server, shared by any
+// number of authd processes (the scale-out deployment), and the
+// UserStore, SessionStore, OtpStore, OutboxStore, MfaStore and
+// CounterStore adapters over it.
+//
+// Open() connects, then applies the pending migrations of
+// store/postgres/migrations/ in one transaction under an advisory lock:
+// several processes starting at once migrate exactly once, the others wait
+// for it and find the schema current. A database whose schema is newer than
+// this binary knows is refused (code DATABASE_SCHEMA_TOO_NEW).
+//
+// Concurrency across processes comes from the database, never from a lock
+// in authd: a refresh rotation is one compare-and-swap UPDATE; consuming a
+// one-time code locks the user's code rows (SELECT ... FOR UPDATE) before
+// comparing; claims of outbox messages use FOR UPDATE SKIP LOCKED; rate
+// counters are one INSERT ... ON CONFLICT DO UPDATE ... RETURNING.
+//
+// Every store call runs on the calling (worker) thread with a connection
+// from a bounded pool (pg_pool.h): connection loss, timeouts and an
+// exhausted pool are kUnavailable (HTTP 503); the pool reconnects by itself
+// when the server comes back. Any other database failure is kInternal with
+// the server's text in Error::debug only.
+//
+// Ownership: the stores live as long as the PostgresDatabase. REQUIRES: no
+// store call is in flight at destruction.
+#ifndef AUTHD_STORE_POSTGRES_POSTGRES_DATABASE_H_
+#define AUTHD_STORE_POSTGRES_POSTGRES_DATABASE_H_
+
+#include <memory>
+#include <string>
+
+#include "core/status.h"
+#include "courier/outbox_store.h"
+#include "identity/user_store.h"
+#include "mfa/mfa_store.h"
+#include "otp/one_time_code.h"
+#include "session/session_store.h"
+#include "throttle/counter_store.h"
+
+namespace authd::store {
+
+struct PostgresOptions {
+  // postgres:// or postgresql:// URL, handed to libpq as is (sslmode,
+  // sslrootcert, options=-csearch_path=... all work).
+  std::string url;
+  int pool_size = 16;              // connections per authd process
+  int connect_timeout_ms = 5000;   // per connection attempt
+  int acquire_timeout_ms = 5000;   // waiting for a free pooled connection
+  int statement_timeout_ms = 5000;  // server-side, per statement
+};
+
+class PostgresDatabase {
+ public:
+  // Errors: kUnavailable when the server cannot be reached; kInternal with
+  // code DATABASE_SCHEMA_TOO_NEW, or with the failing migration in debug.
+  static core::Result<std::unique_ptr<PostgresDatabase>> Open(
+      const PostgresOptions& options);
+
+  virtual identity::UserStore& users() = 0;
+  virtual session::SessionStore& sessions() = 0;
+  virtual otp::OtpStore& otps() = 0;
+  virtual courier::OutboxStore& outbox() = 0;
+  virtual mfa::MfaStore& mfa() = 0;
+  // Rate-limit and lockout windows, shared by every process on the
+  // database.
+  virtual throttle::CounterStore& counters() = 0;
+
+  // The highest migration version applied.
+  virtual int schema_version() const = 0;
+
+  virtual ~PostgresDatabase() = default;
+};
+
+// True iff `url` names a PostgreSQL database (postgres:// or
+// postgresql://).
+bool IsPostgresUrl(const std::string& url);
+
+}  // namespace authd::store
+
+#endif  // AUTHD_STORE_POSTGRES_POSTGRES_DATABASE_H_

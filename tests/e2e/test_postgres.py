@@ -1,0 +1,483 @@
+"""PostgreSQL only: several authd processes on one database, and a database
+restart under a running authd.
+
+Runs only in PostgreSQL mode (AUTHD_E2E_POSTGRES_URL, see conftest.py); the
+module is skipped otherwise. Two instances A and B share one schema
+(conftest.pg_schema_url) and the same --session-jwt-secret and
+--mfa-encryption-key (their data dirs differ, so generated ones would too):
+
+* a token pair issued at A refreshes at B; logout at A revokes at B at once;
+* 32 concurrent refreshes of one token, half at A, half at B: one rotation,
+  every answer the same successor pair (grace window, as in
+  test_refresh_rotation.py's single-instance test);
+* a login lockout reached through A applies at B (and failures add up
+  across instances);
+* a password-reset code sent once and consumed exactly once across
+  instances (8 concurrent verifications, 4 at each);
+* the cluster is stopped under a loaded authd (its own throw-away cluster,
+  scripts/pg-cluster.sh): answers are 503 JSON errors that leak nothing, never
+  500 or a hang, and after start-again authd serves again without a restart;
+  nothing answered 200 is lost.
+"""
+
+import http.client
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import threading
+import time
+
+import pytest
+
+from conftest import (
+    ERR_ACCOUNT_LOCKED, ERR_CODE_INVALID, ERR_INVALID_CREDENTIALS, ERR_REFRESH_REUSED,
+    ERR_SESSION_NOT_FOUND, KNOWN_SECRET, NO_THROTTLE, PASSWORD, POSTGRES_MODE, REPO,
+    AuthdServer, Client, SmtpSink, assert_json, assert_token_body, jwt_parts, login,
+    new_user, pg_schema_url, signup, unique_email,
+)
+
+if not POSTGRES_MODE:
+    pytest.skip("PostgreSQL mode only: set AUTHD_E2E_POSTGRES_URL to a database URL "
+                "(scripts/pg-cluster.sh start DIR prints one)", allow_module_level=True)
+
+PG_CLUSTER = os.path.join(REPO, "scripts", "pg-cluster.sh")
+MFA_KEY = "e2e-shared-mfa-encryption-key-0123456789abcdefghij"
+SHARED = ["--session-jwt-secret", KNOWN_SECRET, "--mfa-encryption-key", MFA_KEY]
+NEW_PASSWORD = "An0ther!Passw0rd"
+FORGOT_OK = {"message": "If your email is registered, you will receive a password reset link"}
+RESET_OK = {"message": "Password has been reset successfully"}
+
+
+def pair(server_factory, *flags, **kw):
+    """Two instances A and B on one fresh schema, same secrets, different data dirs."""
+    url = pg_schema_url()
+    a = server_factory(*SHARED, *flags, database_url=url, **kw)
+    b = server_factory(*SHARED, *flags, database_url=url, **kw)
+    return a, b
+
+
+def refresh(c, rt):
+    return c.post("/auth/refresh-token", {"refreshToken": rt})
+
+
+def login_body(email, password=PASSWORD):
+    return {"providerName": "email", "credentials": {"email": email, "password": password}}
+
+
+@pytest.fixture(scope="module")
+def ab(server_factory):
+    """A and B: throttling off, default grace window (10 s)."""
+    return pair(server_factory)
+
+
+# --------------------------------------------------------------------------
+# a. sessions across instances
+# --------------------------------------------------------------------------
+
+def test_refresh_at_other_instance_and_logout_revokes_there(ab):
+    a, b = ab
+    ca, cb = a.client(), b.client()
+    email, a1, r1 = new_user(a)
+    sid = jwt_parts(a1)[1]["sessionId"]
+    # the access token of A is accepted by B (same secret, same session row)
+    js = assert_json(cb.get("/auth/me", bearer=a1), 200)
+    assert js["email"] == email
+    # refresh at B
+    a2, r2 = assert_token_body(refresh(cb, r1), "Token refreshed successfully")
+    assert r2 != r1 and jwt_parts(a2)[1]["sessionId"] == sid
+    assert_json(ca.get("/auth/me", bearer=a2), 200)
+    # B rotated it: A sees the rotation (the old token is the just-rotated one:
+    # grace replay of the same pair, not a new rotation)
+    assert assert_token_body(refresh(ca, r1), "Token refreshed successfully") == (a2, r2)
+    # logout at A: at B the access token is refused at once, refresh too
+    assert_json(ca.post("/auth/logout", bearer=a2), 200, {"message": "Logged out successfully"})
+    assert_json(cb.get("/auth/me", bearer=a2), 401, ERR_SESSION_NOT_FOUND)
+    assert_json(cb.get("/auth/me", bearer=a1), 401, ERR_SESSION_NOT_FOUND)
+    assert_json(refresh(cb, r2), 401, ERR_SESSION_NOT_FOUND)
+    assert_json(ca.get("/auth/me", bearer=a2), 401, ERR_SESSION_NOT_FOUND)
+
+
+def test_logout_all_at_one_instance_revokes_every_session_at_the_other(ab):
+    a, b = ab
+    ca, cb = a.client(), b.client()
+    email, a0, r0 = new_user(a)
+    other = login(b, email).json
+    assert_json(cb.post("/auth/logout-all", bearer=other["accessToken"]), 200)
+    for at, rt in ((a0, r0), (other["accessToken"], other["refreshToken"])):
+        for c in (ca, cb):
+            assert_json(c.get("/auth/me", bearer=at), 401, ERR_SESSION_NOT_FOUND)
+        assert_json(refresh(ca, rt), 401, ERR_SESSION_NOT_FOUND)
+    # a user created at A logs in at B, and the duplicate is seen at B
+    login(b, email)
+    r = cb.post("/auth/signup", {"email": email, "password": PASSWORD})
+    assert r.status == 400 and r.json["code"] == "EMAIL_ALREADY_EXISTS", r
+
+
+# --------------------------------------------------------------------------
+# b. 32 concurrent refreshes of one token across A and B
+# --------------------------------------------------------------------------
+
+def _concurrent_refresh(ports, rt):
+    n = len(ports)
+    barrier = threading.Barrier(n)
+    results = [None] * n
+
+    def worker(i):
+        conn = http.client.HTTPConnection("127.0.0.1", ports[i], timeout=20)
+        try:
+            conn.connect()
+            body = json.dumps({"refreshToken": rt})
+            barrier.wait(timeout=10)
+            conn.request("POST", "/auth/refresh-token", body=body,
+                         headers={"Content-Type": "application/json"})
+            r = conn.getresponse()
+            raw = r.read()
+            results[i] = (r.status, json.loads(raw) if raw else None)
+        except Exception as e:  # noqa: BLE001 - reported by the assertion below
+            results[i] = ("exception", repr(e))
+        finally:
+            conn.close()
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    return results
+
+
+def test_concurrent_refresh_across_instances_rotates_once(ab):
+    a, b = ab
+    ca, cb = a.client(), b.client()
+    _, a1, r1 = new_user(a)
+    ports = [a.port, b.port] * 16
+    results = _concurrent_refresh(ports, r1)
+    statuses = [(("A", "B")[i % 2], r[0]) for i, r in enumerate(results)]
+    # Within the grace window every loser of the race gets the winner's pair
+    # (as on one instance: test_refresh_rotation.test_concurrent_refresh_single_rotation).
+    assert all(r[0] == 200 for r in results), f"statuses: {statuses}\n{results}"
+    pairs = {(js["accessToken"], js["refreshToken"]) for _, js in results}
+    assert len(pairs) == 1, (f"{len(pairs)} different pairs were issued across A and B "
+                             f"(expected exactly one rotation): {pairs}")
+    for _, js in results:
+        assert list(js.keys()) == ["accessToken", "refreshToken", "isRequiresMfa", "message"]
+        assert js["message"] == "Token refreshed successfully"
+    (a2, r2), = pairs
+    assert r2 != r1
+    assert_json(ca.get("/auth/me", bearer=a2), 200)
+    assert_json(cb.get("/auth/me", bearer=a2), 200)
+    # the successor rotates (once: a retry of it replays the same pair)...
+    a3, r3 = assert_token_body(refresh(cb, r2), "Token refreshed successfully")
+    assert r3 not in (r1, r2)
+    assert assert_token_body(refresh(ca, r2), "Token refreshed successfully") == (a3, r3)
+    assert_json(ca.get("/auth/me", bearer=a3), 200)
+    # ...and the original token, now two generations old, never rotates again:
+    # its reuse is theft and revokes the session on both instances
+    assert_json(refresh(ca, r1), 401, ERR_REFRESH_REUSED)
+    assert_json(cb.get("/auth/me", bearer=a3), 401, ERR_SESSION_NOT_FOUND)
+    assert_json(refresh(cb, r3), 401, ERR_SESSION_NOT_FOUND)
+
+
+def test_concurrent_refresh_of_many_sessions_across_instances(ab):
+    """Rotations of different sessions at A and B at once do not interfere."""
+    a, b = ab
+    users = [new_user(a if i % 2 else b) for i in range(12)]
+    out = [None] * len(users)
+
+    def worker(i):
+        srv = (a, b)[i % 2]
+        out[i] = refresh(srv.client(), users[i][2])
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(len(users))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    for i, ((email, _, _), r) in enumerate(zip(users, out)):
+        at, _ = assert_token_body(r, "Token refreshed successfully")
+        assert jwt_parts(at)[1]["email"] == email
+        assert_json((b, a)[i % 2].client().get("/auth/me", bearer=at), 200)
+
+
+# --------------------------------------------------------------------------
+# c. login lockout shared by the instances
+# --------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def lock_ab(server_factory):
+    return pair(server_factory, "--rate-limit-enabled", "false",
+                "--lockout-max-failed-attempts", "3", "--lockout-duration", "60s", throttle=True)
+
+
+def _retry_after(resp, max_s):
+    v = resp.header("Retry-After")
+    assert v is not None and v.isdigit(), f"429 without integer Retry-After: {resp!r}"
+    assert 1 <= int(v) <= max_s, f"Retry-After {v} not in [1, {max_s}]"
+
+
+def test_lockout_reached_at_one_instance_applies_at_the_other(lock_ab):
+    a, b = lock_ab
+    ca, cb = a.client(), b.client()
+    email = unique_email("pglock")
+    assert_token_body(ca.post("/auth/signup", {"email": email, "password": PASSWORD}),
+                      "Signup successful")
+    for _ in range(3):
+        assert_json(ca.post("/auth/login", login_body(email, "Wr0ng!Passw0rd")), 401,
+                    ERR_INVALID_CREDENTIALS)
+    assert_json(ca.post("/auth/login", login_body(email)), 429, ERR_ACCOUNT_LOCKED)
+    # the right password at B: locked too (same identifier, same client IP)
+    for em in (email, email.upper()):
+        r = cb.post("/auth/login", login_body(em))
+        assert_json(r, 429, ERR_ACCOUNT_LOCKED)
+        _retry_after(r, 60)
+    # per (identifier, IP), as on one instance: another IP still logs in at B
+    c2 = Client(b.port, source_ip="127.0.0.2")
+    assert_token_body(c2.post("/auth/login", login_body(email)), "Login successful")
+
+
+def test_failed_logins_add_up_across_instances(lock_ab):
+    a, b = lock_ab
+    ca, cb = a.client(), b.client()
+    email = unique_email("pglock2")
+    assert_token_body(cb.post("/auth/signup", {"email": email, "password": PASSWORD}),
+                      "Signup successful")
+    for c in (ca, cb, ca):
+        assert_json(c.post("/auth/login", login_body(email, "Wr0ng!Passw0rd")), 401,
+                    ERR_INVALID_CREDENTIALS)
+    for c in (cb, ca):
+        r = c.post("/auth/login", login_body(email))
+        assert_json(r, 429, ERR_ACCOUNT_LOCKED)
+        _retry_after(r, 60)
+
+
+# --------------------------------------------------------------------------
+# d. a one-time code consumed exactly once across instances
+# --------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def reset_ab(smtp_sink, server_factory):
+    return pair(server_factory, *smtp_sink.flags(app_name="AcmePgE2E"),
+                "--courier-retry-initial", "200ms")
+
+
+def test_reset_code_consumed_once_across_instances(reset_ab, smtp_sink):
+    a, b = reset_ab
+    email, _ = signup(a)
+    assert_json(a.client().post("/auth/forgot-password", {"email": email}), 200, FORGOT_OK)
+    code = SmtpSink.code_from(smtp_sink.wait_for(to=email)[0])
+    n = 8
+    clients = [Client((a, b)[i % 2].port, keep=True) for i in range(n)]
+    for cl in clients:
+        cl.conn.connect()
+    barrier = threading.Barrier(n)
+    results = [None] * n
+
+    def worker(i):
+        barrier.wait()
+        try:
+            results[i] = clients[i].post("/auth/verify-forgot-password-otp",
+                                         {"email": email, "code": code})
+        except Exception as e:  # noqa: BLE001 - reported below
+            results[i] = e
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    for cl in clients:
+        cl.close()
+    ok = [r for r in results if getattr(r, "status", None) == 200]
+    assert len(ok) == 1, f"{len(ok)} of {n} concurrent verifications (A and B) succeeded: {results!r}"
+    for r in results:
+        if r is not ok[0]:
+            assert_json(r, 400, ERR_CODE_INVALID)
+    # the reset token from either instance is honoured by the other one
+    winner = ok[0]
+    token = assert_json(winner, 200, keys=["message", "resetToken"])["resetToken"]
+    other = b if clients[results.index(winner)].port == a.port else a
+    assert_json(other.client().post("/auth/reset-password",
+                                    {"token": token, "newPassword": NEW_PASSWORD}), 200, RESET_OK)
+    login(a, email, password=NEW_PASSWORD)
+    login(b, email, password=NEW_PASSWORD)
+    assert login(b, email, expect=None).status == 401
+
+
+def test_outbox_message_delivered_once_across_instances(reset_ab, smtp_sink):
+    """Both instances run an outbox sender on the same outbox: a message is
+    delivered once, not once per instance."""
+    a, b = reset_ab
+    email, _ = signup(b)
+    assert_json(b.client().post("/auth/forgot-password", {"email": email}), 200, FORGOT_OK)
+    smtp_sink.wait_for(to=email)
+    time.sleep(2.0)  # time for a second (wrong) delivery by the other sender
+    got = smtp_sink.messages_to(email)
+    assert len(got) == 1, f"{len(got)} deliveries of one message: {got!r}"
+
+
+# --------------------------------------------------------------------------
+# e. database restart under a running authd (own cluster)
+# --------------------------------------------------------------------------
+
+LEAK_NEEDLES = ("postgres", "libpq", "127.0.0.1:", "sqlstate", "search_path", "pg_")
+
+
+def _pg_cluster(cmd, cdir, timeout=90):
+    p = subprocess.run([PG_CLUSTER, cmd, cdir], capture_output=True, timeout=timeout,
+                       stdin=subprocess.DEVNULL)
+    assert p.returncode == 0, (f"pg-cluster.sh {cmd} {cdir}: exit {p.returncode}\n"
+                               f"{p.stderr.decode('utf-8', 'replace')}")
+    return p.stdout.decode().strip()
+
+
+def assert_unavailable(resp, what=""):
+    """authd's answer while the database is down: 503, a JSON error, no details."""
+    assert resp.status == 503, f"{what}: expected 503 while the database is down, got {resp!r}"
+    ct = resp.header("Content-Type") or ""
+    assert ct.lower().startswith("application/json"), f"{what}: content-type {ct!r}: {resp!r}"
+    js = resp.json
+    assert isinstance(js, dict) and js.get("statusCode") == 503, f"{what}: {resp!r}"
+    assert isinstance(js.get("message"), str) and js["message"], f"{what}: no message: {resp!r}"
+    low = resp.body.decode("utf-8", "replace").lower()
+    leaked = [n for n in LEAK_NEEDLES if n in low]
+    assert not leaked, f"{what}: the 503 body leaks database details {leaked}: {resp!r}"
+
+
+class Call:
+    def __init__(self, kind, t0, t1, resp=None, exc=None, email=None):
+        self.kind, self.t0, self.t1, self.resp, self.exc, self.email = kind, t0, t1, resp, exc, email
+
+    @property
+    def status(self):
+        return self.resp.status if self.resp is not None else None
+
+    def __repr__(self):
+        what = self.resp if self.resp is not None else repr(self.exc)
+        return f"<{self.kind} {self.email or ''} t=[{self.t0:.2f},{self.t1:.2f}] {what}>"
+
+
+def _timed(kind, fn, email=None):
+    t0 = time.monotonic()
+    try:
+        r = fn()
+        return Call(kind, t0, time.monotonic(), resp=r, email=email)
+    except Exception as e:  # noqa: BLE001 - a hang (timeout) or a dropped connection: reported
+        return Call(kind, t0, time.monotonic(), exc=e, email=email)
+
+
+@pytest.fixture
+def own_cluster():
+    cdir = tempfile.mkdtemp(prefix="authd-e2e-pg-")
+    try:
+        url = _pg_cluster("start", cdir)
+        yield cdir, url
+    finally:
+        subprocess.run([PG_CLUSTER, "destroy", cdir], capture_output=True, timeout=90)
+        shutil.rmtree(cdir, ignore_errors=True)
+
+
+def test_database_restart_under_load(own_cluster):
+    cdir, url = own_cluster
+    srv = AuthdServer(NO_THROTTLE, database_url=url)
+    srv.start()
+    try:
+        proc, pid = srv.proc, srv.proc.pid
+        # an existing user and session, used while the database is down
+        email0, at0, rt0 = new_user(srv)
+
+        calls = []          # every signup of the load thread
+        lock = threading.Lock()
+        stop_load = threading.Event()
+
+        def load():
+            c = srv.client(timeout=10)
+            while not stop_load.is_set():
+                email = unique_email("pgdown")
+                call = _timed("signup", lambda: c.post(
+                    "/auth/signup", {"email": email, "password": PASSWORD}), email)
+                with lock:
+                    calls.append(call)
+                if call.status != 200:
+                    time.sleep(0.02)
+
+        loader = threading.Thread(target=load, daemon=True)
+        loader.start()
+        time.sleep(1.0)
+
+        t_stop0 = time.monotonic()
+        _pg_cluster("stop", cdir)
+        t_stop1 = time.monotonic()
+
+        # ~3 s with the database down: everything touching it is a 503
+        probes = []
+        c = srv.client(timeout=10)
+        while time.monotonic() - t_stop1 < 3.0:
+            probes.append(_timed("me", lambda: c.get("/auth/me", bearer=at0)))
+            probes.append(_timed("login", lambda: c.post("/auth/login", login_body(email0))))
+            probes.append(_timed("refresh", lambda: refresh(c, rt0)))
+            time.sleep(0.05)
+        assert srv.proc is proc and proc.poll() is None, (
+            f"authd exited while the database was down:\n{srv.output()[-3000:]}")
+
+        t_start0 = time.monotonic()
+        _pg_cluster("start-again", cdir)
+
+        # back within ~15 s, without restarting authd
+        recovered_at = None
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            p = _timed("signup-after", lambda: signup(srv, expect=None)[1])
+            probes.append(p)
+            if p.status == 200:
+                recovered_at = time.monotonic()
+                break
+            time.sleep(0.2)
+        assert recovered_at is not None, (
+            f"authd did not serve again within 15 s of the database restart; last: {probes[-3:]}"
+            f"\n--- authd output tail ---\n{srv.output()[-3000:]}")
+        time.sleep(0.5)   # some load after the recovery
+        stop_load.set()
+        loader.join(timeout=15)
+        assert not loader.is_alive(), "load thread hung"
+
+        with lock:
+            all_calls = list(calls)
+        everything = all_calls + probes
+        hangs = [x for x in everything if x.exc is not None]
+        assert not hangs, f"requests without an answer (hang or dropped connection): {hangs[:10]}"
+        bad = [x for x in everything if x.status not in (200, 503)]
+        assert not bad, f"answers other than 200/503 around the database restart: {bad[:10]}"
+        for x in everything:
+            if x.status == 503:
+                assert_unavailable(x.resp, f"{x.kind} at t={x.t0 - t_stop0:+.2f}s")
+                assert x.t1 > t_stop0, f"503 before the database was stopped: {x!r}"
+        # sent after the stop completed and answered before the restart began: 503
+        down = [x for x in everything if x.t0 >= t_stop1 and x.t1 <= t_start0]
+        assert down, "no request was made while the database was down"
+        assert all(x.status == 503 for x in down), (
+            f"answers while the database was down: {[x for x in down if x.status != 503][:10]}")
+        assert any(x.kind == "signup" and x.status == 200 and x.t1 <= t_stop0 for x in all_calls), (
+            "no signup succeeded before the stop")
+        assert any(x.kind == "signup" and x.status == 503 for x in all_calls), (
+            "the load thread never saw the outage")
+
+        # nothing answered 200 was lost; the old session survived the outage
+        c = srv.client(timeout=10)
+        ok = [x.email for x in all_calls if x.status == 200]
+        for email in ok:
+            r = c.post("/auth/login", login_body(email))
+            assert r.status == 200, f"signup of {email} was answered 200 but it cannot log in: {r!r}"
+        assert_json(c.get("/auth/me", bearer=at0), 200)
+        assert_token_body(refresh(c, rt0), "Token refreshed successfully")
+
+        # the same process all along, and it still shuts down cleanly
+        assert srv.start_count == 1 and srv.proc is proc and srv.proc.pid == pid
+        assert proc.poll() is None
+        assert srv.stop(expect_exit_code=0) == 0
+        print(f"\n{len(ok)} signups answered 200, "
+              f"{sum(1 for x in everything if x.status == 503)} answers 503, "
+              f"recovered {recovered_at - t_start0:.2f}s after start-again")
+    finally:
+        srv.cleanup()

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Builds authd with AddressSanitizer + UndefinedBehaviorSanitizer (g++,
 # -O1 -g, Debug so asserts stay on) into build-asan, then runs every unit
-# test (CTest) and the whole e2e suite against build-asan/authd. Any
+# test (CTest) and the whole e2e suite against build-asan/authd, and, when
+# AUTHD_TEST_POSTGRES_URL names a server (scripts/test.sh sets it), the
+# PostgreSQL unit tests and tests/e2e/test_postgres.py too. Any
 # sanitizer report fails the script:
 #  - ASan/LSan/UBSan abort the process on the first report (halt_on_error,
 #    abort_on_error, -fno-sanitize-recover=undefined), so a unit test fails
@@ -66,6 +68,15 @@ if ! (cd "$ROOT" && TMPDIR="$E2E_TMP" AUTHD_E2E_KEEP_LOGS=1 AUTHD_BIN="$BUILD/au
       /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/e2e ${SANITIZE_PYTEST_ARGS:-}); then
   echo "sanitize: e2e tests FAILED" >&2
   status=1
+fi
+if [ -n "${AUTHD_TEST_POSTGRES_URL:-}" ]; then
+  echo "== end-to-end tests on PostgreSQL (test_postgres.py) against $BUILD/authd"
+  if ! (cd "$ROOT" && TMPDIR="$E2E_TMP" AUTHD_E2E_KEEP_LOGS=1 AUTHD_BIN="$BUILD/authd" \
+        AUTHD_E2E_POSTGRES_URL="$AUTHD_TEST_POSTGRES_URL" \
+        /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/e2e/test_postgres.py); then
+    echo "sanitize: e2e tests on PostgreSQL FAILED" >&2
+    status=1
+  fi
 fi
 t_e2e=$SECONDS
 

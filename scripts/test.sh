@@ -5,9 +5,11 @@
 # store contract suite also on that cluster: AUTHD_TEST_POSTGRES_URL, with
 # AUTHD_REQUIRE_POSTGRES=1 so it fails rather than skips), the end-to-end
 # tests (pytest against the real authd binary on loopback) on SQLite, the
-# core e2e modules plus test_postgres.py again with authd on PostgreSQL
-# (AUTHD_E2E_POSTGRES_URL: a schema per server), a bounded soak, the same
-# unit + e2e suites under ASan/UBSan (SQLite), and bounded libFuzzer runs.
+# same e2e suite again with authd on PostgreSQL, where test_postgres.py
+# (two instances, database restart) also runs (AUTHD_E2E_POSTGRES_URL: a
+# schema per server; tests that read the SQLite file skip), a bounded soak, the same
+# unit + e2e suites under ASan/UBSan (the PostgreSQL unit tests and
+# test_postgres.py included), and bounded libFuzzer runs.
 # Fails on any failure. Takes about 25 minutes on 2 cores (plus package installs).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -31,21 +33,15 @@ echo "== end-to-end tests (SQLite)"
 cd "$ROOT"
 AUTHD_BIN="$ROOT/build/authd" /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/e2e
 
-echo "== end-to-end tests (PostgreSQL: core modules and test_postgres.py)"
-PG_E2E=()
-for m in journey_header cookie_mode refresh_rotation revocation change_password errors \
-         core_misc throttle restart crash_durability password_reset verification mfa_login \
-         postgres; do
-  PG_E2E+=("tests/e2e/test_$m.py")
-done
+echo "== end-to-end tests (PostgreSQL: the whole suite again, plus test_postgres.py)"
 AUTHD_E2E_POSTGRES_URL="$PG_URL" AUTHD_BIN="$ROOT/build/authd" \
-  /usr/bin/python3 -m pytest -q -p no:cacheprovider "${PG_E2E[@]}"
+  /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/e2e
 
 echo "== soak (bounded)"
 "$ROOT/scripts/soak.sh" "${AUTHD_SOAK_SECONDS:-120}"
 
 echo "== unit + e2e under AddressSanitizer/UBSan"
-"$ROOT/scripts/sanitize.sh"
+AUTHD_TEST_POSTGRES_URL="$PG_URL" AUTHD_REQUIRE_POSTGRES=1 "$ROOT/scripts/sanitize.sh"
 
 echo "== fuzzing (libFuzzer, clang-16, bounded)"
 "$ROOT/scripts/fuzz.sh" "${AUTHD_FUZZ_SECONDS:-60}"

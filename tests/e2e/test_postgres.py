@@ -17,7 +17,8 @@ module is skipped otherwise. Two instances A and B share one schema
 * the cluster is stopped under a loaded authd (its own throw-away cluster,
   scripts/pg-cluster.sh): answers are 503 JSON errors that leak nothing, never
   500 or a hang, and after start-again authd serves again without a restart;
-  nothing answered 200 is lost.
+  nothing answered 200 is lost;
+* authd migrate-data moves a SQLite deployment over, sessions included.
 """
 
 import http.client
@@ -32,7 +33,7 @@ import time
 import pytest
 
 from conftest import (
-    ERR_ACCOUNT_LOCKED, ERR_CODE_INVALID, ERR_INVALID_CREDENTIALS, ERR_REFRESH_REUSED,
+    AUTHD_BIN, ERR_ACCOUNT_LOCKED, ERR_CODE_INVALID, ERR_INVALID_CREDENTIALS, ERR_REFRESH_REUSED,
     ERR_SESSION_NOT_FOUND, KNOWN_SECRET, NO_THROTTLE, PASSWORD, POSTGRES_MODE, REPO,
     AuthdServer, Client, SmtpSink, assert_json, assert_token_body, jwt_parts, login,
     new_user, pg_schema_url, signup, unique_email,
@@ -481,3 +482,45 @@ def test_database_restart_under_load(own_cluster):
               f"recovered {recovered_at - t_start0:.2f}s after start-again")
     finally:
         srv.cleanup()
+
+
+# --------------------------------------------------------------------------
+# f. moving an embedded deployment to PostgreSQL: authd migrate-data
+# --------------------------------------------------------------------------
+
+def test_migrate_data_keeps_users_passwords_and_sessions(server_factory):
+    """Users signed up on SQLite log in on PostgreSQL after migrate-data, and
+    their sessions go on: the old access token still works, the old refresh
+    token rotates. A second copy into the same database is refused."""
+    data_dir = tempfile.mkdtemp(prefix="authd-e2e-migrate-")
+    try:
+        sqlite_url = "sqlite://" + os.path.join(data_dir, "authd.db")
+        old = server_factory(data_dir=data_dir, database_url=sqlite_url)
+        users = [new_user(old) for _ in range(3)]   # (email, access, refresh)
+        old.stop()
+
+        target = pg_schema_url()
+        cmd = [AUTHD_BIN, "migrate-data", "--data-dir", data_dir, "--to", target]
+        p = subprocess.run(cmd, capture_output=True, timeout=60)
+        out, err = p.stdout.decode(), p.stderr.decode()
+        assert p.returncode == 0, f"migrate-data failed ({p.returncode}):\n{out}\n{err}"
+        counts = dict(line.split()[:2] for line in out.splitlines() if line.strip())
+        assert counts["users"] == "3" and counts["identities"] == "3", out
+        assert counts["sessions"] == "3", out
+
+        # authd on PostgreSQL with the same data dir: the same generated keys
+        new = server_factory(data_dir=data_dir, database_url=target)
+        c = new.client()
+        for email, access, rt in users:
+            assert_json(c.get("/auth/me", bearer=access), 200)
+            assert_token_body(refresh(c, rt), "Token refreshed successfully")
+            assert_token_body(c.post("/auth/login", login_body(email)), "Login successful")
+        assert_json(c.post("/auth/login", login_body(users[0][0], "Wr0ng!Passw0rd")), 401,
+                    ERR_INVALID_CREDENTIALS)
+        new.stop()
+
+        again = subprocess.run(cmd, capture_output=True, timeout=60)
+        assert again.returncode == 1, again
+        assert "already has users" in again.stderr.decode(), again.stderr.decode()
+    finally:
+        shutil.rmtree(data_dir, ignore_errors=True)

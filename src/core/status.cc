@@ -41,6 +41,7 @@ Error Unavailable(std::string debug) {
   Error e = Make(ErrorCategory::kUnavailable, "SERVICE_UNAVAILABLE",
                  "Service temporarily unavailable, please retry");
   e.debug = std::move(debug);
+  e.retry_after_seconds = 1;  // sent as Retry-After with the 503
   return e;
 }
 Error Plain(ErrorCategory category, std::string message) {

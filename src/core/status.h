@@ -37,7 +37,8 @@ struct Error {
   std::string code;     // stable wire id; empty = the reference sends no code
   std::string message;  // client-safe
   std::string debug;    // logged only
-  // Seconds until a rate limit or lockout ends (429 Retry-After); 0 = unset.
+  // Seconds until a rate limit or lockout ends (429 Retry-After), or until
+  // a retry is worth it (503 Retry-After); 0 = unset.
   int retry_after_seconds = 0;
   // The reference raises some errors with a plain message (no code): their
   // `error` field is the HTTP reason phrase instead of the exception class.

@@ -81,7 +81,7 @@ Response ErrorResponse(const core::Error& e, ErrorShape shape) {
     if (coded) o["code"] = e.code;
   }
   r.body = json::serialize(o);
-  if (r.status == 429 && e.retry_after_seconds > 0) {
+  if ((r.status == 429 || r.status == 503) && e.retry_after_seconds > 0) {
     r.AddHeader("Retry-After", std::to_string(e.retry_after_seconds));
   }
   return r;

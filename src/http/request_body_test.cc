@@ -73,6 +73,14 @@ TEST(ErrorMapping, FilteredRawAndRateLimitedShapes) {
   EXPECT_EQ(limited.headers[0].second, "7");
   Response internal = ErrorResponse(core::Internal("secret detail"));
   EXPECT_EQ(internal.body, R"({"statusCode":500,"message":"Internal server error"})");
+  // The database is away: a retryable 503 that names nothing of it.
+  Response down = ErrorResponse(core::Unavailable("postgres: cannot connect: db:5432"));
+  EXPECT_EQ(down.status, 503);
+  EXPECT_EQ(down.body,
+            R"({"statusCode":503,"error":"ServiceUnavailableException","message":"Service temporarily unavailable, please retry","code":"SERVICE_UNAVAILABLE"})");
+  ASSERT_EQ(down.headers.size(), 1u);
+  EXPECT_EQ(down.headers[0].first, "Retry-After");
+  EXPECT_EQ(down.headers[0].second, "1");
 }
 
 }  // namespace

@@ -341,6 +341,8 @@ def assert_unavailable(resp, what=""):
     js = resp.json
     assert isinstance(js, dict) and js.get("statusCode") == 503, f"{what}: {resp!r}"
     assert isinstance(js.get("message"), str) and js["message"], f"{what}: no message: {resp!r}"
+    assert js.get("code") == "SERVICE_UNAVAILABLE", f"{what}: {resp!r}"
+    assert resp.header("Retry-After") == "1", f"{what}: Retry-After: {resp!r}"
     low = resp.body.decode("utf-8", "replace").lower()
     leaked = [n for n in LEAK_NEEDLES if n in low]
     assert not leaked, f"{what}: the 503 body leaks database details {leaked}: {resp!r}"

@@ -17,7 +17,7 @@ using otp::OneTimeCode;
 // processes, so a code read by Consume is still there when it is deleted
 // or counted, and a code is consumed exactly once. A missing user locks
 // nothing (it has no codes; Issue's insert then fails on the foreign key).
-constexpr const char* kLockUser = "SELECT 1 FROM users WHERE id = $1 FOR UPDATE";
+constexpr const char* kLockUser = "SELECT 1 FROM users WHERE id = $1 FOR NO KEY UPDATE";
 
 // The statements on one key bind it as (user $1, purpose $2, tenant $3),
 // with KeyParams.

@@ -35,7 +35,7 @@ std::unique_ptr<identity::UserStore> NewPgUserStore(PgPool& pool);
 // both skip the eviction.
 std::unique_ptr<session::SessionStore> NewPgSessionStore(PgPool& pool);
 
-// Issue and Consume lock the user's row (SELECT ... FOR UPDATE) first, so
+// Issue and Consume lock the user's row (SELECT ... FOR NO KEY UPDATE) first, so
 // that issue/consume of one user's codes are serialised across processes:
 // a code is consumed exactly once.
 std::unique_ptr<otp::OtpStore> NewPgOtpStore(PgPool& pool);

@@ -11,7 +11,7 @@
 //
 // Concurrency across processes comes from the database, never from a lock
 // in authd: a refresh rotation is one compare-and-swap UPDATE; consuming a
-// one-time code locks the user's code rows (SELECT ... FOR UPDATE) before
+// one-time code locks the user's row (SELECT ... FOR NO KEY UPDATE) before
 // comparing; claims of outbox messages use FOR UPDATE SKIP LOCKED; rate
 // counters are one INSERT ... ON CONFLICT DO UPDATE ... RETURNING.
 //

@@ -12,6 +12,7 @@
 #include <set>
 #include <vector>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -107,6 +108,13 @@ core::Result<std::string> LoadOrCreateSecret(const std::filesystem::path& dir,
   return secret;
 }
 
+// The SQLite file the storage options name (when they name no PostgreSQL).
+std::string SqlitePathOf(const config::StorageOptions& s) {
+  const std::string prefix = "sqlite://";
+  if (s.database_url.rfind(prefix, 0) == 0) return s.database_url.substr(prefix.size());
+  return (std::filesystem::path(s.data_dir) / "authd.db").string();
+}
+
 // The stores authd runs on: the embedded SQLite file (one owner process,
 // rate-limit windows in memory) or a PostgreSQL database shared by any
 // number of processes (windows in the database, shared by all).
@@ -159,9 +167,7 @@ core::Result<Storage> OpenStorage(const config::StorageOptions& s) {
     out.schema_version = d.schema_version();
     return out;
   }
-  std::string path = (std::filesystem::path(s.data_dir) / "authd.db").string();
-  const std::string prefix = "sqlite://";
-  if (s.database_url.rfind(prefix, 0) == 0) path = s.database_url.substr(prefix.size());
+  const std::string path = SqlitePathOf(s);
   auto db = store::SqliteDatabase::Open(store::SqliteOptions{path});
   if (!db.ok()) return db.error();
   out.sqlite = std::move(*db);
@@ -230,6 +236,25 @@ const char* ModeName(http::TokenMode m) {
   return "?";
 }
 
+// Loads the configuration into `cfg` (and what to warn about into
+// `warnings`). Returns the exit code when the process should stop here
+// (--help, --version: 0; a bad option: 2).
+std::optional<int> LoadConfig(int argc, char** argv, config::Config& cfg,
+                              std::vector<std::string>& warnings) {
+  auto loaded = config::Load(argc, argv, Environment());
+  if (!loaded.ok()) {
+    std::fprintf(stderr, "authd: %s\n(see authd --help)\n", loaded.error().message.c_str());
+    return 2;
+  }
+  if (loaded->outcome == config::LoadOutcome::kExitSuccess) {
+    std::fputs(loaded->output.c_str(), stdout);
+    return 0;
+  }
+  cfg = std::move(loaded->config);
+  warnings = std::move(loaded->warnings);
+  return std::nullopt;
+}
+
 // `authd migrate-data --to postgres://... [options]`: copies the SQLite
 // database the options name (as authd would open it) into an empty
 // PostgreSQL database. Exit 0 on success, 1 on failure, 2 on usage errors.
@@ -252,23 +277,20 @@ int MigrateData(int argc, char** argv) {
                  "(see authd --help and docs/deployment.md)\n");
     return 2;
   }
-  auto loaded = config::Load(static_cast<int>(rest.size()), rest.data(), Environment());
-  if (!loaded.ok()) {
-    std::fprintf(stderr, "authd: %s\n(see authd --help)\n", loaded.error().message.c_str());
-    return 2;
+  config::Config cfg;
+  std::vector<std::string> warnings;
+  if (std::optional<int> exit =
+          LoadConfig(static_cast<int>(rest.size()), rest.data(), cfg, warnings)) {
+    return *exit;
   }
-  if (loaded->outcome == config::LoadOutcome::kExitSuccess) {
-    std::fputs(loaded->output.c_str(), stdout);
-    return 0;
-  }
-  const config::StorageOptions& from = loaded->config.storage;
+  for (const std::string& w : warnings) std::fprintf(stderr, "authd: config: %s\n", w.c_str());
+  const config::StorageOptions& from = cfg.storage;
   if (store::IsPostgresUrl(from.database_url)) {
     std::fprintf(stderr, "authd migrate-data: the source must be SQLite (storage.database_url "
                          "names PostgreSQL)\n");
     return 2;
   }
-  std::string path = (std::filesystem::path(from.data_dir) / "authd.db").string();
-  if (from.database_url.rfind("sqlite://", 0) == 0) path = from.database_url.substr(9);
+  const std::string path = SqlitePathOf(from);
   store::PostgresOptions target;
   target.url = to;
   target.connect_timeout_ms = static_cast<int>(from.postgres_connect_timeout_ms);
@@ -278,8 +300,10 @@ int MigrateData(int argc, char** argv) {
                RedactDatabaseUrl(to).c_str());
   auto report = store::CopySqliteToPostgres(path, target);
   if (!report.ok()) {
-    std::fprintf(stderr, "authd migrate-data: failed, nothing was written: %s %s\n",
-                 report.error().message.c_str(), report.error().debug.c_str());
+    const core::Error& e = report.error();
+    // The debug text says more for database errors; the message for ours.
+    const std::string& why = e.debug.empty() ? e.message : e.debug;
+    std::fprintf(stderr, "authd migrate-data: failed, nothing was written: %s\n", why.c_str());
     return 1;
   }
   for (const auto& [table, rows] : report->tables) {
@@ -294,18 +318,11 @@ int MigrateData(int argc, char** argv) {
 
 int Run(int argc, char** argv) {
   if (argc >= 2 && std::string_view(argv[1]) == "migrate-data") return MigrateData(argc, argv);
-  auto loaded = config::Load(argc, argv, Environment());
-  if (!loaded.ok()) {
-    std::fprintf(stderr, "authd: %s\n(see authd --help)\n", loaded.error().message.c_str());
-    return 2;
-  }
-  if (loaded->outcome == config::LoadOutcome::kExitSuccess) {
-    std::fputs(loaded->output.c_str(), stdout);
-    return 0;
-  }
-  config::Config cfg = std::move(loaded->config);
+  config::Config cfg;
+  std::vector<std::string> warnings;
+  if (std::optional<int> exit = LoadConfig(argc, argv, cfg, warnings)) return *exit;
   SetUpLogging(cfg.log);
-  for (const std::string& w : loaded->warnings) spdlog::warn("config: {}", w);
+  for (const std::string& w : warnings) spdlog::warn("config: {}", w);
   const auto t0 = std::chrono::steady_clock::now();
 
   std::error_code ec;

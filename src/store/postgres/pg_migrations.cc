@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "store/common/schema_errors.h"
+
 namespace authd::store::postgres {
 namespace {
 
@@ -35,17 +37,6 @@ constexpr const char* kRecordMigration =
     "INSERT INTO schema_migrations (version, name, applied_at) VALUES"
     " ($1, $2, (extract(epoch FROM clock_timestamp()) * 1000)::bigint)";
 
-core::Error SchemaTooNew(int found) {
-  std::string text = "database schema version " + std::to_string(found) +
-                     " is newer than this authd supports (" +
-                     std::to_string(LatestSchemaVersion()) +
-                     "); run a newer authd or restore a matching backup";
-  core::Error e = core::Internal(text);
-  e.code = "DATABASE_SCHEMA_TOO_NEW";
-  e.message = std::move(text);  // an operator-facing startup error
-  return e;
-}
-
 }  // namespace
 
 int LatestSchemaVersion() {
@@ -63,7 +54,7 @@ core::Result<int> Migrate(PgPool& pool) {
     core::Result<PgResult> current = conn.Exec(kCurrentVersion);
     if (!current.ok()) return current.error();
     int version = static_cast<int>(current->Int(0, 0));
-    if (version > LatestSchemaVersion()) return SchemaTooNew(version);
+    if (version > LatestSchemaVersion()) return SchemaTooNew(version, LatestSchemaVersion());
     for (const Migration& m : kMigrations) {
       if (m.version <= version) continue;
       if (core::Status s = conn.ExecScript(m.sql); !s.ok()) {

@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "store/common/schema_errors.h"
 #include "store/sqlite/sqlite_transaction.h"
 
 namespace authd::store::sqlite {
@@ -29,16 +30,6 @@ constexpr const char* kRecordMigration =
     "INSERT INTO schema_migrations (version, name, applied_at) VALUES "
     "(?1, ?2, CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER))";
 
-core::Error SchemaTooNew(int found) {
-  std::string text = "database schema version " + std::to_string(found) +
-                     " is newer than this authd supports (" +
-                     std::to_string(LatestSchemaVersion()) +
-                     "); run a newer authd or restore a matching backup";
-  core::Error e = core::Internal(text);
-  e.code = "DATABASE_SCHEMA_TOO_NEW";
-  e.message = std::move(text);  // an operator-facing startup error
-  return e;
-}
 
 core::Result<int> CurrentVersion(Connection& conn) {
   core::Result<Statement> st =
@@ -63,7 +54,7 @@ core::Result<int> Migrate(Connection& conn) {
   if (core::Status s = conn.Exec(kCreateMigrationsTable); !s.ok()) return s;
   core::Result<int> current = CurrentVersion(conn);
   if (!current.ok()) return current;
-  if (*current > LatestSchemaVersion()) return SchemaTooNew(*current);
+  if (*current > LatestSchemaVersion()) return SchemaTooNew(*current, LatestSchemaVersion());
 
   int version = *current;
   for (const Migration& m : kMigrations) {

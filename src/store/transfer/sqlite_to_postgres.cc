@@ -88,7 +88,7 @@ core::Result<TransferReport> CopySqliteToPostgres(const std::string& sqlite_path
   std::error_code ec;
   if (!std::filesystem::is_regular_file(sqlite_path, ec)) {
     core::Error e = core::NotFound("", "no SQLite database at " + sqlite_path);
-    e.debug = e.message;
+    e.debug = e.message;  // an operator-facing command error
     return e;
   }
   {  // Both schemas to the newest version first, so their columns match.

@@ -47,6 +47,7 @@
 #include "otp/otp_codes.h"
 #include "session/token_service.h"
 #include "store/memory/memory_stores.h"
+#include "store/memory/read_cache.h"
 #include "store/postgres/postgres_database.h"
 #include "store/sqlite/sqlite_database.h"
 #include "store/transfer/sqlite_to_postgres.h"
@@ -122,6 +123,8 @@ struct Storage {
   std::unique_ptr<store::SqliteDatabase> sqlite;
   std::unique_ptr<store::PostgresDatabase> postgres;
   std::unique_ptr<throttle::CounterStore> memory_counters;
+  std::unique_ptr<identity::UserStore> cached_users;
+  std::unique_ptr<session::SessionStore> cached_sessions;
   identity::UserStore* users = nullptr;
   session::SessionStore* sessions = nullptr;
   otp::OtpStore* otps = nullptr;
@@ -178,6 +181,15 @@ core::Result<Storage> OpenStorage(const config::StorageOptions& s) {
   out.memory_counters = store::NewMemoryCounterStore();
   out.users = &d.users();
   out.sessions = &d.sessions();
+  // Every write goes through this process, so reads can be cached.
+  if (s.sqlite_cache_entries > 0) {
+    store::ReadCacheOptions cache;
+    cache.max_entries = static_cast<std::size_t>(s.sqlite_cache_entries);
+    out.cached_users = store::NewCachedUserStore(d.users(), cache);
+    out.cached_sessions = store::NewCachedSessionStore(d.sessions(), cache);
+    out.users = out.cached_users.get();
+    out.sessions = out.cached_sessions.get();
+  }
   out.otps = &d.otps();
   out.outbox = &d.outbox();
   out.mfa = &d.mfa();

@@ -32,6 +32,9 @@ struct StorageOptions {
   // Empty = SQLite file <data_dir>/authd.db. "sqlite:///abs/path.db" or
   // "postgres://..." select a database explicitly.
   std::string database_url;
+  // SQLite only: rows kept by each read cache (store/memory/read_cache.h);
+  // 0 = no cache.
+  int sqlite_cache_entries = 10000;
   // PostgreSQL only (store/postgres/postgres_database.h).
   int postgres_pool_size = 16;
   std::int64_t postgres_connect_timeout_ms = 5000;

@@ -216,6 +216,15 @@ void AppendStorage(std::vector<Option>& out) {
           CheckDatabaseUrl),
       {}, {"DATABASE_URL"})));
   out.push_back(IntOption(
+      "storage.sqlite_cache_entries",
+      [](auto& c) -> auto& { return c.storage.sqlite_cache_entries; }, 0, 10000000,
+      "SQLite only: how many sessions, and how many users, authd keeps in "
+      "memory so that authenticated requests skip the database (about 2 KiB "
+      "each at most). Safe because this process is the file's only writer; "
+      "a logout or password change is seen at once. 0 = read the database "
+      "on every request. PostgreSQL deployments never cache (other "
+      "processes write too)."));
+  out.push_back(IntOption(
       "storage.postgres_pool_size",
       [](auto& c) -> auto& { return c.storage.postgres_pool_size; }, 1, 1000,
       "PostgreSQL only: most connections this process opens. Requests "

@@ -1,0 +1,256 @@
+#include "store/memory/read_cache.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <variant>
+#include <vector>
+
+namespace authd::store {
+namespace {
+
+// A sharded map whose writers bump a per-shard sequence, so that a reader
+// can tell whether a write happened between its miss and its fill.
+template <typename V>
+class ShardedCache {
+ public:
+  // What a miss hands to Fill: the shard's sequence when the miss happened.
+  struct Ticket {
+    std::size_t shard;
+    std::uint64_t seq;
+  };
+
+  explicit ShardedCache(const ReadCacheOptions& o)
+      : shards_(static_cast<std::size_t>(std::max(1, o.shards))),
+        per_shard_(std::max<std::size_t>(1, o.max_entries / shards_.size())) {}
+
+  // The cached value of `key` if `usable(value)`, else a Ticket for Fill.
+  // An entry that is `dead(value)` is dropped (the inner store is about to
+  // delete the row: it must not come back from here, e.g. for a caller
+  // whose clock is behind).
+  template <typename Usable, typename Dead>
+  std::variant<V, Ticket> Lookup(const std::string& key, Usable usable, Dead dead) {
+    const std::size_t i = Index(key);
+    Shard& s = shards_[i];
+    std::lock_guard lock(s.mu);
+    auto it = s.map.find(key);
+    if (it != s.map.end()) {
+      if (usable(it->second)) return it->second;
+      if (dead(it->second)) {
+        s.map.erase(it);
+        ++s.seq;
+      }
+    }
+    return Ticket{i, s.seq};
+  }
+
+  // Caches `value` unless a write touched the shard since the ticket.
+  void Fill(const std::string& key, const Ticket& t, V value) {
+    Shard& s = shards_[t.shard];
+    std::lock_guard lock(s.mu);
+    if (s.seq != t.seq) return;
+    if (s.map.size() >= per_shard_ && !s.map.contains(key)) s.map.clear();
+    s.map.insert_or_assign(key, std::move(value));
+  }
+
+  void Erase(const std::string& key) {
+    Shard& s = shards_[Index(key)];
+    std::lock_guard lock(s.mu);
+    s.map.erase(key);
+    ++s.seq;
+  }
+
+  // Drops every entry for which `stale(value)`, in every shard.
+  template <typename Pred>
+  void EraseIf(Pred stale) {
+    for (Shard& s : shards_) {
+      std::lock_guard lock(s.mu);
+      std::erase_if(s.map, [&](const auto& kv) { return stale(kv.second); });
+      ++s.seq;
+    }
+  }
+
+ private:
+  struct Shard {
+    std::mutex mu;
+    std::unordered_map<std::string, V> map;  // guarded by mu
+    std::uint64_t seq = 0;                   // guarded by mu; bumped by writes
+  };
+
+  std::size_t Index(const std::string& key) const {
+    return std::hash<std::string>{}(key) % shards_.size();
+  }
+
+  std::vector<Shard> shards_;
+  const std::size_t per_shard_;
+};
+
+class CachedSessionStore final : public session::SessionStore {
+ public:
+  CachedSessionStore(session::SessionStore& inner, const ReadCacheOptions& o)
+      : inner_(inner), cache_(o) {}
+
+  core::Status Create(const session::Session& s, int max_per_user,
+                      core::UnixMillis now) override {
+    core::Status st = inner_.Create(s, max_per_user, now);
+    // Create may have evicted (deleted) any of the user's sessions.
+    DropUser(s.user_id);
+    return st;
+  }
+
+  core::Result<std::optional<session::Session>> Get(const core::TenantId& tenant,
+                                                    const core::SessionId& id,
+                                                    core::UnixMillis now) override {
+    auto hit = cache_.Lookup(
+        id.str(),
+        [&](const session::Session& s) { return s.tenant_id == tenant && s.expires_at > now; },
+        [&](const session::Session& s) { return s.expires_at <= now; });
+    if (auto* s = std::get_if<session::Session>(&hit)) {
+      return std::optional<session::Session>(std::move(*s));
+    }
+    const auto& ticket = std::get<Cache::Ticket>(hit);
+    core::Result<std::optional<session::Session>> r = inner_.Get(tenant, id, now);
+    if (r.ok() && r->has_value()) cache_.Fill(id.str(), ticket, **r);
+    return r;
+  }
+
+  core::Result<bool> Rotate(const core::TenantId& tenant, const core::SessionId& id,
+                            const session::Rotation& r) override {
+    core::Result<bool> out = inner_.Rotate(tenant, id, r);
+    cache_.Erase(id.str());
+    return out;
+  }
+
+  core::Result<bool> Delete(const core::TenantId& tenant, const core::SessionId& id) override {
+    core::Result<bool> out = inner_.Delete(tenant, id);
+    cache_.Erase(id.str());
+    return out;
+  }
+
+  core::Result<int> DeleteAllForUser(const core::UserId& user) override {
+    core::Result<int> out = inner_.DeleteAllForUser(user);
+    DropUser(user);
+    return out;
+  }
+
+  core::Result<std::vector<session::Session>> ListForUser(const core::UserId& user,
+                                                          core::UnixMillis now) override {
+    return inner_.ListForUser(user, now);
+  }
+
+ private:
+  using Cache = ShardedCache<session::Session>;
+
+  void DropUser(const core::UserId& user) {
+    cache_.EraseIf([&](const session::Session& s) { return s.user_id == user; });
+  }
+
+  session::SessionStore& inner_;
+  Cache cache_;
+};
+
+// Users are cached by id, with the tenant they were read in (a hit needs
+// the same tenant). Only users that exist are cached.
+struct TenantUser {
+  core::TenantId tenant;
+  identity::User user;
+};
+
+class CachedUserStore final : public identity::UserStore {
+ public:
+  CachedUserStore(identity::UserStore& inner, const ReadCacheOptions& o)
+      : inner_(inner), cache_(o) {}
+
+  core::Result<identity::CreateUserOutcome> CreateUser(const core::TenantId& tenant,
+                                                       const identity::User& user,
+                                                       const std::vector<identity::Identity>& ids,
+                                                       bool tenant_scoped_users) override {
+    core::Result<identity::CreateUserOutcome> out =
+        inner_.CreateUser(tenant, user, ids, tenant_scoped_users);
+    cache_.Erase(user.id.str());
+    return out;
+  }
+
+  core::Result<std::optional<identity::User>> FindUserById(const core::TenantId& tenant,
+                                                          const core::UserId& id) override {
+    auto hit = cache_.Lookup(
+        id.str(), [&](const TenantUser& e) { return e.tenant == tenant; },
+        [](const TenantUser&) { return false; });
+    if (auto* e = std::get_if<TenantUser>(&hit)) {
+      return std::optional<identity::User>(std::move(e->user));
+    }
+    const auto& ticket = std::get<Cache::Ticket>(hit);
+    core::Result<std::optional<identity::User>> r = inner_.FindUserById(tenant, id);
+    if (r.ok() && r->has_value()) cache_.Fill(id.str(), ticket, TenantUser{tenant, **r});
+    return r;
+  }
+
+  core::Result<std::optional<identity::User>> FindUserByIdentity(
+      const core::TenantId& tenant, std::string_view provider,
+      std::string_view provider_id) override {
+    return inner_.FindUserByIdentity(tenant, provider, provider_id);
+  }
+
+  core::Result<bool> SetPassword(const core::TenantId& tenant, const core::UserId& id,
+                                 const std::string& password_hash,
+                                 core::UnixMillis updated_at) override {
+    core::Result<bool> out = inner_.SetPassword(tenant, id, password_hash, updated_at);
+    cache_.Erase(id.str());
+    return out;
+  }
+
+  core::Result<bool> CompareAndSetPassword(const core::TenantId& tenant, const core::UserId& id,
+                                           const std::optional<std::string>& expected,
+                                           const std::string& password_hash,
+                                           core::UnixMillis updated_at) override {
+    core::Result<bool> out =
+        inner_.CompareAndSetPassword(tenant, id, expected, password_hash, updated_at);
+    cache_.Erase(id.str());
+    return out;
+  }
+
+  core::Result<bool> MarkVerified(const core::TenantId& tenant, const core::UserId& id,
+                                  identity::VerifiedChannel channel,
+                                  core::UnixMillis at) override {
+    core::Result<bool> out = inner_.MarkVerified(tenant, id, channel, at);
+    cache_.Erase(id.str());
+    return out;
+  }
+
+  core::Result<bool> SetMfaEnabled(const core::TenantId& tenant, const core::UserId& id,
+                                   bool enabled, core::UnixMillis at) override {
+    core::Result<bool> out = inner_.SetMfaEnabled(tenant, id, enabled, at);
+    cache_.Erase(id.str());
+    return out;
+  }
+
+  core::Result<bool> IdentityExists(const core::TenantId& tenant, std::string_view provider,
+                                    std::string_view provider_id) override {
+    return inner_.IdentityExists(tenant, provider, provider_id);
+  }
+
+ private:
+  using Cache = ShardedCache<TenantUser>;
+
+  identity::UserStore& inner_;
+  Cache cache_;
+};
+
+}  // namespace
+
+std::unique_ptr<session::SessionStore> NewCachedSessionStore(session::SessionStore& inner,
+                                                            const ReadCacheOptions& options) {
+  return std::make_unique<CachedSessionStore>(inner, options);
+}
+
+std::unique_ptr<identity::UserStore> NewCachedUserStore(identity::UserStore& inner,
+                                                       const ReadCacheOptions& options) {
+  return std::make_unique<CachedUserStore>(inner, options);
+}
+
+}  // namespace authd::store

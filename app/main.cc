@@ -467,7 +467,8 @@ int Run(int argc, char** argv) {
 
   http::Router router;
   http::RegisterAuthRoutes(router, {accounts, sessions, password_flows, recovery,
-                                    verification, mfa_flows, transport});
+                                    verification, mfa_flows, transport,
+                                    /*session_reads_in_memory=*/storage.cached_sessions != nullptr});
   auto server = http::Server::Create(cfg.http, router, cfg.hash_workers);
   if (!server.ok()) {
     spdlog::critical("{} {}", server.error().message, server.error().debug);

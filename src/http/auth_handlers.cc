@@ -50,9 +50,11 @@ class AuthController {
     r.Add("POST", base + "/logout-all", Exec::kBlocking, bind(&AuthController::LogoutAll));
     r.Add("POST", base + "/change-password", Exec::kHashing,
           bind(&AuthController::ChangePassword, true));
-    r.Add("GET", base + "/me", Exec::kRead, bind(&AuthController::Me));
-    r.Add("GET", base + "/user", Exec::kRead, bind(&AuthController::User));
-    r.Add("GET", base + "/verify-session", Exec::kRead, bind(&AuthController::VerifySession));
+    // These read only the session and the user (the guard).
+    const Exec reads = self->d_.session_reads_in_memory ? Exec::kReadTryInline : Exec::kRead;
+    r.Add("GET", base + "/me", reads, bind(&AuthController::Me));
+    r.Add("GET", base + "/user", reads, bind(&AuthController::User));
+    r.Add("GET", base + "/verify-session", reads, bind(&AuthController::VerifySession));
   }
 
  private:

@@ -24,6 +24,11 @@ struct AuthHandlerDeps {
   flows::VerificationFlows& verification;
   flows::MfaFlows& mfa;
   const TokenTransport& transport;
+  // The session and user stores answer repeated reads from memory and
+  // honour core::NonBlockingScope (store/memory/read_cache.h): the
+  // authenticated GET routes then try to run inline on the I/O thread
+  // (Exec::kReadTryInline).
+  bool session_reads_in_memory = false;
 };
 
 // Adds every route of this controller to `router`. `deps` must outlive it.

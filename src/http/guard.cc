@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "core/nonblocking.h"
 #include "http/error_mapping.h"
 
 namespace authd::http {
@@ -31,8 +32,11 @@ core::Result<flows::Principal> Authenticate(const Request& req,
 }
 
 Response Fail(const Request& req, const core::Error& e, ErrorShape shape) {
-  if (e.category == core::ErrorCategory::kInternal ||
-      e.category == core::ErrorCategory::kUnavailable) {
+  // Under a NonBlockingScope the answer is thrown away when a store refused
+  // to block, and a real failure shows again on the rerun: log only there.
+  if ((e.category == core::ErrorCategory::kInternal ||
+       e.category == core::ErrorCategory::kUnavailable) &&
+      !core::NonBlockingScope::Active()) {
     spdlog::error("request_id={} error={} debug=\"{}\"", req.request_id,
                   e.code.empty() ? "internal" : e.code, e.debug);
   }

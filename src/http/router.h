@@ -22,9 +22,13 @@
 namespace authd::http {
 
 // kRead: database reads only (a small pool, two threads per core: few
-// context switches on the hot GET routes). kBlocking: anything that writes
-// (a large pool: concurrent writers share one group commit).
-enum class Exec { kInline, kRead, kBlocking, kHashing };
+// context switches on the hot GET routes). kReadTryInline: reads that the
+// stores can usually answer from memory (a read cache): first run inline
+// on the I/O thread inside a core::NonBlockingScope, and again on the read
+// pool if a store had to refuse to block (core/nonblocking.h); only for
+// handlers whose every store call is scope-aware. kBlocking: anything that
+// writes (a large pool: concurrent writers share one group commit).
+enum class Exec { kInline, kRead, kReadTryInline, kBlocking, kHashing };
 
 using Handler = std::function<Response(const Request&)>;
 

@@ -17,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/nonblocking.h"
 #include "http/message.h"
 #include "http/router.h"
 
@@ -51,6 +52,15 @@ Router TestRouter() {
              [](const Request&) { return Text(ThreadTag()); });
   router.Add("GET", "/hashing", Exec::kHashing,
              [](const Request&) { return Text(ThreadTag()); });
+  // Answers inline unless the query says it must block; then it is run
+  // again on the read pool. The body names the thread that answered.
+  router.Add("GET", "/try-inline", Exec::kReadTryInline, [](const Request& r) {
+    if (core::NonBlockingScope::Active() && r.query == "miss") {
+      core::Error e = core::NonBlockingScope::WouldBlock();
+      return Text("refused:" + e.code);
+    }
+    return Text(ThreadTag());
+  });
   router.Add("GET", "/sleep", Exec::kBlocking, [](const Request&) {
     std::this_thread::sleep_for(300ms);
     return Text("slept");
@@ -359,6 +369,18 @@ TEST_F(ServerTest, HandlersRunWhereTheirRouteSays) {
   EXPECT_NE(io, blocking);
   EXPECT_NE(io, hashing);
   EXPECT_NE(blocking, hashing);
+}
+
+TEST_F(ServerTest, TryInlineRunsOnTheIoThreadUnlessAStoreWouldBlock) {
+  StartServer();
+  Client c(port());
+  const std::string io = c.Get("/inline").body();
+  EXPECT_EQ(c.Get("/try-inline").body(), io) << "a hit is answered on the I/O thread";
+  const WireResponse miss = c.Get("/try-inline?miss");
+  EXPECT_EQ(miss.result_int(), 200);
+  EXPECT_NE(miss.body(), io) << "a refusal is rerun on a worker thread";
+  EXPECT_EQ(miss.body().find("refused"), std::string::npos)
+      << "the refused attempt's answer must be discarded";
 }
 
 TEST_F(ServerTest, SlowBlockingHandlerDoesNotDelayInline) {

@@ -3,11 +3,14 @@
 #include <algorithm>
 #include <cstddef>
 #include <exception>
+#include <optional>
 #include <thread>
 
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+
+#include "core/nonblocking.h"
 
 namespace authd::http {
 
@@ -55,10 +58,19 @@ boost::asio::awaitable<Response> Dispatcher::Dispatch(const Request& req) {
   if (route == nullptr && req.method == "HEAD") route = router_.Find("GET", req.path);
   if (route == nullptr) co_return RouteNotFound(req);
   if (route->exec == Exec::kInline) co_return Invoke(*route, req);
+  if (route->exec == Exec::kReadTryInline) {
+    std::optional<Response> inline_response;
+    {
+      core::NonBlockingScope scope;
+      Response r = Invoke(*route, req);
+      if (!scope.would_block()) inline_response.emplace(std::move(r));
+    }
+    if (inline_response) co_return std::move(*inline_response);
+  }
   const bool hashing = route->exec == Exec::kHashing;
-  WorkerPool& pool = hashing                        ? hashing_pool_
-                     : route->exec == Exec::kRead ? read_pool_
-                                                  : blocking_pool_;
+  const bool read =
+      route->exec == Exec::kRead || route->exec == Exec::kReadTryInline;
+  WorkerPool& pool = hashing ? hashing_pool_ : read ? read_pool_ : blocking_pool_;
   co_return co_await pool.Run([this, route, &req, hashing] {
     if (hashing) LowerThreadPriority();
     return Invoke(*route, req);

@@ -11,6 +11,8 @@
 #include <variant>
 #include <vector>
 
+#include "core/nonblocking.h"
+
 namespace authd::store {
 namespace {
 
@@ -97,6 +99,7 @@ class CachedSessionStore final : public session::SessionStore {
 
   core::Status Create(const session::Session& s, int max_per_user,
                       core::UnixMillis now) override {
+    if (core::NonBlockingScope::Active()) return core::NonBlockingScope::WouldBlock();
     core::Status st = inner_.Create(s, max_per_user, now);
     // Create may have evicted (deleted) any of the user's sessions.
     DropUser(s.user_id);
@@ -113,6 +116,7 @@ class CachedSessionStore final : public session::SessionStore {
     if (auto* s = std::get_if<session::Session>(&hit)) {
       return std::optional<session::Session>(std::move(*s));
     }
+    if (core::NonBlockingScope::Active()) return core::NonBlockingScope::WouldBlock();
     const auto& ticket = std::get<Cache::Ticket>(hit);
     core::Result<std::optional<session::Session>> r = inner_.Get(tenant, id, now);
     if (r.ok() && r->has_value()) cache_.Fill(id.str(), ticket, **r);
@@ -121,18 +125,21 @@ class CachedSessionStore final : public session::SessionStore {
 
   core::Result<bool> Rotate(const core::TenantId& tenant, const core::SessionId& id,
                             const session::Rotation& r) override {
+    if (core::NonBlockingScope::Active()) return core::NonBlockingScope::WouldBlock();
     core::Result<bool> out = inner_.Rotate(tenant, id, r);
     cache_.Erase(id.str());
     return out;
   }
 
   core::Result<bool> Delete(const core::TenantId& tenant, const core::SessionId& id) override {
+    if (core::NonBlockingScope::Active()) return core::NonBlockingScope::WouldBlock();
     core::Result<bool> out = inner_.Delete(tenant, id);
     cache_.Erase(id.str());
     return out;
   }
 
   core::Result<int> DeleteAllForUser(const core::UserId& user) override {
+    if (core::NonBlockingScope::Active()) return core::NonBlockingScope::WouldBlock();
     core::Result<int> out = inner_.DeleteAllForUser(user);
     DropUser(user);
     return out;
@@ -140,6 +147,7 @@ class CachedSessionStore final : public session::SessionStore {
 
   core::Result<std::vector<session::Session>> ListForUser(const core::UserId& user,
                                                           core::UnixMillis now) override {
+    if (core::NonBlockingScope::Active()) return core::NonBlockingScope::WouldBlock();
     return inner_.ListForUser(user, now);
   }
 
@@ -170,6 +178,7 @@ class CachedUserStore final : public identity::UserStore {
                                                        const identity::User& user,
                                                        const std::vector<identity::Identity>& ids,
                                                        bool tenant_scoped_users) override {
+    if (core::NonBlockingScope::Active()) return core::NonBlockingScope::WouldBlock();
     core::Result<identity::CreateUserOutcome> out =
         inner_.CreateUser(tenant, user, ids, tenant_scoped_users);
     cache_.Erase(user.id.str());
@@ -184,6 +193,7 @@ class CachedUserStore final : public identity::UserStore {
     if (auto* e = std::get_if<TenantUser>(&hit)) {
       return std::optional<identity::User>(std::move(e->user));
     }
+    if (core::NonBlockingScope::Active()) return core::NonBlockingScope::WouldBlock();
     const auto& ticket = std::get<Cache::Ticket>(hit);
     core::Result<std::optional<identity::User>> r = inner_.FindUserById(tenant, id);
     if (r.ok() && r->has_value()) cache_.Fill(id.str(), ticket, TenantUser{tenant, **r});
@@ -193,12 +203,14 @@ class CachedUserStore final : public identity::UserStore {
   core::Result<std::optional<identity::User>> FindUserByIdentity(
       const core::TenantId& tenant, std::string_view provider,
       std::string_view provider_id) override {
+    if (core::NonBlockingScope::Active()) return core::NonBlockingScope::WouldBlock();
     return inner_.FindUserByIdentity(tenant, provider, provider_id);
   }
 
   core::Result<bool> SetPassword(const core::TenantId& tenant, const core::UserId& id,
                                  const std::string& password_hash,
                                  core::UnixMillis updated_at) override {
+    if (core::NonBlockingScope::Active()) return core::NonBlockingScope::WouldBlock();
     core::Result<bool> out = inner_.SetPassword(tenant, id, password_hash, updated_at);
     cache_.Erase(id.str());
     return out;
@@ -208,6 +220,7 @@ class CachedUserStore final : public identity::UserStore {
                                            const std::optional<std::string>& expected,
                                            const std::string& password_hash,
                                            core::UnixMillis updated_at) override {
+    if (core::NonBlockingScope::Active()) return core::NonBlockingScope::WouldBlock();
     core::Result<bool> out =
         inner_.CompareAndSetPassword(tenant, id, expected, password_hash, updated_at);
     cache_.Erase(id.str());
@@ -217,6 +230,7 @@ class CachedUserStore final : public identity::UserStore {
   core::Result<bool> MarkVerified(const core::TenantId& tenant, const core::UserId& id,
                                   identity::VerifiedChannel channel,
                                   core::UnixMillis at) override {
+    if (core::NonBlockingScope::Active()) return core::NonBlockingScope::WouldBlock();
     core::Result<bool> out = inner_.MarkVerified(tenant, id, channel, at);
     cache_.Erase(id.str());
     return out;
@@ -224,6 +238,7 @@ class CachedUserStore final : public identity::UserStore {
 
   core::Result<bool> SetMfaEnabled(const core::TenantId& tenant, const core::UserId& id,
                                    bool enabled, core::UnixMillis at) override {
+    if (core::NonBlockingScope::Active()) return core::NonBlockingScope::WouldBlock();
     core::Result<bool> out = inner_.SetMfaEnabled(tenant, id, enabled, at);
     cache_.Erase(id.str());
     return out;
@@ -231,6 +246,7 @@ class CachedUserStore final : public identity::UserStore {
 
   core::Result<bool> IdentityExists(const core::TenantId& tenant, std::string_view provider,
                                     std::string_view provider_id) override {
+    if (core::NonBlockingScope::Active()) return core::NonBlockingScope::WouldBlock();
     return inner_.IdentityExists(tenant, provider, provider_id);
   }
 

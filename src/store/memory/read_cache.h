@@ -24,6 +24,11 @@
 // Expiry is checked on every hit (`now`), so an expired session is never
 // served from the cache: its entry is dropped and the inner store deletes
 // the row as usual.
+// Inside a core::NonBlockingScope (an I/O thread trying a read handler
+// inline), a hit is answered as usual and every call that would reach the
+// inner store returns core::NonBlockingScope::WouldBlock() instead, so the
+// handler is run again on a worker thread.
+//
 // Memory is bounded: each shard holds at most max_entries / shards rows and
 // is emptied when full (cheap, and a full shard is rare: the next requests
 // refill it). Thread-safe.

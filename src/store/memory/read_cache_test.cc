@@ -11,6 +11,7 @@
 
 #include <gtest/gtest.h>
 
+#include "core/nonblocking.h"
 #include "store/contract/session_store_contract.h"
 #include "store/contract/store_backend.h"
 #include "store/contract/user_store_contract.h"
@@ -183,6 +184,30 @@ TEST_F(ReadCacheTest, AWriteDuringAMissKeepsTheOldRowOut) {
   release.count_down();
   reader.join();
   EXPECT_FALSE(Read("s1").has_value()) << "a deleted session was served from the cache";
+}
+
+// On an I/O thread (inside a NonBlockingScope) a hit is served, and a miss
+// or any other call refuses instead of reaching the inner store.
+TEST_F(ReadCacheTest, InsideANonBlockingScopeOnlyHitsAreServed) {
+  ASSERT_TRUE(IsOk(cached_->Create(MakeSession("s1", "u1"), 0, kNow)));
+  {
+    core::NonBlockingScope scope;
+    auto miss = cached_->Get(kNullTenant, core::SessionId("s1"), kNow);
+    ASSERT_FALSE(miss.ok());
+    EXPECT_TRUE(scope.would_block());
+    EXPECT_EQ(probe_->gets.load(), 0) << "the inner store must not be called";
+  }
+  ASSERT_TRUE(Read("s1").has_value());  // outside: fills the cache
+  {
+    core::NonBlockingScope scope;
+    auto hit = cached_->Get(kNullTenant, core::SessionId("s1"), kNow);
+    ASSERT_TRUE(IsOk(hit));
+    EXPECT_TRUE(hit->has_value());
+    EXPECT_FALSE(scope.would_block());
+    EXPECT_FALSE(cached_->Delete(kNullTenant, core::SessionId("s1")).ok());
+    EXPECT_TRUE(scope.would_block());
+  }
+  EXPECT_TRUE(Read("s1").has_value()) << "the refused Delete changed nothing";
 }
 
 TEST(CachedUserStore, UserWritesAreSeenAtOnce) {

@@ -80,7 +80,11 @@ core::Result<std::unique_ptr<PgConnection>> PgConnection::Open(
   keys.push_back(nullptr);
   values.push_back(nullptr);
   PGconn* c = PQconnectdbParams(keys.data(), values.data(), /*expand_dbname=*/1);
-  if (c == nullptr) return core::Unavailable("postgres: out of memory opening a connection");
+  if (c == nullptr) {
+    std::string why = "out of memory";
+    if (!PqAvailable(&why)) return core::Internal("postgres: " + why);
+    return core::Unavailable("postgres: " + why + " opening a connection");
+  }
   if (PQstatus(c) != CONNECTION_OK) {
     std::string why = PQerrorMessage(c);
     PQfinish(c);

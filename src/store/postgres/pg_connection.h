@@ -149,6 +149,10 @@ class PgConnection {
   std::unordered_map<std::string, std::string> prepared_;  // SQL -> name
 };
 
+// True iff libpq could be loaded (it is loaded on first use, not linked:
+// pq_loader.cc); otherwise `error` says why.
+bool PqAvailable(std::string* error);
+
 // SQLSTATEs the stores branch on.
 inline constexpr std::string_view kUniqueViolation = "23505";
 inline constexpr std::string_view kSerializationFailure = "40001";

@@ -30,6 +30,10 @@ class NonBlockingScope {
   // True iff the calling thread is inside a scope.
   static bool Active() { return current_ != nullptr; }
 
+  // True iff the calling thread's scope has refused to block: the work
+  // will run again elsewhere and what it produces now is discarded.
+  static bool Refused() { return current_ != nullptr && current_->would_block_; }
+
   // Records that the work could not finish without blocking, and returns
   // the error to hand back up (kUnavailable; never meant to reach a
   // client: the scope's owner discards the result). REQUIRES: Active().

@@ -32,11 +32,11 @@ core::Result<flows::Principal> Authenticate(const Request& req,
 }
 
 Response Fail(const Request& req, const core::Error& e, ErrorShape shape) {
-  // Under a NonBlockingScope the answer is thrown away when a store refused
-  // to block, and a real failure shows again on the rerun: log only there.
+  // A store's refusal to block is not a failure: the request is rerun on a
+  // worker thread and this answer discarded.
   if ((e.category == core::ErrorCategory::kInternal ||
        e.category == core::ErrorCategory::kUnavailable) &&
-      !core::NonBlockingScope::Active()) {
+      !core::NonBlockingScope::Refused()) {
     spdlog::error("request_id={} error={} debug=\"{}\"", req.request_id,
                   e.code.empty() ? "internal" : e.code, e.debug);
   }

@@ -665,6 +665,59 @@ def _path_of(srv_or_client, p):
     return "/auth/" + p
 
 
+def login_body(email, password=PASSWORD):
+    """The body of POST /auth/login with the e-mail provider."""
+    return {"providerName": "email", "credentials": {"email": email, "password": password}}
+
+
+def run_together(calls, timeout=60):
+    """Runs the callables at the same moment, each on a thread of its own (a
+    barrier releases them together); returns their results in order. A call
+    that raises yields its exception instead of a result."""
+    n = len(calls)
+    barrier = threading.Barrier(n)
+    results = [None] * n
+
+    def worker(i):
+        try:
+            barrier.wait(timeout=10)
+            results[i] = calls[i]()
+        except Exception as e:  # noqa: BLE001 - returned to the caller's assertions
+            results[i] = e
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=timeout)
+    return results
+
+
+def concurrent_refresh(ports, rt):
+    """POST /auth/refresh-token with `rt` once per entry of `ports` (authd
+    ports, repeated as wanted), all at once on connections opened
+    beforehand. Returns (status, JSON body) per request, or
+    ("exception", repr) for a request that failed."""
+    conns = [http.client.HTTPConnection("127.0.0.1", p, timeout=20) for p in ports]
+    body = json.dumps({"refreshToken": rt})
+
+    def call(conn):
+        conn.request("POST", "/auth/refresh-token", body=body,
+                     headers={"Content-Type": "application/json"})
+        r = conn.getresponse()
+        raw = r.read()
+        return (r.status, json.loads(raw) if raw else None)
+
+    try:
+        for c in conns:
+            c.connect()
+        results = run_together([lambda c=c: call(c) for c in conns], timeout=30)
+    finally:
+        for c in conns:
+            c.close()
+    return [("exception", repr(r)) if isinstance(r, Exception) else r for r in results]
+
+
 def new_user(srv):
     """Sign up a fresh user; returns (email, accessToken, refreshToken)."""
     email, r = signup(srv)

@@ -9,7 +9,6 @@ rate limits.
 """
 
 import re
-import threading
 import time
 import uuid
 
@@ -21,7 +20,7 @@ from conftest import (
     ERR_INVALID_CREDENTIALS, ERR_RATE_LIMITED, ERR_SESSION_NOT_FOUND, JWT_RE,
     KNOWN_SECRET, PASSWORD, UUID4_RE, Client, SmtpSink, WebhookReceiver, assert_json,
     assert_token_body, code_from_text, jwt_alg_none, jwt_parts, jwt_sign, login, new_user,
-    signup, unique_email, unique_phone,
+    run_together, signup, unique_email, unique_phone,
 )
 
 APP_NAME = "AcmeResetE2E"
@@ -329,18 +328,9 @@ def test_concurrent_double_consume(srv, smtp_sink, n):
     clients = [Client(srv.port, keep=True) for _ in range(n)]
     for cl in clients:
         cl.conn.connect()
-    barrier = threading.Barrier(n)
-    results = [None] * n
-
-    def worker(i):
-        barrier.wait()
-        results[i] = verify_otp(srv, {"email": email, "code": code}, client=clients[i])
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=20)
+    results = run_together([lambda cl=cl: verify_otp(srv, {"email": email, "code": code},
+                                                     client=cl)
+                            for cl in clients], timeout=20)
     for cl in clients:
         cl.close()
     ok = [r for r in results if r is not None and r.status == 200]
@@ -363,18 +353,8 @@ def test_concurrent_resets_with_one_token(srv, smtp_sink):
     clients = [Client(srv.port, keep=True) for _ in range(n)]
     for cl in clients:
         cl.conn.connect()
-    barrier = threading.Barrier(n)
-    results = [None] * n
-
-    def worker(i):
-        barrier.wait()
-        results[i] = reset(srv, token, passwords[i], client=clients[i])
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
+    results = run_together([lambda i=i: reset(srv, token, passwords[i], client=clients[i])
+                            for i in range(n)], timeout=60)
     for cl in clients:
         cl.close()
     winners = [i for i, r in enumerate(results) if r is not None and r.status == 200]

@@ -21,8 +21,6 @@ module is skipped otherwise. Two instances A and B share one schema
 * authd migrate-data moves a SQLite deployment over, sessions included.
 """
 
-import http.client
-import json
 import os
 import shutil
 import subprocess
@@ -35,8 +33,8 @@ import pytest
 from conftest import (
     AUTHD_BIN, ERR_ACCOUNT_LOCKED, ERR_CODE_INVALID, ERR_INVALID_CREDENTIALS, ERR_REFRESH_REUSED,
     ERR_SESSION_NOT_FOUND, KNOWN_SECRET, NO_THROTTLE, PASSWORD, POSTGRES_MODE, REPO,
-    AuthdServer, Client, SmtpSink, assert_json, assert_token_body, jwt_parts, login,
-    new_user, pg_schema_url, signup, unique_email,
+    AuthdServer, Client, SmtpSink, assert_json, assert_token_body, concurrent_refresh,
+    jwt_parts, login, login_body, new_user, pg_schema_url, run_together, signup, unique_email,
 )
 
 if not POSTGRES_MODE:
@@ -61,10 +59,6 @@ def pair(server_factory, *flags, **kw):
 
 def refresh(c, rt):
     return c.post("/auth/refresh-token", {"refreshToken": rt})
-
-
-def login_body(email, password=PASSWORD):
-    return {"providerName": "email", "credentials": {"email": email, "password": password}}
 
 
 @pytest.fixture(scope="module")
@@ -120,41 +114,12 @@ def test_logout_all_at_one_instance_revokes_every_session_at_the_other(ab):
 # b. 32 concurrent refreshes of one token across A and B
 # --------------------------------------------------------------------------
 
-def _concurrent_refresh(ports, rt):
-    n = len(ports)
-    barrier = threading.Barrier(n)
-    results = [None] * n
-
-    def worker(i):
-        conn = http.client.HTTPConnection("127.0.0.1", ports[i], timeout=20)
-        try:
-            conn.connect()
-            body = json.dumps({"refreshToken": rt})
-            barrier.wait(timeout=10)
-            conn.request("POST", "/auth/refresh-token", body=body,
-                         headers={"Content-Type": "application/json"})
-            r = conn.getresponse()
-            raw = r.read()
-            results[i] = (r.status, json.loads(raw) if raw else None)
-        except Exception as e:  # noqa: BLE001 - reported by the assertion below
-            results[i] = ("exception", repr(e))
-        finally:
-            conn.close()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
-    return results
-
-
 def test_concurrent_refresh_across_instances_rotates_once(ab):
     a, b = ab
     ca, cb = a.client(), b.client()
     _, a1, r1 = new_user(a)
     ports = [a.port, b.port] * 16
-    results = _concurrent_refresh(ports, r1)
+    results = concurrent_refresh(ports, r1)
     statuses = [(("A", "B")[i % 2], r[0]) for i, r in enumerate(results)]
     # Within the grace window every loser of the race gets the winner's pair
     # (as on one instance: test_refresh_rotation.test_concurrent_refresh_single_rotation).
@@ -185,17 +150,8 @@ def test_concurrent_refresh_of_many_sessions_across_instances(ab):
     """Rotations of different sessions at A and B at once do not interfere."""
     a, b = ab
     users = [new_user(a if i % 2 else b) for i in range(12)]
-    out = [None] * len(users)
-
-    def worker(i):
-        srv = (a, b)[i % 2]
-        out[i] = refresh(srv.client(), users[i][2])
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(len(users))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
+    out = run_together([lambda i=i: refresh((a, b)[i % 2].client(), users[i][2])
+                        for i in range(len(users))], timeout=30)
     for i, ((email, _, _), r) in enumerate(zip(users, out)):
         at, _ = assert_token_body(r, "Token refreshed successfully")
         assert jwt_parts(at)[1]["email"] == email
@@ -272,22 +228,9 @@ def test_reset_code_consumed_once_across_instances(reset_ab, smtp_sink):
     clients = [Client((a, b)[i % 2].port, keep=True) for i in range(n)]
     for cl in clients:
         cl.conn.connect()
-    barrier = threading.Barrier(n)
-    results = [None] * n
-
-    def worker(i):
-        barrier.wait()
-        try:
-            results[i] = clients[i].post("/auth/verify-forgot-password-otp",
-                                         {"email": email, "code": code})
-        except Exception as e:  # noqa: BLE001 - reported below
-            results[i] = e
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
+    results = run_together([lambda cl=cl: cl.post("/auth/verify-forgot-password-otp",
+                                                  {"email": email, "code": code})
+                            for cl in clients], timeout=30)
     for cl in clients:
         cl.close()
     ok = [r for r in results if getattr(r, "status", None) == 200]

@@ -2,16 +2,13 @@
 single rotation under concurrency (authd deviation from the reference, which
 revokes on any reuse: that behaviour is kept with --session-refresh-grace 0)."""
 
-import http.client
-import json
-import threading
 import time
 
 import pytest
 
 from conftest import (
     ERR_INVALID_TOKEN, ERR_REFRESH_REUSED, ERR_SESSION_NOT_FOUND, assert_json,
-    assert_token_body, jwt_parts, new_user,
+    assert_token_body, concurrent_refresh, jwt_parts, new_user, run_together,
 )
 
 
@@ -144,38 +141,10 @@ def test_reference_mode_rotation_chain(ref_srv):
     assert_json(c.get("/auth/me", bearer=at), 200)
 
 
-def _concurrent_refresh(port, rt, n=32):
-    barrier = threading.Barrier(n)
-    results = [None] * n
-
-    def worker(i):
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
-        try:
-            conn.connect()
-            body = json.dumps({"refreshToken": rt})
-            barrier.wait(timeout=10)
-            conn.request("POST", "/auth/refresh-token", body=body,
-                         headers={"Content-Type": "application/json"})
-            r = conn.getresponse()
-            raw = r.read()
-            results[i] = (r.status, json.loads(raw) if raw else None)
-        except Exception as e:  # noqa: BLE001 - reported by the assertion below
-            results[i] = ("exception", repr(e))
-        finally:
-            conn.close()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
-    return results
-
-
 def test_concurrent_refresh_single_rotation(grace_srv):
     c = grace_srv.client()
     _, a1, r1 = new_user(grace_srv)
-    results = _concurrent_refresh(grace_srv.port, r1, 32)
+    results = concurrent_refresh([grace_srv.port] * 32, r1)
     statuses = [r[0] for r in results]
     assert all(s == 200 for s in statuses), f"statuses: {statuses}\n{results}"
     pairs = {(b["accessToken"], b["refreshToken"]) for _, b in results}
@@ -195,17 +164,8 @@ def test_concurrent_refresh_many_sessions(grace_srv):
     """Concurrent rotations of different sessions do not interfere."""
     c = grace_srv.client()
     users = [new_user(grace_srv) for _ in range(8)]
-    out = [None] * len(users)
-
-    def worker(i):
-        cc = grace_srv.client()
-        out[i] = refresh(cc, users[i][2])
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(len(users))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
+    out = run_together([lambda u=u: refresh(grace_srv.client(), u[2]) for u in users],
+                       timeout=30)
     for (email, _, _), r in zip(users, out):
         a, _ = assert_token_body(r, "Token refreshed successfully")
         assert jwt_parts(a)[1]["email"] == email

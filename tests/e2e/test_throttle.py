@@ -8,7 +8,7 @@ import time
 
 from conftest import (
     ERR_ACCOUNT_LOCKED, ERR_INVALID_CREDENTIALS, ERR_RATE_LIMITED, PASSWORD, Client,
-    assert_json, assert_token_body, unique_email,
+    assert_json, assert_token_body, login_body, unique_email,
 )
 
 OTHER_IP = "127.0.0.2"
@@ -20,10 +20,6 @@ def retry_after(resp, max_s):
     assert v.isdigit(), f"Retry-After must be integer seconds: {v!r}"
     assert 1 <= int(v) <= max_s, f"Retry-After {v} not in [1, {max_s}]"
     return int(v)
-
-
-def login_body(email, password=PASSWORD):
-    return {"providerName": "email", "credentials": {"email": email, "password": password}}
 
 
 def test_signup_rate_limit_default(server_factory):

@@ -9,10 +9,8 @@
 
 #include <atomic>
 #include <functional>
-#include <latch>
 #include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -84,22 +82,15 @@ inline mfa::TrustedDevice MakeTrusted(const std::string& id, const std::string& 
 // Runs `call` on 8 threads released together; how many returned true.
 // Store errors are counted in `errors`.
 inline int RaceCount(const std::function<core::Result<bool>()>& call, int& errors) {
-  constexpr int kThreads = 8;
-  std::latch start(kThreads);
   std::atomic<int> wins{0}, failed{0};
-  std::vector<std::thread> threads;
-  for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back([&] {
-      start.arrive_and_wait();
-      core::Result<bool> r = call();
-      if (!r.ok()) {
-        ++failed;
-      } else if (*r) {
-        ++wins;
-      }
-    });
-  }
-  for (std::thread& th : threads) th.join();
+  RunTogether(8, [&](int) {
+    core::Result<bool> r = call();
+    if (!r.ok()) {
+      ++failed;
+    } else if (*r) {
+      ++wins;
+    }
+  });
   errors = failed.load();
   return wins.load();
 }

@@ -19,9 +19,12 @@
 #define AUTHD_STORE_CONTRACT_STORE_BACKEND_H_
 
 #include <functional>
+#include <latch>
 #include <memory>
 #include <ostream>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -57,6 +60,21 @@ struct CounterStoreFactory {
   std::string name;
   std::function<std::unique_ptr<throttle::CounterStore>()> make;
 };
+
+// Runs body(0), ..., body(threads - 1), each on a thread of its own,
+// released together once every thread has started (a race); returns when
+// all are done.
+inline void RunTogether(int threads, const std::function<void(int)>& body) {
+  std::latch start(threads);
+  std::vector<std::thread> running;
+  for (int t = 0; t < threads; ++t) {
+    running.emplace_back([&, t] {
+      start.arrive_and_wait();
+      body(t);
+    });
+  }
+  for (std::thread& th : running) th.join();
+}
 
 // Parameter-name generator for INSTANTIATE_TEST_SUITE_P.
 template <typename Factory>

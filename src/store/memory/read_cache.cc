@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <unordered_map>
 #include <utility>
 #include <variant>
@@ -17,7 +19,9 @@ namespace authd::store {
 namespace {
 
 // A sharded map whose writers bump a per-shard sequence, so that a reader
-// can tell whether a write happened between its miss and its fill.
+// can tell whether a write happened between its miss and its fill. Values
+// are shared and immutable: a hit takes a reference under the shard's lock
+// and the caller copies outside it.
 template <typename V>
 class ShardedCache {
  public:
@@ -36,14 +40,15 @@ class ShardedCache {
   // delete the row: it must not come back from here, e.g. for a caller
   // whose clock is behind).
   template <typename Usable, typename Dead>
-  std::variant<V, Ticket> Lookup(const std::string& key, Usable usable, Dead dead) {
+  std::variant<std::shared_ptr<const V>, Ticket> Lookup(const std::string& key, Usable usable,
+                                                        Dead dead) {
     const std::size_t i = Index(key);
     Shard& s = shards_[i];
     std::lock_guard lock(s.mu);
     auto it = s.map.find(key);
     if (it != s.map.end()) {
-      if (usable(it->second)) return it->second;
-      if (dead(it->second)) {
+      if (usable(*it->second)) return it->second;
+      if (dead(*it->second)) {
         s.map.erase(it);
         ++s.seq;
       }
@@ -53,11 +58,12 @@ class ShardedCache {
 
   // Caches `value` unless a write touched the shard since the ticket.
   void Fill(const std::string& key, const Ticket& t, V value) {
+    auto shared = std::make_shared<const V>(std::move(value));
     Shard& s = shards_[t.shard];
     std::lock_guard lock(s.mu);
     if (s.seq != t.seq) return;
     if (s.map.size() >= per_shard_ && !s.map.contains(key)) s.map.clear();
-    s.map.insert_or_assign(key, std::move(value));
+    s.map.insert_or_assign(key, std::move(shared));
   }
 
   void Erase(const std::string& key) {
@@ -72,7 +78,7 @@ class ShardedCache {
   void EraseIf(Pred stale) {
     for (Shard& s : shards_) {
       std::lock_guard lock(s.mu);
-      std::erase_if(s.map, [&](const auto& kv) { return stale(kv.second); });
+      std::erase_if(s.map, [&](const auto& kv) { return stale(*kv.second); });
       ++s.seq;
     }
   }
@@ -80,7 +86,7 @@ class ShardedCache {
  private:
   struct Shard {
     std::mutex mu;
-    std::unordered_map<std::string, V> map;  // guarded by mu
+    std::unordered_map<std::string, std::shared_ptr<const V>> map;  // guarded by mu
     std::uint64_t seq = 0;                   // guarded by mu; bumped by writes
   };
 
@@ -92,18 +98,30 @@ class ShardedCache {
   const std::size_t per_shard_;
 };
 
+// Forwards a call the cache does not answer to the inner store: refused
+// inside a NonBlockingScope (it would reach the database), and followed by
+// `invalidate` once the inner store has run it (writes drop what they may
+// have changed; reads invalidate nothing).
+template <typename Call, typename Invalidate>
+auto PassThrough(Call call, Invalidate invalidate) -> std::invoke_result_t<Call&> {
+  if (core::NonBlockingScope::Active()) return core::NonBlockingScope::WouldBlock();
+  auto out = call();
+  invalidate();
+  return out;
+}
+
+constexpr auto kNothing = [] {};
+
 class CachedSessionStore final : public session::SessionStore {
  public:
   CachedSessionStore(session::SessionStore& inner, const ReadCacheOptions& o)
       : inner_(inner), cache_(o) {}
 
+  // Create may evict (delete) any of the user's sessions.
   core::Status Create(const session::Session& s, int max_per_user,
                       core::UnixMillis now) override {
-    if (core::NonBlockingScope::Active()) return core::NonBlockingScope::WouldBlock();
-    core::Status st = inner_.Create(s, max_per_user, now);
-    // Create may have evicted (deleted) any of the user's sessions.
-    DropUser(s.user_id);
-    return st;
+    return PassThrough([&] { return inner_.Create(s, max_per_user, now); },
+                       [&] { DropUser(s.user_id); });
   }
 
   core::Result<std::optional<session::Session>> Get(const core::TenantId& tenant,
@@ -113,8 +131,8 @@ class CachedSessionStore final : public session::SessionStore {
         id.str(),
         [&](const session::Session& s) { return s.tenant_id == tenant && s.expires_at > now; },
         [&](const session::Session& s) { return s.expires_at <= now; });
-    if (auto* s = std::get_if<session::Session>(&hit)) {
-      return std::optional<session::Session>(std::move(*s));
+    if (auto* s = std::get_if<std::shared_ptr<const session::Session>>(&hit)) {
+      return std::optional<session::Session>(**s);
     }
     if (core::NonBlockingScope::Active()) return core::NonBlockingScope::WouldBlock();
     const auto& ticket = std::get<Cache::Ticket>(hit);
@@ -125,30 +143,23 @@ class CachedSessionStore final : public session::SessionStore {
 
   core::Result<bool> Rotate(const core::TenantId& tenant, const core::SessionId& id,
                             const session::Rotation& r) override {
-    if (core::NonBlockingScope::Active()) return core::NonBlockingScope::WouldBlock();
-    core::Result<bool> out = inner_.Rotate(tenant, id, r);
-    cache_.Erase(id.str());
-    return out;
+    return PassThrough([&] { return inner_.Rotate(tenant, id, r); },
+                       [&] { cache_.Erase(id.str()); });
   }
 
   core::Result<bool> Delete(const core::TenantId& tenant, const core::SessionId& id) override {
-    if (core::NonBlockingScope::Active()) return core::NonBlockingScope::WouldBlock();
-    core::Result<bool> out = inner_.Delete(tenant, id);
-    cache_.Erase(id.str());
-    return out;
+    return PassThrough([&] { return inner_.Delete(tenant, id); },
+                       [&] { cache_.Erase(id.str()); });
   }
 
   core::Result<int> DeleteAllForUser(const core::UserId& user) override {
-    if (core::NonBlockingScope::Active()) return core::NonBlockingScope::WouldBlock();
-    core::Result<int> out = inner_.DeleteAllForUser(user);
-    DropUser(user);
-    return out;
+    return PassThrough([&] { return inner_.DeleteAllForUser(user); },
+                       [&] { DropUser(user); });
   }
 
   core::Result<std::vector<session::Session>> ListForUser(const core::UserId& user,
                                                           core::UnixMillis now) override {
-    if (core::NonBlockingScope::Active()) return core::NonBlockingScope::WouldBlock();
-    return inner_.ListForUser(user, now);
+    return PassThrough([&] { return inner_.ListForUser(user, now); }, kNothing);
   }
 
  private:
@@ -178,11 +189,9 @@ class CachedUserStore final : public identity::UserStore {
                                                        const identity::User& user,
                                                        const std::vector<identity::Identity>& ids,
                                                        bool tenant_scoped_users) override {
-    if (core::NonBlockingScope::Active()) return core::NonBlockingScope::WouldBlock();
-    core::Result<identity::CreateUserOutcome> out =
-        inner_.CreateUser(tenant, user, ids, tenant_scoped_users);
-    cache_.Erase(user.id.str());
-    return out;
+    return PassThrough(
+        [&] { return inner_.CreateUser(tenant, user, ids, tenant_scoped_users); },
+        [&] { cache_.Erase(user.id.str()); });
   }
 
   core::Result<std::optional<identity::User>> FindUserById(const core::TenantId& tenant,
@@ -190,8 +199,8 @@ class CachedUserStore final : public identity::UserStore {
     auto hit = cache_.Lookup(
         id.str(), [&](const TenantUser& e) { return e.tenant == tenant; },
         [](const TenantUser&) { return false; });
-    if (auto* e = std::get_if<TenantUser>(&hit)) {
-      return std::optional<identity::User>(std::move(e->user));
+    if (auto* e = std::get_if<std::shared_ptr<const TenantUser>>(&hit)) {
+      return std::optional<identity::User>((*e)->user);
     }
     if (core::NonBlockingScope::Active()) return core::NonBlockingScope::WouldBlock();
     const auto& ticket = std::get<Cache::Ticket>(hit);
@@ -203,51 +212,45 @@ class CachedUserStore final : public identity::UserStore {
   core::Result<std::optional<identity::User>> FindUserByIdentity(
       const core::TenantId& tenant, std::string_view provider,
       std::string_view provider_id) override {
-    if (core::NonBlockingScope::Active()) return core::NonBlockingScope::WouldBlock();
-    return inner_.FindUserByIdentity(tenant, provider, provider_id);
+    return PassThrough([&] { return inner_.FindUserByIdentity(tenant, provider, provider_id); },
+                       kNothing);
   }
 
   core::Result<bool> SetPassword(const core::TenantId& tenant, const core::UserId& id,
                                  const std::string& password_hash,
                                  core::UnixMillis updated_at) override {
-    if (core::NonBlockingScope::Active()) return core::NonBlockingScope::WouldBlock();
-    core::Result<bool> out = inner_.SetPassword(tenant, id, password_hash, updated_at);
-    cache_.Erase(id.str());
-    return out;
+    return PassThrough([&] { return inner_.SetPassword(tenant, id, password_hash, updated_at); },
+                       [&] { cache_.Erase(id.str()); });
   }
 
   core::Result<bool> CompareAndSetPassword(const core::TenantId& tenant, const core::UserId& id,
                                            const std::optional<std::string>& expected,
                                            const std::string& password_hash,
                                            core::UnixMillis updated_at) override {
-    if (core::NonBlockingScope::Active()) return core::NonBlockingScope::WouldBlock();
-    core::Result<bool> out =
-        inner_.CompareAndSetPassword(tenant, id, expected, password_hash, updated_at);
-    cache_.Erase(id.str());
-    return out;
+    return PassThrough(
+        [&] {
+          return inner_.CompareAndSetPassword(tenant, id, expected, password_hash, updated_at);
+        },
+        [&] { cache_.Erase(id.str()); });
   }
 
   core::Result<bool> MarkVerified(const core::TenantId& tenant, const core::UserId& id,
                                   identity::VerifiedChannel channel,
                                   core::UnixMillis at) override {
-    if (core::NonBlockingScope::Active()) return core::NonBlockingScope::WouldBlock();
-    core::Result<bool> out = inner_.MarkVerified(tenant, id, channel, at);
-    cache_.Erase(id.str());
-    return out;
+    return PassThrough([&] { return inner_.MarkVerified(tenant, id, channel, at); },
+                       [&] { cache_.Erase(id.str()); });
   }
 
   core::Result<bool> SetMfaEnabled(const core::TenantId& tenant, const core::UserId& id,
                                    bool enabled, core::UnixMillis at) override {
-    if (core::NonBlockingScope::Active()) return core::NonBlockingScope::WouldBlock();
-    core::Result<bool> out = inner_.SetMfaEnabled(tenant, id, enabled, at);
-    cache_.Erase(id.str());
-    return out;
+    return PassThrough([&] { return inner_.SetMfaEnabled(tenant, id, enabled, at); },
+                       [&] { cache_.Erase(id.str()); });
   }
 
   core::Result<bool> IdentityExists(const core::TenantId& tenant, std::string_view provider,
                                     std::string_view provider_id) override {
-    if (core::NonBlockingScope::Active()) return core::NonBlockingScope::WouldBlock();
-    return inner_.IdentityExists(tenant, provider, provider_id);
+    return PassThrough([&] { return inner_.IdentityExists(tenant, provider, provider_id); },
+                       kNothing);
   }
 
  private:

@@ -253,11 +253,9 @@ class PgMfaStore final : public mfa::MfaStore {
   // Runs the write `sql` in a transaction of its own; how many rows it
   // changed.
   core::Result<int> Write(const char* sql, const PgParams& params) {
-    return pool_.Transact([&](PgConnection& conn) -> core::Result<int> {
-      core::Result<PgResult> r = conn.Exec(sql, params);
-      if (!r.ok()) return r.error();
-      return static_cast<int>(r->affected());
-    });
+    core::Result<std::int64_t> n = WriteCounting(pool_, sql, params);
+    if (!n.ok()) return n.error();
+    return static_cast<int>(*n);
   }
 
   // Write, reporting whether any row changed.

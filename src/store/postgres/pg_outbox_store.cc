@@ -141,10 +141,8 @@ class PgOutboxStore final : public courier::OutboxStore {
   // attempt twice.
   core::Status MarkRetry(const std::string& id, core::UnixMillis next_attempt_at,
                          std::string_view error) override {
-    return pool_.Transact([&](PgConnection& conn) -> core::Status {
-      return StatusOf(
-          conn.Exec(kMarkRetry, PgParams().Text(id).Int(next_attempt_at).Text(error)));
-    });
+    return WriteCounting(pool_, kMarkRetry, PgParams().Text(id).Int(next_attempt_at).Text(error))
+        .status();
   }
 
   core::Status MarkDead(const std::string& id, std::string_view error,
@@ -168,13 +166,11 @@ class PgOutboxStore final : public courier::OutboxStore {
     });
   }
 
-  // A transaction: a repeat after a lost connection would report 0.
+  // WriteCounting (a transaction): a repeat would report 0.
   core::Result<int> Purge(core::UnixMillis before) override {
-    return pool_.Transact([&](PgConnection& conn) -> core::Result<int> {
-      core::Result<PgResult> r = conn.Exec(kPurge, PgParams().Int(before));
-      if (!r.ok()) return r.error();
-      return static_cast<int>(r->affected());
-    });
+    core::Result<std::int64_t> n = WriteCounting(pool_, kPurge, PgParams().Int(before));
+    if (!n.ok()) return n.error();
+    return static_cast<int>(*n);
   }
 
   core::Result<std::optional<OutboxMessage>> Get(const std::string& id) override {

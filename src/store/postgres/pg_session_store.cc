@@ -159,9 +159,8 @@ class PgSessionStore final : public session::SessionStore {
     return std::optional<session::Session>();
   }
 
-  // In a transaction although it is one statement: after a lost connection
-  // Run would repeat the CAS, which then no longer matches and would report
-  // false for a rotation that won. Transact repeats only what rolled back.
+  // WriteCounting (a transaction): a repeated CAS would report false for a
+  // rotation that won.
   core::Result<bool> Rotate(const core::TenantId& tenant, const core::SessionId& id,
                             const session::Rotation& r) override {
     core::Result<std::string> data = EncodeSessionData(r.data);
@@ -174,30 +173,24 @@ class PgSessionStore final : public session::SessionStore {
                                 .Text(id.str())
                                 .Tenant(tenant)
                                 .Text(r.expected_hash);
-    return pool_.Transact([&](PgConnection& conn) -> core::Result<bool> {
-      core::Result<PgResult> res = conn.Exec(kRotate, params);
-      if (!res.ok()) return res.error();
-      return res->affected() == 1;
-    });
+    core::Result<std::int64_t> n = WriteCounting(pool_, kRotate, params);
+    if (!n.ok()) return n.error();
+    return *n == 1;
   }
 
-  // Transact, so that "true iff it existed" survives a lost connection.
+  // WriteCounting, so that "true iff it existed" survives a lost connection.
   core::Result<bool> Delete(const core::TenantId& tenant, const core::SessionId& id) override {
-    const PgParams params = PgParams().Text(id.str()).Tenant(tenant);
-    return pool_.Transact([&](PgConnection& conn) -> core::Result<bool> {
-      core::Result<PgResult> res = conn.Exec(kDelete, params);
-      if (!res.ok()) return res.error();
-      return res->affected() == 1;
-    });
+    core::Result<std::int64_t> n =
+        WriteCounting(pool_, kDelete, PgParams().Text(id.str()).Tenant(tenant));
+    if (!n.ok()) return n.error();
+    return *n == 1;
   }
 
   core::Result<int> DeleteAllForUser(const core::UserId& user) override {
-    const PgParams params = PgParams().Text(user.str());
-    return pool_.Transact([&](PgConnection& conn) -> core::Result<int> {
-      core::Result<PgResult> res = conn.Exec(kDeleteAllForUser, params);
-      if (!res.ok()) return res.error();
-      return static_cast<int>(res->affected());
-    });
+    core::Result<std::int64_t> n =
+        WriteCounting(pool_, kDeleteAllForUser, PgParams().Text(user.str()));
+    if (!n.ok()) return n.error();
+    return static_cast<int>(*n);
   }
 
   core::Result<std::vector<session::Session>> ListForUser(const core::UserId& user,

@@ -8,6 +8,7 @@
 #ifndef AUTHD_STORE_POSTGRES_PG_STORES_H_
 #define AUTHD_STORE_POSTGRES_PG_STORES_H_
 
+#include <cstdint>
 #include <memory>
 #include <vector>
 
@@ -55,6 +56,20 @@ std::unique_ptr<throttle::CounterStore> NewPgCounterStore(PgPool& pool);
 // unclaimed (shared by Enqueue and OtpStore::Issue).
 core::Status InsertOutboxMessages(PgConnection& conn,
                                   const std::vector<courier::OutboxMessage>& messages);
+
+// Runs the one write statement `sql` in a transaction of its own and
+// returns how many rows it changed. A transaction, not PgPool::Run: after
+// a lost connection Run would repeat a write that may have committed, and
+// the repeat would count wrong (0 rows, a compare-and-set that no longer
+// matches); Transact repeats only attempts that were rolled back.
+inline core::Result<std::int64_t> WriteCounting(PgPool& pool, const char* sql,
+                                                const PgParams& params) {
+  return pool.Transact([&](PgConnection& conn) -> core::Result<std::int64_t> {
+    core::Result<PgResult> r = conn.Exec(sql, params);
+    if (!r.ok()) return r.error();
+    return r->affected();
+  });
+}
 
 // The status of a Result<PgResult>: Ok or its error.
 inline core::Status StatusOf(const core::Result<PgResult>& r) {

@@ -279,20 +279,17 @@ class PgUserStore final : public identity::UserStore {
                                            const std::optional<std::string>& expected,
                                            const std::string& password_hash,
                                            core::UnixMillis updated_at) override {
-    // In a transaction: a repeated CAS would no longer match and report
-    // false although the first attempt won; Transact repeats only attempts
-    // that were rolled back.
+    // WriteCounting (a transaction): a repeated CAS would report false
+    // although the first attempt won.
     const PgParams params = PgParams()
                                 .Text(password_hash)
                                 .Int(updated_at)
                                 .Text(id.str())
                                 .Tenant(tenant)
                                 .OptionalText(expected);
-    return pool_.Transact([&](PgConnection& conn) -> core::Result<bool> {
-      core::Result<PgResult> r = conn.Exec(kCompareAndSetPassword, params);
-      if (!r.ok()) return r.error();
-      return r->affected() == 1;
-    });
+    core::Result<std::int64_t> n = WriteCounting(pool_, kCompareAndSetPassword, params);
+    if (!n.ok()) return n.error();
+    return *n == 1;
   }
 
   core::Result<bool> MarkVerified(const core::TenantId& tenant, const core::UserId& id,

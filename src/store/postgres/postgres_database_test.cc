@@ -5,7 +5,6 @@
 #include "store/postgres/postgres_database.h"
 
 #include <atomic>
-#include <latch>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -119,23 +118,17 @@ TEST(PostgresDatabaseTest, ConcurrentOpensMigrateOnce) {
   postgres::TempSchema schema;
   if (schema.url().empty()) return;
   constexpr int kOpeners = 6;
-  std::latch start(kOpeners);
-  std::vector<std::thread> threads;
   std::vector<core::Status> results(kOpeners);
-  for (int i = 0; i < kOpeners; ++i) {
-    threads.emplace_back([&, i] {
-      start.arrive_and_wait();
-      PostgresOptions o;
-      o.url = schema.url();
-      o.pool_size = 2;
-      auto db = PostgresDatabase::Open(o);
-      results[i] = db.ok() ? core::Status::Ok() : core::Status(db.error());
-      if (db.ok()) {
-        EXPECT_EQ((*db)->schema_version(), postgres::LatestSchemaVersion());
-      }
-    });
-  }
-  for (auto& t : threads) t.join();
+  contract::RunTogether(kOpeners, [&](int i) {
+    PostgresOptions o;
+    o.url = schema.url();
+    o.pool_size = 2;
+    auto db = PostgresDatabase::Open(o);
+    results[i] = db.ok() ? core::Status::Ok() : core::Status(db.error());
+    if (db.ok()) {
+      EXPECT_EQ((*db)->schema_version(), postgres::LatestSchemaVersion());
+    }
+  });
   for (const auto& r : results) EXPECT_TRUE(IsOk(r));
   auto conn = postgres::PgConnection::Open({{"dbname", schema.url()}});
   ASSERT_TRUE(IsOk(conn));
@@ -243,29 +236,23 @@ TEST(PostgresDatabaseTest, ConsumeAcrossProcessesSucceedsOnce) {
         contract::MakeCode("c-" + std::to_string(round), "u-1",
                            otp::Purpose::kPasswordReset, contract::kNullTenant, code),
         {})));
-    std::latch start(kThreads);
     std::atomic<int> consumed{0}, invalid{0}, other{0};
-    std::vector<std::thread> threads;
-    for (int t = 0; t < kThreads; ++t) {
-      threads.emplace_back([&, t] {
-        otp::OtpStore& otps = p.db[t % 2]->otps();
-        start.arrive_and_wait();
-        auto r = otps.Consume(contract::kNullTenant, core::UserId("u-1"),
-                              otp::Purpose::kPasswordReset, contract::CodeHash(code),
-                              contract::kNow, contract::kMaxAttempts);
-        if (!r.ok()) {
-          ADD_FAILURE() << r.error().debug;
-          ++other;
-        } else if (*r == otp::ConsumeOutcome::kConsumed) {
-          ++consumed;
-        } else if (*r == otp::ConsumeOutcome::kInvalid) {
-          ++invalid;
-        } else {
-          ++other;
-        }
-      });
-    }
-    for (std::thread& th : threads) th.join();
+    contract::RunTogether(kThreads, [&](int t) {
+      auto r = p.db[t % 2]->otps().Consume(contract::kNullTenant, core::UserId("u-1"),
+                                           otp::Purpose::kPasswordReset,
+                                           contract::CodeHash(code), contract::kNow,
+                                           contract::kMaxAttempts);
+      if (!r.ok()) {
+        ADD_FAILURE() << r.error().debug;
+        ++other;
+      } else if (*r == otp::ConsumeOutcome::kConsumed) {
+        ++consumed;
+      } else if (*r == otp::ConsumeOutcome::kInvalid) {
+        ++invalid;
+      } else {
+        ++other;
+      }
+    });
     EXPECT_EQ(consumed.load(), 1) << "round " << round;
     EXPECT_EQ(invalid.load(), kThreads - 1) << "round " << round;
     EXPECT_EQ(other.load(), 0) << "round " << round;
@@ -289,29 +276,23 @@ TEST(PostgresDatabaseTest, ClaimDueAcrossProcessesNeverSharesAMessage) {
   ASSERT_TRUE(IsOk(p.db[0]->outbox().Enqueue(messages)));
   constexpr int kThreads = 6;  // 3 senders per process
   constexpr core::UnixMillis kLeaseUntil = contract::kNow + 30'000;
-  std::latch start(kThreads);
   std::mutex mu;
   std::map<std::string, int> times_claimed;  // GUARDED_BY(mu)
   std::atomic<int> errors{0};
-  std::vector<std::thread> threads;
-  for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back([&, t] {
-      courier::OutboxStore& outbox = p.db[t % 2]->outbox();
-      start.arrive_and_wait();
-      while (true) {
-        auto r = outbox.ClaimDue(contract::kNow, 2, kLeaseUntil);
-        if (!r.ok()) {
-          ADD_FAILURE() << r.error().debug;
-          ++errors;
-          return;
-        }
-        if (r->empty()) return;
-        std::lock_guard<std::mutex> lock(mu);
-        for (const courier::OutboxMessage& m : *r) ++times_claimed[m.id];
+  contract::RunTogether(kThreads, [&](int t) {
+    courier::OutboxStore& outbox = p.db[t % 2]->outbox();
+    while (true) {
+      auto r = outbox.ClaimDue(contract::kNow, 2, kLeaseUntil);
+      if (!r.ok()) {
+        ADD_FAILURE() << r.error().debug;
+        ++errors;
+        return;
       }
-    });
-  }
-  for (std::thread& th : threads) th.join();
+      if (r->empty()) return;
+      std::lock_guard<std::mutex> lock(mu);
+      for (const courier::OutboxMessage& m : *r) ++times_claimed[m.id];
+    }
+  });
   EXPECT_EQ(errors.load(), 0);
   EXPECT_EQ(times_claimed.size(), static_cast<std::size_t>(kMessages));
   for (const auto& [id, n] : times_claimed) EXPECT_EQ(n, 1) << id;
@@ -321,7 +302,6 @@ TEST(PostgresDatabaseTest, ClaimDueAcrossProcessesNeverSharesAMessage) {
     EXPECT_TRUE(again->empty()) << "every message is still under its lease";
   }
 }
-
 
 // 16 threads split across two processes refresh one session with the same
 // token: exactly one rotation wins (SQLite got this from its single writer;
@@ -348,30 +328,26 @@ TEST(PostgresDatabaseTest, RotateAcrossProcessesHasOneWinner) {
   ASSERT_TRUE(IsOk(p.db[0]->sessions().Create(s, 0, contract::kNow)));
 
   constexpr int kThreads = 16;
-  std::latch start(kThreads);
-  std::atomic<int> wins{0}, errors{0}, winner{-1};
-  std::vector<std::thread> threads;
+  std::vector<session::Rotation> rotations(kThreads);
   for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back([&, t] {
-      session::Rotation r;
-      r.expected_hash = s.refresh_hash;
-      r.new_hash = "hash-from-" + std::to_string(t);
-      r.rotated_at = contract::kNow + t;
-      r.data = s.data;
-      r.expires_at = s.expires_at;
-      session::SessionStore& sessions = p.db[t % 2]->sessions();
-      start.arrive_and_wait();
-      auto res = sessions.Rotate(contract::kTenantA, s.id, r);
-      if (!res.ok()) {
-        ADD_FAILURE() << res.error().debug;
-        ++errors;
-      } else if (*res) {
-        ++wins;
-        winner = t;
-      }
-    });
+    session::Rotation& r = rotations[t];
+    r.expected_hash = s.refresh_hash;
+    r.new_hash = "hash-from-" + std::to_string(t);
+    r.rotated_at = contract::kNow + t;
+    r.data = s.data;
+    r.expires_at = s.expires_at;
   }
-  for (std::thread& th : threads) th.join();
+  std::atomic<int> wins{0}, errors{0}, winner{-1};
+  contract::RunTogether(kThreads, [&](int t) {
+    auto res = p.db[t % 2]->sessions().Rotate(contract::kTenantA, s.id, rotations[t]);
+    if (!res.ok()) {
+      ADD_FAILURE() << res.error().debug;
+      ++errors;
+    } else if (*res) {
+      ++wins;
+      winner = t;
+    }
+  });
   EXPECT_EQ(errors.load(), 0);
   ASSERT_EQ(wins.load(), 1);
   for (auto& db : p.db) {
@@ -396,35 +372,28 @@ void RaceSignups(bool same_identity, bool same_email) {
   TwoProcesses p;
   if (!p.Open()) return;
   constexpr int kThreads = 8;
-  std::latch start(kThreads);
   std::atomic<int> created{0}, identity_exists{0}, user_exists{0}, errors{0};
-  std::vector<std::thread> threads;
-  for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back([&, t] {
-      const core::TenantId tenant =
-          same_identity || t % 2 == 0 ? contract::kTenantA : contract::kTenantB;
-      identity::User u = contract::MakeUser(
-          "u-" + std::to_string(t),
-          same_email ? "race@example.com" : "race-" + std::to_string(t) + "@example.com");
-      identity::Identity i =
-          same_identity ? contract::MakeIdentity(u, tenant, "google", "sub-race")
-                        : contract::MakeIdentity(u, tenant, "google", "sub-" + std::to_string(t));
-      identity::UserStore& users = p.db[t % 2]->users();
-      start.arrive_and_wait();
-      auto r = users.CreateUser(tenant, u, {i}, /*tenant_scoped_users=*/false);
-      if (!r.ok()) {
-        ADD_FAILURE() << r.error().debug;
-        ++errors;
-      } else if (*r == identity::CreateUserOutcome::kCreated) {
-        ++created;
-      } else if (*r == identity::CreateUserOutcome::kIdentityExists) {
-        ++identity_exists;
-      } else {
-        ++user_exists;
-      }
-    });
-  }
-  for (std::thread& th : threads) th.join();
+  contract::RunTogether(kThreads, [&](int t) {
+    const core::TenantId tenant =
+        same_identity || t % 2 == 0 ? contract::kTenantA : contract::kTenantB;
+    identity::User u = contract::MakeUser(
+        "u-" + std::to_string(t),
+        same_email ? "race@example.com" : "race-" + std::to_string(t) + "@example.com");
+    identity::Identity i =
+        same_identity ? contract::MakeIdentity(u, tenant, "google", "sub-race")
+                      : contract::MakeIdentity(u, tenant, "google", "sub-" + std::to_string(t));
+    auto r = p.db[t % 2]->users().CreateUser(tenant, u, {i}, /*tenant_scoped_users=*/false);
+    if (!r.ok()) {
+      ADD_FAILURE() << r.error().debug;
+      ++errors;
+    } else if (*r == identity::CreateUserOutcome::kCreated) {
+      ++created;
+    } else if (*r == identity::CreateUserOutcome::kIdentityExists) {
+      ++identity_exists;
+    } else {
+      ++user_exists;
+    }
+  });
   EXPECT_EQ(errors.load(), 0);
   EXPECT_EQ(created.load(), 1);
   EXPECT_EQ(same_identity ? identity_exists.load() : user_exists.load(), kThreads - 1);

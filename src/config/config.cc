@@ -145,6 +145,27 @@ core::Status ApplyFlags(const std::vector<FlagValue>& values, Config& config,
   return core::Status::Ok();
 }
 
+// "*" means any origin: browsers refuse it on credentialed requests, and
+// reflecting every origin instead would let any site act as the user.
+template <typename From>
+core::Status CheckCors(const http::CorsOptions& cors, const From& from) {
+  const auto& o = cors.allowed_origins;
+  if (std::find(o.begin(), o.end(), "*") == o.end()) return core::Status::Ok();
+  if (o.size() > 1) {
+    return core::InvalidArgument(
+        "", "cors.allowed_origins" + from("cors.allowed_origins") +
+                " lists * with other origins; * already allows every origin");
+  }
+  if (cors.allow_credentials) {
+    return core::InvalidArgument(
+        "", "cors.allowed_origins = *" + from("cors.allowed_origins") +
+                " requires cors.allow_credentials = false, but it is true" +
+                from("cors.allow_credentials") +
+                ": credentials (cookies) are only allowed for listed origins");
+  }
+  return core::Status::Ok();
+}
+
 // Rules spanning several options; messages say where each value came from.
 core::Status CheckCombinations(const Config& c, const Origins& origins) {
   auto from = [&origins](const std::string& key) {
@@ -160,6 +181,8 @@ core::Status CheckCombinations(const Config& c, const Origins& origins) {
                 from("cookies.secure") +
                 ": browsers reject SameSite=None cookies without Secure");
   }
+  core::Status cors = CheckCors(c.http.cors, from);
+  if (!cors.ok()) return cors;
   const auto& p = c.password;
   if (p.argon2_memory_kib < 8 * p.argon2_parallelism) {
     return core::InvalidArgument(

@@ -22,6 +22,14 @@ inline constexpr long long kMaxDurationMs = 100LL * 31557600000LL;
 // Validates and may normalize a string (e.g. lower-case it).
 using StringCheck = std::function<core::Status(std::string&)>;
 
+// Checks shared by several option files (options_server.cc).
+// An origin scheme://host[:port], lower-cased; paths, user info and other
+// schemes are refused.
+core::Status CheckOrigin(std::string& s);
+// An RFC 7230 token (header names) / RFC 6265 cookie-name, lower-cased if
+// `lower_case`.
+StringCheck Token(bool lower_case);
+
 template <typename Field>
 Option IntOption(std::string key, Field field, long long min, long long max,
                  std::string help) {

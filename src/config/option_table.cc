@@ -11,6 +11,7 @@ namespace {
 std::vector<Option> BuildOptions() {
   std::vector<Option> out;
   AppendServerOptions(out);
+  AppendCorsOptions(out);
   AppendSecurityOptions(out);
   AppendCourierOptions(out);
   AppendMfaOptions(out);
@@ -76,6 +77,7 @@ const std::vector<SectionInfo>& Sections() {
       {"csrf",
        "double-submit CSRF protection for cookie-authenticated "
        "requests"},
+      {"cors", "cross-origin requests from browser apps on other origins"},
       {"password", "argon2id cost and password policy"},
       {"lockout", "temporary lock of an identifier+IP after failed logins"},
       {"rate_limit", "fixed-window request limits on sensitive routes"},

@@ -91,6 +91,7 @@ void AppendServerOptions(std::vector<Option>& out);    // app..csrf
 void AppendSecurityOptions(std::vector<Option>& out);  // password..log
 void AppendCourierOptions(std::vector<Option>& out);   // otp..events
 void AppendMfaOptions(std::vector<Option>& out);       // mfa
+void AppendCorsOptions(std::vector<Option>& out);      // cors
 
 }  // namespace authd::config::internal
 

@@ -65,7 +65,8 @@ core::Status CheckJwtSecret(std::string& s) {
   return core::Status::Ok();
 }
 
-// An RFC 7230 token (header names) / RFC 6265 cookie-name.
+}  // namespace
+
 StringCheck Token(bool lower_case) {
   return [lower_case](std::string& s) -> core::Status {
     if (s.empty()) return Invalid("must not be empty");
@@ -79,6 +80,8 @@ StringCheck Token(bool lower_case) {
   };
 }
 
+namespace {
+
 core::Status CheckCookieDomain(std::string& s) {
   for (char c : s) {
     const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
@@ -88,6 +91,8 @@ core::Status CheckCookieDomain(std::string& s) {
   s = ToLower(s);
   return core::Status::Ok();
 }
+
+}  // namespace
 
 // scheme://host[:port], compared by the CSRF check as lower-case text.
 core::Status CheckOrigin(std::string& s) {
@@ -104,6 +109,8 @@ core::Status CheckOrigin(std::string& s) {
   }
   return core::Status::Ok();
 }
+
+namespace {
 
 void AppendAppAndWorkers(std::vector<Option>& out) {
   out.push_back(StringOption(

@@ -1,5 +1,5 @@
-// HttpOptions: listener, limits, routing and the token transport
-// (header / cookie mode, cookie attributes, CSRF).
+// HttpOptions: listener, limits, routing, the token transport
+// (header / cookie mode, cookie attributes, CSRF) and CORS.
 #ifndef AUTHD_HTTP_HTTP_OPTIONS_H_
 #define AUTHD_HTTP_HTTP_OPTIONS_H_
 
@@ -31,6 +31,18 @@ struct CsrfOptions {
   std::vector<std::string> allowed_origins;  // empty = no origin check
 };
 
+// CORS for browser apps served from other origins (http/cors.h). Off while
+// allowed_origins is empty.
+struct CorsOptions {
+  // Exact origins, scheme://host[:port], lower-case, default ports dropped;
+  // or the single item "*" (any origin; only with allow_credentials off).
+  std::vector<std::string> allowed_origins;
+  bool allow_credentials = true;  // cookie mode needs it
+  std::int64_t max_age_seconds = 600;  // preflight cache; 0 = no header
+  std::vector<std::string> allowed_headers;  // beyond the built-in ones
+  std::vector<std::string> exposed_headers;  // Access-Control-Expose-Headers
+};
+
 struct HttpOptions {
   std::string host = "127.0.0.1";
   std::uint16_t port = 3000;
@@ -49,6 +61,7 @@ struct HttpOptions {
   TokenMode token_mode = TokenMode::kAuto;  // reference default: null
   CookieOptions cookies;
   CsrfOptions csrf;
+  CorsOptions cors;
 };
 
 }  // namespace authd::http

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "http/access_log.h"
+#include "http/cors.h"
 #include "http/worker_pool.h"
 
 namespace authd::http {
@@ -46,9 +47,12 @@ std::string PeerIp(const tcp::socket& socket) {
 struct ServerContext {
   ServerContext(const HttpOptions& o, const Router& router, int blocking,
                 int hashing)
-      : opts(o), dispatcher(router, blocking, hashing, access_log.logger()) {}
+      : opts(o),
+        cors(o.cors, o.csrf.header_name),
+        dispatcher(router, blocking, hashing, access_log.logger()) {}
 
   const HttpOptions opts;
+  const Cors cors;
   AccessLog access_log;
   Dispatcher dispatcher;
 };
@@ -229,7 +233,12 @@ asio::awaitable<bool> Connection::Handle() {
   request_.body = std::move(wire.body());
   SetRequestIdentity(peer_ip_, ctx_.opts.trust_proxy, request_);
   bool keep_alive = wire.keep_alive();
-  response_ = co_await ctx_.dispatcher.Dispatch(request_);
+  if (auto preflight = ctx_.cors.Preflight(request_)) {
+    response_ = std::move(*preflight);
+  } else {
+    response_ = co_await ctx_.dispatcher.Dispatch(request_);
+    ctx_.cors.Decorate(request_, response_);
+  }
   keep_alive = keep_alive && !io_.stopping;
   const bool written = co_await Write(response_, request_.request_id,
                                       keep_alive, request_.method == "HEAD");

@@ -152,19 +152,15 @@ void TokenTransport::AddTokenCookies(Response& r, const session::TokenPair& t,
   if (!t.refresh_token.empty()) add(kRefreshCookie, t.refresh_token, refresh_ttl_s_);
 }
 
-namespace {
-constexpr const char* kTrustCookie = "nest_auth_device_trust";
-}  // namespace
-
 std::optional<std::string> TokenTransport::TrustToken(const Request& req) const {
-  if (auto c = FindCookie(req, kTrustCookie); c && !c->empty()) return c;
-  if (auto h = req.Header(kTrustCookie); h && !h->empty()) return std::string(*h);
+  if (auto c = FindCookie(req, kTrustDeviceName); c && !c->empty()) return c;
+  if (auto h = req.Header(kTrustDeviceName); h && !h->empty()) return std::string(*h);
   return std::nullopt;
 }
 
 void TokenTransport::AddTrustCookie(Response& r, const TrustCookie& trust) const {
   SetCookie c;
-  c.name = kTrustCookie;
+  c.name = kTrustDeviceName;
   c.value = trust.token;
   c.max_age_seconds = trust.ttl_seconds;
   c.expires_unix_millis = clock_.NowMillis() + trust.ttl_seconds * 1000;

@@ -11,6 +11,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include <boost/json/object.hpp>
 
@@ -22,6 +23,10 @@
 #include "session/token_service.h"
 
 namespace authd::http {
+
+// Name of the trusted-device cookie, and of the request header clients in
+// header mode send the trust token in (reference mfa.trustDeviceStorageName).
+inline constexpr std::string_view kTrustDeviceName = "nest_auth_device_trust";
 
 struct ExtractedToken {
   std::string token;

@@ -187,17 +187,34 @@ void TokenTransport::AddCsrfCookie(Response& r, bool persistent) const {
 }
 
 void TokenTransport::AddRememberCookie(Response& r, bool persistent) const {
+  if (persistent) {
+    r.AddHeader("Set-Cookie", Serialize(Clearing(kRememberCookie)));
+    return;
+  }
   SetCookie c;
   c.name = kRememberCookie;
-  if (persistent) {
-    c.expires_unix_millis = kEpoch;  // clear
-  } else {
-    c.value.push_back('0');  // not = "0": GCC 12 -Wrestrict false positive
-    c.http_only = true;
-    c.secure = options_.cookies.secure;
-    c.same_site = SameSiteText();
-  }
+  c.value.push_back('0');  // not = "0": GCC 12 -Wrestrict false positive
+  c.domain = options_.cookies.domain;
+  c.http_only = true;
+  c.secure = options_.cookies.secure;
+  c.same_site = SameSiteText();
   r.AddHeader("Set-Cookie", Serialize(c));
+}
+
+// A browser replaces a cookie only by one of the same name, Domain and
+// Path, and takes a cookie from a cross-site response only if it says
+// SameSite=None; Secure. So a clearing cookie repeats those attributes of
+// the cookie it clears (the reference sends only Path, which leaves Domain
+// cookies in place). SameSite=Lax, the browsers' default, is left out, so
+// with the default attributes the string is the reference's.
+SetCookie TokenTransport::Clearing(std::string_view name) const {
+  SetCookie c;
+  c.name = name;
+  c.expires_unix_millis = kEpoch;
+  c.domain = options_.cookies.domain;
+  c.secure = options_.cookies.secure;
+  if (options_.cookies.same_site != SameSite::kLax) c.same_site = SameSiteText();
+  return c;
 }
 
 Response TokenTransport::TokenResponse(
@@ -233,10 +250,7 @@ Response TokenTransport::TokenResponse(
 
 void TokenTransport::AddClearCookies(Response& r) const {
   for (const char* name : {kAccessCookie, kRefreshCookie}) {
-    SetCookie c;
-    c.name = name;
-    c.expires_unix_millis = kEpoch;
-    r.AddHeader("Set-Cookie", Serialize(c));
+    r.AddHeader("Set-Cookie", Serialize(Clearing(name)));
   }
 }
 

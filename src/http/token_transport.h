@@ -18,6 +18,7 @@
 #include "core/clock.h"
 #include "core/status.h"
 #include "crypto/random.h"
+#include "http/cookies.h"
 #include "http/http_options.h"
 #include "http/message.h"
 #include "session/token_service.h"
@@ -70,7 +71,8 @@ class TokenTransport {
   // The trusted-device token a client presents: the cookie, else the
   // request header of the same name (as the reference reads it).
   std::optional<std::string> TrustToken(const Request& req) const;
-  // The two cookie deletions logout sends (in every mode).
+  // The two cookie deletions logout sends (in every mode), with the Domain,
+  // Secure and SameSite the cookies were set with.
   void AddClearCookies(Response& r) const;
 
   // GET /auth/csrf.
@@ -80,6 +82,8 @@ class TokenTransport {
 
  private:
   std::string SameSiteText() const;
+  // An expired, empty cookie `name` that replaces the one we set.
+  SetCookie Clearing(std::string_view name) const;
   void AddTokenCookies(Response& r, const session::TokenPair& t,
                        bool persistent) const;
   void AddCsrfCookie(Response& r, bool persistent) const;

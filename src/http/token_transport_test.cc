@@ -114,5 +114,44 @@ TEST_F(TokenTransportTest, LogoutClearsBothCookies) {
   EXPECT_EQ(c[1], "refreshToken=; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT");
 }
 
+// Browsers replace a cookie only by one with the same Domain and Path, and
+// take cross-site cookies only with SameSite=None; Secure: a clearing
+// cookie must repeat them, or logout leaves the old cookies in place.
+TEST_F(TokenTransportTest, ClearingCookiesMatchTheCookiesTheyClear) {
+  HttpOptions o;
+  o.token_mode = TokenMode::kCookie;
+  o.cookies.domain = "example.test";
+  o.cookies.secure = true;
+  o.cookies.same_site = SameSite::kNone;
+  TokenTransport t(o, 3600, 2592000, clock_, crypto::OsRandom());
+  Response out;
+  t.AddClearCookies(out);
+  EXPECT_EQ(SetCookies(out),
+            (std::vector<std::string>{
+                "accessToken=; Domain=example.test; Path=/; Expires=Thu, 01 "
+                "Jan 1970 00:00:00 GMT; Secure; SameSite=None",
+                "refreshToken=; Domain=example.test; Path=/; Expires=Thu, 01 "
+                "Jan 1970 00:00:00 GMT; Secure; SameSite=None"}));
+
+  Request req;
+  Response login = t.TokenResponse(req, pair_, {}, /*remember_me=*/true);
+  EXPECT_EQ(SetCookies(login).back(),
+            "nest_auth_remember=; Domain=example.test; Path=/; Expires=Thu, "
+            "01 Jan 1970 00:00:00 GMT; Secure; SameSite=None");
+  Response session = t.TokenResponse(req, pair_, {}, /*remember_me=*/false);
+  EXPECT_EQ(SetCookies(session).back(),
+            "nest_auth_remember=0; Domain=example.test; Path=/; HttpOnly; "
+            "Secure; SameSite=None");
+
+  o.cookies.secure = false;
+  o.cookies.same_site = SameSite::kStrict;
+  TokenTransport strict(o, 3600, 2592000, clock_, crypto::OsRandom());
+  Response out2;
+  strict.AddClearCookies(out2);
+  EXPECT_EQ(SetCookies(out2)[0],
+            "accessToken=; Domain=example.test; Path=/; Expires=Thu, 01 Jan "
+            "1970 00:00:00 GMT; SameSite=Strict");
+}
+
 }  // namespace
 }  // namespace authd::http

@@ -227,7 +227,8 @@ def test_cookie_attributes_from_flags(server_factory):
                          "--cookies-same-site", "strict", "--cookies-domain", "example.test",
                          "--csrf-enabled", "true")
     c = srv.client()
-    r = c.post("/auth/signup", {"email": unique_email(), "password": PASSWORD})
+    email = unique_email()
+    r = c.post("/auth/signup", {"email": email, "password": PASSWORD})
     assert_json(r, 200, {"isRequiresMfa": False, "message": "Signup successful"})
     sc = r.set_cookies
     assert len(sc) == 4, sc
@@ -237,15 +238,31 @@ def test_cookie_attributes_from_flags(server_factory):
                  secure=True, domain="example.test")
     csrf = match_cookie(sc[2], "nest_auth_csrf", CSRF_VALUE, max_age=2592000, same_site="Strict",
                         secure=True, domain="example.test", http_only=False)
-    assert sc[3].startswith("nest_auth_remember=; "), sc
     r = c.get("/auth/csrf")
     t = r.json["csrfToken"]
     assert r.set_cookies == [f"nest_auth_csrf={t}; Domain=example.test; Path=/; Secure; SameSite=Strict"]
-    # logout clears without Domain/Secure/SameSite (reference serialisation)
+    # Logout's clearing cookies carry the Domain (and Secure, SameSite) the
+    # cookies were set with: browsers replace a cookie only by one with the
+    # same Domain and Path, so without it the old cookies stay (issue 11
+    # §3.13; the reference sends only Path).
     r = c.post("/auth/logout", cookies={"accessToken": at, "nest_auth_csrf": csrf},
                headers={"x-csrf-token": csrf})
     assert_json(r, 200, {"message": "Logged out successfully"})
-    assert r.set_cookies == [CLEAR_ACCESS, CLEAR_REFRESH]
+    clear = "; Domain=example.test; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Secure; SameSite=Strict"
+    assert r.set_cookies == ["accessToken=" + clear, "refreshToken=" + clear]
+    # so does the remember cookie, set and cleared
+    assert sc[3] == "nest_auth_remember=" + clear, sc
+    r = c.post("/auth/login", {"providerName": "email", "rememberMe": False,
+                               "credentials": {"email": email, "password": PASSWORD}})
+    assert r.status == 200, r
+    assert r.set_cookies[-1] == ("nest_auth_remember=0; Domain=example.test; Path=/; HttpOnly; "
+                                 "Secure; SameSite=Strict"), r.set_cookies
+    c2 = r.cookie_values()
+    r = c.post("/auth/logout-all", cookies={"accessToken": c2["accessToken"],
+                                            "nest_auth_csrf": c2["nest_auth_csrf"]},
+               headers={"x-csrf-token": c2["nest_auth_csrf"]})
+    assert_json(r, 200, {"message": "Logged out from all devices successfully"})
+    assert r.set_cookies == ["accessToken=" + clear, "refreshToken=" + clear]
 
 
 def test_same_site_none(server_factory):

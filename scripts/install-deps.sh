@@ -3,6 +3,8 @@
 # Usage: scripts/install-deps.sh            (as root, or with sudo available)
 # postgresql (server + psql) is only for the tests: scripts/pg-cluster.sh runs
 # throw-away clusters from its binaries; the system cluster is not used.
+# chromium, chromium-driver, python3-selenium and npm are only for the browser
+# tests (scripts/browser-test.sh).
 set -euo pipefail
 
 PACKAGES=(
@@ -14,6 +16,7 @@ PACKAGES=(
   libcurl4-openssl-dev
   libqrencode-dev zlib1g-dev
   python3 python3-pytest python3-aiosmtpd curl
+  chromium chromium-driver python3-selenium
   postgresql
 )
 
@@ -21,6 +24,9 @@ missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# npm (browser tests: tests/browser/package-lock.json); any Node.js that
+# brings npm will do, Debian's only if there is none.
+command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi

@@ -7,7 +7,9 @@
 # tests (pytest against the real authd binary on loopback) on SQLite, the
 # same e2e suite again with authd on PostgreSQL, where test_postgres.py
 # (two instances, database restart) also runs (AUTHD_E2E_POSTGRES_URL: a
-# schema per server; tests that read the SQLite file skip), a bounded soak, the same
+# schema per server; tests that read the SQLite file skip), the browser tests
+# (scripts/browser-test.sh: headless Chromium, the official client SDK from another
+# origin), a bounded soak, the same
 # unit + e2e suites under ASan/UBSan (the PostgreSQL unit tests and
 # test_postgres.py included), and bounded libFuzzer runs.
 # Fails on any failure. Takes about 25 minutes on 2 cores (plus package installs).
@@ -32,6 +34,11 @@ echo "== unit tests"
 echo "== end-to-end tests (SQLite)"
 cd "$ROOT"
 AUTHD_BIN="$ROOT/build/authd" /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/e2e
+
+echo "== browser tests (headless Chromium, official client SDK, CORS + cookie mode)"
+BROWSER_START=$SECONDS
+"$ROOT/scripts/browser-test.sh" "$ROOT/build"
+echo "browser tests took $((SECONDS - BROWSER_START)) s"
 
 echo "== end-to-end tests (PostgreSQL: the whole suite again, plus test_postgres.py)"
 AUTHD_E2E_POSTGRES_URL="$PG_URL" AUTHD_BIN="$ROOT/build/authd" \

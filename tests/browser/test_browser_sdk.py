@@ -148,10 +148,9 @@ def requests_in_log(srv, method, path):
         rf"method={method} path={re.escape(path)} status=(\d+)", srv.output())]
 
 
-def cookie_server(page_origin, *extra):
+def cookie_server(page_origin, access_ttl=f"{ACCESS_TTL_S}s"):
     return ("--session-access-token-type", "cookie", "--csrf-enabled", "true",
-            "--session-access-token-ttl", f"{ACCESS_TTL_S}s",
-            "--cors-allowed-origins", page_origin, *extra)
+            "--session-access-token-ttl", access_ttl, "--cors-allowed-origins", page_origin)
 
 
 def test_sign_up_reload_refresh_and_log_out(browser, authd, page_origin):
@@ -208,7 +207,7 @@ def test_the_browser_blocks_the_app_unless_its_origin_is_allowed(browser, authd,
 def test_stock_sdk_logout_fails_silently_with_csrf(browser, authd, page_origin):
     """Without the CSRF header (docs/browser-apps.md) logout is refused, the
     SDK ignores that and forgets the user, but the session stays alive."""
-    srv = authd(*cookie_server(page_origin))
+    srv = authd(*cookie_server(page_origin, access_ttl="1h"))  # logout sees the access cookie
     open_app(browser, page_origin, srv, "&csrf=off")
     email = unique_email("stock")
     sign_up(browser, email)

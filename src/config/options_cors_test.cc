@@ -39,9 +39,9 @@ TEST(CorsOptionsTest, OriginsAreLowerCasedWithoutDefaultPorts) {
 }
 
 TEST(CorsOptionsTest, NonOriginsAreRefused) {
-  for (const char* bad : {"app.example.com", "https://app.example.com/",
-                          "https://a.test/path", "ftp://a.test", "null",
-                          "https://user@a.test", "https://"}) {
+  for (const char* bad :
+       {"app.example.com", "https://app.example.com/", "https://a.test/path",
+        "ftp://a.test", "null", "https://user@a.test", "https://"}) {
     EXPECT_THAT(ErrorOf(LoadWith({"--cors-allowed-origins", bad})),
                 HasSubstr("for cors.allowed_origins (flag "
                           "--cors-allowed-origins): item"))

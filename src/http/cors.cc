@@ -26,7 +26,8 @@ std::string Join(const std::vector<std::string>& items) {
 // each listed once.
 std::string AllowHeaders(std::string_view csrf_header,
                          const std::vector<std::string>& extra) {
-  std::vector<std::string> names = {"Content-Type", "Authorization",
+  std::vector<std::string> names = {"Content-Type",
+                                    "Authorization",
                                     "x-access-token-type",
                                     std::string(csrf_header),
                                     std::string(kTrustDeviceName),
@@ -38,10 +39,9 @@ std::string AllowHeaders(std::string_view csrf_header,
     return s;
   };
   for (const std::string& h : extra) {
-    const bool known = std::any_of(names.begin(), names.end(),
-                                   [&](const std::string& n) {
-                                     return lower(n) == lower(h);
-                                   });
+    const bool known =
+        std::any_of(names.begin(), names.end(),
+                    [&](const std::string& n) { return lower(n) == lower(h); });
     if (!known) names.push_back(h);
   }
   return Join(names);

@@ -51,10 +51,10 @@ class Cors final {
   std::vector<std::string> origins_;
   bool any_origin_ = false;  // "*": credentials are off
   bool credentials_ = false;
-  std::string max_age_;          // "" = no header
+  std::string max_age_;  // "" = no header
   std::string allow_methods_;
   std::string allow_headers_;
-  std::string expose_headers_;   // "" = no header
+  std::string expose_headers_;  // "" = no header
 };
 
 }  // namespace authd::http

@@ -60,9 +60,9 @@ TEST(CorsTest, PreflightFromAnAllowedOrigin) {
 
 TEST(CorsTest, PreflightFromAnotherOriginGetsNoCorsHeaders) {
   const Cors cors = Make({kApp});
-  for (const char* origin : {"http://127.0.0.1:4211", "http://evil.test",
-                             "HTTP://127.0.0.1:4210", "null",
-                             "http://127.0.0.1:4210/"}) {
+  for (const char* origin :
+       {"http://127.0.0.1:4211", "http://evil.test", "HTTP://127.0.0.1:4210",
+        "null", "http://127.0.0.1:4210/"}) {
     std::optional<Response> r = cors.Preflight(PreflightFrom(origin));
     ASSERT_TRUE(r.has_value()) << origin;
     EXPECT_EQ(r->status, 204) << origin;
@@ -77,8 +77,8 @@ TEST(CorsTest, OnlyRealPreflightsAreAnsweredBeforeRouting) {
   EXPECT_FALSE(cors.Preflight(Req("OPTIONS", {{"origin", kApp}})));
   EXPECT_FALSE(cors.Preflight(
       Req("OPTIONS", {{"access-control-request-method", "POST"}})));
-  EXPECT_FALSE(cors.Preflight(
-      Req("POST", {{"origin", kApp}, {"access-control-request-method", "POST"}})));
+  EXPECT_FALSE(cors.Preflight(Req(
+      "POST", {{"origin", kApp}, {"access-control-request-method", "POST"}})));
   EXPECT_FALSE(cors.Preflight(Req("GET", {})));
 }
 
@@ -121,8 +121,7 @@ TEST(CorsTest, StarWithoutCredentials) {
                           Pair("Access-Control-Max-Age", "600")));
   Response r;
   cors.Decorate(Req("GET", {{"origin", "null"}}), r);
-  EXPECT_THAT(r.headers,
-              ElementsAre(Pair("Access-Control-Allow-Origin", "*")));
+  EXPECT_THAT(r.headers, ElementsAre(Pair("Access-Control-Allow-Origin", "*")));
   Response none;
   cors.Decorate(Req("GET", {}), none);  // not a CORS request
   EXPECT_THAT(none.headers, IsEmpty());

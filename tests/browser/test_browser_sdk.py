@@ -39,6 +39,7 @@ CHROMEDRIVER = os.environ.get("AUTHD_CHROMEDRIVER", "/usr/bin/chromedriver")
 SDK = os.path.join(HERE, "node_modules", "@ackplus", "nest-auth-client", "package.json")
 ACCESS_TTL_S = 2
 BUSY = ("Loading…", "Checking…", "Signing out…")
+SITE = "example.test"  # a site of two hosts, mapped to loopback in the browser
 
 
 class _PageHandler(http.server.SimpleHTTPRequestHandler):
@@ -59,16 +60,21 @@ class _PageHandler(http.server.SimpleHTTPRequestHandler):
 
 
 @pytest.fixture(scope="module")
-def page_origin():
+def page_port():
     if not os.path.isfile(SDK):
         pytest.fail(f"{SDK} missing: run `npm ci` in {HERE}")
     port = free_port()
     httpd = http.server.ThreadingHTTPServer(
         ("127.0.0.1", port), functools.partial(_PageHandler, directory=HERE))
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{port}"
+    yield port
     httpd.shutdown()
     httpd.server_close()
+
+
+@pytest.fixture(scope="module")
+def page_origin(page_port):
+    return f"http://127.0.0.1:{page_port}"
 
 
 @pytest.fixture
@@ -96,7 +102,9 @@ def browser():
     for arg in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                 "--no-first-run", "--disable-background-networking",
                 "--disable-component-update", "--disable-sync",
-                "--disable-dev-shm-usage", f"--user-data-dir={profile}"):
+                "--disable-dev-shm-usage", f"--user-data-dir={profile}",
+                # app.example.test and api.example.test are loopback here
+                f"--host-resolver-rules=MAP *.{SITE} 127.0.0.1"):
         opts.add_argument(arg)
     opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
@@ -126,8 +134,8 @@ def page_state(driver):
             "console": [e["message"] for e in driver.get_log("browser")]}
 
 
-def open_app(driver, page_origin, srv, query=""):
-    driver.get(f"{page_origin}/app/index.html?api=http://127.0.0.1:{srv.port}{query}")
+def open_app(driver, page_origin, srv, query="", api_host="127.0.0.1"):
+    driver.get(f"{page_origin}/app/index.html?api=http://{api_host}:{srv.port}{query}")
     assert settled_status(driver) == "Signed out", page_state(driver)
 
 
@@ -153,9 +161,20 @@ def cookie_server(page_origin, access_ttl=f"{ACCESS_TTL_S}s"):
             "--session-access-token-ttl", access_ttl, "--cors-allowed-origins", page_origin)
 
 
-def test_sign_up_reload_refresh_and_log_out(browser, authd, page_origin):
-    srv = authd(*cookie_server(page_origin))
-    open_app(browser, page_origin, srv)
+@pytest.mark.parametrize("topology", ["same host", "subdomains"])
+def test_sign_up_reload_refresh_and_log_out(browser, authd, page_port, topology):
+    """Same host: page and authd on 127.0.0.1, other ports (host-only
+    cookies). Subdomains: page on app.example.test, authd on
+    api.example.test with cookies.domain = example.test, the setup
+    docs/browser-apps.md recommends; the page's scripts read the CSRF cookie
+    through the Domain, and logout's clearing cookies must carry it too."""
+    if topology == "same host":
+        page_origin, api_host, extra = f"http://127.0.0.1:{page_port}", "127.0.0.1", ()
+    else:
+        page_origin, api_host = f"http://app.{SITE}:{page_port}", f"api.{SITE}"
+        extra = ("--cookies-domain", SITE)
+    srv = authd(*cookie_server(page_origin), *extra)
+    open_app(browser, page_origin, srv, api_host=api_host)
     email = unique_email("browser")
 
     sign_up(browser, email)
@@ -164,6 +183,8 @@ def test_sign_up_reload_refresh_and_log_out(browser, authd, page_origin):
     cookies = {c["name"]: c for c in browser.get_cookies()}
     assert cookies["accessToken"]["httpOnly"] and cookies["refreshToken"]["httpOnly"], cookies
     assert not cookies["nest_auth_csrf"]["httpOnly"], cookies
+    if topology == "subdomains":
+        assert {c["domain"] for c in cookies.values()} == {"." + SITE}, cookies
 
     # a reload keeps the user signed in: the session lives in the cookies
     browser.refresh()

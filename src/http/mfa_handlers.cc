@@ -9,6 +9,7 @@
 
 #include <boost/json.hpp>
 
+#include "core/errors.h"
 #include "http/auth_handlers.h"
 #include "http/claims_json.h"
 #include "http/guard.h"
@@ -181,8 +182,7 @@ MfaController::Call MfaController::BeginEnrolment(const Request& req) {
     if (!methods.ok()) {
       c.early = Fail(req, methods.error());
     } else if (!methods->empty()) {
-      c.early = Fail(req, core::Unauthenticated("MFA_REQUIRED",
-                                                "Multi-factor authentication is required"));
+      c.early = Fail(req, core::MakeError(core::Err::kMfaRequired));
     }
   }
   return c;

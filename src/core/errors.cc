@@ -92,8 +92,6 @@ constexpr ErrorEntry kEntries[] = {
      "Either email or phone must be provided", O::kReference},
     {Err::kProviderNotFound, C::kInvalidArgument, "PROVIDER_NOT_FOUND",
      "Phone or email authentication is not enabled", O::kReference},
-    {Err::kPasswordResetInvalidRequest, C::kInvalidArgument, "PASSWORD_RESET_INVALID_REQUEST",
-     "Invalid reset request", O::kReference},
     {Err::kResetTokenInvalid, C::kInvalidArgument, "PASSWORD_RESET_TOKEN_INVALID",
      "Invalid or expired reset token", O::kReference},
     {Err::kResetTokenWrongType, C::kInvalidArgument, "PASSWORD_RESET_TOKEN_INVALID",

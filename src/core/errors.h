@@ -73,7 +73,6 @@ enum class Err {
   // Password recovery (flows/recovery_flows.cc).
   kEmailOrPhoneRequired,
   kProviderNotFound,
-  kPasswordResetInvalidRequest,
   kResetTokenInvalid,
   kResetTokenWrongType,
   kResetTokenStale,

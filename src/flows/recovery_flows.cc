@@ -99,15 +99,25 @@ core::Result<std::string> RecoveryFlows::VerifyCode(const RecoveryTarget& target
   auto account = Find(target);
   if (!account.ok()) return account.error();
   const core::TenantId& tenant = account->tenant;
-  if (!account->user) {
-    return core::MakeError(core::Err::kPasswordResetInvalidRequest);
+  // No account enumeration (the reference answers an unknown account with
+  // PASSWORD_RESET_INVALID_REQUEST, and an expired or used-up code with its
+  // own message, which an attacker can provoke): an unknown account costs
+  // the same lookups as a known one, and every wrong, expired or used-up
+  // code gets the same answer.
+  const otp::Purpose purpose = otp::Purpose::kPasswordReset;
+  core::Status s = account->user
+                       ? d_.sender.codes().Consume(d_.sender.store(), tenant,
+                                                   account->user->id, purpose, code)
+                       : d_.sender.ConsumeDecoy(tenant, purpose, code);
+  if (!s.ok()) {
+    const core::Error& e = s.error();
+    if (e.category != core::ErrorCategory::kInvalidArgument ||
+        e.code == core::EntryOf(core::Err::kCodeRequired).code) {
+      return e;
+    }
   }
+  if (!s.ok() || !account->user) return core::MakeError(core::Err::kCodeInvalid);
   const identity::User& u = *account->user;
-  if (auto s = d_.sender.codes().Consume(d_.sender.store(), tenant, u.id,
-                                         otp::Purpose::kPasswordReset, code);
-      !s.ok()) {
-    return s.error();
-  }
   ResetClaims claims;
   claims.user_id = u.id.str();
   claims.password_signature = PasswordSignature(options_.secret, u.password_hash);

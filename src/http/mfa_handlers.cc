@@ -59,35 +59,33 @@ json::array Strings(const std::vector<std::string>& v) {
   return a;
 }
 
-// IsString + IsNotEmpty, class-validator messages in their run order.
+// IsString + IsNotEmpty, class-validator messages in their run order,
+// after the host's implicit conversion (numbers and booleans become
+// strings; an array stays one, and is not empty).
 void RequireNonEmptyString(const json::object& body, std::string_view name,
                            std::optional<std::string>* value,
                            std::vector<std::string>* errors) {
-  auto it = body.find(name);
-  const bool present = it != body.end() && !it->value().is_null();
-  if (present && it->value().is_string()) {
-    *value = std::string(it->value().get_string());
-    if (!value->value().empty()) return;
-  }
-  errors->push_back(std::string(name) + " should not be empty");
-  if (!present || !it->value().is_string()) {
-    errors->push_back(std::string(name) + " must be a string");
-  }
+  std::optional<std::string> type_error;
+  *value = CoercedStringField(body, name, &type_error);
+  if (*value && !(*value)->empty()) return;
+  if (!type_error) errors->push_back(std::string(name) + " should not be empty");
+  if (type_error || !*value) errors->push_back(std::string(name) + " must be a string");
 }
 
-// Optional string of at most `max` characters.
+// Optional string of at most `max` characters (converted like above).
 void OptionalShortString(const json::object& body, std::string_view name, size_t max,
                          std::optional<std::string>* value,
                          std::vector<std::string>* errors) {
-  auto it = body.find(name);
-  if (it == body.end() || it->value().is_null()) return;
-  if (!it->value().is_string()) {
+  std::optional<std::string> type_error;
+  auto text = CoercedStringField(body, name, &type_error);
+  if (!text && !type_error) return;
+  if (type_error) {
     errors->push_back(std::string(name) + " must be shorter than or equal to " +
                       std::to_string(max) + " characters");
     errors->push_back(std::string(name) + " must be a string");
     return;
   }
-  *value = std::string(it->value().get_string());
+  *value = std::move(text);
   if (identity::CodePointLength(**value) > max) {
     errors->push_back(std::string(name) + " must be shorter than or equal to " +
                       std::to_string(max) + " characters");
@@ -211,8 +209,8 @@ Response MfaController::Toggle(const Request& req) {
   if (c.early) return std::move(*c.early);
   auto it = c.body.find("enabled");
   if (it == c.body.end() || it->value().is_null()) {
-    return RawValidation({"enabled must be a boolean value",
-                          "enabled should not be null or undefined"});
+    return RawValidation({"enabled should not be null or undefined",
+                          "enabled must be a boolean value"});
   }
   if (!it->value().is_bool()) return RawValidation({"enabled must be a boolean value"});
   const bool enabled = it->value().get_bool();

@@ -202,6 +202,23 @@ const sorted = {};
 for (const k of Object.keys(coded).sort()) sorted[k] = coded[k];
 plain.sort((a, b) => a.status - b.status || a.message.localeCompare(b.message));
 
+// class-validator's default messages, per decorator, as its compiled
+// decorators build them (`$property`, `$constraint1`, ... placeholders).
+const cvDir = path.join(path.dirname(require.resolve('class-validator/package.json', { paths: [refDir] })),
+                        'cjs', 'decorator');
+const cvPkg = JSON.parse(fs.readFileSync(path.join(cvDir, '..', '..', 'package.json'), 'utf8'));
+const classValidator = {};
+for (const file of listJs(cvDir)) {
+  const m = /buildMessage\)\(eachPrefix => eachPrefix \+ '([^']*)'/.exec(fs.readFileSync(file, 'utf8'));
+  if (m) classValidator[path.basename(file, '.js')] = m[1];
+}
+// Custom constraints of the reference's DTOs (their defaultMessage()).
+for (const file of listJs(path.join(dist, 'lib', 'auth', 'dto'))) {
+  const text = fs.readFileSync(file, 'utf8');
+  const re = /defaultMessage\([^)]*\) \{\s*return '([^']*)';[\s\S]*?ValidatorConstraint\)\(\{ name: '([^']+)'/g;
+  for (let m; (m = re.exec(text));) classValidator[m[2]] = m[1];
+}
+
 const header = {
   reference: { package: pkg.name, version: pkg.version },
   generatedBy: 'scripts/reference-errors.js',
@@ -209,7 +226,8 @@ const header = {
 const dataDir = path.join(root, 'tests', 'data');
 fs.mkdirSync(dataDir, { recursive: true });
 fs.writeFileSync(path.join(dataDir, 'reference_errors.json'),
-                 JSON.stringify({ ...header, coded: sorted, plain, objectPlain }, null, 1) + '\n');
+                 JSON.stringify({ ...header, classValidatorVersion: cvPkg.version, coded: sorted, plain, objectPlain,
+                                   classValidator }, null, 1) + '\n');
 
 // ---- validation: the DTOs through the host's ValidationPipe.
 req('reflect-metadata');

@@ -138,18 +138,18 @@ Response AuthController::Signup(const Request& req) {
   const bool no_email = !email_type && (!in.email || in.email->empty());
   const bool no_phone = !phone_type && (!in.phone || in.phone->empty());
   if (no_phone) {
-    if (no_email) error = "email should not be empty";
-    else if (email_type || !IsEmail(*in.email)) error = "email must be an email";
+    if (no_email) error = CheckMessage(Check::kIsNotEmpty, "email");
+    else if (email_type || !IsEmail(*in.email)) error = CheckMessage(Check::kIsEmail, "email");
   } else if (!no_email && (email_type || !IsEmail(*in.email))) {
-    error = "email must be an email";
+    error = CheckMessage(Check::kIsEmail, "email");
   }
   if (!error && phone_type) error = phone_type;
-  if (!error && no_email && no_phone) error = "phone should not be empty";
+  if (!error && no_email && no_phone) error = CheckMessage(Check::kIsNotEmpty, "phone");
   std::optional<std::string> pw_error;
   auto password = StringField(body, "password", &pw_error);
   if (!error && pw_error) error = pw_error;
   if (!error && (!password || identity::CodePointLength(*password) < 8)) {
-    error = "password must be longer than or equal to 8 characters";
+    error = CheckMessage(Check::kMinLength, "password", "8");
   }
   in.tenant_id = CoercedStringField(body, "tenantId", &error);
   (void)CoercedStringField(body, "guard", &error);
@@ -192,12 +192,12 @@ Response AuthController::Login(const Request& req) {
   in.provider_name = CoercedStringField(body, "providerName", &error);
   auto creds = body.find("credentials");
   if (!error && (creds == body.end() || !creds->value().is_object())) {
-    error = "credentials must be an object";
+    error = CheckMessage(Check::kIsObject, "credentials");
   }
   std::optional<std::string> tenant_type;
   in.tenant_id = CoercedStringField(body, "tenantId", &tenant_type);
   if (!error && (tenant_type || (in.tenant_id && !IsUuid(*in.tenant_id)))) {
-    error = "tenantId must be a UUID";
+    error = CheckMessage(Check::kIsUuid, "tenantId");
   }
   (void)CoercedStringField(body, "guard", &error);
   std::optional<bool> remember = RememberMe(body);
@@ -274,13 +274,13 @@ Response AuthController::ChangePassword(const Request& req) {
   if (current_type) {
     error = current_type;
   } else if (!current || identity::CodePointLength(*current) < 8) {
-    error = "currentPassword must be longer than or equal to 8 characters";
+    error = CheckMessage(Check::kMinLength, "currentPassword", "8");
   } else if (next_type) {
     error = next_type;
   } else if (!next || *next == *current) {
-    error = "New password must be different from the current password";
+    error = CheckMessage(Check::kPasswordNotSameAsCurrent, "newPassword");
   } else if (identity::CodePointLength(*next) < 8) {
-    error = "newPassword must be longer than or equal to 8 characters";
+    error = CheckMessage(Check::kMinLength, "newPassword", "8");
   }
   std::optional<bool> remember = RememberMe(body);
   if (error) return Fail(req, Validation(*error));

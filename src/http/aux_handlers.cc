@@ -67,7 +67,7 @@ void RegisterAuxiliaryRoutes(Router& router, const AuthHandlerDeps& deps) {
     std::optional<std::string> type_error;
     auto tenant = CoercedStringField(std::get<json::object>(parsed), "tenantId", &type_error);
     if (type_error || !tenant || !IsUuid(*tenant)) {
-      return Fail(req, Validation("tenantId must be a UUID"));
+      return Fail(req, Validation(CheckMessage(Check::kIsUuid, "tenantId")));
     }
     return Fail(req, core::MakeError(core::Err::kTenantSwitchingDisabled));
   });

@@ -306,6 +306,8 @@ const CASES = [
     ['empty', {}],
     ['no_password', { token: 'abc' }],
     ['short_password', { token: 'abc', newPassword: 'x' }],
+    ['numeric_token', { token: 5, newPassword: PW }],
+    ['numeric_password', { token: 'abc', newPassword: 123456789 }],
   ]],
   ['verify-email.request.dto.js', 'NestAuthVerifyEmailRequestDto', [
     ['empty', {}],

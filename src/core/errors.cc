@@ -27,10 +27,8 @@ constexpr ErrorEntry kEntries[] = {
      "Registration is disabled", O::kReference},
     {Err::kTenantNotEnabled, C::kInvalidArgument, "TENANT_NOT_ENABLED",
      "tenantId provided but multi-tenancy is disabled on this deployment.", O::kReference},
-    {Err::kSignupEmailOrPhoneRequired, C::kInvalidArgument, "EMAIL_OR_PHONE_REQUIRED",
-     "Either email or phone must be provided", O::kReference},
-    // The reference answers 500 (InternalServerErrorException): a client
-    // mistake must be a 4xx.
+    // kProviderNotFound on signup, where the reference answers 500
+    // (InternalServerErrorException): a client mistake must be a 4xx.
     {Err::kSignupProviderNotFound, C::kInvalidArgument, "PROVIDER_NOT_FOUND",
      "Phone or email authentication is not enabled", O::kDeviation},
     {Err::kEmailAlreadyExists, C::kInvalidArgument, "EMAIL_ALREADY_EXISTS",

@@ -38,7 +38,6 @@ enum class Err {
   // Signup and login (flows/account_flows.cc).
   kRegistrationDisabled,
   kTenantNotEnabled,
-  kSignupEmailOrPhoneRequired,
   kSignupProviderNotFound,
   kEmailAlreadyExists,
   kPhoneAlreadyExists,

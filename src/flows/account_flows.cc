@@ -52,13 +52,13 @@ core::Result<AuthResult> AccountFlows::Signup(const SignupInput& in) {
   }
   const core::TenantId tenant;  // the null tenant until tenancy lands
   if (!in.email && !in.phone) {
-    return core::MakeError(core::Err::kSignupEmailOrPhoneRequired);
+    return core::MakeError(core::Err::kEmailOrPhoneRequired);
   }
   const bool use_email = in.email.has_value() && options_.email_enabled;
   const bool use_phone = in.phone.has_value() && options_.phone_enabled;
   if (!use_email && !use_phone) {
     // The reference answers 500 here; a client mistake is a 4xx in authd.
-    return core::MakeError(core::Err::kProviderNotFound);
+    return core::MakeError(core::Err::kSignupProviderNotFound);
   }
   std::string email = in.email ? NormalizeEmail(*in.email) : "";
   std::string phone = in.phone ? NormalizePhone(*in.phone) : "";
@@ -111,7 +111,8 @@ core::Result<AuthResult> AccountFlows::Signup(const SignupInput& in) {
       return use_email ? core::MakeError(core::Err::kEmailAlreadyExists)
                        : core::MakeError(core::Err::kPhoneAlreadyExists);
     case identity::CreateUserOutcome::kUserExists:
-      return core::MakeError(use_email ? core::Err::kUserEmailExists : core::Err::kUserPhoneExists);
+      return core::MakeError(use_email ? core::Err::kUserEmailExists
+                                       : core::Err::kUserPhoneExists);
   }
   auto issued = StartSession(user, tenant, in.client, std::nullopt);
   if (issued.ok()) {

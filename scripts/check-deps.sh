@@ -22,4 +22,8 @@ check "store/postgres" 'store/sqlite/|store/transfer/|sqlite3' "the PostgreSQL a
 check "store/common store/memory" 'store/sqlite/|store/postgres/|store/transfer/|sqlite3|libpq' "shared store code and the memory adapter name no database"
 check "delivery" 'http/|store/|flows/|identity/|session/|otp/' "delivery adapters know only courier messages"
 grep -rnE '^#include "http/' config | grep -v 'http/http_options.h' && { echo "config may include only http/http_options.h"; fail=1; }
+# Wire errors come from the catalogue (core/errors.h), never from literals
+# at the call site (STYLE.md §4).
+hits=$(grep -rnE 'core::(InvalidArgument|Unauthenticated|Forbidden|NotFound|Conflict|RateLimited)\("[A-Z]|core::Plain\([^,]*, *"' . --include='*.h' --include='*.cc' | grep -vE '_(test|bench|fuzz)\.cc:' || true)
+if [ -n "$hits" ]; then echo "inline wire error (add it to core/errors.cc and use core::MakeError):"; echo "$hits"; fail=1; fi
 exit $fail

@@ -1,5 +1,7 @@
 #include "core/status.h"
 
+#include "core/errors.h"
+
 namespace authd::core {
 namespace {
 Error Make(ErrorCategory c, std::string code, std::string message) {
@@ -38,8 +40,7 @@ Error Internal(std::string debug) {
   return e;
 }
 Error Unavailable(std::string debug) {
-  Error e = Make(ErrorCategory::kUnavailable, "SERVICE_UNAVAILABLE",
-                 "Service temporarily unavailable, please retry");
+  Error e = MakeError(Err::kServiceUnavailable);
   e.debug = std::move(debug);
   e.retry_after_seconds = 1;  // sent as Retry-After with the 503
   return e;

@@ -3,12 +3,14 @@
 #include <cctype>
 #include <vector>
 
+#include "core/errors.h"
+
 namespace authd::flows {
 namespace {
 
 const core::Error& InvalidCredentials() {
   static const core::Error* e = new core::Error(
-      core::Unauthenticated("INVALID_CREDENTIALS", "Invalid credentials"));
+      core::MakeError(core::Err::kInvalidCredentials));
   return *e;
 }
 
@@ -43,22 +45,20 @@ core::Status AccountFlows::ThrottleLogin(std::string_view identifier,
 
 core::Result<AuthResult> AccountFlows::Signup(const SignupInput& in) {
   if (!options_.registration_enabled) {
-    return core::Forbidden("REGISTRATION_DISABLED", "Registration is disabled");
+    return core::MakeError(core::Err::kRegistrationDisabled);
   }
   if (in.tenant_id && !options_.tenancy_enabled) {
-    return core::InvalidArgument("TENANT_NOT_ENABLED", "Multi-tenancy is not enabled");
+    return core::MakeError(core::Err::kTenantNotEnabled);
   }
   const core::TenantId tenant;  // the null tenant until tenancy lands
   if (!in.email && !in.phone) {
-    return core::InvalidArgument("EMAIL_OR_PHONE_REQUIRED",
-                                 "Email or phone is required");
+    return core::MakeError(core::Err::kEmailOrPhoneRequired);
   }
   const bool use_email = in.email.has_value() && options_.email_enabled;
   const bool use_phone = in.phone.has_value() && options_.phone_enabled;
   if (!use_email && !use_phone) {
     // The reference answers 500 here; a client mistake is a 4xx in authd.
-    return core::InvalidArgument("PROVIDER_NOT_FOUND",
-                                 "Phone or email authentication is not enabled");
+    return core::MakeError(core::Err::kSignupProviderNotFound);
   }
   std::string email = in.email ? NormalizeEmail(*in.email) : "";
   std::string phone = in.phone ? NormalizePhone(*in.phone) : "";
@@ -66,16 +66,14 @@ core::Result<AuthResult> AccountFlows::Signup(const SignupInput& in) {
     auto exists = d_.users.IdentityExists(tenant, identity::kProviderEmail, email);
     if (!exists.ok()) return exists.error();
     if (*exists) {
-      return core::InvalidArgument("EMAIL_ALREADY_EXISTS",
-                                   "Email already exists in this tenant");
+      return core::MakeError(core::Err::kEmailAlreadyExists);
     }
   }
   if (use_phone) {
     auto exists = d_.users.IdentityExists(tenant, identity::kProviderPhone, phone);
     if (!exists.ok()) return exists.error();
     if (*exists) {
-      return core::InvalidArgument("PHONE_ALREADY_EXISTS",
-                                   "Phone already exists in this tenant");
+      return core::MakeError(core::Err::kPhoneAlreadyExists);
     }
   }
   if (auto s = d_.passwords.CheckPolicy(in.password, email); !s.ok()) return s.error();
@@ -110,13 +108,11 @@ core::Result<AuthResult> AccountFlows::Signup(const SignupInput& in) {
     case identity::CreateUserOutcome::kCreated:
       break;
     case identity::CreateUserOutcome::kIdentityExists:  // lost a signup race
-      return use_email ? core::InvalidArgument("EMAIL_ALREADY_EXISTS",
-                                               "Email already exists in this tenant")
-                       : core::InvalidArgument("PHONE_ALREADY_EXISTS",
-                                               "Phone already exists in this tenant");
+      return use_email ? core::MakeError(core::Err::kEmailAlreadyExists)
+                       : core::MakeError(core::Err::kPhoneAlreadyExists);
     case identity::CreateUserOutcome::kUserExists:
-      return core::Conflict("USER_ALREADY_EXISTS",
-                            "User with this email or phone already exists");
+      return core::MakeError(use_email ? core::Err::kUserEmailExists
+                                       : core::Err::kUserPhoneExists);
   }
   auto issued = StartSession(user, tenant, in.client, std::nullopt);
   if (issued.ok()) {
@@ -129,37 +125,30 @@ core::Result<AuthResult> AccountFlows::Signup(const SignupInput& in) {
 
 core::Result<AuthResult> AccountFlows::Login(const LoginInput& in) {
   if (in.tenant_id && !options_.tenancy_enabled) {
-    return core::InvalidArgument("TENANT_NOT_ENABLED", "Multi-tenancy is not enabled");
+    return core::MakeError(core::Err::kTenantNotEnabled);
   }
   const std::string provider = in.provider_name.value_or("");
   const bool is_email = provider == identity::kProviderEmail && options_.email_enabled;
   const bool is_phone = provider == identity::kProviderPhone && options_.phone_enabled;
   if (!is_email && !is_phone) {
-    return core::Unauthenticated(
-        "INVALID_PROVIDER",
-        "Invalid authentication providerName or provider is not enabled");
+    return core::MakeError(core::Err::kInvalidProvider);
   }
   const CredentialValue& id_value = is_email ? in.email : in.phone;
   if (!id_value.truthy || !in.password.truthy) {
-    return core::InvalidArgument(
-        "MISSING_REQUIRED_FIELDS",
-        is_email ? "Missing email, password required fields"
-                 : "Missing phone, password required fields");
+    return core::MakeError(core::Err::kMissingRequiredFields,
+                           is_email ? "email, password" : "phone, password");
   }
   const char* field = is_email ? "credentials.email" : "credentials.phone";
   if (!id_value.text) {
-    return core::Plain(core::ErrorCategory::kInvalidArgument,
-                       std::string(field) + " must be a string");
+    return core::MakeError(core::Err::kCredentialNotString, field);
   }
   if (!in.password.text) {
-    return core::Plain(core::ErrorCategory::kInvalidArgument,
-                       "credentials.password must be a string");
+    return core::MakeError(core::Err::kCredentialNotString, "credentials.password");
   }
   std::string normalized =
       is_email ? NormalizeEmail(*id_value.text) : NormalizePhone(*id_value.text);
   if (normalized.empty()) {
-    return core::Plain(core::ErrorCategory::kInvalidArgument,
-                       is_email ? "Email is required" : "Phone is required");
+    return is_email ? core::MakeError(core::Err::kEmailRequired) : InvalidCredentials();
   }
   return LoginWithPassword(provider, normalized, *in.password.text, in);
 }
@@ -197,8 +186,7 @@ core::Result<AuthResult> AccountFlows::LoginWithPassword(
   }
   const identity::User& u = **user;
   if (!u.is_active) {
-    return core::Unauthenticated("ACCOUNT_INACTIVE",
-                                 "Your account is suspended, please contact support");
+    return core::MakeError(core::Err::kAccountSuspended);
   }
   d_.lockout.Clear(lock_id, in.client.ip);
   auto issued = StartSession(u, tenant, in.client, in.trust_token);

@@ -27,12 +27,20 @@ core::Status CodeSender::Send(const core::TenantId& tenant, const core::UserId& 
   return core::Status::Ok();
 }
 
+namespace {
+// A user id that owns nothing (no user has it: ids are random v4 UUIDs).
+core::UserId DecoyUser() { return core::UserId("00000000-0000-4000-8000-000000000000"); }
+}  // namespace
+
 core::Status CodeSender::SendDecoy(const core::TenantId& tenant, otp::Purpose purpose) {
-  // A random user id that owns nothing: the row shape and the HMAC work
-  // match Send.
-  otp::OtpCodes::Fresh fresh =
-      d_.codes.Make(tenant, core::UserId("00000000-0000-4000-8000-000000000000"), purpose);
+  // The row shape and the HMAC work match Send.
+  otp::OtpCodes::Fresh fresh = d_.codes.Make(tenant, DecoyUser(), purpose);
   return d_.store.IssueDecoy(fresh.row);
+}
+
+core::Status CodeSender::ConsumeDecoy(const core::TenantId& tenant, otp::Purpose purpose,
+                                      std::string_view code) {
+  return d_.codes.Consume(d_.store, tenant, DecoyUser(), purpose, code);
 }
 
 }  // namespace authd::flows

@@ -44,6 +44,13 @@ class CodeSender {
   // What Send costs, with nothing written or sent: for unknown accounts.
   core::Status SendDecoy(const core::TenantId& tenant, otp::Purpose purpose);
 
+  // What consuming `code` costs for an account that does not exist (the
+  // same HMAC and store lookups, which find nothing), with the answer a
+  // real account without a live code gets: VERIFICATION_CODE_INVALID, or
+  // MISSING_REQUIRED_FIELD for a blank code.
+  core::Status ConsumeDecoy(const core::TenantId& tenant, otp::Purpose purpose,
+                            std::string_view code);
+
   otp::OtpCodes& codes() { return d_.codes; }
   otp::OtpStore& store() { return d_.store; }
   courier::EventPublisher& events() { return d_.events; }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/errors.h"
 #include "crypto/aead.h"
 #include "crypto/encoding.h"
 #include "crypto/hmac.h"
@@ -11,7 +12,7 @@ namespace authd::flows {
 namespace {
 
 core::Error NotEnabled() {
-  return core::Forbidden("MFA_NOT_ENABLED", "MFA is not enabled for the application");
+  return core::MakeError(core::Err::kMfaNotEnabledForApp);
 }
 
 // encodeURIComponent: RFC 3986 unreserved plus !'()* stay.
@@ -82,7 +83,7 @@ bool MfaFlows::Configured(std::string_view method) const {
 core::Result<identity::User> MfaFlows::CurrentUser(const Principal& p) {
   auto user = d_.users.FindUserById(p.session.tenant_id, p.user.id);
   if (!user.ok()) return user.error();
-  if (!user->has_value()) return core::Unauthenticated("USER_NOT_FOUND", "User not found");
+  if (!user->has_value()) return core::MakeError(core::Err::kUserNotFound);
   return std::move(**user);
 }
 
@@ -146,7 +147,7 @@ core::Result<MfaStatus> MfaFlows::Status(const Principal& p) {
 core::Status MfaFlows::Toggle(const Principal& p, bool enabled) {
   if (auto s = RequireEnabled(); !s.ok()) return s;
   if (!options_.allow_user_toggle || options_.required) {
-    return core::Forbidden("MFA_TOGGLING_NOT_ALLOWED", "MFA toggle is not allowed");
+    return core::MakeError(core::Err::kMfaTogglingNotAllowed);
   }
   auto user = CurrentUser(p);
   if (!user.ok()) return user.error();
@@ -154,13 +155,12 @@ core::Status MfaFlows::Toggle(const Principal& p, bool enabled) {
     auto methods = VerifiedMethods(p.session.tenant_id, *user);
     if (!methods.ok()) return methods.error();
     if (methods->empty()) {
-      return core::Forbidden("MFA_CANNOT_ENABLE_WITHOUT_METHOD",
-                             "Cannot enable MFA without at least one verified method");
+      return core::MakeError(core::Err::kMfaCannotEnableWithoutMethod);
     }
   }
   auto set = d_.users.SetMfaEnabled(p.session.tenant_id, p.user.id, enabled, d_.clock.NowMillis());
   if (!set.ok()) return set.error();
-  if (!*set) return core::Unauthenticated("USER_NOT_FOUND", "User not found");
+  if (!*set) return core::MakeError(core::Err::kUserNotFound);
   const char* name = enabled ? "nest_auth.two_factor_enabled" : "nest_auth.two_factor_disabled";
   if (d_.events && d_.events->Wants(name)) {
     courier::Event e{name, p.session.tenant_id, {}, std::nullopt};
@@ -174,7 +174,7 @@ core::Status MfaFlows::DeleteDevice(const Principal& p, const std::string& devic
   if (auto s = RequireEnabled(); !s.ok()) return s;
   auto deleted = d_.store.DeleteDevice(p.session.tenant_id, p.user.id, device_id);
   if (!deleted.ok()) return deleted.error();
-  if (!*deleted) return core::Plain(core::ErrorCategory::kNotFound, "MFA device not found");
+  if (!*deleted) return core::MakeError(core::Err::kMfaDeviceNotFound);
   return core::Status::Ok();
 }
 
@@ -186,9 +186,7 @@ core::Result<TotpEnrolment> MfaFlows::SetupTotp(const Principal& p,
   if (!user.ok()) return user.error();
   const identity::User& u = *user;
   if (options_.require_verified_contact && !u.email_verified_at && !u.phone_verified_at) {
-    return core::Forbidden(
-        "MFA_CANNOT_ENABLE_WITHOUT_METHOD",
-        "A verified email or phone is required before enrolling an authenticator");
+    return core::MakeError(core::Err::kMfaEnrolmentNeedsContact);
   }
   TotpEnrolment e;
   e.issuer = options_.totp_issuer.empty() ? app_name_ : options_.totp_issuer;
@@ -216,7 +214,7 @@ core::Result<TotpEnrolment> MfaFlows::SetupTotp(const Principal& p,
 core::Status MfaFlows::VerifyTotpSetup(const Principal& p, const std::string& otp,
                                        const std::string& secret) {
   if (auto s = RequireEnabled(); !s.ok()) return s;
-  const core::Error invalid = core::Unauthenticated("MFA_CODE_INVALID", "Invalid OTP");
+  const core::Error invalid = core::MakeError(core::Err::kMfaOtpInvalid);
   auto device = d_.store.FindDeviceBySecret(p.session.tenant_id, p.user.id,
                                             crypto::HmacSha256Hex(lookup_key_, secret));
   if (!device.ok()) return device.error();
@@ -434,7 +432,7 @@ core::Result<AuthResult> MfaFlows::Verify(const Principal& p, const std::string&
     if (!ok.ok()) return ok.error();
     if (!*ok) {
       RecordFailure(p);
-      return core::Unauthenticated("MFA_CODE_INVALID", "Invalid MFA code");
+      return core::MakeError(core::Err::kMfaCodeInvalid);
     }
   } else {
     if (!d_.codes) return core::Internal("mfa: no code sender");
@@ -466,7 +464,7 @@ core::Result<AuthResult> MfaFlows::VerifyRecoveryCode(const Principal& p,
   auto user = CurrentUser(p);
   if (!user.ok()) return user.error();
   if (!options_.enabled || (!options_.required && !user->is_mfa_enabled)) {
-    return core::Unauthenticated("MFA_NOT_ENABLED", "MFA is not enabled");
+    return core::MakeError(core::Err::kMfaNotRequired);
   }
   auto used = d_.store.UseRecoveryCode(p.session.tenant_id, p.user.id,
                                        crypto::HmacSha256Hex(code_key_, code),
@@ -474,7 +472,7 @@ core::Result<AuthResult> MfaFlows::VerifyRecoveryCode(const Principal& p,
   if (!used.ok()) return used.error();
   if (!*used) {
     RecordFailure(p);
-    return core::Unauthenticated("MFA_RECOVERY_CODE_INVALID", "Invalid recovery code");
+    return core::MakeError(core::Err::kMfaRecoveryCodeInvalid);
   }
   return Upgrade(p, trust_device, client, "nest_auth.mfa_recovery_code_used");
 }
@@ -487,7 +485,7 @@ core::Status MfaFlows::ResetTotp(const Principal& p, const std::string& code) {
   if (!used.ok()) return used.error();
   if (!*used) {
     RecordFailure(p);
-    return core::Unauthenticated("MFA_RECOVERY_CODE_INVALID", "Invalid recovery code");
+    return core::MakeError(core::Err::kMfaRecoveryCodeInvalid);
   }
   auto deleted = d_.store.DeleteAllDevices(p.session.tenant_id, p.user.id);
   if (!deleted.ok()) return deleted.error();

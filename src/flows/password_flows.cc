@@ -1,5 +1,7 @@
 #include "flows/password_flows.h"
 
+#include "core/errors.h"
+
 namespace authd::flows {
 
 core::Status PasswordFlows::ChangePassword(const core::TenantId& tenant,
@@ -14,7 +16,7 @@ core::Status PasswordFlows::ChangePassword(const core::TenantId& tenant,
   auto user = d_.users.FindUserById(tenant, user_id);
   if (!user.ok()) return user.error();
   if (!user->has_value()) {
-    return core::Unauthenticated("USER_NOT_FOUND", "User not found");
+    return core::MakeError(core::Err::kUserNotFound);
   }
   const identity::User& u = **user;
   const bool valid = u.password_hash
@@ -22,14 +24,11 @@ core::Status PasswordFlows::ChangePassword(const core::TenantId& tenant,
                          : d_.passwords.VerifyUnknownUser(current);
   if (!valid) {
     d_.lockout.RecordFailure(lock_key, client.ip);
-    return core::InvalidArgument("CURRENT_PASSWORD_INCORRECT",
-                                 "Current password is incorrect");
+    return core::MakeError(core::Err::kCurrentPasswordIncorrect);
   }
   d_.lockout.Clear(lock_key, client.ip);
   if (current == next) {
-    return core::InvalidArgument(
-        "NEW_PASSWORD_SAME_AS_CURRENT",
-        "New password must be different from the current password");
+    return core::MakeError(core::Err::kNewPasswordSameAsCurrent);
   }
   if (auto s = d_.passwords.CheckPolicy(next, u.email.value_or("")); !s.ok()) return s;
   auto hash = d_.passwords.Hash(next);
@@ -40,7 +39,7 @@ core::Status PasswordFlows::ChangePassword(const core::TenantId& tenant,
   const core::UnixMillis now = d_.clock.NowMillis();
   auto changed = d_.users.SetPassword(tenant, user_id, *hash, now - now % 1000);
   if (!changed.ok()) return changed.error();
-  if (!*changed) return core::Unauthenticated("USER_NOT_FOUND", "User not found");
+  if (!*changed) return core::MakeError(core::Err::kUserNotFound);
   if (auto r = d_.sessions.DeleteAllForUser(user_id); !r.ok()) return r.error();
   if (d_.events && d_.events->Wants(courier::event::kPasswordChanged)) {
     courier::Event e{courier::event::kPasswordChanged, tenant, {}, std::nullopt};

@@ -2,6 +2,7 @@
 
 #include <cctype>
 
+#include "core/errors.h"
 #include "crypto/hmac.h"
 #include "flows/account_flows.h"
 #include "flows/reset_token.h"
@@ -50,12 +51,10 @@ core::Result<RecoveryFlows::Account> RecoveryFlows::Find(const RecoveryTarget& t
   const bool phone = t.phone && !t.phone->empty();
   const bool email = t.email && !t.email->empty();
   if (!phone && !email) {
-    return core::InvalidArgument("EMAIL_OR_PHONE_REQUIRED",
-                                 "Either email or phone must be provided");
+    return core::MakeError(core::Err::kEmailOrPhoneRequired);
   }
   if (phone ? !options_.phone_enabled : !options_.email_enabled) {
-    return core::InvalidArgument("PROVIDER_NOT_FOUND",
-                                 "Phone or email authentication is not enabled");
+    return core::MakeError(core::Err::kProviderNotFound);
   }
   Account a;
   a.provider = phone ? identity::kProviderPhone : identity::kProviderEmail;
@@ -100,15 +99,25 @@ core::Result<std::string> RecoveryFlows::VerifyCode(const RecoveryTarget& target
   auto account = Find(target);
   if (!account.ok()) return account.error();
   const core::TenantId& tenant = account->tenant;
-  if (!account->user) {
-    return core::InvalidArgument("PASSWORD_RESET_INVALID_REQUEST", "Invalid reset request");
+  // No account enumeration (the reference answers an unknown account with
+  // PASSWORD_RESET_INVALID_REQUEST, and an expired or used-up code with its
+  // own message, which an attacker can provoke): an unknown account costs
+  // the same lookups as a known one, and every wrong, expired or used-up
+  // code gets the same answer.
+  const otp::Purpose purpose = otp::Purpose::kPasswordReset;
+  core::Status s = account->user
+                       ? d_.sender.codes().Consume(d_.sender.store(), tenant,
+                                                   account->user->id, purpose, code)
+                       : d_.sender.ConsumeDecoy(tenant, purpose, code);
+  if (!s.ok()) {
+    const core::Error& e = s.error();
+    if (e.category != core::ErrorCategory::kInvalidArgument ||
+        e.code == core::EntryOf(core::Err::kCodeRequired).code) {
+      return e;
+    }
   }
+  if (!s.ok() || !account->user) return core::MakeError(core::Err::kCodeInvalid);
   const identity::User& u = *account->user;
-  if (auto s = d_.sender.codes().Consume(d_.sender.store(), tenant, u.id,
-                                         otp::Purpose::kPasswordReset, code);
-      !s.ok()) {
-    return s.error();
-  }
   ResetClaims claims;
   claims.user_id = u.id.str();
   claims.password_signature = PasswordSignature(options_.secret, u.password_hash);
@@ -121,19 +130,17 @@ core::Status RecoveryFlows::Reset(const std::string& token,
                                   const std::string& new_password) {
   const ResetTokenCheck check = VerifyResetToken(token, options_.secret, d_.clock.NowSeconds());
   if (!check.claims) {
-    return core::InvalidArgument("PASSWORD_RESET_TOKEN_INVALID",
-                                 check.error == ResetTokenError::kWrongType
-                                     ? "Invalid token type"
-                                     : "Invalid or expired reset token");
+    return core::MakeError(check.error == ResetTokenError::kWrongType
+                               ? core::Err::kResetTokenWrongType
+                               : core::Err::kResetTokenInvalid);
   }
   const ResetClaims& c = *check.claims;
   const core::UserId user_id(c.user_id);
   auto user = d_.users.FindUserById(c.tenant_id, user_id);
   if (!user.ok()) return user.error();
-  if (!user->has_value()) return core::InvalidArgument("USER_NOT_FOUND", "User not found");
+  if (!user->has_value()) return core::MakeError(core::Err::kResetUserNotFound);
   const identity::User& u = **user;
-  const core::Error stale = core::InvalidArgument("PASSWORD_RESET_TOKEN_INVALID",
-                                                  "Reset token is no longer valid");
+  const core::Error stale = core::MakeError(core::Err::kResetTokenStale);
   if (!crypto::ConstantTimeEquals(c.password_signature,
                                   PasswordSignature(options_.secret, u.password_hash))) {
     return stale;

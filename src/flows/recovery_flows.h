@@ -64,9 +64,9 @@ class RecoveryFlows {
   core::Status Forgot(const RecoveryTarget& target);
 
   // Consumes the code; returns a reset token. Errors: 400
-  // EMAIL_OR_PHONE_REQUIRED, PROVIDER_NOT_FOUND,
-  // PASSWORD_RESET_INVALID_REQUEST, the code errors of OtpCodes::Consume,
-  // USER_NOT_FOUND.
+  // EMAIL_OR_PHONE_REQUIRED, PROVIDER_NOT_FOUND, MISSING_REQUIRED_FIELD
+  // (blank code), VERIFICATION_CODE_INVALID for every other failure, with
+  // or without an account (no enumeration).
   core::Result<std::string> VerifyCode(const RecoveryTarget& target,
                                        const std::string& code);
 

@@ -1,5 +1,6 @@
 #include "flows/session_flows.h"
 
+#include "core/errors.h"
 #include "crypto/hmac.h"
 #include "flows/session_issuer.h"
 
@@ -7,13 +8,11 @@ namespace authd::flows {
 namespace {
 
 core::Error RefreshReused() {
-  return core::Unauthenticated(
-      "REFRESH_TOKEN_INVALID",
-      "Refresh token is no longer valid (rotated or replayed)");
+  return core::MakeError(core::Err::kRefreshTokenReused);
 }
 
 core::Error InvalidToken() {
-  return core::Unauthenticated("INVALID_TOKEN", "Invalid or expired token");
+  return core::MakeError(core::Err::kInvalidToken);
 }
 
 core::TenantId TenantOf(const session::TokenClaims& c) { return c.tenant_id; }
@@ -21,7 +20,7 @@ core::TenantId TenantOf(const session::TokenClaims& c) { return c.tenant_id; }
 }  // namespace
 
 core::Error SessionNotFound() {
-  return core::Plain(core::ErrorCategory::kUnauthenticated, "Session not found");
+  return core::MakeError(core::Err::kSessionNotFound);
 }
 
 core::Error SessionFlows::Revoke(const session::Session& s) {
@@ -58,17 +57,15 @@ core::Result<AuthResult> SessionFlows::RetryWithinGrace(
 
 core::Result<AuthResult> SessionFlows::Refresh(std::string_view token) {
   if (token.empty()) {
-    return core::Unauthenticated("REFRESH_TOKEN_INVALID", "refreshToken is required");
+    return core::MakeError(core::Err::kRefreshTokenRequired);
   }
   const core::UnixMillis now = d_.clock.NowMillis();
   auto claims = d_.tokens.Verify(token, now / 1000);
   if (!claims) {
-    return core::Unauthenticated("REFRESH_TOKEN_EXPIRED",
-                                 "Invalid or expired refresh token");
+    return core::MakeError(core::Err::kRefreshTokenExpired);
   }
   if (claims->session_id.empty()) {
-    return core::Unauthenticated("REFRESH_TOKEN_INVALID",
-                                 "Invalid refresh token payload");
+    return core::MakeError(core::Err::kRefreshTokenPayloadInvalid);
   }
   const core::TenantId tenant = TenantOf(*claims);
   const core::SessionId sid(claims->session_id);
@@ -86,12 +83,11 @@ core::Result<AuthResult> SessionFlows::Refresh(std::string_view token) {
   if (!user.ok()) return user.error();
   if (!user->has_value()) {
     (void)d_.sessions.Delete(tenant, sid);
-    return core::Unauthenticated("USER_NOT_FOUND", "User not found");
+    return core::MakeError(core::Err::kUserNotFound);
   }
   if (!(*user)->is_active) {
     (void)d_.sessions.Delete(tenant, sid);
-    return core::Unauthenticated("ACCOUNT_INACTIVE",
-                                 "Your account is suspended, please contact support");
+    return core::MakeError(core::Err::kAccountSuspended);
   }
   // Rebuild the snapshot from the database; the MFA state is kept.
   s.data.user = SnapshotOf(**user);
@@ -141,14 +137,13 @@ core::Result<Principal> SessionFlows::Authenticate(std::string_view access_token
   auto user = d_.users.FindUserById(tenant, (*found)->user_id);
   if (!user.ok()) return user.error();
   if (!user->has_value()) {
-    return core::Unauthenticated("ACCOUNT_INACTIVE", "User not found");
+    return core::MakeError(core::Err::kGuardUserNotFound);
   }
   if (!(*user)->is_active) {
-    return core::Unauthenticated("ACCOUNT_INACTIVE", "User is not active");
+    return core::MakeError(core::Err::kGuardUserInactive);
   }
   if (!skip_mfa && claims->is_mfa_enabled && !claims->is_mfa_verified) {
-    return core::Unauthenticated("MFA_REQUIRED",
-                                 "Multi-factor authentication is required");
+    return core::MakeError(core::Err::kMfaRequired);
   }
   Principal p;
   p.claims = std::move(*claims);

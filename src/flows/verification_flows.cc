@@ -1,5 +1,7 @@
 #include "flows/verification_flows.h"
 
+#include "core/errors.h"
+
 namespace authd::flows {
 namespace {
 
@@ -30,22 +32,21 @@ core::Result<identity::User> VerificationFlows::Target(const Principal& p,
   // The session snapshot may be stale: read the row itself.
   auto user = d_.users.FindUserById(p.session.tenant_id, p.user.id);
   if (!user.ok()) return user.error();
-  if (!user->has_value()) return core::Unauthenticated("USER_NOT_FOUND", "User not found");
+  if (!user->has_value()) return core::MakeError(core::Err::kUserNotFound);
   identity::User u = std::move(**user);
   if (channel == VerifiedChannel::kEmail) {
     if (!u.email || u.email->empty()) {
-      return core::InvalidArgument("NO_EMAIL_ADDRESS", "User does not have an email address");
+      return core::MakeError(core::Err::kNoEmailAddress);
     }
     if (u.email_verified_at) {
-      return core::InvalidArgument("EMAIL_ALREADY_VERIFIED", "Email is already verified");
+      return core::MakeError(core::Err::kEmailAlreadyVerified);
     }
   } else {
     if (!u.phone || u.phone->empty()) {
-      return core::InvalidArgument("NO_PHONE_NUMBER", "User does not have a phone number");
+      return core::MakeError(core::Err::kNoPhoneNumber);
     }
     if (u.phone_verified_at) {
-      return core::InvalidArgument("PHONE_ALREADY_VERIFIED",
-                                   "Phone number is already verified");
+      return core::MakeError(core::Err::kPhoneAlreadyVerified);
     }
   }
   return u;
@@ -85,7 +86,7 @@ core::Status VerificationFlows::Verify(const Principal& p, VerifiedChannel chann
   const core::UnixMillis now = d_.clock.NowMillis();
   auto marked = d_.users.MarkVerified(tenant, u.id, channel, now);
   if (!marked.ok()) return marked.error();
-  if (!*marked) return core::Unauthenticated("USER_NOT_FOUND", "User not found");
+  if (!*marked) return core::MakeError(core::Err::kUserNotFound);
   const bool email = channel == VerifiedChannel::kEmail;
   courier::Event e;
   e.name = email ? courier::event::kEmailVerified : courier::event::kPhoneVerified;

@@ -34,7 +34,7 @@ void RequireString(const json::object& body, std::string_view name,
   *value = CoercedStringField(body, name, &type_error);
   if (*error) return;
   if (type_error) *error = type_error;
-  else if (Blank(*value)) *error = std::string(name) + " should not be empty";
+  else if (Blank(*value)) *error = CheckMessage(Check::kIsNotEmpty, name);
 }
 
 void OptionalTenant(const json::object& body, std::optional<std::string>* tenant,
@@ -42,7 +42,9 @@ void OptionalTenant(const json::object& body, std::optional<std::string>* tenant
   std::optional<std::string> type_error;
   *tenant = CoercedStringField(body, "tenantId", &type_error);
   if (*error) return;
-  if (type_error || (*tenant && !IsUuid(**tenant))) *error = "tenantId must be a UUID";
+  if (type_error || (*tenant && !IsUuid(**tenant))) {
+    *error = CheckMessage(Check::kIsUuid, "tenantId");
+  }
 }
 
 // email: ValidateIf(!phone) IsEmail IsNotEmpty; phone: ValidateIf(!email)
@@ -55,26 +57,26 @@ flows::RecoveryTarget Target(const json::object& body, bool strict_phone,
   t.email = CoercedStringField(body, "email", &email_type);
   t.phone = CoercedStringField(body, "phone", &phone_type);
   if (Blank(t.phone)) {
-    if (Blank(t.email) && !email_type) *error = "email should not be empty";
-    else if (email_type || !IsEmail(*t.email)) *error = "email must be an email";
+    if (Blank(t.email) && !email_type) *error = CheckMessage(Check::kIsNotEmpty, "email");
+    else if (email_type || !IsEmail(*t.email)) *error = CheckMessage(Check::kIsEmail, "email");
   }
   if (!*error && Blank(t.email)) {
     if (strict_phone) {
       if (phone_type || Blank(t.phone) || !IsPhoneNumber(*t.phone)) {
-        *error = Blank(t.phone) && !phone_type ? "phone should not be empty"
-                                               : "phone must be a valid phone number";
+        *error = Blank(t.phone) && !phone_type ? CheckMessage(Check::kIsNotEmpty, "phone")
+                                               : CheckMessage(Check::kIsPhoneNumber, "phone");
       }
     } else if (phone_type) {
-      *error = "phone must be a string";
+      *error = CheckMessage(Check::kIsString, "phone");
     } else if (Blank(t.phone)) {
-      *error = "phone should not be empty";
+      *error = CheckMessage(Check::kIsNotEmpty, "phone");
     }
   }
   // ValidateIf would skip a field the other one makes optional, but a value
   // that cannot even be converted to a string (an array) is refused.
-  if (!*error && email_type) *error = "email must be an email";
+  if (!*error && email_type) *error = CheckMessage(Check::kIsEmail, "email");
   if (!*error && phone_type) {
-    *error = strict_phone ? "phone must be a valid phone number" : "phone must be a string";
+    *error = CheckMessage(strict_phone ? Check::kIsPhoneNumber : Check::kIsString, "phone");
   }
   if (Blank(t.email)) t.email.reset();
   if (Blank(t.phone)) t.phone.reset();
@@ -162,10 +164,10 @@ Response AccountController::Reset(const Request& req) {
   // number or boolean into a password is never what the client meant.
   std::optional<std::string> error;
   std::optional<std::string> token = StringField(body, "token", &error);
-  if (!error && Blank(token)) error = "token should not be empty";
+  if (!error && Blank(token)) error = CheckMessage(Check::kIsNotEmpty, "token");
   std::optional<std::string> password = StringField(body, "newPassword", &error);
   if (!error && (!password || identity::CodePointLength(*password) < 8)) {
-    error = "newPassword must be longer than or equal to 8 characters";
+    error = CheckMessage(Check::kMinLength, "newPassword", "8");
   }
   if (error) return Fail(req, Validation(*error));
   if (auto s = d_.recovery.Reset(*token, *password); !s.ok()) return Fail(req, s.error());

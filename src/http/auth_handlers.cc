@@ -128,34 +128,35 @@ Response AuthController::Signup(const Request& req) {
 
   std::optional<std::string> error;
   flows::SignupInput in;
-  std::optional<std::string> type_error;
-  in.email = StringField(body, "email", &type_error);
-  std::optional<std::string> phone_error;
-  in.phone = StringField(body, "phone", &phone_error);
-  // class-validator order: email, phone, password, tenantId.
-  if (!in.phone) {
-    if (type_error) error = "email must be an email";
-    else if (!in.email || in.email->empty()) error = "email should not be empty";
-    else if (!IsEmail(*in.email)) error = "email must be an email";
-  } else if (in.email && !IsEmail(*in.email)) {
-    error = "email must be an email";
-  } else if (type_error) {
-    error = "email must be an email";
+  // class-validator order: email (ValidateIf !phone: IsNotEmpty, IsEmail),
+  // phone (ValidateIf !email: IsNotEmpty, IsString), password, tenantId,
+  // guard. authd: identifiers must be JSON strings, and a given e-mail is
+  // checked even next to a phone (the reference would store either).
+  std::optional<std::string> email_type, phone_type;
+  in.email = StringField(body, "email", &email_type);
+  in.phone = StringField(body, "phone", &phone_type);
+  const bool no_email = !email_type && (!in.email || in.email->empty());
+  const bool no_phone = !phone_type && (!in.phone || in.phone->empty());
+  if (no_phone) {
+    if (no_email) error = CheckMessage(Check::kIsNotEmpty, "email");
+    else if (email_type || !IsEmail(*in.email)) error = CheckMessage(Check::kIsEmail, "email");
+  } else if (!no_email && (email_type || !IsEmail(*in.email))) {
+    error = CheckMessage(Check::kIsEmail, "email");
   }
-  if (!error && phone_error) error = phone_error;
-  if (!error && in.phone && in.phone->empty() && !in.email) {
-    error = "phone should not be empty";
-  }
+  if (!error && phone_type) error = phone_type;
+  if (!error && no_email && no_phone) error = CheckMessage(Check::kIsNotEmpty, "phone");
   std::optional<std::string> pw_error;
   auto password = StringField(body, "password", &pw_error);
   if (!error && pw_error) error = pw_error;
   if (!error && (!password || identity::CodePointLength(*password) < 8)) {
-    error = "password must be longer than or equal to 8 characters";
+    error = CheckMessage(Check::kMinLength, "password", "8");
   }
-  in.tenant_id = StringField(body, "tenantId", &error);
-  std::optional<bool> remember = BoolField(body, "rememberMe", &error);
+  in.tenant_id = CoercedStringField(body, "tenantId", &error);
+  (void)CoercedStringField(body, "guard", &error);
+  std::optional<bool> remember = RememberMe(body);
   if (error) return Fail(req, Validation(*error));
-  if (in.email && in.email->empty() && in.phone) in.email.reset();
+  if (no_email) in.email.reset();
+  if (no_phone) in.phone.reset();
   in.password = *password;
   in.client = ClientOf(req);
 
@@ -185,16 +186,21 @@ Response AuthController::Login(const Request& req) {
 
   std::optional<std::string> error;
   flows::LoginInput in;
-  in.provider_name = StringField(body, "providerName", &error);
+  // class-validator order: providerName, credentials, tenantId, guard;
+  // createUserIfNotExists and rememberMe (IsBoolean after the host's
+  // implicit conversion) accept anything.
+  in.provider_name = CoercedStringField(body, "providerName", &error);
   auto creds = body.find("credentials");
   if (!error && (creds == body.end() || !creds->value().is_object())) {
-    error = "credentials must be an object";
+    error = CheckMessage(Check::kIsObject, "credentials");
   }
-  in.tenant_id = StringField(body, "tenantId", &error);
-  if (!error && in.tenant_id && !IsUuid(*in.tenant_id)) error = "tenantId must be a UUID";
-  (void)StringField(body, "guard", &error);
-  (void)BoolField(body, "createUserIfNotExists", &error);
-  std::optional<bool> remember = BoolField(body, "rememberMe", &error);
+  std::optional<std::string> tenant_type;
+  in.tenant_id = CoercedStringField(body, "tenantId", &tenant_type);
+  if (!error && (tenant_type || (in.tenant_id && !IsUuid(*in.tenant_id)))) {
+    error = CheckMessage(Check::kIsUuid, "tenantId");
+  }
+  (void)CoercedStringField(body, "guard", &error);
+  std::optional<bool> remember = RememberMe(body);
   if (error) return Fail(req, Validation(*error));
 
   const json::object& c = creds->value().get_object();
@@ -213,8 +219,8 @@ Response AuthController::Refresh(const Request& req) {
   if (auto* err = std::get_if<Response>(&parsed)) return std::move(*err);
   const json::object& body = std::get<json::object>(parsed);
   std::optional<std::string> error;
-  auto token = StringField(body, "refreshToken", &error);
-  std::optional<bool> remember = BoolField(body, "rememberMe", &error);
+  auto token = CoercedStringField(body, "refreshToken", &error);
+  std::optional<bool> remember = RememberMe(body);
   if (error) return Fail(req, Validation(*error));
 
   auto result = d_.sessions.Refresh(d_.transport.RefreshToken(req, token));
@@ -261,17 +267,22 @@ Response AuthController::ChangePassword(const Request& req) {
   auto p = Guard(req, /*skip_mfa=*/true);
   if (!p.ok()) return Fail(req, p.error());
 
-  std::optional<std::string> ignored, error;
-  auto current = StringField(body, "currentPassword", &ignored);
-  auto next = StringField(body, "newPassword", &ignored);
-  if (!current || identity::CodePointLength(*current) < 8) {
-    error = "currentPassword must be longer than or equal to 8 characters";
+  std::optional<std::string> current_type, next_type, error;
+  auto current = StringField(body, "currentPassword", &current_type);
+  auto next = StringField(body, "newPassword", &next_type);
+  // authd: a password is never converted from another JSON type.
+  if (current_type) {
+    error = current_type;
+  } else if (!current || identity::CodePointLength(*current) < 8) {
+    error = CheckMessage(Check::kMinLength, "currentPassword", "8");
+  } else if (next_type) {
+    error = next_type;
   } else if (!next || *next == *current) {
-    error = "New password must be different from the current password";
+    error = CheckMessage(Check::kPasswordNotSameAsCurrent, "newPassword");
   } else if (identity::CodePointLength(*next) < 8) {
-    error = "newPassword must be longer than or equal to 8 characters";
+    error = CheckMessage(Check::kMinLength, "newPassword", "8");
   }
-  std::optional<bool> remember = BoolField(body, "rememberMe", &ignored);
+  std::optional<bool> remember = RememberMe(body);
   if (error) return Fail(req, Validation(*error));
 
   if (auto s = d_.passwords.ChangePassword(p->session.tenant_id, p->user.id,

@@ -7,9 +7,12 @@
 #include <boost/url/params_view.hpp>
 #include <boost/url/parse_query.hpp>
 
+#include "core/errors.h"
 #include "http/auth_handlers.h"
 #include "http/guard.h"
+#include "http/handler_util.h"
 #include "http/request_body.h"
+#include "http/validation.h"
 
 namespace authd::http {
 namespace json = boost::json;
@@ -53,13 +56,20 @@ void RegisterAuxiliaryRoutes(Router& router, const AuthHandlerDeps& deps) {
     return r;
   });
   router.Add("GET", base + "/tenants/lookup", Exec::kInline, [](const Request& req) {
-    return Fail(req, core::NotFound("TENANT_NOT_FOUND", "Tenant not found"));
+    return Fail(req, core::MakeError(core::Err::kTenantNotFound));
   });
   router.Add("POST", base + "/switch-tenant", Exec::kBlocking, [deps](const Request& req) {
+    // Body, guard, then the DTO (tenantId: IsUUID), as in the reference.
+    auto parsed = ParseJsonBody(req);
+    if (auto* err = std::get_if<Response>(&parsed)) return std::move(*err);
     auto p = Authenticate(req, deps.transport, deps.sessions, /*skip_mfa=*/true);
     if (!p.ok()) return Fail(req, p.error());
-    return Fail(req, core::InvalidArgument("TENANT_SWITCHING_DISABLED",
-                                           "Tenant switching is disabled"));
+    std::optional<std::string> type_error;
+    auto tenant = CoercedStringField(std::get<json::object>(parsed), "tenantId", &type_error);
+    if (type_error || !tenant || !IsUuid(*tenant)) {
+      return Fail(req, Validation(CheckMessage(Check::kIsUuid, "tenantId")));
+    }
+    return Fail(req, core::MakeError(core::Err::kTenantSwitchingDisabled));
   });
   router.AddParam("GET", base + "/callback/", Exec::kInline, [](const Request& req) {
     Response r;

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "core/errors.h"
 #include "core/nonblocking.h"
 #include "http/error_mapping.h"
 
@@ -13,7 +14,7 @@ core::Result<flows::Principal> Authenticate(const Request& req,
                                             bool skip_mfa) {
   auto token = transport.AccessToken(req);
   if (!token) {
-    return core::Unauthenticated("NO_AUTH_PROVIDED", "No authentication provided");
+    return core::MakeError(core::Err::kNoAuthProvided);
   }
   if (token->api_key) {
     // Access keys have no store yet (the reference has no endpoint to
@@ -21,9 +22,9 @@ core::Result<flows::Principal> Authenticate(const Request& req,
     const std::string& k = token->token;
     const size_t dot = k.find('.');
     if (dot == std::string::npos || dot == 0 || dot + 1 == k.size()) {
-      return core::Unauthenticated("INVALID_API_KEY_FORMAT", "Invalid API key format");
+      return core::MakeError(core::Err::kInvalidApiKeyFormat);
     }
-    return core::Unauthenticated("INVALID_API_KEY", "Invalid API key");
+    return core::MakeError(core::Err::kInvalidApiKey);
   }
   if (token->from_cookie) {
     if (auto s = transport.CheckCsrf(req); !s.ok()) return s.error();

@@ -18,6 +18,12 @@ core::Error Validation(std::string message) {
   return core::Plain(core::ErrorCategory::kInvalidArgument, std::move(message));
 }
 
+std::optional<bool> RememberMe(const json::object& body) {
+  auto it = body.find("rememberMe");
+  if (it == body.end() || !it->value().is_bool()) return std::nullopt;
+  return it->value().get_bool();
+}
+
 std::string ThrottleIdentifier(const json::object& body) {
   auto str = [](const json::object& o, std::string_view k) -> const json::string* {
     auto it = o.find(k);

@@ -19,6 +19,10 @@ flows::ClientInfo ClientOf(const Request& req);
 // A class-validator failure: 400 {"statusCode","error":"Bad Request","message"}.
 core::Error Validation(std::string message);
 
+// `rememberMe` as the reference's token interceptor reads it from the raw
+// body: a JSON boolean counts, anything else is ignored (never an error).
+std::optional<bool> RememberMe(const boost::json::object& body);
+
 // The reference's rate-limit identifier: the first string among
 // credentials.email, credentials.phone, email, phone, identifier; trimmed
 // and lower-cased.

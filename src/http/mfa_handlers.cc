@@ -9,11 +9,13 @@
 
 #include <boost/json.hpp>
 
+#include "core/errors.h"
 #include "http/auth_handlers.h"
 #include "http/claims_json.h"
 #include "http/guard.h"
 #include "http/handler_util.h"
 #include "http/request_body.h"
+#include "http/validation.h"
 #include "qr/qr_png.h"
 
 namespace authd::http {
@@ -58,38 +60,34 @@ json::array Strings(const std::vector<std::string>& v) {
   return a;
 }
 
-// IsString + IsNotEmpty, class-validator messages in their run order.
+// IsString + IsNotEmpty, class-validator messages in their run order,
+// after the host's implicit conversion (numbers and booleans become
+// strings; an array stays one, and is not empty).
 void RequireNonEmptyString(const json::object& body, std::string_view name,
                            std::optional<std::string>* value,
                            std::vector<std::string>* errors) {
-  auto it = body.find(name);
-  const bool present = it != body.end() && !it->value().is_null();
-  if (present && it->value().is_string()) {
-    *value = std::string(it->value().get_string());
-    if (!value->value().empty()) return;
-  }
-  errors->push_back(std::string(name) + " should not be empty");
-  if (!present || !it->value().is_string()) {
-    errors->push_back(std::string(name) + " must be a string");
-  }
+  std::optional<std::string> type_error;
+  *value = CoercedStringField(body, name, &type_error);
+  if (*value && !(*value)->empty()) return;
+  if (!type_error) errors->push_back(CheckMessage(Check::kIsNotEmpty, name));
+  if (type_error || !*value) errors->push_back(CheckMessage(Check::kIsString, name));
 }
 
-// Optional string of at most `max` characters.
+// Optional string of at most `max` characters (converted like above).
 void OptionalShortString(const json::object& body, std::string_view name, size_t max,
                          std::optional<std::string>* value,
                          std::vector<std::string>* errors) {
-  auto it = body.find(name);
-  if (it == body.end() || it->value().is_null()) return;
-  if (!it->value().is_string()) {
-    errors->push_back(std::string(name) + " must be shorter than or equal to " +
-                      std::to_string(max) + " characters");
-    errors->push_back(std::string(name) + " must be a string");
+  std::optional<std::string> type_error;
+  auto text = CoercedStringField(body, name, &type_error);
+  if (!text && !type_error) return;
+  if (type_error) {
+    errors->push_back(CheckMessage(Check::kMaxLength, name, std::to_string(max)));
+    errors->push_back(CheckMessage(Check::kIsString, name));
     return;
   }
-  *value = std::string(it->value().get_string());
+  *value = std::move(text);
   if (identity::CodePointLength(**value) > max) {
-    errors->push_back(std::string(name) + " must be shorter than or equal to " +
-                      std::to_string(max) + " characters");
+    errors->push_back(CheckMessage(Check::kMaxLength, name, std::to_string(max)));
   }
 }
 
@@ -181,8 +179,7 @@ MfaController::Call MfaController::BeginEnrolment(const Request& req) {
     if (!methods.ok()) {
       c.early = Fail(req, methods.error());
     } else if (!methods->empty()) {
-      c.early = Fail(req, core::Unauthenticated("MFA_REQUIRED",
-                                                "Multi-factor authentication is required"));
+      c.early = Fail(req, core::MakeError(core::Err::kMfaRequired));
     }
   }
   return c;
@@ -211,10 +208,10 @@ Response MfaController::Toggle(const Request& req) {
   if (c.early) return std::move(*c.early);
   auto it = c.body.find("enabled");
   if (it == c.body.end() || it->value().is_null()) {
-    return RawValidation({"enabled must be a boolean value",
-                          "enabled should not be null or undefined"});
+    return RawValidation({CheckMessage(Check::kIsDefined, "enabled"),
+                          CheckMessage(Check::kIsBoolean, "enabled")});
   }
-  if (!it->value().is_bool()) return RawValidation({"enabled must be a boolean value"});
+  if (!it->value().is_bool()) return RawValidation({CheckMessage(Check::kIsBoolean, "enabled")});
   const bool enabled = it->value().get_bool();
   if (auto s = d_.mfa.Toggle(c.principal, enabled); !s.ok()) return Fail(req, s.error());
   return Json({{"message", enabled ? "MFA enabled successfully" : "MFA disabled successfully"}});
@@ -319,7 +316,7 @@ void OptionalBool(const json::object& body, std::string_view name, bool* value,
   if (it->value().is_bool()) {
     *value = it->value().get_bool();
   } else if (!*error) {
-    *error = std::string(name) + " must be a boolean value";
+    *error = CheckMessage(Check::kIsBoolean, name);
   }
 }
 
@@ -334,14 +331,14 @@ Response MfaController::Verify(const Request& req) {
   auto m = c.body.find("method");
   if (m != c.body.end() && m->value().is_string()) method = std::string(m->value().get_string());
   if (method != "email" && method != "sms" && method != "totp") {
-    error = "method must be one of the following values: email, sms, totp";
+    error = CheckMessage(Check::kIsEnum, "method", "email, sms, totp");
   }
   // Converted to a string like the reference's host does (123456 works).
   std::optional<std::string> otp_type;
   auto otp_value = CoercedStringField(c.body, "otp", &otp_type);
   if (otp_value) otp = *otp_value;
-  if (!error && otp_type) error = "otp must be a string";
-  if (!error && otp.empty()) error = "otp should not be empty";
+  if (!error && otp_type) error = CheckMessage(Check::kIsString, "otp");
+  if (!error && otp.empty()) error = CheckMessage(Check::kIsNotEmpty, "otp");
   bool trust = false;
   OptionalBool(c.body, "trustDevice", &trust, &error);
   if (error) return http::Fail(req, Validation(*error));
@@ -362,8 +359,8 @@ Response MfaController::VerifyRecoveryCode(const Request& req) {
   std::optional<std::string> code_type;
   auto code_value = CoercedStringField(c.body, "code", &code_type);
   if (code_value) code = *code_value;
-  if (code_type) error = "code must be a string";
-  else if (code.empty()) error = "code should not be empty";
+  if (code_type) error = CheckMessage(Check::kIsString, "code");
+  else if (code.empty()) error = CheckMessage(Check::kIsNotEmpty, "code");
   bool trust = false;
   OptionalBool(c.body, "trustDevice", &trust, &error);
   if (error) return http::Fail(req, Validation(*error));

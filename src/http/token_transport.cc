@@ -4,6 +4,7 @@
 
 #include <boost/json.hpp>
 
+#include "core/errors.h"
 #include "crypto/hmac.h"
 #include "http/cookies.h"
 
@@ -110,14 +111,14 @@ core::Status TokenTransport::CheckCsrf(const Request& req) const {
     if (!origin.empty() &&
         std::find(csrf.allowed_origins.begin(), csrf.allowed_origins.end(),
                   origin) == csrf.allowed_origins.end()) {
-      return core::Forbidden("CSRF_ORIGIN_REJECTED", "Request origin is not allowed");
+      return core::MakeError(core::Err::kCsrfOriginRejected);
     }
   }
   auto cookie = FindCookie(req, csrf.cookie_name);
   auto header = req.Header(csrf.header_name);
   if (!cookie || cookie->empty() || !header || header->empty() ||
       !crypto::ConstantTimeEquals(crypto::Sha256(*cookie), crypto::Sha256(*header))) {
-    return core::Forbidden("CSRF_TOKEN_INVALID", "Invalid CSRF token");
+    return core::MakeError(core::Err::kCsrfTokenInvalid);
   }
   return core::Status::Ok();
 }

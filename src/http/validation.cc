@@ -32,7 +32,41 @@ bool ValidLabel(std::string_view label, bool is_tld) {
   return true;
 }
 
+constexpr CheckEntry kChecks[] = {
+    {Check::kIsDefined, "IsDefined", "$property should not be null or undefined"},
+    {Check::kIsNotEmpty, "IsNotEmpty", "$property should not be empty"},
+    {Check::kIsString, "IsString", "$property must be a string"},
+    {Check::kIsBoolean, "IsBoolean", "$property must be a boolean value"},
+    {Check::kIsEmail, "IsEmail", "$property must be an email"},
+    {Check::kIsUuid, "IsUUID", "$property must be a UUID"},
+    {Check::kIsPhoneNumber, "IsPhoneNumber", "$property must be a valid phone number"},
+    {Check::kIsObject, "IsObject", "$property must be an object"},
+    {Check::kIsEnum, "IsEnum", "$property must be one of the following values: $constraint2"},
+    {Check::kMinLength, "MinLength",
+     "$property must be longer than or equal to $constraint1 characters"},
+    {Check::kMaxLength, "MaxLength",
+     "$property must be shorter than or equal to $constraint1 characters"},
+    {Check::kPasswordNotSameAsCurrent, "passwordNotSameAsCurrent",
+     "New password must be different from the current password"},
+};
+
+void ReplaceAll(std::string* s, std::string_view from, std::string_view to) {
+  for (size_t at = 0; (at = s->find(from, at)) != std::string::npos; at += to.size()) {
+    s->replace(at, from.size(), to);
+  }
+}
+
 }  // namespace
+
+std::span<const CheckEntry> ValidationCatalogue() { return kChecks; }
+
+std::string CheckMessage(Check check, std::string_view property, std::string_view constraint) {
+  std::string m(kChecks[static_cast<size_t>(check)].message);
+  ReplaceAll(&m, "$property", property);
+  ReplaceAll(&m, "$constraint1", constraint);
+  ReplaceAll(&m, "$constraint2", constraint);
+  return m;
+}
 
 bool IsEmail(std::string_view s) {
   if (s.size() > 254) return false;

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "core/errors.h"
 #include "crypto/argon2id.h"
 #include "identity/common_passwords.h"
 
@@ -43,33 +44,28 @@ core::Status Passwords::CheckPolicy(std::string_view password,
                                     std::string_view email) const {
   if (!options_.policy_enabled) return core::Status::Ok();
   if (password.empty()) {
-    return core::InvalidArgument("PASSWORD_TOO_SHORT", "Password is required");
+    return core::MakeError(core::Err::kPasswordRequired);
   }
   std::size_t len = CodePointLength(password);
   if (len < static_cast<std::size_t>(options_.min_length)) {
-    return core::InvalidArgument(
-        "PASSWORD_TOO_SHORT",
-        fmt::format("Password must be at least {} characters", options_.min_length));
+    return core::MakeError(core::Err::kPasswordTooShort, options_.min_length);
   }
   if (len > static_cast<std::size_t>(options_.max_length)) {
-    return core::InvalidArgument(
-        "PASSWORD_TOO_LONG",
-        fmt::format("Password must be at most {} characters", options_.max_length));
+    return core::MakeError(core::Err::kPasswordTooLong, options_.max_length);
   }
   std::string lower = Lower(password);
   if (options_.block_common_passwords && CommonPasswords().count(lower) > 0) {
-    return core::InvalidArgument("PASSWORD_TOO_COMMON", "This password is too common");
+    return core::MakeError(core::Err::kPasswordTooCommon);
   }
   for (const std::string& banned : options_.blocklist) {
     if (Lower(banned) == lower) {
-      return core::InvalidArgument("PASSWORD_TOO_COMMON", "This password is not allowed");
+      return core::MakeError(core::Err::kPasswordNotAllowed);
     }
   }
   if (options_.block_contains_identifier && !email.empty()) {
     std::string local = Lower(email.substr(0, email.find('@')));
     if (local.size() >= 3 && lower.find(local) != std::string::npos) {
-      return core::InvalidArgument("PASSWORD_CONTAINS_IDENTIFIER",
-                                   "Password must not contain your email address");
+      return core::MakeError(core::Err::kPasswordContainsEmail);
     }
   }
   return core::Status::Ok();

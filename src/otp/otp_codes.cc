@@ -2,6 +2,7 @@
 
 #include <cstdint>
 
+#include "core/errors.h"
 #include "crypto/hmac.h"
 
 namespace authd::otp {
@@ -74,7 +75,7 @@ core::Status OtpCodes::Consume(OtpStore& store, const core::TenantId& tenant,
                                std::string_view plain, std::string_view binding) const {
   const std::string_view code = Trim(plain);
   if (code.empty()) {
-    return core::InvalidArgument("MISSING_REQUIRED_FIELD", "Verification code is required");
+    return core::MakeError(core::Err::kCodeRequired);
   }
   auto outcome = store.Consume(tenant, user, purpose, Hash(code, binding), clock_.NowMillis(),
                                options_.max_attempts);
@@ -83,16 +84,13 @@ core::Status OtpCodes::Consume(OtpStore& store, const core::TenantId& tenant,
     case ConsumeOutcome::kConsumed:
       return core::Status::Ok();
     case ConsumeOutcome::kExpired:
-      return core::InvalidArgument("VERIFICATION_CODE_EXPIRED",
-                                   "Verification code has expired");
+      return core::MakeError(core::Err::kCodeExpired);
     case ConsumeOutcome::kExhausted:
-      return core::InvalidArgument(
-          "VERIFICATION_CODE_INVALID",
-          "Too many invalid attempts. Please request a new verification code.");
+      return core::MakeError(core::Err::kCodeExhausted);
     case ConsumeOutcome::kInvalid:
       break;
   }
-  return core::InvalidArgument("VERIFICATION_CODE_INVALID", "Invalid verification code");
+  return core::MakeError(core::Err::kCodeInvalid);
 }
 
 }  // namespace authd::otp

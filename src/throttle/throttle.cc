@@ -3,14 +3,11 @@
 #include <algorithm>
 #include <cctype>
 
+#include "core/errors.h"
+
 namespace authd::throttle {
 namespace {
 
-constexpr const char* kRateLimitedMessage =
-    "Too many requests. Please try again later.";
-constexpr const char* kLockedMessage =
-    "Account temporarily locked after too many failed attempts. Please try "
-    "again later.";
 
 int SecondsUntil(core::UnixMillis end, core::UnixMillis now) {
   long long ms = end - now;
@@ -62,7 +59,7 @@ core::Status RateLimiter::Hit(std::string_view bucket_name, const Bucket& bucket
     if (auto s = count(key); !s.ok()) return s;
   }
   if (retry_after > 0) {
-    return core::RateLimited("RATE_LIMITED", kRateLimitedMessage, retry_after);
+    return core::WithRetryAfter(core::MakeError(core::Err::kRateLimited), retry_after);
   }
   return core::Status::Ok();
 }
@@ -77,8 +74,8 @@ core::Status Lockout::Check(std::string_view identifier, std::string_view ip) {
   auto lock = store_.Peek(LockKey(identifier, ip) + ":locked", now);
   if (!lock.ok()) return lock.status();
   if (lock->has_value()) {
-    return core::RateLimited("ACCOUNT_LOCKED", kLockedMessage,
-                             SecondsUntil((*lock)->window_end, now));
+    return core::WithRetryAfter(core::MakeError(core::Err::kAccountLocked),
+                                SecondsUntil((*lock)->window_end, now));
   }
   return core::Status::Ok();
 }

@@ -308,7 +308,11 @@ def _csrf_login(srv):
 def assert_403(resp, code):
     js = assert_json(resp, 403, keys=["statusCode", "error", "message", "code"])
     assert js["statusCode"] == 403 and js["error"] == "ForbiddenException" and js["code"] == code, js
-    assert isinstance(js["message"], str) and js["message"]
+    assert js["message"] == CSRF_MESSAGES[code], js
+
+
+CSRF_MESSAGES = {"CSRF_TOKEN_INVALID": "Invalid or missing CSRF token.",
+                 "CSRF_ORIGIN_REJECTED": "Cross-site request blocked (origin not allowed)."}
 
 
 def test_csrf_cookie_on_login(csrf_srv):

@@ -31,6 +31,11 @@ def test_switch_tenant_when_tenancy_disabled(server):
     r = c.post("/auth/switch-tenant", {"tenantId": str(uuid.uuid4())}, bearer=at)
     js = assert_json(r, 400, keys=CODED)
     assert js["error"] == "BadRequestException" and js["code"] == "TENANT_SWITCHING_DISABLED", js
+    assert js["message"] == "Multi-tenancy is disabled on this deployment.", js
+    # The body is validated (after the guard) before tenancy is looked at.
+    for body in ({}, {"tenantId": "nope"}, {"tenantId": 5}):
+        assert_json(c.post("/auth/switch-tenant", body, bearer=at), 400,
+                    {"statusCode": 400, "error": "Bad Request", "message": "tenantId must be a UUID"})
     r = c.post("/auth/switch-tenant", {"tenantId": str(uuid.uuid4())})
     assert_json(r, 401, keys=CODED)
     assert r.json["code"] == "NO_AUTH_PROVIDED"

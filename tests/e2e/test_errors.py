@@ -437,6 +437,9 @@ def test_error_bodies_have_consistent_shape(srv):
 # tenancy disabled, provider availability, registration switch, size limits
 # --------------------------------------------------------------------------
 
+TENANT_NOT_ENABLED = "tenantId provided but multi-tenancy is disabled on this deployment."
+
+
 def test_tenant_id_when_tenancy_disabled(srv):
     c = srv.client()
     email, _ = signup(srv)
@@ -444,10 +447,12 @@ def test_tenant_id_when_tenancy_disabled(srv):
                                 "tenantId": str(uuid.uuid4())})
     js = assert_json(r, 400, keys=CODED_ERROR_KEYS)
     assert js["error"] == "BadRequestException" and js["code"] == "TENANT_NOT_ENABLED", js
+    assert js["message"] == TENANT_NOT_ENABLED, js
     r = c.post("/auth/login", {"providerName": "email", "tenantId": str(uuid.uuid4()),
                                "credentials": {"email": email, "password": PASSWORD}})
     js = assert_json(r, 400, keys=CODED_ERROR_KEYS)
     assert js["error"] == "BadRequestException" and js["code"] == "TENANT_NOT_ENABLED", js
+    assert js["message"] == TENANT_NOT_ENABLED, js
     r = c.post("/auth/login", {"providerName": "email", "tenantId": "not-a-uuid",
                                "credentials": {"email": email, "password": PASSWORD}})
     assert_json(r, 400, bad_request("tenantId must be a UUID"))

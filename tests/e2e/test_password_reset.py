@@ -16,7 +16,7 @@ import pytest
 
 from conftest import (
     bad_request, coded,
-    ERR_CODE_EXHAUSTED, ERR_CODE_EXPIRED, ERR_CODE_INVALID, ERR_CODE_REQUIRED,
+    ERR_CODE_INVALID, ERR_CODE_REQUIRED,
     ERR_INVALID_CREDENTIALS, ERR_RATE_LIMITED, ERR_SESSION_NOT_FOUND, JWT_RE,
     KNOWN_SECRET, PASSWORD, UUID4_RE, Client, SmtpSink, WebhookReceiver, assert_json,
     assert_token_body, code_from_text, jwt_alg_none, jwt_parts, jwt_sign, login, new_user,
@@ -32,7 +32,10 @@ FORGOT_OK = {"message": "If your email is registered, you will receive a passwor
 RESET_OK = {"message": "Password has been reset successfully"}
 
 
-ERR_RESET_REQUEST = coded("Invalid reset request", "PASSWORD_RESET_INVALID_REQUEST")
+# verify-forgot-password-otp gives one answer to every wrong code, with or
+# without an account (docs/compatibility.md: the reference answers unknown
+# accounts PASSWORD_RESET_INVALID_REQUEST "Invalid reset request").
+ERR_RESET_REQUEST = ERR_CODE_INVALID
 ERR_TOKEN_INVALID = coded("Invalid or expired reset token", "PASSWORD_RESET_TOKEN_INVALID")
 ERR_TOKEN_STALE = coded("Reset token is no longer valid", "PASSWORD_RESET_TOKEN_INVALID")
 ERR_TOKEN_TYPE = coded("Invalid token type", "PASSWORD_RESET_TOKEN_INVALID")
@@ -188,6 +191,25 @@ def test_unknown_email_same_answer_and_no_mail(srv, smtp_sink):
     assert_json(verify_otp(srv, {"email": ghost, "code": "123456"}), 400, ERR_RESET_REQUEST)
 
 
+def test_verify_otp_does_not_tell_whether_an_account_exists(srv, smtp_sink):
+    # Regression (issue 11 §3.8): an unknown address used to get 400
+    # PASSWORD_RESET_INVALID_REQUEST, a known one VERIFICATION_CODE_INVALID;
+    # a used-up code "Too many invalid attempts" told it too.
+    known, _ = signup(srv)
+    with_code, _ = signup(srv)
+    code = request_code(srv, smtp_sink, with_code)
+    bad = wrong_code(code)
+    answers = [verify_otp(srv, {"email": e, "code": bad})
+               for e in (unique_email("ghost"), known, with_code)]
+    for _ in range(4):  # use the code up
+        answers.append(verify_otp(srv, {"email": with_code, "code": bad}))
+    answers.append(verify_otp(srv, {"email": unique_email("ghost"), "code": "   "}))
+    for r in answers[:-1]:
+        assert_json(r, 400, ERR_CODE_INVALID)
+        assert r.body == answers[0].body
+    assert_json(answers[-1], 400, ERR_CODE_REQUIRED)  # as for a known account
+
+
 def test_reset_tokens_die_when_the_password_changes(srv, smtp_sink):
     """Every outstanding reset token is bound to the password hash it was issued for."""
     email, at, _ = new_user(srv)
@@ -269,7 +291,8 @@ def test_attempts_exhausted(srv, smtp_sink):
     bad = wrong_code(code)
     for _ in range(4):
         assert_json(verify_otp(srv, {"email": email, "code": bad}), 400, ERR_CODE_INVALID)
-    assert_json(verify_otp(srv, {"email": email, "code": bad}), 400, ERR_CODE_EXHAUSTED)
+    # the last attempt used the code up: the same answer as any wrong code
+    assert_json(verify_otp(srv, {"email": email, "code": bad}), 400, ERR_CODE_INVALID)
     # the exhausted code was deleted (mfa.md §4.3; otp-flow.service.js): the right
     # code no longer matches anything and there is no live code left to count
     assert_json(verify_otp(srv, {"email": email, "code": code}), 400, ERR_CODE_INVALID)
@@ -288,7 +311,7 @@ def test_max_attempts_flag(smtp_sink, server_factory):
     code = request_code(s, smtp_sink, email)
     bad = wrong_code(code)
     assert_json(verify_otp(s, {"email": email, "code": bad}), 400, ERR_CODE_INVALID)
-    assert_json(verify_otp(s, {"email": email, "code": bad}), 400, ERR_CODE_EXHAUSTED)
+    assert_json(verify_otp(s, {"email": email, "code": bad}), 400, ERR_CODE_INVALID)
     assert_json(verify_otp(s, {"email": email, "code": code}), 400, ERR_CODE_INVALID)
 
 
@@ -307,9 +330,9 @@ def test_code_expiry(expiry_srv, smtp_sink):
     email, _ = signup(expiry_srv)
     code = request_code(expiry_srv, smtp_sink, email)
     time.sleep(2.5)
-    assert_json(verify_otp(expiry_srv, {"email": email, "code": code}), 400, ERR_CODE_EXPIRED)
-    # the expired row is kept: same answer again
-    assert_json(verify_otp(expiry_srv, {"email": email, "code": code}), 400, ERR_CODE_EXPIRED)
+    # an expired code: the same answer as any wrong code (no enumeration)
+    assert_json(verify_otp(expiry_srv, {"email": email, "code": code}), 400, ERR_CODE_INVALID)
+    assert_json(verify_otp(expiry_srv, {"email": email, "code": code}), 400, ERR_CODE_INVALID)
     # a wrong code while only an expired one exists
     assert_json(verify_otp(expiry_srv, {"email": email, "code": wrong_code(code)}), 400,
                 ERR_CODE_INVALID)

@@ -5,6 +5,8 @@
 #include <cstdlib>
 #include <utility>
 
+#include "core/errors.h"
+
 namespace authd::store::postgres {
 namespace {
 
@@ -135,8 +137,7 @@ core::Result<PgResult> PgConnection::Exec(std::string_view sql, const PgParams& 
     // PostgreSQL text cannot hold NUL, and libpq would cut the value at
     // the first one: refuse it rather than store a truncated value.
     if (p && p->find('\0') != std::string::npos) {
-      return core::Plain(core::ErrorCategory::kInvalidArgument,
-                         "Text values must not contain NUL characters");
+      return core::MakeError(core::Err::kTextHasNul);
     }
     ptrs.push_back(p ? p->c_str() : nullptr);
   }

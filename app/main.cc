@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <set>
 #include <vector>
@@ -139,11 +140,13 @@ void WarnAboutExposedDatabaseFiles(const std::string& path) {
 // rate-limit windows in memory) or a PostgreSQL database shared by any
 // number of processes (windows in the database, shared by all).
 struct Storage {
+  // Before `sqlite`, so destroyed after it: its writer thread may call
+  // into them until it stops.
+  std::unique_ptr<store::CachedUserStore> cached_users;
+  std::unique_ptr<store::CachedSessionStore> cached_sessions;
   std::unique_ptr<store::SqliteDatabase> sqlite;
   std::unique_ptr<store::PostgresDatabase> postgres;
   std::unique_ptr<throttle::CounterStore> memory_counters;
-  std::unique_ptr<identity::UserStore> cached_users;
-  std::unique_ptr<session::SessionStore> cached_sessions;
   identity::UserStore* users = nullptr;
   session::SessionStore* sessions = nullptr;
   otp::OtpStore* otps = nullptr;
@@ -164,6 +167,21 @@ std::string RedactDatabaseUrl(const std::string& url) {
   const size_t at = rest.rfind('@');
   if (at != std::string::npos) rest = rest.substr(at + 1);
   return url.substr(0, scheme_end) + "://" + rest;
+}
+
+// What the SQLite writer calls when another process (the sqlite3 CLI, an
+// operator's tool) wrote to the database: the cached rows may be stale.
+std::function<void()> ForgetCachedRows(const std::string& path, store::CachedUserStore& users,
+                                       store::CachedSessionStore& sessions) {
+  return [path, &users, &sessions, logged = false]() mutable {
+    users.DropAll();
+    sessions.DropAll();
+    if (!logged) {
+      logged = true;
+      spdlog::info("storage: another process wrote to {}; cached users and sessions dropped "
+                   "(so on at each such write, not logged again)", path);
+    }
+  };
 }
 
 core::Result<Storage> OpenStorage(const config::StorageOptions& s) {
@@ -208,6 +226,7 @@ core::Result<Storage> OpenStorage(const config::StorageOptions& s) {
     out.cached_sessions = store::NewCachedSessionStore(d.sessions(), cache);
     out.users = out.cached_users.get();
     out.sessions = out.cached_sessions.get();
+    d.SetForeignWriteListener(ForgetCachedRows(path, *out.cached_users, *out.cached_sessions));
   }
   out.otps = &d.otps();
   out.outbox = &d.outbox();

@@ -49,12 +49,11 @@ core::Status SyncDirectory(const std::string& dir) {
   return core::Status::Ok();
 }
 
-std::string TrimmedFirstLine(std::ifstream& in) {
+// The first line, byte for byte (as every earlier authd read it: trimming
+// now would change the key of a file written with trailing blanks).
+std::string FirstLine(std::ifstream& in) {
   std::string line;
   std::getline(in, line);
-  while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) {
-    line.pop_back();
-  }
   return line;
 }
 
@@ -98,7 +97,7 @@ core::Result<SecretFile> LoadOrCreateSecret(const std::string& path,
   if (std::optional<mode_t> mode = FileMode(path)) {
     std::ifstream in(path);
     if (!in) return core::Internal(SystemError("cannot read", path, errno));
-    out.secret = TrimmedFirstLine(in);
+    out.secret = FirstLine(in);
     out.mode = *mode;
     if (out.secret.size() >= options.min_length) return out;
     if (!out.secret.empty()) {

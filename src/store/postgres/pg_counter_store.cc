@@ -101,11 +101,12 @@ class PgCounterStore final : public throttle::CounterStore {
     if (offset_known_.load(std::memory_order_acquire)) return offset_;
     std::lock_guard<std::mutex> lock(offset_mu_);
     if (offset_known_.load(std::memory_order_relaxed)) return offset_;
-    core::Result<std::int64_t> server = pool_.Run([](PgConnection& c) -> core::Result<std::int64_t> {
-      core::Result<PgResult> r = c.Exec(kServerNow);
-      if (!r.ok()) return r.error();
-      return r->Int(0, 0);
-    });
+    core::Result<std::int64_t> server =
+        pool_.Run([](PgConnection& c) -> core::Result<std::int64_t> {
+          core::Result<PgResult> r = c.Exec(kServerNow);
+          if (!r.ok()) return r.error();
+          return r->Int(0, 0);
+        });
     if (!server.ok()) return server.error();
     offset_ = *server - now;
     offset_known_.store(true, std::memory_order_release);

@@ -179,7 +179,7 @@ std::function<void()> ForgetCachedRows(const std::string& path, store::CachedUse
     if (!logged) {
       logged = true;
       spdlog::info("storage: another process wrote to {}; cached users and sessions dropped "
-                   "(so on at each such write, not logged again)", path);
+                   "(done at every such write; logged once)", path);
     }
   };
 }

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <set>
 #include <vector>
@@ -16,11 +17,13 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <tuple>
 
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include "config/config.h"
+#include "config/data_dir.h"
 #include "core/clock.h"
 #include "crypto/random.h"
 #include "courier/composer.h"
@@ -82,33 +85,6 @@ void SetUpLogging(const config::LogOptions& log) {
   spdlog::set_default_logger(logger);
 }
 
-// A generated secret (the JWT secret, the MFA key) read from, or created
-// in, <data dir>/<name> with mode 0600, so it survives restarts.
-core::Result<std::string> LoadOrCreateSecret(const std::filesystem::path& dir,
-                                             const char* name,
-                                             crypto::SecureRandom& random,
-                                             bool* generated) {
-  const std::filesystem::path file = dir / name;
-  *generated = false;
-  if (std::ifstream in(file); in) {
-    std::string secret;
-    std::getline(in, secret);
-    if (secret.size() >= 32) return secret;
-    return core::InvalidArgument("", "the secret in " + file.string() +
-                                         " is shorter than 32 characters");
-  }
-  std::string secret = random.TokenBase64Url(48);
-  int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600);
-  if (fd < 0) return core::Internal("cannot create " + file.string());
-  std::string line = secret + "\n";
-  bool ok = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size()) &&
-            ::fsync(fd) == 0;
-  ::close(fd);
-  if (!ok) return core::Internal("cannot write " + file.string());
-  *generated = true;
-  return secret;
-}
-
 // The SQLite file the storage options name (when they name no PostgreSQL).
 std::string SqlitePathOf(const config::StorageOptions& s) {
   const std::string prefix = "sqlite://";
@@ -116,15 +92,61 @@ std::string SqlitePathOf(const config::StorageOptions& s) {
   return (std::filesystem::path(s.data_dir) / "authd.db").string();
 }
 
+// A generated secret (the JWT secret, the MFA key) read from, or created
+// in, <data dir>/<name> (config/data_dir.h), so it survives restarts. Logs
+// where it came from and the file's real mode, warns when the group or
+// others may read it; nullopt (logged) when it cannot be had.
+std::optional<std::string> DataDirSecret(const config::StorageOptions& storage,
+                                         const char* name, const char* what,
+                                         const char* hint, crypto::SecureRandom& random) {
+  const std::string file = (std::filesystem::path(storage.data_dir) / name).string();
+  config::SecretFileOptions options;
+  // An empty file was never a usable secret; replacing it is safe as long
+  // as no database can hold anything it protected.
+  options.replace_empty = !store::IsPostgresUrl(storage.database_url) &&
+                          !std::filesystem::exists(SqlitePathOf(storage));
+  auto loaded = config::LoadOrCreateSecret(
+      file, [&random] { return random.TokenBase64Url(48); }, options);
+  if (!loaded.ok()) {
+    const core::Error& e = loaded.error();
+    spdlog::critical("{}: {}", what, e.debug.empty() ? e.message : e.debug);
+    return std::nullopt;
+  }
+  spdlog::info("{} {} {} (mode {}); {}", what,
+               loaded->generated ? "generated and stored in" : "loaded from", file,
+               config::FormatMode(loaded->mode), hint);
+  if (config::OpenToGroupOrOthers(loaded->mode)) {
+    spdlog::warn("{}: {} has mode {}: other local users may read it; run chmod 600 {}", what,
+                 file, config::FormatMode(loaded->mode), file);
+  }
+  return std::move(loaded->secret);
+}
+
+// Warns about database files the group or others may read (files authd
+// creates are 0600, but a database created by someone else keeps its mode,
+// and SQLite gives its -wal/-shm files that mode).
+void WarnAboutExposedDatabaseFiles(const std::string& path) {
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    const std::string file = path + suffix;
+    std::optional<mode_t> mode = config::FileMode(file);
+    if (mode && config::OpenToGroupOrOthers(*mode)) {
+      spdlog::warn("storage: {} has mode {}: other local users may read it (password hashes, "
+                   "sessions); run chmod 600 {}*", file, config::FormatMode(*mode), path);
+    }
+  }
+}
+
 // The stores authd runs on: the embedded SQLite file (one owner process,
 // rate-limit windows in memory) or a PostgreSQL database shared by any
 // number of processes (windows in the database, shared by all).
 struct Storage {
+  // Before `sqlite`, so destroyed after it: its writer thread may call
+  // into them until it stops.
+  std::unique_ptr<store::CachedUserStore> cached_users;
+  std::unique_ptr<store::CachedSessionStore> cached_sessions;
   std::unique_ptr<store::SqliteDatabase> sqlite;
   std::unique_ptr<store::PostgresDatabase> postgres;
   std::unique_ptr<throttle::CounterStore> memory_counters;
-  std::unique_ptr<identity::UserStore> cached_users;
-  std::unique_ptr<session::SessionStore> cached_sessions;
   identity::UserStore* users = nullptr;
   session::SessionStore* sessions = nullptr;
   otp::OtpStore* otps = nullptr;
@@ -145,6 +167,21 @@ std::string RedactDatabaseUrl(const std::string& url) {
   const size_t at = rest.rfind('@');
   if (at != std::string::npos) rest = rest.substr(at + 1);
   return url.substr(0, scheme_end) + "://" + rest;
+}
+
+// What the SQLite writer calls when another process (the sqlite3 CLI, an
+// operator's tool) wrote to the database: the cached rows may be stale.
+std::function<void()> ForgetCachedRows(const std::string& path, store::CachedUserStore& users,
+                                       store::CachedSessionStore& sessions) {
+  return [path, &users, &sessions, logged = false]() mutable {
+    users.DropAll();
+    sessions.DropAll();
+    if (!logged) {
+      logged = true;
+      spdlog::info("storage: another process wrote to {}; cached users and sessions dropped "
+                   "(done at every such write; logged once)", path);
+    }
+  };
 }
 
 core::Result<Storage> OpenStorage(const config::StorageOptions& s) {
@@ -189,6 +226,7 @@ core::Result<Storage> OpenStorage(const config::StorageOptions& s) {
     out.cached_sessions = store::NewCachedSessionStore(d.sessions(), cache);
     out.users = out.cached_users.get();
     out.sessions = out.cached_sessions.get();
+    d.SetForeignWriteListener(ForgetCachedRows(path, *out.cached_users, *out.cached_sessions));
   }
   out.otps = &d.otps();
   out.outbox = &d.outbox();
@@ -335,6 +373,7 @@ int Run(int argc, char** argv) {
   if (std::optional<int> exit = LoadConfig(argc, argv, cfg, warnings)) return *exit;
   SetUpLogging(cfg.log);
   for (const std::string& w : warnings) spdlog::warn("config: {}", w);
+  config::RestrictNewFileModes();  // the data dir, database and secrets: owner-only
   const auto t0 = std::chrono::steady_clock::now();
 
   std::error_code ec;
@@ -351,31 +390,15 @@ int Run(int argc, char** argv) {
   core::Clock& clock = core::SystemClock();
   const bool jwt_configured = !cfg.session.jwt_secret.empty();
   const bool mfa_key_configured = !cfg.mfa.encryption_key.empty();
-  if (cfg.session.jwt_secret.empty()) {
-    bool generated = false;
-    auto secret = LoadOrCreateSecret(cfg.storage.data_dir, "jwt-secret", random, &generated);
-    if (!secret.ok()) {
-      spdlog::critical("jwt secret: {}{}", secret.error().message, secret.error().debug);
-      return 1;
-    }
-    cfg.session.jwt_secret = *secret;
-    spdlog::info("jwt secret {} {}/jwt-secret (mode 0600); set session.jwt_secret to "
-                 "manage it yourself",
-                 generated ? "generated and stored in" : "loaded from",
-                 cfg.storage.data_dir);
-  }
-  if (cfg.mfa.encryption_key.empty()) {
-    bool generated = false;
-    auto key = LoadOrCreateSecret(cfg.storage.data_dir, "mfa-key", random, &generated);
-    if (!key.ok()) {
-      spdlog::critical("mfa key: {}{}", key.error().message, key.error().debug);
-      return 1;
-    }
-    cfg.mfa.encryption_key = *key;
-    if (generated) {
-      spdlog::info("mfa key generated and stored in {}/mfa-key (mode 0600); back it up with "
-                   "the database", cfg.storage.data_dir);
-    }
+  for (auto [value, name, what, hint] :
+       {std::tuple{&cfg.session.jwt_secret, "jwt-secret", "jwt secret",
+                   "set session.jwt_secret to manage it yourself"},
+        std::tuple{&cfg.mfa.encryption_key, "mfa-key", "mfa key",
+                   "back it up with the database"}}) {
+    if (!value->empty()) continue;  // configured
+    std::optional<std::string> secret = DataDirSecret(cfg.storage, name, what, hint, random);
+    if (!secret) return 1;
+    *value = std::move(*secret);
   }
 
   auto opened = OpenStorage(cfg.storage);
@@ -385,6 +408,7 @@ int Run(int argc, char** argv) {
     return 1;
   }
   Storage storage = std::move(*opened);
+  if (storage.sqlite) WarnAboutExposedDatabaseFiles(SqlitePathOf(cfg.storage));
   if (storage.postgres && (!jwt_configured || !mfa_key_configured)) {
     spdlog::warn(
         "storage: PostgreSQL with a {} generated into this data dir: every authd process "

@@ -227,8 +227,9 @@ void AppendStorage(std::vector<Option>& out) {
       [](auto& c) -> auto& { return c.storage.sqlite_cache_entries; }, 0, 10000000,
       "SQLite only: how many sessions, and how many users, authd keeps in "
       "memory so that authenticated requests skip the database (about 2 KiB "
-      "each at most). Safe because this process is the file's only writer; "
-      "a logout or password change is seen at once. 0 = read the database "
+      "each at most). Safe because this process is the file's only authd; "
+      "a logout or password change is seen at once, a write by another "
+      "program (the sqlite3 CLI) within 0.1 s. 0 = read the database "
       "on every request. PostgreSQL deployments never cache (other "
       "processes write too)."));
   out.push_back(IntOption(

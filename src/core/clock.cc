@@ -14,6 +14,10 @@ class RealClock final : public Clock {
     return duration_cast<milliseconds>(system_clock::now().time_since_epoch())
         .count();
   }
+  std::int64_t MonotonicMillis() const override {
+    using namespace std::chrono;
+    return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
+  }
 };
 
 std::tm BreakDown(UnixMillis t) {

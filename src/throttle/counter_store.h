@@ -4,6 +4,14 @@
 // in-process memory adapter (one process owns the SQLite file); a
 // multi-instance deployment needs an adapter shared by all instances.
 // Safe for concurrent use; each call is atomic per key.
+//
+// Time: `now` and `window_end` are in the caller's monotonic time
+// (core::Clock::MonotonicMillis), so a step of the wall clock neither
+// lengthens nor shortens a window. Its origin is arbitrary and differs
+// between processes: an adapter shared by several processes translates it
+// into a time base common to all of them (the PostgreSQL adapter: the
+// database server's clock) and answers in the caller's base again. A
+// caller passes non-decreasing `now` values.
 #ifndef AUTHD_THROTTLE_COUNTER_STORE_H_
 #define AUTHD_THROTTLE_COUNTER_STORE_H_
 
@@ -36,8 +44,10 @@ class CounterStore {
   virtual core::Result<std::optional<WindowCount>> Peek(std::string_view key,
                                                         core::UnixMillis now) = 0;
 
-  // Overwrites `key` with `value` (used to place a lock until a time).
-  virtual core::Status Put(std::string_view key, const WindowCount& value) = 0;
+  // Overwrites `key` with `value` (used to place a lock until a time);
+  // `now` is the caller's current time, in the same base.
+  virtual core::Status Put(std::string_view key, const WindowCount& value,
+                           core::UnixMillis now) = 0;
 
   virtual core::Status Erase(std::string_view key) = 0;
 };

@@ -39,7 +39,7 @@ RateLimiter::RateLimiter(const RateLimitOptions& options, CounterStore& store,
 core::Status RateLimiter::Hit(std::string_view bucket_name, const Bucket& bucket,
                               std::string_view ip, std::string_view identifier) {
   if (!options_.enabled || bucket.max <= 0) return core::Status::Ok();
-  core::UnixMillis now = clock_.NowMillis();
+  const core::UnixMillis now = clock_.MonotonicMillis();  // windows: immune to clock steps
   int retry_after = 0;
   auto count = [&](const std::string& key) -> core::Status {
     auto r = store_.Hit(key, bucket.window_ms, now);
@@ -70,7 +70,7 @@ Lockout::Lockout(const LockoutOptions& options, CounterStore& store,
 
 core::Status Lockout::Check(std::string_view identifier, std::string_view ip) {
   if (!options_.enabled || identifier.empty()) return core::Status::Ok();
-  core::UnixMillis now = clock_.NowMillis();
+  const core::UnixMillis now = clock_.MonotonicMillis();  // windows: immune to clock steps
   auto lock = store_.Peek(LockKey(identifier, ip) + ":locked", now);
   if (!lock.ok()) return lock.status();
   if (lock->has_value()) {
@@ -82,12 +82,12 @@ core::Status Lockout::Check(std::string_view identifier, std::string_view ip) {
 
 void Lockout::RecordFailure(std::string_view identifier, std::string_view ip) {
   if (!options_.enabled || identifier.empty()) return;
-  core::UnixMillis now = clock_.NowMillis();
+  const core::UnixMillis now = clock_.MonotonicMillis();  // windows: immune to clock steps
   std::string key = LockKey(identifier, ip);
   auto r = store_.Hit(key + ":failures", options_.window_ms, now);
   if (r.ok() && r->count >= options_.max_failed_attempts) {
     (void)store_.Put(key + ":locked",
-                     WindowCount{r->count, now + options_.lock_duration_ms});
+                     WindowCount{r->count, now + options_.lock_duration_ms}, now);
     (void)store_.Erase(key + ":failures");
   }
 }

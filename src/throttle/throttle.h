@@ -6,6 +6,8 @@
 // Lockout counts failed logins per (identifier, IP) and locks that pair
 // for lock_duration once max_failed_attempts is reached inside the window.
 // Both are safe for concurrent use; state lives in a CounterStore.
+// Windows and locks are measured on the clock's monotonic reading: a step
+// of the wall clock (back by a day, or forward) changes no window's length.
 #ifndef AUTHD_THROTTLE_THROTTLE_H_
 #define AUTHD_THROTTLE_THROTTLE_H_
 

@@ -60,7 +60,7 @@ TEST_P(CounterStoreContract, PeekDoesNotCount) {
 
 TEST_P(CounterStoreContract, PutOverwritesAndHitContinuesIt) {
   ASSERT_TRUE(IsOk(store().Hit("lock", 1000, kT0)));
-  ASSERT_TRUE(IsOk(store().Put("lock", WindowCount{10, kT0 + 900'000})));
+  ASSERT_TRUE(IsOk(store().Put("lock", WindowCount{10, kT0 + 900'000}, kT0 + 1)));
   auto p = store().Peek("lock", kT0 + 899'999);
   ASSERT_TRUE(IsOk(p));
   ASSERT_TRUE(p->has_value());
@@ -76,7 +76,7 @@ TEST_P(CounterStoreContract, PutOverwritesAndHitContinuesIt) {
 }
 
 TEST_P(CounterStoreContract, PutOfAnEndedWindowIsAbsent) {
-  ASSERT_TRUE(IsOk(store().Put("k", WindowCount{3, kT0})));
+  ASSERT_TRUE(IsOk(store().Put("k", WindowCount{3, kT0}, kT0)));
   auto p = store().Peek("k", kT0);
   ASSERT_TRUE(IsOk(p));
   EXPECT_FALSE(p->has_value());

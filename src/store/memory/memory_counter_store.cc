@@ -81,7 +81,8 @@ class ShardedCounterStore final : public MemoryCounterStore {
     return std::optional<WindowCount>(it->second);
   }
 
-  core::Status Put(std::string_view key, const WindowCount& value) override {
+  core::Status Put(std::string_view key, const WindowCount& value,
+                   core::UnixMillis /*now*/) override {
     Shard& shard = ShardOf(key);
     std::lock_guard<std::mutex> lock(shard.mu);
     auto it = shard.map.find(key);

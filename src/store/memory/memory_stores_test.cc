@@ -87,7 +87,7 @@ TEST(MemoryCounterStore, CapEvictsSoonestEndingWindowsFirst) {
   // Long locks placed first...
   for (int i = 0; i < 100; ++i) {
     ASSERT_TRUE(store->Put("lock:" + std::to_string(i),
-                           throttle::WindowCount{10, kT0 + 3'600'000}).ok());
+                           throttle::WindowCount{10, kT0 + 3'600'000}, kT0).ok());
   }
   // ...then a flood of live short windows far beyond the cap.
   for (int i = 0; i < 20'000; ++i) {

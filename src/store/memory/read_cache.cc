@@ -73,6 +73,11 @@ class ShardedCache {
     ++s.seq;
   }
 
+  // Drops every entry, in every shard.
+  void Clear() {
+    EraseIf([](const V&) { return true; });
+  }
+
   // Drops every entry for which `stale(value)`, in every shard.
   template <typename Pred>
   void EraseIf(Pred stale) {
@@ -112,10 +117,12 @@ auto PassThrough(Call call, Invalidate invalidate) -> std::invoke_result_t<Call&
 
 constexpr auto kNothing = [] {};
 
-class CachedSessionStore final : public session::SessionStore {
+class ShardedSessionCache final : public CachedSessionStore {
  public:
-  CachedSessionStore(session::SessionStore& inner, const ReadCacheOptions& o)
+  ShardedSessionCache(session::SessionStore& inner, const ReadCacheOptions& o)
       : inner_(inner), cache_(o) {}
+
+  void DropAll() override { cache_.Clear(); }
 
   // Create may evict (delete) any of the user's sessions.
   core::Status Create(const session::Session& s, int max_per_user,
@@ -180,10 +187,12 @@ struct TenantUser {
   identity::User user;
 };
 
-class CachedUserStore final : public identity::UserStore {
+class ShardedUserCache final : public CachedUserStore {
  public:
-  CachedUserStore(identity::UserStore& inner, const ReadCacheOptions& o)
+  ShardedUserCache(identity::UserStore& inner, const ReadCacheOptions& o)
       : inner_(inner), cache_(o) {}
+
+  void DropAll() override { cache_.Clear(); }
 
   core::Result<identity::CreateUserOutcome> CreateUser(const core::TenantId& tenant,
                                                        const identity::User& user,
@@ -262,14 +271,14 @@ class CachedUserStore final : public identity::UserStore {
 
 }  // namespace
 
-std::unique_ptr<session::SessionStore> NewCachedSessionStore(session::SessionStore& inner,
-                                                            const ReadCacheOptions& options) {
-  return std::make_unique<CachedSessionStore>(inner, options);
+std::unique_ptr<CachedSessionStore> NewCachedSessionStore(session::SessionStore& inner,
+                                                         const ReadCacheOptions& options) {
+  return std::make_unique<ShardedSessionCache>(inner, options);
 }
 
-std::unique_ptr<identity::UserStore> NewCachedUserStore(identity::UserStore& inner,
-                                                       const ReadCacheOptions& options) {
-  return std::make_unique<CachedUserStore>(inner, options);
+std::unique_ptr<CachedUserStore> NewCachedUserStore(identity::UserStore& inner,
+                                                    const ReadCacheOptions& options) {
+  return std::make_unique<ShardedUserCache>(inner, options);
 }
 
 }  // namespace authd::store

@@ -6,9 +6,12 @@
 // two hash lookups and copies instead of two SQL queries and a JSON decode.
 //
 // Correctness rests on one premise: every write to the cached rows goes
-// through these decorators. That holds when one authd process owns the
-// database (SQLite); it does NOT hold when several processes share it
-// (PostgreSQL), so the caches must not be used there.
+// through these decorators, or is followed by DropAll(). That holds when
+// one authd process owns the database (SQLite) and the few writes of other
+// programs (the sqlite3 CLI, an operator's tool) are noticed
+// (SqliteDatabase::SetForeignWriteListener calls DropAll); it does NOT
+// hold when several authd processes share it (PostgreSQL), so the caches
+// must not be used there.
 //
 // Invalidation. Each write is applied to the inner store first, then the
 // cached entries it may have changed are dropped: a session on Rotate or
@@ -48,11 +51,25 @@ struct ReadCacheOptions {
   int shards = 16;
 };
 
+// A SessionStore / UserStore decorator that can also forget everything.
+class CachedSessionStore : public session::SessionStore {
+ public:
+  // Drops every cached row, for writes that did not go through the
+  // decorator. A read that missed before the call and fills after it is
+  // not cached (as with any write).
+  virtual void DropAll() = 0;
+};
+
+class CachedUserStore : public identity::UserStore {
+ public:
+  virtual void DropAll() = 0;  // as CachedSessionStore::DropAll
+};
+
 // The decorators borrow `inner`, which must outlive them.
-std::unique_ptr<session::SessionStore> NewCachedSessionStore(session::SessionStore& inner,
-                                                            const ReadCacheOptions& options);
-std::unique_ptr<identity::UserStore> NewCachedUserStore(identity::UserStore& inner,
-                                                       const ReadCacheOptions& options);
+std::unique_ptr<CachedSessionStore> NewCachedSessionStore(session::SessionStore& inner,
+                                                         const ReadCacheOptions& options);
+std::unique_ptr<CachedUserStore> NewCachedUserStore(identity::UserStore& inner,
+                                                    const ReadCacheOptions& options);
 
 }  // namespace authd::store
 

@@ -117,7 +117,7 @@ class ReadCacheTest : public ::testing::Test {
   std::unique_ptr<identity::UserStore> users_;
   std::unique_ptr<session::SessionStore> memory_;
   std::unique_ptr<ProbeSessionStore> probe_;
-  std::unique_ptr<session::SessionStore> cached_;
+  std::unique_ptr<CachedSessionStore> cached_;
 };
 
 TEST_F(ReadCacheTest, RepeatedReadsAreServedFromTheCache) {
@@ -186,6 +186,40 @@ TEST_F(ReadCacheTest, AWriteDuringAMissKeepsTheOldRowOut) {
   EXPECT_FALSE(Read("s1").has_value()) << "a deleted session was served from the cache";
 }
 
+// A write that bypassed the cache (another process on the database file)
+// is served stale until DropAll, and fresh at once after it.
+TEST_F(ReadCacheTest, DropAllForgetsWritesMadeBehindTheCache) {
+  ASSERT_TRUE(IsOk(cached_->Create(MakeSession("s1", "u1"), 0, kNow)));
+  ASSERT_TRUE(IsOk(cached_->Create(MakeSession("s2", "u2"), 0, kNow)));
+  ASSERT_TRUE(Read("s1").has_value());
+  ASSERT_TRUE(Read("s2").has_value());
+  ASSERT_TRUE(IsOk(memory_->Delete(kNullTenant, core::SessionId("s1"))));
+  EXPECT_TRUE(Read("s1").has_value()) << "the premise: the cache cannot know by itself";
+  cached_->DropAll();
+  EXPECT_FALSE(Read("s1").has_value());
+  const int gets = probe_->gets.load();
+  EXPECT_TRUE(Read("s2").has_value());
+  EXPECT_TRUE(Read("s2").has_value());
+  EXPECT_EQ(probe_->gets.load(), gets + 1) << "read again once, then cached again";
+}
+
+// A miss reads the old row, the row is deleted behind the cache and
+// DropAll runs before the miss fills: the stale row must not be cached.
+TEST_F(ReadCacheTest, ADropAllDuringAMissKeepsTheOldRowOut) {
+  ASSERT_TRUE(IsOk(cached_->Create(MakeSession("s1", "u1"), 0, kNow)));
+  std::latch read_done(1), release(1);
+  probe_->read_done = &read_done;
+  probe_->release = &release;
+  std::thread reader([&] { EXPECT_TRUE(Read("s1").has_value()); });  // the old row
+  read_done.wait();
+  probe_->read_done = nullptr;
+  ASSERT_TRUE(IsOk(memory_->Delete(kNullTenant, core::SessionId("s1"))));
+  cached_->DropAll();
+  release.count_down();
+  reader.join();
+  EXPECT_FALSE(Read("s1").has_value()) << "a deleted session was served from the cache";
+}
+
 // On an I/O thread (inside a NonBlockingScope) a hit is served, and a miss
 // or any other call refuses instead of reaching the inner store.
 TEST_F(ReadCacheTest, InsideANonBlockingScopeOnlyHitsAreServed) {
@@ -230,6 +264,18 @@ TEST(CachedUserStore, UserWritesAreSeenAtOnce) {
   auto elsewhere = users->FindUserById(kTenantA, core::UserId("u1"));
   ASSERT_TRUE(IsOk(elsewhere));
   EXPECT_FALSE(elsewhere->has_value());
+}
+
+TEST(CachedUserStore, DropAllForgetsWritesMadeBehindTheCache) {
+  auto inner = NewMemoryUserStore();
+  auto users = NewCachedUserStore(*inner, {});
+  ASSERT_TRUE(IsOk(users->CreateUser(kNullTenant, MakeUser("u1", "a@x.io"), {}, false)));
+  auto read = [&] { return *users->FindUserById(kNullTenant, core::UserId("u1")); };
+  ASSERT_TRUE(read().has_value());
+  ASSERT_TRUE(IsOk(inner->SetPassword(kNullTenant, core::UserId("u1"), "behind", kNow)));
+  EXPECT_NE(read()->password_hash, "behind");
+  users->DropAll();
+  EXPECT_EQ(read()->password_hash, "behind");
 }
 
 }  // namespace

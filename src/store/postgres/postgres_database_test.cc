@@ -73,8 +73,9 @@ std::unique_ptr<throttle::CounterStore> MakePostgresCounters() {
                                                             core::UnixMillis now) override {
       return h_->db->counters().Peek(key, now);
     }
-    core::Status Put(std::string_view key, const throttle::WindowCount& v) override {
-      return h_->db->counters().Put(key, v);
+    core::Status Put(std::string_view key, const throttle::WindowCount& v,
+                     core::UnixMillis now) override {
+      return h_->db->counters().Put(key, v, now);
     }
     core::Status Erase(std::string_view key) override { return h_->db->counters().Erase(key); }
 
@@ -216,6 +217,36 @@ struct TwoProcesses {
     return true;
   }
 };
+
+// Two processes whose monotonic clocks differ by a day (one booted a day
+// later) share one window and one lock: each one's time is translated to
+// the database server's. (The slack allows for the few milliseconds
+// between the two processes' first calls.)
+TEST(PostgresDatabaseTest, CountersAgreeAcrossProcessesWithDifferentClocks) {
+  TwoProcesses p;
+  if (!p.Open()) return;
+  constexpr core::UnixMillis kA = 5'000'000;
+  constexpr core::UnixMillis kB = kA + 24LL * 60 * 60 * 1000;
+  constexpr core::UnixMillis kSlack = 5'000;
+  throttle::CounterStore& a = p.db[0]->counters();
+  throttle::CounterStore& b = p.db[1]->counters();
+  ASSERT_TRUE(IsOk(a.Hit("login:ip:x", 60'000, kA)));
+  auto second = b.Hit("login:ip:x", 60'000, kB);
+  ASSERT_TRUE(IsOk(second));
+  EXPECT_EQ(second->count, 2) << "the other process's window is live";
+  EXPECT_LE(second->window_end, kB + 60'000);
+  EXPECT_GT(second->window_end, kB + 60'000 - kSlack);
+
+  ASSERT_TRUE(IsOk(a.Put("lock", throttle::WindowCount{10, kA + 900'000}, kA)));
+  auto seen = b.Peek("lock", kB);
+  ASSERT_TRUE(IsOk(seen));
+  ASSERT_TRUE(seen->has_value());
+  EXPECT_LE((*seen)->window_end, kB + 900'000);
+  EXPECT_GT((*seen)->window_end, kB + 900'000 - kSlack);
+  auto ended = b.Peek("lock", kB + 900'000 + kSlack);
+  ASSERT_TRUE(IsOk(ended));
+  EXPECT_FALSE(ended->has_value()) << "the lock lasts its duration in every process";
+}
 
 // The same correct code submitted by 8 threads split across two processes:
 // exactly one consumes it (Consume locks the user's row), every round.

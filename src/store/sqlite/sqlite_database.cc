@@ -36,6 +36,9 @@ class SqliteDatabaseImpl final : public SqliteDatabase {
   courier::OutboxStore& outbox() override { return *outbox_; }
   mfa::MfaStore& mfa() override { return *mfa_; }
   int schema_version() const override { return version_; }
+  void SetForeignWriteListener(std::function<void()> listener) override {
+    writer_->SetForeignWriteListener(std::move(listener));
+  }
 
   core::Status IntegrityCheck() override {
     core::Result<ConnectionPool::Lease> conn = pool_->Acquire();
@@ -98,7 +101,8 @@ core::Result<std::unique_ptr<SqliteDatabase>> SqliteDatabase::Open(
   if (!version.ok()) return version.error();
   auto pool = std::make_unique<ConnectionPool>(options);
   pool->Release(std::move(*conn));
-  core::Result<std::unique_ptr<sqlite::Writer>> writer = sqlite::Writer::Start(*pool);
+  core::Result<std::unique_ptr<sqlite::Writer>> writer =
+      sqlite::Writer::Start(*pool, options.foreign_write_check_ms);
   if (!writer.ok()) return writer.error();
   return std::unique_ptr<SqliteDatabase>(
       new SqliteDatabaseImpl(std::move(pool), std::move(*writer), *version));

@@ -20,10 +20,13 @@
 // Ownership: the stores returned by users(), sessions(), otps(), outbox()
 // and mfa() live as long as the SqliteDatabase. REQUIRES: no store call is in
 // flight at destruction.
-// One process owns the file (the in-process CounterStore relies on it).
+// One authd process owns the file (the in-process CounterStore relies on
+// it); other processes may still write to it (the sqlite3 CLI, an
+// operator's tool): see SetForeignWriteListener.
 #ifndef AUTHD_STORE_SQLITE_SQLITE_DATABASE_H_
 #define AUTHD_STORE_SQLITE_SQLITE_DATABASE_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -43,6 +46,10 @@ struct SqliteOptions {
   // How long a writer waits for another writer's lock before failing with
   // kUnavailable.
   int busy_timeout_ms = 5000;
+  // While no write of ours is queued, how often the writer looks for
+  // commits by other processes (see SetForeignWriteListener); it also
+  // looks before each of its batches. 0: only before batches.
+  int foreign_write_check_ms = 100;
 };
 
 class SqliteDatabase {
@@ -58,6 +65,14 @@ class SqliteDatabase {
   virtual otp::OtpStore& otps() = 0;
   virtual courier::OutboxStore& outbox() = 0;
   virtual mfa::MfaStore& mfa() = 0;
+
+  // `listener` is called (on the writer thread) when another process has
+  // committed to the file since the last check: within
+  // SqliteOptions::foreign_write_check_ms of the commit, and before any
+  // write of ours that follows it. Commits through these stores never call
+  // it. For caches of rows, which such a write may have changed. nullptr
+  // removes it; once this returns, the previous listener is not running.
+  virtual void SetForeignWriteListener(std::function<void()> listener) = 0;
 
   // The highest migration version applied to the file.
   virtual int schema_version() const = 0;

@@ -1,5 +1,6 @@
 #include "store/sqlite/sqlite_writer.h"
 
+#include <chrono>
 #include <exception>
 #include <utility>
 
@@ -11,14 +12,18 @@ constexpr std::size_t kMaxBatch = 512;
 
 }  // namespace
 
-core::Result<std::unique_ptr<Writer>> Writer::Start(ConnectionPool& pool) {
+core::Result<std::unique_ptr<Writer>> Writer::Start(ConnectionPool& pool,
+                                                    int foreign_write_check_ms) {
   core::Result<ConnectionPool::Lease> conn = pool.Acquire();
   if (!conn.ok()) return conn.error();
-  return std::unique_ptr<Writer>(new Writer(std::move(*conn)));
+  return std::unique_ptr<Writer>(new Writer(std::move(*conn), foreign_write_check_ms));
 }
 
-Writer::Writer(ConnectionPool::Lease conn)
-    : conn_(std::move(conn)), thread_([this] { Loop(); }) {}
+Writer::Writer(ConnectionPool::Lease conn, int foreign_write_check_ms)
+    : conn_(std::move(conn)),
+      foreign_write_check_ms_(foreign_write_check_ms),
+      data_version_(DataVersion()),  // before the thread: the baseline
+      thread_([this] { Loop(); }) {}
 
 Writer::~Writer() {
   {
@@ -39,17 +44,50 @@ core::Status Writer::Run(Op op) {
   return p.result;
 }
 
+void Writer::SetForeignWriteListener(std::function<void()> listener) {
+  std::lock_guard<std::mutex> lock(listener_mu_);
+  listener_ = std::move(listener);
+}
+
+std::optional<std::int64_t> Writer::DataVersion() {
+  core::Result<Statement> st = conn_->Prepare("PRAGMA data_version");
+  if (!st.ok()) return std::nullopt;
+  core::Result<bool> row = st->Step();
+  if (!row.ok() || !*row) return std::nullopt;
+  return st->Int(0);
+}
+
+void Writer::NoticeForeignWrites() {
+  std::optional<std::int64_t> now = DataVersion();
+  if (!now || now == data_version_) return;
+  data_version_ = now;
+  std::lock_guard<std::mutex> lock(listener_mu_);
+  if (listener_) listener_();
+}
+
 void Writer::Loop() {
   std::deque<Pending*> batch;
   std::unique_lock<std::mutex> lock(mu_);
+  const auto ready = [this] { return stopping_ || !queue_.empty(); };
   for (;;) {
-    work_cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-    if (queue_.empty()) return;  // stopping, nothing left
+    if (foreign_write_check_ms_ > 0) {
+      work_cv_.wait_for(lock, std::chrono::milliseconds(foreign_write_check_ms_), ready);
+    } else {
+      work_cv_.wait(lock, ready);
+    }
+    if (stopping_ && queue_.empty()) return;  // nothing left
     while (!queue_.empty() && batch.size() < kMaxBatch) {
       batch.push_back(queue_.front());
       queue_.pop_front();
     }
     lock.unlock();
+    // Before the batch: its writes are then never mistaken for foreign
+    // ones, and a foreign write it follows is noticed first.
+    NoticeForeignWrites();
+    if (batch.empty()) {  // an idle check
+      lock.lock();
+      continue;
+    }
     RunBatch(batch);
     lock.lock();
     for (Pending* p : batch) p->done = true;

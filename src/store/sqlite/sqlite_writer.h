@@ -12,6 +12,14 @@
 // Thread-safety: Run() may be called from any number of threads. An
 // operation runs on the writer thread while its caller waits, so it may
 // read and write the caller's variables it captured by reference.
+//
+// Foreign writes. The writer's connection is the only one of this process
+// that commits, and `PRAGMA data_version` on a connection changes exactly
+// when another connection committed (never for its own commits). So the
+// writer reads it before every batch and, when idle, every
+// foreign_write_check_ms: a change means another process (the sqlite3
+// CLI, an operator's tool) wrote to the file, and the listener is called,
+// on the writer thread, before the batch runs.
 #ifndef AUTHD_STORE_SQLITE_SQLITE_WRITER_H_
 #define AUTHD_STORE_SQLITE_SQLITE_WRITER_H_
 
@@ -19,7 +27,9 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <cstdint>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "core/status.h"
@@ -33,9 +43,11 @@ class Writer {
   // non-ok Status rolls back this operation's writes only.
   using Op = std::function<core::Status(Connection&)>;
 
-  // Takes one connection from `pool` for the writer's whole life.
-  // REQUIRES: `pool` outlives the Writer.
-  static core::Result<std::unique_ptr<Writer>> Start(ConnectionPool& pool);
+  // Takes one connection from `pool` for the writer's whole life. When idle,
+  // it looks for foreign writes every `foreign_write_check_ms` (0: only
+  // before batches). REQUIRES: `pool` outlives the Writer.
+  static core::Result<std::unique_ptr<Writer>> Start(ConnectionPool& pool,
+                                                     int foreign_write_check_ms = 0);
   Writer(const Writer&) = delete;
   Writer& operator=(const Writer&) = delete;
   // Finishes the queued operations, then stops the thread.
@@ -45,6 +57,12 @@ class Writer {
   // failed). Returns op's own status, or the batch's if BEGIN/COMMIT failed.
   core::Status Run(Op op);
 
+  // Called (on the writer thread) once per check that found commits by
+  // another connection since the previous one. Replaces the previous
+  // listener; nullptr removes it. Once this returns, the previous
+  // listener is not running and will not be called again.
+  void SetForeignWriteListener(std::function<void()> listener);
+
  private:
   struct Pending {
     Op op;
@@ -52,11 +70,18 @@ class Writer {
     bool done = false;
   };
 
-  explicit Writer(ConnectionPool::Lease conn);
+  Writer(ConnectionPool::Lease conn, int foreign_write_check_ms);
   void Loop();
   void RunBatch(std::deque<Pending*>& batch);
+  // The connection's data_version; nullopt if it could not be read.
+  std::optional<std::int64_t> DataVersion();
+  void NoticeForeignWrites();
 
   ConnectionPool::Lease conn_;  // used only by the writer thread
+  const int foreign_write_check_ms_;
+  std::optional<std::int64_t> data_version_;  // used only by the writer thread
+  std::mutex listener_mu_;                    // held while the listener runs
+  std::function<void()> listener_;            // GUARDED_BY(listener_mu_)
   std::mutex mu_;
   std::condition_variable work_cv_;  // the writer waits for operations
   std::condition_variable done_cv_;  // callers wait for their batch

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -74,6 +75,44 @@ TEST_F(WriterTest, AcknowledgedWritesSurviveReopen) {
   }
   pool_ = std::make_unique<ConnectionPool>(SqliteOptions{dir_ + "/w.db"});
   EXPECT_EQ(Count(), 1);
+}
+
+// Foreign writes are noticed before the next batch (the idle check is off
+// here, so nothing depends on timing); our own commits and reads on the
+// pool's connections never count as foreign.
+TEST_F(WriterTest, ListenerHearsOfCommitsByOtherConnectionsOnly) {
+  auto writer = Writer::Start(*pool_, /*foreign_write_check_ms=*/0);
+  ASSERT_TRUE(writer.ok());
+  std::atomic<int> heard{0};
+  (*writer)->SetForeignWriteListener([&heard] { ++heard; });
+  auto own = [&](int k) {
+    return (*writer)->Run([k](Connection& c) {
+      return c.Exec(("INSERT INTO t (k, v) VALUES (" + std::to_string(k) + ", 'own')").c_str());
+    });
+  };
+  ASSERT_TRUE(own(1).ok());
+  ASSERT_TRUE(own(2).ok());
+  EXPECT_EQ(Count(), 2);  // a read on a pool connection
+  ASSERT_TRUE(own(3).ok());
+  EXPECT_EQ(heard.load(), 0) << "our own commits and reads are not foreign writes";
+
+  {  // another process, e.g. the sqlite3 CLI
+    auto other = Connection::Open(SqliteOptions{dir_ + "/w.db"});
+    ASSERT_TRUE(other.ok());
+    ASSERT_TRUE((*other)->Exec("UPDATE t SET v = 'theirs' WHERE k = 1").ok());
+  }
+  ASSERT_TRUE(own(4).ok());
+  EXPECT_EQ(heard.load(), 1) << "noticed before the batch that followed it";
+  ASSERT_TRUE(own(5).ok());
+  EXPECT_EQ(heard.load(), 1) << "once per foreign commit seen";
+
+  (*writer)->SetForeignWriteListener(nullptr);
+  {
+    auto other = Connection::Open(SqliteOptions{dir_ + "/w.db"});
+    ASSERT_TRUE((*other)->Exec("DELETE FROM t WHERE k = 2").ok());
+  }
+  ASSERT_TRUE(own(6).ok());
+  EXPECT_EQ(heard.load(), 1) << "a removed listener is not called";
 }
 
 }  // namespace

@@ -27,12 +27,19 @@ done
 # npm (browser tests: tests/browser/package-lock.json); any Node.js that
 # brings npm will do, Debian's only if there is none.
 command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
-if [ ${#missing[@]} -eq 0 ]; then
-  exit 0
+if [ ${#missing[@]} -gt 0 ]; then
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+  echo "install-deps: installing ${missing[*]}" >&2
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
-echo "install-deps: installing ${missing[*]}" >&2
-$SUDO apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# The official client SDK for the browser tests, exactly as locked; the
+# tests themselves then need no network beyond loopback.
+BROWSER="$(cd "$(dirname "$0")/.." && pwd)/tests/browser"
+if [ ! -f "$BROWSER/node_modules/.package-lock.json" ] ||
+   [ "$BROWSER/package-lock.json" -nt "$BROWSER/node_modules/.package-lock.json" ]; then
+  echo "install-deps: npm ci in tests/browser" >&2
+  (cd "$BROWSER" && npm ci --no-audit --no-fund --loglevel=error)
+fi

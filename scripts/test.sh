@@ -12,14 +12,21 @@
 # origin), a bounded soak, the same
 # unit + e2e suites under ASan/UBSan (the PostgreSQL unit tests and
 # test_postgres.py included), and bounded libFuzzer runs.
-# Fails on any failure. Takes about 25 minutes on 2 cores (plus package installs).
+# Prints each stage's duration. Fails on any failure. Takes about 25 minutes on 2 cores (plus package installs).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-"$ROOT/scripts/install-deps.sh"
-"$ROOT/scripts/build.sh" "$ROOT/build"
+# stage NAME CMD...: runs CMD as one named stage and prints its duration.
+stage() {
+  local name="$1"; shift
+  echo "== $name"
+  local t0=$SECONDS
+  "$@"
+  echo "== $name: $((SECONDS - t0)) s"
+}
 
-echo "== layer rule"
-"$ROOT/scripts/check-deps.sh"
+stage "install packages" "$ROOT/scripts/install-deps.sh"
+stage "build (release)" "$ROOT/scripts/build.sh" "$ROOT/build"
+stage "layer rule" "$ROOT/scripts/check-deps.sh"
 
 echo "== PostgreSQL test cluster"
 PG_DIR="$(mktemp -d -t authd-pg.XXXXXX)"
@@ -27,30 +34,29 @@ trap '"$ROOT/scripts/pg-cluster.sh" destroy "$PG_DIR" || true' EXIT
 PG_URL="$("$ROOT/scripts/pg-cluster.sh" start "$PG_DIR")"
 echo "PostgreSQL at $PG_URL (cluster in $PG_DIR)"
 
-echo "== unit tests"
-(cd "$ROOT/build" && AUTHD_TEST_POSTGRES_URL="$PG_URL" AUTHD_REQUIRE_POSTGRES=1 \
-  ctest --output-on-failure -j"$(nproc)")
+unit_tests() {
+  (cd "$ROOT/build" && AUTHD_TEST_POSTGRES_URL="$PG_URL" AUTHD_REQUIRE_POSTGRES=1 \
+    ctest --output-on-failure -j"$(nproc)")
+}
+e2e_sqlite() {
+  AUTHD_BIN="$ROOT/build/authd" /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/e2e
+}
+e2e_postgres() {
+  AUTHD_E2E_POSTGRES_URL="$PG_URL" AUTHD_BIN="$ROOT/build/authd" \
+    /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/e2e
+}
+sanitized() {
+  AUTHD_TEST_POSTGRES_URL="$PG_URL" AUTHD_REQUIRE_POSTGRES=1 "$ROOT/scripts/sanitize.sh"
+}
 
-echo "== end-to-end tests (SQLite)"
 cd "$ROOT"
-AUTHD_BIN="$ROOT/build/authd" /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/e2e
+stage "unit tests" unit_tests
+stage "end-to-end tests (SQLite)" e2e_sqlite
+stage "browser tests (headless Chromium, official client SDK, CORS + cookie mode)" \
+  "$ROOT/scripts/browser-test.sh" "$ROOT/build"
+stage "end-to-end tests (PostgreSQL: the whole suite again, plus test_postgres.py)" e2e_postgres
+stage "soak (bounded)" "$ROOT/scripts/soak.sh" "${AUTHD_SOAK_SECONDS:-120}"
+stage "unit + e2e under AddressSanitizer/UBSan" sanitized
+stage "fuzzing (libFuzzer, clang-16, bounded)" "$ROOT/scripts/fuzz.sh" "${AUTHD_FUZZ_SECONDS:-60}"
 
-echo "== browser tests (headless Chromium, official client SDK, CORS + cookie mode)"
-BROWSER_START=$SECONDS
-"$ROOT/scripts/browser-test.sh" "$ROOT/build"
-echo "browser tests took $((SECONDS - BROWSER_START)) s"
-
-echo "== end-to-end tests (PostgreSQL: the whole suite again, plus test_postgres.py)"
-AUTHD_E2E_POSTGRES_URL="$PG_URL" AUTHD_BIN="$ROOT/build/authd" \
-  /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/e2e
-
-echo "== soak (bounded)"
-"$ROOT/scripts/soak.sh" "${AUTHD_SOAK_SECONDS:-120}"
-
-echo "== unit + e2e under AddressSanitizer/UBSan"
-AUTHD_TEST_POSTGRES_URL="$PG_URL" AUTHD_REQUIRE_POSTGRES=1 "$ROOT/scripts/sanitize.sh"
-
-echo "== fuzzing (libFuzzer, clang-16, bounded)"
-"$ROOT/scripts/fuzz.sh" "${AUTHD_FUZZ_SECONDS:-60}"
-
-echo "== all tests passed"
+echo "== all tests passed in $SECONDS s"

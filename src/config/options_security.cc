@@ -161,7 +161,9 @@ void AppendAuthAndLog(std::vector<Option>& out) {
       std::vector<std::pair<std::string, std::string>>{{"text", "text"},
                                                        {"json", "json"}},
       "text = human-readable lines; json = one JSON object per line, for "
-      "log collectors."));
+      "log collectors: {\"time\",\"level\",\"msg\"}, the message escaped "
+      "as a JSON string (invalid UTF-8 becomes U+FFFD), so no logged value "
+      "can add fields or lines."));
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 
 #include "config/option_builders.h"
 #include "config/option_table.h"
+#include "core/ip_address.h"
 
 namespace authd::config::internal {
 namespace {
@@ -63,6 +64,31 @@ core::Status CheckJwtSecret(std::string& s) {
     }
   }
   return core::Status::Ok();
+}
+
+// A list of IP addresses / CIDR ranges held as core::IpNetwork.
+template <typename Field>
+Option NetworkListOption(std::string key, Field field, std::string help) {
+  Option o;
+  o.key = std::move(key);
+  o.type = OptionType::kList;
+  o.help = std::move(help);
+  o.set = [field](Config& c, const Value& v) -> core::Status {
+    std::vector<core::IpNetwork> nets;
+    for (const std::string& item : std::get<std::vector<std::string>>(v)) {
+      auto n = core::ParseNetwork(item);
+      if (!n) return Invalid("\"" + item + "\" is not an IP address or CIDR range");
+      nets.push_back(*n);
+    }
+    field(c) = std::move(nets);
+    return core::Status::Ok();
+  };
+  o.get = [field](const Config& c) -> Value {
+    std::vector<std::string> items;
+    for (const core::IpNetwork& n : field(c)) items.push_back(core::FormatNetwork(n));
+    return items;
+  };
+  return o;
 }
 
 // An RFC 7230 token (header names) / RFC 6265 cookie-name.
@@ -173,8 +199,26 @@ void AppendServerLimitsAndRoutes(std::vector<Option>& out) {
   out.push_back(BoolOption(
       "server.trust_proxy", [](auto& c) -> auto& { return c.http.trust_proxy; },
       "Take the client IP (used by rate limits, lockout and logs) from "
-      "X-Forwarded-For. Enable only behind a reverse proxy that sets it: "
-      "otherwise clients can forge their IP and evade rate limits."));
+      "X-Forwarded-For, trusting the immediate peer as a proxy "
+      "(server.trust_proxy_hops of them): the client is the right-most "
+      "entry (with 1 hop), never the left-most, which the client writes "
+      "itself. Enable only behind a reverse proxy that appends to it: "
+      "otherwise clients can forge their IP and evade rate limits. See "
+      "also server.trusted_proxies."));
+  out.push_back(IntOption(
+      "server.trust_proxy_hops",
+      [](auto& c) -> auto& { return c.http.trust_proxy_hops; }, 1, 32,
+      "With server.trust_proxy: how many proxies are in front of authd, "
+      "counting the immediate peer. The client is the hops-th "
+      "X-Forwarded-For entry from the right (1 = the right-most)."));
+  out.push_back(NetworkListOption(
+      "server.trusted_proxies",
+      [](auto& c) -> auto& { return c.http.trusted_proxies; },
+      "Addresses or CIDR ranges of your reverse proxies, e.g. "
+      "[\"10.0.0.0/8\", \"127.0.0.1\", \"::1\"]; setting it enables "
+      "X-Forwarded-For (server.trust_proxy need not be set): only when the "
+      "immediate peer is in the list, and the client is the right-most "
+      "entry that is not. IPv4 ranges also match IPv4-mapped IPv6 peers."));
   out.push_back(StringOption(
       "server.global_prefix",
       [](auto& c) -> auto& { return c.http.global_prefix; },

@@ -227,7 +227,7 @@ asio::awaitable<bool> Connection::Handle() {
   }
   request_.headers.resize(n);
   request_.body = std::move(wire.body());
-  SetRequestIdentity(peer_ip_, ctx_.opts.trust_proxy, request_);
+  SetRequestIdentity(peer_ip_, ctx_.opts, request_);
   bool keep_alive = wire.keep_alive();
   response_ = co_await ctx_.dispatcher.Dispatch(request_);
   keep_alive = keep_alive && !io_.stopping;

@@ -69,10 +69,7 @@ core::Status CheckJwtSecret(std::string& s) {
 // A list of IP addresses / CIDR ranges held as core::IpNetwork.
 template <typename Field>
 Option NetworkListOption(std::string key, Field field, std::string help) {
-  Option o;
-  o.key = std::move(key);
-  o.type = OptionType::kList;
-  o.help = std::move(help);
+  Option o{.key = std::move(key), .type = OptionType::kList, .help = std::move(help)};
   o.set = [field](Config& c, const Value& v) -> core::Status {
     std::vector<core::IpNetwork> nets;
     for (const std::string& item : std::get<std::vector<std::string>>(v)) {
@@ -198,27 +195,23 @@ void AppendServerLimitsAndRoutes(std::vector<Option>& out) {
       "before connections are closed; 0 = close at once."));
   out.push_back(BoolOption(
       "server.trust_proxy", [](auto& c) -> auto& { return c.http.trust_proxy; },
-      "Take the client IP (used by rate limits, lockout and logs) from "
-      "X-Forwarded-For, trusting the immediate peer as a proxy "
-      "(server.trust_proxy_hops of them): the client is the right-most "
-      "entry (with 1 hop), never the left-most, which the client writes "
-      "itself. Enable only behind a reverse proxy that appends to it: "
-      "otherwise clients can forge their IP and evade rate limits. See "
-      "also server.trusted_proxies."));
+      "Take the client IP (rate limits, lockout, logs) from X-Forwarded-For, "
+      "the immediate peer being a proxy (server.trust_proxy_hops of them): "
+      "the right-most entry with 1 hop, never the left-most, which the "
+      "client writes. Only behind a proxy that appends to it, or clients "
+      "forge their IP. See also server.trusted_proxies."));
   out.push_back(IntOption(
       "server.trust_proxy_hops",
       [](auto& c) -> auto& { return c.http.trust_proxy_hops; }, 1, 32,
-      "With server.trust_proxy: how many proxies are in front of authd, "
-      "counting the immediate peer. The client is the hops-th "
-      "X-Forwarded-For entry from the right (1 = the right-most)."));
+      "With server.trust_proxy: proxies in front of authd, the peer included; "
+      "the client is the hops-th X-Forwarded-For entry from the right."));
   out.push_back(NetworkListOption(
       "server.trusted_proxies",
       [](auto& c) -> auto& { return c.http.trusted_proxies; },
-      "Addresses or CIDR ranges of your reverse proxies, e.g. "
-      "[\"10.0.0.0/8\", \"127.0.0.1\", \"::1\"]; setting it enables "
-      "X-Forwarded-For (server.trust_proxy need not be set): only when the "
-      "immediate peer is in the list, and the client is the right-most "
-      "entry that is not. IPv4 ranges also match IPv4-mapped IPv6 peers."));
+      "Addresses or CIDR ranges of your reverse proxies, e.g. [\"10.0.0.0/8\", "
+      "\"::1\"]; enables X-Forwarded-For by itself, read only from a listed "
+      "peer: the client is the right-most entry not listed. IPv4 ranges "
+      "also match IPv4-mapped IPv6 addresses."));
   out.push_back(StringOption(
       "server.global_prefix",
       [](auto& c) -> auto& { return c.http.global_prefix; },

@@ -13,9 +13,17 @@ namespace {
 
 // 415 in the shape Nest gives an http-errors error from body-parser.
 Response UnsupportedCharset(std::string_view charset) {
-  std::string upper(charset);
-  for (char& c : upper) {
-    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - ('a' - 'A'));
+  // Upper-cased as the reference does; bytes that are not printable ASCII
+  // become U+FFFD, so the body is always valid UTF-8 JSON.
+  std::string upper;
+  for (char c : charset) {
+    if (c >= 'a' && c <= 'z') {
+      upper.push_back(static_cast<char>(c - ('a' - 'A')));
+    } else if (c >= 0x20 && c < 0x7f) {
+      upper.push_back(c);
+    } else {
+      upper.append("\xEF\xBF\xBD");
+    }
   }
   json::object o;
   o["statusCode"] = 415;

@@ -79,6 +79,11 @@ TEST(ParseJsonBody, OtherCharsetsAre415InNestsHttpErrorShape) {
   auto utf16 = ParseJsonBody(Typed("application/json; charset=utf-16", ""));
   ASSERT_TRUE(std::holds_alternative<Response>(utf16));
   EXPECT_EQ(std::get<Response>(utf16).status, 415);
+  // Bytes that are not printable ASCII never reach the body.
+  auto odd = ParseJsonBody(Typed("application/json; charset=l\xff\x01", ""));
+  ASSERT_TRUE(std::holds_alternative<Response>(odd));
+  EXPECT_EQ(std::get<Response>(odd).body,
+            "{\"statusCode\":415,\"message\":\"unsupported charset \\\"L\xEF\xBF\xBD\xEF\xBF\xBD\\\"\"}");
   // Not JSON at all: the charset does not matter.
   EXPECT_TRUE(std::holds_alternative<boost::json::object>(
       ParseJsonBody(Typed("text/plain; charset=latin1", "{}"))));

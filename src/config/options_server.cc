@@ -70,7 +70,9 @@ core::Status CheckJwtSecret(std::string& s) {
 template <typename Field>
 Option NetworkListOption(std::string key, Field field, std::string help) {
   Option o;
-  o.key = std::move(key), o.type = OptionType::kList, o.help = std::move(help);
+  o.key = std::move(key);
+  o.type = OptionType::kList;
+  o.help = std::move(help);
   o.set = [field](Config& c, const Value& v) -> core::Status {
     std::vector<core::IpNetwork> nets;
     for (const std::string& item : std::get<std::vector<std::string>>(v)) {
@@ -209,10 +211,9 @@ void AppendServerLimitsAndRoutes(std::vector<Option>& out) {
   out.push_back(NetworkListOption(
       "server.trusted_proxies",
       [](auto& c) -> auto& { return c.http.trusted_proxies; },
-      "Addresses or CIDR ranges of your reverse proxies, e.g. [\"10.0.0.0/8\", "
-      "\"::1\"]; enables X-Forwarded-For by itself, read only from a listed "
-      "peer: the client is the right-most entry not listed. IPv4 ranges "
-      "also match IPv4-mapped IPv6 addresses."));
+      "Your reverse proxies' addresses or CIDR ranges, e.g. [\"10.0.0.0/8\", \"::1\"]: "
+      "X-Forwarded-For is then read from a listed peer only, the client being "
+      "its right-most entry not listed (IPv4 ranges match IPv4-mapped too)."));
   out.push_back(StringOption(
       "server.global_prefix",
       [](auto& c) -> auto& { return c.http.global_prefix; },

@@ -51,6 +51,7 @@ void assertion_failed_msg(char const* expr, char const* msg,
 
 #include "core/ip_address.h"
 #include "http/cookies.h"
+#include "http/forwarded.h"
 #include "http/http_options.h"
 #include "http/message.h"
 #include "http/request_body.h"
@@ -166,6 +167,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
   Check(request.body.size() <= opts.max_body_bytes, "body over the limit");
   Check(IsValidRequestId(request.request_id), "invalid request id");
   Check(!request.remote_ip.empty(), "empty remote ip");
+  for (std::string_view entry : ForwardedForEntries(request)) {
+    if (auto a = ParseForwardedAddress(entry)) {
+      auto again = authd::core::ParseIp(authd::core::FormatIp(*a));
+      Check(again && *again == *a, "address does not survive FormatIp/ParseIp");
+      if (auto n = authd::core::ParseNetwork(authd::core::FormatIp(*a) + "/64")) {
+        Check(n->Contains(*a), "a network does not contain its own address");
+      }
+    }
+  }
   if (auto ip = authd::core::ParseIp(request.remote_ip)) {
     Check(authd::core::FormatIp(*ip) == request.remote_ip, "remote ip not canonical");
   } else {

@@ -44,6 +44,7 @@
 #include "flows/session_issuer.h"
 #include "http/auth_handlers.h"
 #include "http/claims_json.h"
+#include "http/log_format.h"
 #include "http/server.h"
 #include "http/token_transport.h"
 #include "identity/passwords.h"
@@ -73,13 +74,8 @@ std::map<std::string, std::string> Environment() {
 
 void SetUpLogging(const config::LogOptions& log) {
   auto logger = spdlog::stderr_logger_mt("authd");
-  if (log.format == "json") {
-    logger->set_pattern(
-        R"({"time":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l","msg":"%v"})",
-        spdlog::pattern_time_type::utc);
-  } else {
-    logger->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %l %v", spdlog::pattern_time_type::utc);
-  }
+  logger->set_formatter(log.format == "json" ? http::NewJsonLogFormatter()
+                                             : http::NewTextLogFormatter());
   logger->set_level(spdlog::level::from_str(log.level));
   logger->flush_on(spdlog::level::info);
   spdlog::set_default_logger(logger);

@@ -183,6 +183,12 @@ core::Status CheckCombinations(const Config& c, const Origins& origins) {
   }
   core::Status cors = CheckCors(c.http.cors, from);
   if (!cors.ok()) return cors;
+  if (c.http.trust_proxy_hops != 1 && (!c.http.trust_proxy || !c.http.trusted_proxies.empty())) {
+    return core::InvalidArgument(
+        "", "server.trust_proxy_hops" + from("server.trust_proxy_hops") +
+                " needs server.trust_proxy = true and no server.trusted_proxies (which "
+                "decide the hops themselves)");
+  }
   const auto& p = c.password;
   if (p.argon2_memory_kib < 8 * p.argon2_parallelism) {
     return core::InvalidArgument(

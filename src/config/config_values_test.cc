@@ -4,6 +4,7 @@
 
 #include "config/config.h"
 #include "config/config_test_util.h"
+#include "core/ip_address.h"
 
 namespace authd::config {
 namespace {
@@ -34,6 +35,36 @@ TEST(ConfigValuesTest, BooleanSpellings) {
   TempToml file("[lockout]\nenabled = \"yes\"\n");  // TOML wants a boolean
   EXPECT_THAT(ErrorOf(LoadWith({"--config", file.path()})),
               HasSubstr("not a TOML string"));
+}
+
+TEST(ConfigValuesTest, TrustedProxiesAreAddressesOrRanges) {
+  TempToml file(
+      "[server]\ntrusted_proxies = [\"10.0.0.0/8\", \"127.0.0.1\", \"2001:DB8::/32\"]\n");
+  auto r = LoadWith({"--config", file.path()});
+  ASSERT_TRUE(r.ok()) << ErrorOf(r);
+  ASSERT_EQ(r->config.http.trusted_proxies.size(), 3u);
+  EXPECT_TRUE(r->config.http.trusted_proxies[0].Contains(*core::ParseIp("10.1.2.3")));
+  EXPECT_EQ(core::FormatNetwork(r->config.http.trusted_proxies[2]), "2001:db8::/32");
+  auto env = LoadWith({}, {{"AUTHD_SERVER_TRUSTED_PROXIES", "192.168.0.0/16,::1"}});
+  ASSERT_TRUE(env.ok()) << ErrorOf(env);
+  EXPECT_EQ(env->config.http.trusted_proxies.size(), 2u);
+  for (const char* bad : {"10.0.0.0/33", "localhost", "10.0.0.1/", "1.2.3"}) {
+    EXPECT_THAT(ErrorOf(LoadWith({"--server-trusted-proxies", bad})),
+                HasSubstr("is not an IP address or CIDR range"))
+        << bad;
+  }
+}
+
+TEST(ConfigValuesTest, TrustProxyHopsNeedTrustProxyAndNoList) {
+  auto r = LoadWith({"--server-trust-proxy", "true", "--server-trust-proxy-hops", "2"});
+  ASSERT_TRUE(r.ok()) << ErrorOf(r);
+  EXPECT_EQ(r->config.http.trust_proxy_hops, 2);
+  EXPECT_THAT(ErrorOf(LoadWith({"--server-trust-proxy-hops", "2"})),
+              HasSubstr("server.trust_proxy_hops (flag --server-trust-proxy-hops) needs"));
+  EXPECT_THAT(ErrorOf(LoadWith({"--server-trust-proxy", "true", "--server-trust-proxy-hops", "2",
+                                "--server-trusted-proxies", "10.0.0.0/8"})),
+              HasSubstr("needs server.trust_proxy = true and no server.trusted_proxies"));
+  EXPECT_FALSE(LoadWith({"--server-trust-proxy-hops", "0"}).ok());
 }
 
 TEST(ConfigValuesTest, IntegersAreStrict) {

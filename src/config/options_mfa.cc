@@ -76,6 +76,19 @@ void AppendMfaOptions(std::vector<Option>& out) {
       [](auto& c) -> auto& { return c.mfa.require_verified_contact; },
       "Enrolling an authenticator app requires a verified e-mail or phone "
       "(403 MFA_CANNOT_ENABLE_WITHOUT_METHOD otherwise)."));
+  out.push_back(IntOption(
+      "mfa.max_totp_devices",
+      [](auto& c) -> auto& { return c.mfa.max_totp_devices; }, 1, 1000,
+      "TOTP devices one user may hold, unverified setups included; one more "
+      "POST /auth/mfa/setup-totp answers 400 MFA_DEVICE_LIMIT_REACHED "
+      "(remove a device first)."));
+  out.push_back(DurationOption(
+      "mfa.totp_setup_ttl",
+      [](auto& c) -> auto& { return c.mfa.totp_setup_ttl_ms; }, 1, 1000,
+      "How long a TOTP setup may wait for POST /auth/mfa/verify-totp-setup. "
+      "An older unverified setup cannot be verified any more, is not listed "
+      "or counted towards mfa.max_totp_devices, and is deleted at the "
+      "user's next setup."));
 }
 
 }  // namespace authd::config::internal

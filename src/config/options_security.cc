@@ -112,6 +112,9 @@ void AppendRateLimit(std::vector<Option>& out) {
       {"verification_send",
        "POST /auth/send-email-verification, /auth/send-phone-verification "
        "and /auth/mfa/challenge (authd only: the reference has no limit there)"},
+      {"mfa_setup",
+       "POST /auth/mfa/setup-totp, per account and per IP (authd only: the "
+       "reference has no limit there)"},
   };
   using throttle::Bucket;
   using throttle::RateLimitOptions;
@@ -123,6 +126,7 @@ void AppendRateLimit(std::vector<Option>& out) {
       &RateLimitOptions::passwordless_send,
       &RateLimitOptions::mfa_verify,
       &RateLimitOptions::verification_send,
+      &RateLimitOptions::mfa_setup,
   };
   for (size_t i = 0; i < std::size(kRoutes); ++i) {
     const auto field = kFields[i];
@@ -161,7 +165,9 @@ void AppendAuthAndLog(std::vector<Option>& out) {
       std::vector<std::pair<std::string, std::string>>{{"text", "text"},
                                                        {"json", "json"}},
       "text = human-readable lines; json = one JSON object per line, for "
-      "log collectors."));
+      "log collectors: {\"time\",\"level\",\"msg\"}, the message escaped "
+      "as a JSON string (invalid UTF-8 becomes U+FFFD), so no logged value "
+      "can add fields or lines."));
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 
 #include "config/option_builders.h"
 #include "config/option_table.h"
+#include "core/ip_address.h"
 
 namespace authd::config::internal {
 namespace {
@@ -65,8 +66,34 @@ core::Status CheckJwtSecret(std::string& s) {
   return core::Status::Ok();
 }
 
+// A list of IP addresses / CIDR ranges held as core::IpNetwork.
+template <typename Field>
+Option NetworkListOption(std::string key, Field field, std::string help) {
+  Option o;
+  o.key = std::move(key);
+  o.type = OptionType::kList;
+  o.help = std::move(help);
+  o.set = [field](Config& c, const Value& v) -> core::Status {
+    std::vector<core::IpNetwork> nets;
+    for (const std::string& item : std::get<std::vector<std::string>>(v)) {
+      auto n = core::ParseNetwork(item);
+      if (!n) return Invalid("\"" + item + "\" is not an IP address or CIDR range");
+      nets.push_back(*n);
+    }
+    field(c) = std::move(nets);
+    return core::Status::Ok();
+  };
+  o.get = [field](const Config& c) -> Value {
+    std::vector<std::string> items;
+    for (const core::IpNetwork& n : field(c)) items.push_back(core::FormatNetwork(n));
+    return items;
+  };
+  return o;
+}
+
 }  // namespace
 
+// An RFC 7230 token (header names) / RFC 6265 cookie-name.
 StringCheck Token(bool lower_case) {
   return [lower_case](std::string& s) -> core::Status {
     if (s.empty()) return Invalid("must not be empty");
@@ -179,9 +206,22 @@ void AppendServerLimitsAndRoutes(std::vector<Option>& out) {
       "before connections are closed; 0 = close at once."));
   out.push_back(BoolOption(
       "server.trust_proxy", [](auto& c) -> auto& { return c.http.trust_proxy; },
-      "Take the client IP (used by rate limits, lockout and logs) from "
-      "X-Forwarded-For. Enable only behind a reverse proxy that sets it: "
-      "otherwise clients can forge their IP and evade rate limits."));
+      "Take the client IP (rate limits, lockout, logs) from X-Forwarded-For, "
+      "the immediate peer being a proxy (server.trust_proxy_hops of them): "
+      "the right-most entry with 1 hop, never the left-most, which the "
+      "client writes. Only behind a proxy that appends to it, or clients "
+      "forge their IP. See also server.trusted_proxies."));
+  out.push_back(IntOption(
+      "server.trust_proxy_hops",
+      [](auto& c) -> auto& { return c.http.trust_proxy_hops; }, 1, 32,
+      "With server.trust_proxy: proxies in front of authd, the peer included; "
+      "the client is the hops-th X-Forwarded-For entry from the right."));
+  out.push_back(NetworkListOption(
+      "server.trusted_proxies",
+      [](auto& c) -> auto& { return c.http.trusted_proxies; },
+      "Your reverse proxies' addresses or CIDR ranges, e.g. [\"10.0.0.0/8\", \"::1\"]: "
+      "X-Forwarded-For is then read from a listed peer only, the client being "
+      "its right-most entry not listed (IPv4 ranges match IPv4-mapped too)."));
   out.push_back(StringOption(
       "server.global_prefix",
       [](auto& c) -> auto& { return c.http.global_prefix; },

@@ -126,6 +126,10 @@ constexpr ErrorEntry kEntries[] = {
     {Err::kMfaEnrolmentNeedsContact, C::kForbidden, "MFA_CANNOT_ENABLE_WITHOUT_METHOD",
      "A verified email or phone is required before enrolling an authenticator", O::kReference},
     {Err::kMfaDeviceNotFound, C::kNotFound, "", "MFA device not found", O::kReference},
+    // setup-totp past mfa.max_totp_devices (the reference has no cap).
+    {Err::kMfaDeviceLimitReached, C::kInvalidArgument, "MFA_DEVICE_LIMIT_REACHED",
+     "Maximum number of MFA devices reached; remove a device before adding another",
+     O::kAuthd},
     {Err::kMfaOtpInvalid, C::kUnauthenticated, "MFA_CODE_INVALID", "Invalid OTP", O::kReference},
     {Err::kMfaCodeInvalid, C::kUnauthenticated, "MFA_CODE_INVALID", "Invalid MFA code",
      O::kReference},

@@ -92,6 +92,7 @@ enum class Err {
   kMfaCannotEnableWithoutMethod,
   kMfaEnrolmentNeedsContact,
   kMfaDeviceNotFound,
+  kMfaDeviceLimitReached,
   kMfaOtpInvalid,
   kMfaCodeInvalid,
   kMfaNotRequired,

@@ -1,9 +1,9 @@
 #include "flows/account_flows.h"
 
-#include <cctype>
 #include <vector>
 
 #include "core/errors.h"
+#include "identity/phone.h"
 
 namespace authd::flows {
 namespace {
@@ -21,12 +21,7 @@ std::string NormalizeEmail(std::string_view email) {
 }
 
 std::string NormalizePhone(std::string_view phone) {
-  std::string out;
-  out.reserve(phone.size());
-  for (char c : phone) {
-    if (!std::isspace(static_cast<unsigned char>(c))) out.push_back(c);
-  }
-  return out;
+  return identity::NormalizePhone(phone);
 }
 
 core::Status AccountFlows::ThrottleSignup(std::string_view identifier,
@@ -159,6 +154,15 @@ core::Result<AuthResult> AccountFlows::LoginWithPassword(
   const core::TenantId tenant;
   auto user = d_.users.FindUserByIdentity(tenant, provider, identifier);
   if (!user.ok()) return user.error();
+  if (!user->has_value() && provider == identity::kProviderPhone && in.phone.text) {
+    // A row stored before phones were normalised that the migration had to
+    // leave as it was (another account holds the normalised number).
+    const std::string legacy = identity::LegacyPhoneKey(*in.phone.text);
+    if (legacy != identifier) {
+      user = d_.users.FindUserByIdentity(tenant, provider, legacy);
+      if (!user.ok()) return user.error();
+    }
+  }
   bool ok = false;
   if (user->has_value() && (*user)->password_hash) {
     ok = d_.passwords.Verify(password, *(*user)->password_hash);
@@ -166,8 +170,9 @@ core::Result<AuthResult> AccountFlows::LoginWithPassword(
     // Same argon2 cost as a real check: no enumeration by timing.
     d_.passwords.VerifyUnknownUser(password);
   }
-  const std::string lock_id = throttle::NormalizeIdentifier(
-      in.email.text ? *in.email.text : in.phone.text.value_or(""));
+  // The key ThrottleLogin checked: the identifier of the provider used,
+  // normalised as for the lookup (never a stray credentials.email).
+  const std::string& lock_id = identifier;
   if (!ok) {
     d_.lockout.RecordFailure(lock_id, in.client.ip);
     if (d_.events && d_.events->Wants(courier::event::kLoginFailed)) {

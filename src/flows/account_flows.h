@@ -107,7 +107,7 @@ class AccountFlows {
 
 // "  Alice@Example.COM " -> "alice@example.com".
 std::string NormalizeEmail(std::string_view email);
-// "+1 555 0100" -> "+15550100".
+// identity::NormalizePhone: "+1 (555) 010-0100" -> "+15550100100".
 std::string NormalizePhone(std::string_view phone);
 
 }  // namespace authd::flows

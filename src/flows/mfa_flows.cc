@@ -104,11 +104,17 @@ core::Result<std::vector<std::string>> MfaFlows::VerifiedMethods(const core::Ten
   return out;
 }
 
+bool MfaFlows::Abandoned(const mfa::TotpDevice& d, core::UnixMillis now) const {
+  return !d.verified && d.created_at <= now - options_.totp_setup_ttl_ms;
+}
+
 core::Result<std::vector<mfa::TotpDevice>> MfaFlows::Devices(const Principal& p) {
   if (auto s = RequireEnabled(); !s.ok()) return s.error();
   auto devices = d_.store.ListDevices(p.session.tenant_id, p.user.id);
   if (!devices.ok()) return devices.error();
   std::vector<mfa::TotpDevice> v = std::move(*devices);
+  const core::UnixMillis now = d_.clock.NowMillis();
+  std::erase_if(v, [&](const mfa::TotpDevice& d) { return Abandoned(d, now); });
   // lastUsedAt DESC (never used last), then createdAt DESC.
   std::stable_sort(v.begin(), v.end(), [](const mfa::TotpDevice& a, const mfa::TotpDevice& b) {
     if (a.last_used_at != b.last_used_at) {
@@ -180,8 +186,16 @@ core::Status MfaFlows::DeleteDevice(const Principal& p, const std::string& devic
 
 core::Result<TotpEnrolment> MfaFlows::SetupTotp(const Principal& p,
                                                 const std::optional<std::string>& label,
-                                                const std::optional<std::string>& device_name) {
+                                                const std::optional<std::string>& device_name,
+                                                std::string_view ip) {
   if (auto s = RequireEnabled(); !s.ok()) return s.error();
+  if (d_.rate_limiter) {
+    if (auto s = d_.rate_limiter->Hit("mfaSetup", d_.rate_limiter->options().mfa_setup, ip,
+                                      "mfa:" + p.user.id.str());
+        !s.ok()) {
+      return s.error();
+    }
+  }
   auto user = CurrentUser(p);
   if (!user.ok()) return user.error();
   const identity::User& u = *user;
@@ -207,7 +221,13 @@ core::Result<TotpEnrolment> MfaFlows::SetupTotp(const Principal& p,
   d.secret_sealed = crypto::Seal(seal_key_, e.secret, SealAad(u.id), d_.random);
   d.secret_lookup = crypto::HmacSha256Hex(lookup_key_, e.secret);
   d.created_at = d.updated_at = now;
-  if (auto s = d_.store.AddDevice(d); !s.ok()) return s.error();
+  // Deletes exactly the Abandoned() setups before counting.
+  auto added = d_.store.AddDeviceWithinLimit(d, options_.max_totp_devices,
+                                             now - options_.totp_setup_ttl_ms + 1);
+  if (!added.ok()) return added.error();
+  if (!*added) {
+    return core::MakeError(core::Err::kMfaDeviceLimitReached);
+  }
   return e;
 }
 
@@ -221,6 +241,7 @@ core::Status MfaFlows::VerifyTotpSetup(const Principal& p, const std::string& ot
   if (!device->has_value()) return invalid;
   const mfa::TotpDevice& d = **device;
   if (d.verified) return core::Status::Ok();  // as the reference
+  if (Abandoned(d, d_.clock.NowMillis())) return invalid;
   auto plain = crypto::Open(seal_key_, d.secret_sealed, SealAad(p.user.id));
   if (!plain) return core::Internal("mfa device " + d.id + ": sealed secret does not open");
   auto key = crypto::Base32Decode(*plain);

@@ -92,14 +92,19 @@ class MfaFlows {
   core::Result<std::vector<mfa::TotpDevice>> Devices(const Principal& p);
   // 404 "MFA device not found" if the caller has no such device.
   core::Status DeleteDevice(const Principal& p, const std::string& device_id);
-  // A new unverified device. Errors: 403 MFA_NOT_ENABLED,
-  // MFA_CANNOT_ENABLE_WITHOUT_METHOD (require_verified_contact).
+  // A new unverified device, valid for verification for totp_setup_ttl;
+  // abandoned setups older than that are deleted first. Errors: 403
+  // MFA_NOT_ENABLED, MFA_CANNOT_ENABLE_WITHOUT_METHOD
+  // (require_verified_contact), 429 RATE_LIMITED (bucket mfa_setup, per
+  // account and per `ip`), 400 MFA_DEVICE_LIMIT_REACHED (max_totp_devices).
   core::Result<TotpEnrolment> SetupTotp(const Principal& p,
                                         const std::optional<std::string>& label,
-                                        const std::optional<std::string>& device_name);
+                                        const std::optional<std::string>& device_name,
+                                        std::string_view ip = {});
   // Confirms the device holding `secret` with a current code (its step is
   // recorded, so the same code cannot be used again). 401
-  // MFA_CODE_INVALID "Invalid OTP" on any mismatch.
+  // MFA_CODE_INVALID "Invalid OTP" on any mismatch, and for a setup older
+  // than totp_setup_ttl.
   core::Status VerifyTotpSetup(const Principal& p, const std::string& otp,
                                const std::string& secret);
   // Replaces the unused recovery codes; the plain codes, shown once.
@@ -154,6 +159,9 @@ class MfaFlows {
   core::Result<bool> CheckTotp(const Principal& p, const std::string& otp);
   void RecordFailure(const Principal& p);
   bool Configured(std::string_view method) const;
+  // An unverified setup older than totp_setup_ttl: never verified, listed
+  // or counted.
+  bool Abandoned(const mfa::TotpDevice& d, core::UnixMillis now) const;
 
   const mfa::MfaOptions options_;
   const std::string seal_key_;     // AES-256-GCM key of TOTP secrets

@@ -258,6 +258,56 @@ TEST_F(MfaFlowsTest, WrongCodesLockTheAccount) {
   EXPECT_EQ(locked.error().code, "ACCOUNT_LOCKED");
 }
 
+class MfaSetupLimitsTest : public MfaFlowsTest {
+ protected:
+  MfaSetupLimitsTest() : MfaFlowsTest(Limited()) {}
+  static mfa::MfaOptions Limited() {
+    mfa::MfaOptions o = Enabled();
+    o.max_totp_devices = 3;
+    o.totp_setup_ttl_ms = 10 * 60 * 1000;
+    return o;
+  }
+};
+
+TEST_F(MfaSetupLimitsTest, DevicesAreCappedAndAbandonedSetupsExpire) {
+  AuthResult a = SignUp("ivy@example.com");
+  const std::string token = a.tokens.access_token;
+  Enrol(token);  // one verified device
+  auto pending1 = mfa_->SetupTotp(Who(token), std::nullopt, std::nullopt);
+  ASSERT_TRUE(pending1.ok());
+  clock_.Advance(milliseconds(60'000));
+  auto pending2 = mfa_->SetupTotp(Who(token), std::nullopt, std::nullopt);
+  ASSERT_TRUE(pending2.ok());
+  // Verified and unverified devices count: the fourth is refused.
+  auto refused = mfa_->SetupTotp(Who(token), std::nullopt, std::nullopt);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, "MFA_DEVICE_LIMIT_REACHED");
+  EXPECT_EQ(refused.error().category, core::ErrorCategory::kInvalidArgument);
+  EXPECT_EQ(mfa_->Devices(Who(token))->size(), 3u);
+
+  // pending1 is 10 minutes old: it can no longer be verified, is not listed
+  // and no longer counts.
+  clock_.Advance(milliseconds(9 * 60'000));
+  const std::string key1 = *crypto::Base32Decode(pending1->secret);
+  EXPECT_EQ(mfa_->VerifyTotpSetup(Who(token), Code(key1), pending1->secret).error().code,
+            "MFA_CODE_INVALID");
+  EXPECT_EQ(mfa_->Devices(Who(token))->size(), 2u);
+  auto again = mfa_->SetupTotp(Who(token), std::nullopt, std::nullopt);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(mfa_store_->ListDevices(std::nullopt, a.session.user_id)->size(), 3u);  // purged
+  // pending2 is younger than the window: still verifiable.
+  const std::string key2 = *crypto::Base32Decode(pending2->secret);
+  EXPECT_TRUE(mfa_->VerifyTotpSetup(Who(token), Code(key2), pending2->secret).ok());
+  // Verified devices never expire.
+  clock_.Advance(milliseconds(24LL * 3600 * 1000));
+  auto fresh = LogIn("ivy@example.com");
+  ASSERT_TRUE(fresh.ok());
+  auto devices = mfa_->Devices(Who(fresh->tokens.access_token));
+  ASSERT_TRUE(devices.ok());
+  EXPECT_EQ(devices->size(), 2u);
+  for (const auto& d : *devices) EXPECT_TRUE(d.verified);
+}
+
 class MfaRequiredTest : public MfaFlowsTest {
  protected:
   MfaRequiredTest() : MfaFlowsTest(Required()) {}

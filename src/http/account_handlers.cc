@@ -126,7 +126,9 @@ Response AccountController::Forgot(const Request& req) {
   auto parsed = ParseJsonBody(req);
   if (auto* err = std::get_if<Response>(&parsed)) return std::move(*err);
   const json::object& body = std::get<json::object>(parsed);
-  if (auto s = d_.recovery.ThrottleForgot(ThrottleIdentifier(body), req.remote_ip); !s.ok()) {
+  if (auto s = d_.recovery.ThrottleForgot(ThrottleIdentifier(body, /*phone_first=*/true),
+                                          req.remote_ip);
+      !s.ok()) {
     return Fail(req, s.error());
   }
   std::optional<std::string> error;
@@ -141,7 +143,8 @@ Response AccountController::VerifyResetCode(const Request& req) {
   auto parsed = ParseJsonBody(req);
   if (auto* err = std::get_if<Response>(&parsed)) return std::move(*err);
   const json::object& body = std::get<json::object>(parsed);
-  if (auto s = d_.recovery.ThrottleVerifyCode(ThrottleIdentifier(body), req.remote_ip);
+  if (auto s = d_.recovery.ThrottleVerifyCode(ThrottleIdentifier(body, /*phone_first=*/true),
+                                                  req.remote_ip);
       !s.ok()) {
     return Fail(req, s.error());
   }

@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "identity/phone.h"
 #include "throttle/throttle.h"
 
 namespace authd::http {
@@ -24,19 +25,34 @@ std::optional<bool> RememberMe(const json::object& body) {
   return it->value().get_bool();
 }
 
-std::string ThrottleIdentifier(const json::object& body) {
+std::string ThrottleIdentifier(const json::object& body, bool phone_first) {
   auto str = [](const json::object& o, std::string_view k) -> const json::string* {
     auto it = o.find(k);
     return it != o.end() && it->value().is_string() ? &it->value().get_string() : nullptr;
   };
+  // Each identifier normalised as its account lookup normalises it.
+  auto key = [](std::string_view k, std::string_view v) {
+    return k == "phone" ? identity::NormalizePhone(v) : throttle::NormalizeIdentifier(v);
+  };
   if (auto it = body.find("credentials"); it != body.end() && it->value().is_object()) {
     const json::object& c = it->value().get_object();
+    // A login counts against the credential its provider looks up.
+    const json::string* provider = str(body, "providerName");
     for (const char* k : {"email", "phone"}) {
-      if (auto* s = str(c, k)) return throttle::NormalizeIdentifier(*s);
+      if (provider && *provider == k) {
+        const json::string* v = str(c, k);
+        return v ? key(k, *v) : "";
+      }
+    }
+    for (const char* k : {"email", "phone"}) {
+      if (auto* v = str(c, k)) return key(k, *v);
     }
   }
+  if (phone_first) {
+    if (auto* v = str(body, "phone"); v && !v->empty()) return key("phone", *v);
+  }
   for (const char* k : {"email", "phone", "identifier"}) {
-    if (auto* s = str(body, k)) return throttle::NormalizeIdentifier(*s);
+    if (auto* v = str(body, k)) return key(k, *v);
   }
   return "";
 }

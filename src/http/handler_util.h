@@ -23,10 +23,15 @@ core::Error Validation(std::string message);
 // body: a JSON boolean counts, anything else is ignored (never an error).
 std::optional<bool> RememberMe(const boost::json::object& body);
 
-// The reference's rate-limit identifier: the first string among
-// credentials.email, credentials.phone, email, phone, identifier; trimmed
-// and lower-cased.
-std::string ThrottleIdentifier(const boost::json::object& body);
+// The identifier a request's rate limits and lockout count against: the
+// one its flow looks up, normalised as the lookup does (e-mails trimmed and
+// lower-cased, phones by identity::NormalizePhone). A login: the
+// credential of its providerName (a phone login never counts against a
+// stray credentials.email); otherwise, as the reference, the first string
+// among credentials.email, credentials.phone, email, phone, identifier,
+// except that `phone_first` (forgot-password, whose flow looks up the
+// phone when one is given) takes a non-empty phone before the e-mail.
+std::string ThrottleIdentifier(const boost::json::object& body, bool phone_first = false);
 
 // 200 with `o` as the JSON body.
 Response Json(boost::json::object o);

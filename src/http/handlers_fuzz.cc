@@ -286,7 +286,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
   header("User-Agent", "Mozilla/5.0 (X11; Linux x86_64) Firefox/120.0");
   http::SetRequestLine(ref.method, target, req);
   req.body = Substitute(rest, tokens, csrf);
-  http::SetRequestIdentity("127.0.0.1", false, req);
+  http::SetRequestIdentity("127.0.0.1", http::HttpOptions(), req);
 
   const http::Route* route = w.router.Find(req.method, req.path);
   if (route == nullptr) {

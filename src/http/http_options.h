@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "core/ip_address.h"
+
 namespace authd::http {
 
 // How token responses travel (reference `session.accessTokenType`).
@@ -53,7 +55,11 @@ struct HttpOptions {
   std::int64_t read_timeout_ms = 30000;  // a request must arrive within
   std::int64_t idle_timeout_ms = 5000;   // keep-alive idle (Keep-Alive: timeout=5)
   std::int64_t shutdown_grace_ms = 10000;  // in-flight requests finish within
-  bool trust_proxy = false;  // take the client IP from X-Forwarded-For
+  // Which X-Forwarded-For hop is the client (http/forwarded.h):
+  // trusted_proxies if any, else trust_proxy_hops proxies if trust_proxy.
+  bool trust_proxy = false;
+  int trust_proxy_hops = 1;
+  std::vector<core::IpNetwork> trusted_proxies;
 
   std::string global_prefix;         // e.g. "api" -> /api/auth/...
   std::string route_prefix = "auth";

@@ -6,7 +6,9 @@
 // SetRequestLine / SetHeaderField / SetRequestIdentity, then the 404 and
 // error responses are serialised.
 // Input: byte 0 = chunk size seed (1..256 bytes per read) and bit 7 =
-// trust_proxy; the rest is the byte stream of one connection.
+// trust X-Forwarded-For (the 2nd bit of the chunk seed then picks hops or a
+// trusted-proxy list); the rest is the byte stream of one connection.
+// Invariant: remote_ip is the peer or a canonical IP address.
 // Boost asserts stay on, through this handler (declared before any Boost
 // header): Beast 1.81's basic_parser::parse_chunk_header asserts n >= 5
 // where n == 3 is valid ("0\r\n" then the final CRLF in later reads,
@@ -47,7 +49,9 @@ void assertion_failed_msg(char const* expr, char const* msg,
 #include <boost/beast/http/string_body.hpp>
 #include <boost/json.hpp>
 
+#include "core/ip_address.h"
 #include "http/cookies.h"
+#include "http/forwarded.h"
 #include "http/http_options.h"
 #include "http/message.h"
 #include "http/request_body.h"
@@ -90,6 +94,20 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
   const char* wire = reinterpret_cast<const char*>(data) + 1;
   const std::size_t wire_size = size - 1;
   const HttpOptions opts;  // the server's default limits
+  static const HttpOptions by_hops = [] {
+    HttpOptions o;
+    o.trust_proxy = true;
+    o.trust_proxy_hops = 2;
+    return o;
+  }();
+  static const HttpOptions by_list = [] {
+    HttpOptions o;
+    for (const char* n : {"203.0.113.0/24", "10.0.0.0/8", "::1", "2001:db8::/32"}) {
+      o.trusted_proxies.push_back(*authd::core::ParseNetwork(n));
+    }
+    return o;
+  }();
+  const HttpOptions& proxy_opts = !trust_proxy ? opts : (data[0] & 0x02) ? by_list : by_hops;
 
   bhttp::request_parser<bhttp::string_body> parser;
   parser.header_limit(static_cast<std::uint32_t>(opts.max_header_bytes));
@@ -144,11 +162,25 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
   for (const auto& f : msg) SetHeaderField(n++, f.name_string(), f.value(), request);
   request.headers.resize(n);
   request.body = std::move(msg.body());
-  SetRequestIdentity("203.0.113.7", trust_proxy, request);
+  SetRequestIdentity("203.0.113.7", proxy_opts, request);
 
   Check(request.body.size() <= opts.max_body_bytes, "body over the limit");
   Check(IsValidRequestId(request.request_id), "invalid request id");
   Check(!request.remote_ip.empty(), "empty remote ip");
+  for (std::string_view entry : ForwardedForEntries(request)) {
+    if (auto a = ParseForwardedAddress(entry)) {
+      auto again = authd::core::ParseIp(authd::core::FormatIp(*a));
+      Check(again && *again == *a, "address does not survive FormatIp/ParseIp");
+      if (auto n = authd::core::ParseNetwork(authd::core::FormatIp(*a) + "/64")) {
+        Check(n->Contains(*a), "a network does not contain its own address");
+      }
+    }
+  }
+  if (auto ip = authd::core::ParseIp(request.remote_ip)) {
+    Check(authd::core::FormatIp(*ip) == request.remote_ip, "remote ip not canonical");
+  } else {
+    Check(false, "remote ip is not an IP address");
+  }
   Check(request.path.size() <= request.target.size(), "path longer than target");
   for (const auto& [name, value] : request.headers) {
     for (char c : name) Check(!(c >= 'A' && c <= 'Z'), "header name not lower-cased");

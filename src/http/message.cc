@@ -1,6 +1,7 @@
 #include "http/message.h"
 
 #include "core/clock.h"
+#include "http/forwarded.h"
 
 #include <algorithm>
 #include <boost/beast/core/string.hpp>
@@ -52,16 +53,6 @@ bool IsFramingHeader(std::string_view name) {
 
 bool HasLineBreak(std::string_view s) {
   return s.find_first_of("\r\n") != std::string_view::npos;
-}
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) {
-    s.remove_suffix(1);
-  }
-  return s;
 }
 
 void AppendNumber(std::string& out, std::size_t v) {
@@ -145,15 +136,13 @@ void SetHeaderField(std::size_t index, std::string_view name,
   field_value.assign(value);
 }
 
-void SetRequestIdentity(std::string_view peer_ip, bool trust_proxy,
+void SetRequestIdentity(std::string_view peer_ip, const HttpOptions& opts,
                         Request& r) {
-  std::string_view ip = peer_ip;
-  if (trust_proxy) {
-    std::string_view forwarded = r.Header("x-forwarded-for").value_or("");
-    forwarded = Trim(forwarded.substr(0, forwarded.find(',')));
-    if (!forwarded.empty()) ip = forwarded;
+  if (!opts.trust_proxy && opts.trusted_proxies.empty()) {
+    r.remote_ip.assign(peer_ip);  // the common case: no allocation
+  } else {
+    r.remote_ip = ClientIp(peer_ip, opts, r);
   }
-  r.remote_ip.assign(ip);
   std::optional<std::string_view> id = r.Header("x-request-id");
   if (id && IsValidRequestId(*id)) {
     r.request_id.assign(*id);

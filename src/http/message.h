@@ -14,6 +14,8 @@
 #include <utility>
 #include <vector>
 
+#include "http/http_options.h"
+
 namespace authd::http {
 
 struct Request {
@@ -63,9 +65,9 @@ void SetHeaderField(std::size_t index, std::string_view name,
                     std::string_view value, Request& r);
 
 // Derives r.request_id (X-Request-Id if valid, else generated) and
-// r.remote_ip (the first X-Forwarded-For entry, trimmed, if trust_proxy and
-// present; else peer_ip) from r.headers.
-void SetRequestIdentity(std::string_view peer_ip, bool trust_proxy, Request& r);
+// r.remote_ip (ClientIp of forwarded.h: the peer, or the X-Forwarded-For
+// hop the proxy options trust) from r.headers.
+void SetRequestIdentity(std::string_view peer_ip, const HttpOptions& opts, Request& r);
 
 // The undecoded path of a target: what the access log shows (never the
 // query, which may carry tokens).

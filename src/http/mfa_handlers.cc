@@ -244,7 +244,7 @@ Response MfaController::SetupTotp(const Request& req) {
   OptionalShortString(c.body, "label", 128, &label, &errors);
   OptionalShortString(c.body, "deviceName", 128, &device_name, &errors);
   if (!errors.empty()) return RawValidation(errors);
-  auto e = d_.mfa.SetupTotp(c.principal, label, device_name);
+  auto e = d_.mfa.SetupTotp(c.principal, label, device_name, req.remote_ip);
   if (!e.ok()) return Fail(req, e.error());
   auto qr = qr::QrPngDataUrl(e->otpauth_url);
   if (!qr.ok()) return Fail(req, qr.error());

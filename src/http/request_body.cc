@@ -4,19 +4,34 @@
 #include <fmt/format.h>
 
 #include "http/error_mapping.h"
+#include "http/media_type.h"
 
 namespace authd::http {
 namespace json = boost::json;
 
 namespace {
 
-bool IsJsonContentType(const Request& req) {
-  auto ct = req.Header("content-type");
-  if (!ct) return false;
-  std::string lower(*ct);
-  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return lower.find("application/json") != std::string::npos ||
-         lower.find("+json") != std::string::npos;
+// 415 in the shape Nest gives an http-errors error from body-parser.
+Response UnsupportedCharset(std::string_view charset) {
+  // Upper-cased as the reference does; bytes that are not printable ASCII
+  // become U+FFFD, so the body is always valid UTF-8 JSON.
+  std::string upper;
+  for (char c : charset) {
+    if (c >= 'a' && c <= 'z') {
+      upper.push_back(static_cast<char>(c - ('a' - 'A')));
+    } else if (c >= 0x20 && c < 0x7f) {
+      upper.push_back(c);
+    } else {
+      upper.append("\xEF\xBF\xBD");
+    }
+  }
+  json::object o;
+  o["statusCode"] = 415;
+  o["message"] = "unsupported charset \"" + upper + "\"";
+  Response r;
+  r.status = 415;
+  r.body = json::serialize(o);
+  return r;
 }
 
 std::string ParseErrorMessage(std::string_view body, std::size_t consumed,
@@ -33,7 +48,13 @@ std::string ParseErrorMessage(std::string_view body, std::size_t consumed,
 }  // namespace
 
 BodyOrError ParseJsonBody(const Request& req) {
-  if (!IsJsonContentType(req)) return json::object();
+  auto header = req.Header("content-type");
+  if (!header) return json::object();
+  const ContentType ct = ParseContentType(*header);
+  if (!IsJsonMediaType(ct)) return json::object();
+  // body-parser accepts any utf-* charset and decodes it; authd reads
+  // UTF-8 only (docs/compatibility.md).
+  if (ct.charset && *ct.charset != "utf-8") return UnsupportedCharset(*ct.charset);
   std::string_view body = req.body;
   size_t first = body.find_first_not_of(" \t\r\n");
   if (first == std::string_view::npos) return json::object();

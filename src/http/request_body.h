@@ -1,6 +1,9 @@
 // Decoding JSON request bodies the way the reference host does
 // (Express body-parser + Nest ValidationPipe), minus its crashes:
-//  - only `application/json` bodies are parsed; others read as {};
+//  - only `application/json` bodies are parsed (the media type, parsed as
+//    media_type.h says; any parameters); others read as {}; a charset
+//    other than utf-8 -> 415 {"statusCode":415,"message":"unsupported
+//    charset \"X\""};
 //  - malformed JSON -> 400 {"message":"<parser message>","error":"Bad Request","statusCode":400};
 //  - a top-level value that is not an object -> 400 (never a 500);
 //  - invalid UTF-8 and nesting deeper than 32 levels are malformed.

@@ -1,8 +1,13 @@
 // libFuzzer target: JSON request bodies as handlers decode them.
-// Input: first byte selects a Content-Type, the rest is the body. Runs
-// ParseJsonBody, then StringField/BoolField/Truthy over every member and the
-// validators over every string value. Invariants: an error is a 400 with a
-// JSON body; IsEmail/IsUuid never accept what the grammar forbids.
+// Input: first byte selects a Content-Type from a table (bit 7 clear) or
+// says that the next (byte & 0x7f) bytes are the Content-Type itself; the
+// rest is the body. Runs ParseContentType, ParseJsonBody, then
+// StringField/BoolField/Truthy over every member and the validators over
+// every string value. Invariants: a parsed media type is valid and
+// lower-case, and JSON only if it is application/json; an error is a 400
+// (or a 415 for a charset) with a JSON body; IsEmail/IsUuid never accept
+// what the grammar forbids.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -13,6 +18,7 @@
 
 #include <boost/json.hpp>
 
+#include "http/media_type.h"
 #include "http/message.h"
 #include "http/request_body.h"
 #include "http/validation.h"
@@ -33,9 +39,27 @@ constexpr const char* kContentTypes[] = {
     "application/vnd.api+json",
     "text/plain",
     "application/x-www-form-urlencoded",
+    "text/plain; x=application/json",
+    "application/json; charset=\"utf-8\"",
+    "application/json; charset=latin1",
     "",
     nullptr,  // no Content-Type header
 };
+
+void CheckContentType(std::string_view header) {
+  const authd::http::ContentType ct = authd::http::ParseContentType(header);
+  if (!ct.type.empty()) {
+    Check(authd::http::IsValidMediaType(ct.type), "parsed media type is invalid");
+    for (char c : ct.type) Check(c < 'A' || c > 'Z', "media type not lower-case");
+    Check(header.find('/') != std::string_view::npos, "media type without '/'");
+  }
+  if (authd::http::IsJsonMediaType(ct)) {
+    Check(ct.type == "application/json", "JSON media type is not application/json");
+  }
+  if (ct.charset) {
+    for (char c : *ct.charset) Check(c < 'A' || c > 'Z', "charset not lower-case");
+  }
+}
 
 void CheckValidators(std::string_view s) {
   if (authd::http::IsUuid(s)) Check(s.size() == 36, "IsUuid length");
@@ -52,16 +76,26 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
   using namespace authd::http;
   if (size == 0) return 0;
   constexpr std::size_t kTypes = sizeof(kContentTypes) / sizeof(*kContentTypes);
-  const char* content_type = kContentTypes[data[0] % kTypes];
+  const char* chars = reinterpret_cast<const char*>(data);
   Request req;
   SetRequestLine("POST", "/auth/login", req);
-  if (content_type != nullptr) SetHeaderField(0, "content-type", content_type, req);
-  req.body.assign(reinterpret_cast<const char*>(data) + 1, size - 1);
+  std::size_t body_start = 1;
+  if (data[0] & 0x80) {
+    const std::size_t n = std::min<std::size_t>(data[0] & 0x7f, size - 1);
+    const std::string_view header(chars + 1, n);
+    CheckContentType(header);
+    SetHeaderField(0, "content-type", header, req);
+    body_start += n;
+  } else if (const char* content_type = kContentTypes[data[0] % kTypes]) {
+    CheckContentType(content_type);
+    SetHeaderField(0, "content-type", content_type, req);
+  }
+  req.body.assign(chars + body_start, size - body_start);
 
   CheckValidators(req.body);
   BodyOrError parsed = ParseJsonBody(req);
   if (auto* err = std::get_if<Response>(&parsed)) {
-    Check(err->status == 400, "body error is not a 400");
+    Check(err->status == 400 || err->status == 415, "body error is not a 400 or 415");
     boost::system::error_code ec;
     (void)boost::json::parse(err->body, ec);
     Check(!ec, "body error is not JSON");

@@ -44,6 +44,51 @@ TEST(ParseJsonBody, EmptyOrNonJsonBodiesReadAsEmptyObjects) {
   EXPECT_TRUE(std::get<boost::json::object>(t).empty());
 }
 
+Request Typed(std::string content_type, std::string body) {
+  Request r;
+  r.method = "POST";
+  r.headers.push_back({"content-type", std::move(content_type)});
+  r.body = std::move(body);
+  return r;
+}
+
+TEST(ParseJsonBody, OnlyTheApplicationJsonMediaTypeIsParsed) {
+  const std::string login = R"({"email":"a@b.co"})";
+  // CORS-safelisted types that merely mention JSON read as empty bodies.
+  for (const char* type : {"text/plain; x=application/json", "text/plain;application/json",
+                           "application/x-www-form-urlencoded; x=+json",
+                           "application/vnd.api+json", "application/jsonx"}) {
+    auto r = ParseJsonBody(Typed(type, login));
+    ASSERT_TRUE(std::holds_alternative<boost::json::object>(r)) << type;
+    EXPECT_TRUE(std::get<boost::json::object>(r).empty()) << type;
+  }
+  for (const char* type : {"application/json", "Application/Json ; charset=UTF-8",
+                           "application/json;charset=\"utf-8\""}) {
+    auto r = ParseJsonBody(Typed(type, login));
+    ASSERT_TRUE(std::holds_alternative<boost::json::object>(r)) << type;
+    EXPECT_EQ(std::get<boost::json::object>(r).size(), 1u) << type;
+  }
+}
+
+TEST(ParseJsonBody, OtherCharsetsAre415InNestsHttpErrorShape) {
+  auto r = ParseJsonBody(Typed("application/json; charset=latin1", "{}"));
+  ASSERT_TRUE(std::holds_alternative<Response>(r));
+  EXPECT_EQ(std::get<Response>(r).status, 415);
+  EXPECT_EQ(std::get<Response>(r).body,
+            R"({"statusCode":415,"message":"unsupported charset \"LATIN1\""})");
+  auto utf16 = ParseJsonBody(Typed("application/json; charset=utf-16", ""));
+  ASSERT_TRUE(std::holds_alternative<Response>(utf16));
+  EXPECT_EQ(std::get<Response>(utf16).status, 415);
+  // Bytes that are not printable ASCII never reach the body.
+  auto odd = ParseJsonBody(Typed("application/json; charset=l\xff\x01", ""));
+  ASSERT_TRUE(std::holds_alternative<Response>(odd));
+  EXPECT_EQ(std::get<Response>(odd).body,
+            "{\"statusCode\":415,\"message\":\"unsupported charset \\\"L\xEF\xBF\xBD\xEF\xBF\xBD\\\"\"}");
+  // Not JSON at all: the charset does not matter.
+  EXPECT_TRUE(std::holds_alternative<boost::json::object>(
+      ParseJsonBody(Typed("text/plain; charset=latin1", "{}"))));
+}
+
 TEST(Fields, TypeErrorsUseClassValidatorMessages) {
   auto r = ParseJsonBody(JsonRequest(R"({"email":123,"rememberMe":"yes"})"));
   const auto& o = std::get<boost::json::object>(r);

@@ -231,7 +231,7 @@ asio::awaitable<bool> Connection::Handle() {
   }
   request_.headers.resize(n);
   request_.body = std::move(wire.body());
-  SetRequestIdentity(peer_ip_, ctx_.opts.trust_proxy, request_);
+  SetRequestIdentity(peer_ip_, ctx_.opts, request_);
   bool keep_alive = wire.keep_alive();
   if (auto preflight = ctx_.cors.Preflight(request_)) {
     response_ = std::move(*preflight);

@@ -69,6 +69,12 @@ class MfaStore {
 
   // --- TOTP devices ---------------------------------------------------
   virtual core::Status AddDevice(const TotpDevice& d) = 0;
+  // In one transaction: deletes the user's unverified devices created
+  // before `unverified_before` (abandoned setups), then adds `d` if the user
+  // has fewer than `max_devices` devices left, and returns whether it did.
+  // Concurrent calls for one user never take it past max_devices.
+  virtual core::Result<bool> AddDeviceWithinLimit(const TotpDevice& d, int max_devices,
+                                                  core::UnixMillis unverified_before) = 0;
   // The user's devices, oldest first.
   virtual core::Result<std::vector<TotpDevice>> ListDevices(const core::TenantId& tenant,
                                                             const core::UserId& user) = 0;

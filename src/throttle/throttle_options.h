@@ -27,6 +27,9 @@ struct RateLimitOptions {
   // authd's own: POST /auth/send-email-verification and
   // /auth/send-phone-verification (the reference has no limit there).
   Bucket verification_send{60000, 3};
+  // authd's own: POST /auth/mfa/setup-totp, per account and per IP (the
+  // reference has no limit there; each call stores a device).
+  Bucket mfa_setup{60000, 5};
 };
 
 struct LockoutOptions {

@@ -169,6 +169,8 @@ def http_request(method, path, body=None, headers=None, content_type="applicatio
 
 ERR_SHAPES = (["statusCode", "error", "message"], ["statusCode", "error", "message", "code"],
               ["message", "error", "statusCode"])
+# Nest's answer to an http-errors error (body-parser's 415 unsupported charset).
+HTTP_ERROR_SHAPE = ["statusCode", "message"]
 
 
 def check_error_body(cid, status, headers, body):
@@ -179,6 +181,9 @@ def check_error_body(cid, status, headers, body):
     except Exception as e:  # noqa: BLE001
         raise AssertionError(f"[{cid}] {status} body is not UTF-8 JSON ({e}): {body[:300]!r}")
     assert isinstance(js, dict), f"[{cid}] {status} body not an object: {js!r}"
+    if status == 415 and list(js.keys()) == HTTP_ERROR_SHAPE:
+        assert js["statusCode"] == 415 and js["message"].startswith("unsupported charset "), js
+        return js
     assert list(js.keys()) in ERR_SHAPES, f"[{cid}] {status} error shape {list(js.keys())}: {js!r}"
     assert js["statusCode"] == status, f"[{cid}] statusCode {js['statusCode']} != HTTP {status}: {js!r}"
     assert isinstance(js["error"], str) and js["error"], f"[{cid}] error: {js!r}"
@@ -499,6 +504,14 @@ BODY_CASES = {
     "form-urlencoded": (b"email=a%40b.co&password=Str0ng!Passw0rd", "application/x-www-form-urlencoded"),
     "ct-garbage": (b'{"email":"a@b.co"}', "\x01\x02;;;=="),
     "ct-json-bad-charset": (b'{"email":"a@b.co"}', "application/json; charset=klingon"),
+    "ct-json-in-param": (b'{"email":"a@b.co","password":"Str0ng!Passw0rd"}',
+                         "text/plain; x=application/json"),
+    "ct-json-after-semicolon": (b'{"email":"a@b.co"}', "text/plain;application/json"),
+    "ct-plus-json": (b'{"email":"a@b.co"}', "application/vnd.api+json"),
+    "ct-json-suffix-garbage": (b'{"email":"a@b.co"}', "application/jsonx"),
+    "ct-json-quoted-unterminated": (b'{"email":"a@b.co"}', 'application/json; charset="utf-8'),
+    "ct-json-many-params": (b'{"email":"a@b.co"}', "application/json" + "; a=b" * 2000),
+    "ct-json-utf16-charset": (b'{"email":"a@b.co"}', "application/json; charset=utf-16"),
 }
 
 
@@ -514,6 +527,37 @@ def test_whole_body(ctx, ep, name):
     oc = exchange(ctx.main.port, http_request("POST", f"/auth/{ep}", body, content_type=ct))
     check_outcome(cid, oc, may_close=False)
     after_case(ctx, ctx.main, cid)
+
+
+# A CORS-safelisted Content-Type (no preflight) that merely mentions JSON
+# must not be parsed as JSON: a cross-site page could otherwise sign up or
+# log in. Such a body reads as empty, as in the reference (validation 400).
+@pytest.mark.parametrize("ct", ["text/plain; x=application/json", "text/plain;application/json",
+                                "application/x-www-form-urlencoded; x=application/json",
+                                "multipart/form-data; boundary=application/json"])
+def test_simple_request_content_type_is_not_json(ctx, ct):
+    email = unique_email("ct")
+    body = json.dumps({"email": email, "password": PASSWORD}).encode()
+    oc = exchange(ctx.main.port, http_request("POST", "/auth/signup", body, content_type=ct))
+    (status, headers, resp), = check_outcome(f"ct signup {ct}", oc, may_close=False)
+    assert status == 400, resp
+    assert json.loads(resp)["message"] == "email should not be empty", resp
+    login(ctx.main, email, expect=401)  # no account was created
+    after_case(ctx, ctx.main, f"ct {ct}")
+
+
+def test_json_content_type_with_parameters_and_case_is_parsed(ctx):
+    email = unique_email("ct")
+    body = json.dumps({"email": email, "password": PASSWORD}).encode()
+    oc = exchange(ctx.main.port, http_request("POST", "/auth/signup", body,
+                                              content_type="Application/JSON ; Charset=\"UTF-8\""))
+    (status, _, resp), = check_outcome("ct json params", oc, ok200=True, may_close=False)
+    assert status == 200, resp
+    oc = exchange(ctx.main.port, http_request("POST", "/auth/signup", b"{}",
+                                              content_type="application/json; charset=latin1"))
+    (status, _, resp), = check_outcome("ct json latin1", oc, may_close=False)
+    assert status == 415 and json.loads(resp) == {
+        "statusCode": 415, "message": 'unsupported charset "LATIN1"'}, resp
 
 
 # invalid UTF-8 sequences, placed in a value of each field and in a key

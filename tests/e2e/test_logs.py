@@ -113,3 +113,58 @@ def test_request_id_echoed_and_sanitised(srv):
     r = c.get("/auth/client-config", headers={"X-Request-Id": long_id})
     assert r.header("X-Request-Id") != long_id
     assert r.status == 200
+
+
+def _raw_request(port, data):
+    import socket
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+        s.sendall(data)
+        buf = b""
+        while b"\r\n\r\n" not in buf:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            buf += chunk
+    return buf
+
+
+def test_json_log_lines_cannot_be_forged(server_factory):
+    """--log-format json: a path with quotes, backslashes and bytes that are
+    not UTF-8, and a courier message, each give one line that parses as a
+    JSON object with exactly time, level and msg."""
+    import json
+    import re
+    srv = server_factory("--log-format", "json")
+    path = b'/auth/x",\\"level\\":\\"critical\\",\\"a\\":\\"\\\\\xff\xc3(\\u0001'
+    resp = _raw_request(srv.port, b"GET " + path + b" HTTP/1.1\r\nHost: x\r\n"
+                        b"X-Request-Id: test-req-json-1\r\nUser-Agent: a\"b\\c\r\n\r\n")
+    assert resp.startswith(b"HTTP/1.1 404"), resp[:200]
+    email = unique_email("jsonlog")
+    c = srv.client()
+    assert_token_body(c.post("/auth/signup", {"email": email, "password": PASSWORD}),
+                      "Signup successful")
+    assert c.post("/auth/forgot-password", {"email": email},
+                  headers={"X-Request-Id": "test-req-json-2"}).status == 200
+    _wait_for(srv, "courier: no transport configured")
+    _wait_for(srv, "test-req-json-2")
+    with open(srv.log_path, "rb") as f:
+        raw = f.read()
+    lines = [ln for ln in raw.split(b"\n") if ln.strip()]
+    assert lines
+    objs = []
+    for ln in lines:
+        obj = json.loads(ln.decode("utf-8"))  # strict UTF-8, one object per line
+        assert isinstance(obj, dict) and list(obj) == ["time", "level", "msg"], ln
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", obj["time"]), ln
+        objs.append(obj)
+    hits = [o for o in objs if "request_id=test-req-json-1 " in o["msg"]]
+    assert len(hits) == 1, objs
+    assert hits[0]["level"] == "info"
+    want = ('path=/auth/x",\\"level\\":\\"critical\\",\\"a\\":\\"\\\\\ufffd\ufffd(\\u0001'
+            ' status=404 ')
+    assert want in hits[0]["msg"], hits[0]
+    assert re.fullmatch(r"request_id=test-req-json-1 method=GET path=.* status=404 "
+                        r"latency_ms=\d+\.\d{3} ip=127\.0\.0\.1 bytes=\d+", hits[0]["msg"]), hits[0]
+    courier = [o for o in objs if o["msg"].startswith("courier: no transport configured for email")]
+    assert len(courier) == 1 and courier[0]["level"] == "warning", courier
+    assert f'to="{email}"' in courier[0]["msg"] and "body=" in courier[0]["msg"], courier[0]

@@ -851,3 +851,73 @@ def test_required_mode_refuses_toggle(server_factory):
                 status_body(isEnabled=True, required=True, canToggle=False))
     assert_json(call(s, "POST", "mfa/toggle", at, {"enabled": True}), 403, ERR_TOGGLE_NOT_ALLOWED)
     assert_json(call(s, "POST", "mfa/toggle", at, {"enabled": False}), 403, ERR_TOGGLE_NOT_ALLOWED)
+
+
+# --------------------------------------------------------------------------
+# setup-totp bounds (authd only: the reference stores a device per call)
+# --------------------------------------------------------------------------
+
+ERR_DEVICE_LIMIT = raw("Maximum number of MFA devices reached; remove a device before adding another",
+                       "MFA_DEVICE_LIMIT_REACHED")
+
+
+def test_setup_totp_caps_devices_per_user(server_factory):
+    s = server_factory("--mfa-enabled", "true", "--mfa-max-totp-devices", "3")
+    _, at, _ = new_user(s)
+    _, first = enroll(s, at)  # verified devices count too
+    setup_totp(s, at)
+    setup_totp(s, at)
+    for _ in range(3):
+        assert_json(call(s, "POST", "mfa/setup-totp", at, {}), 400, ERR_DEVICE_LIMIT)
+    assert len(get_devices(s, at)) == 3
+    # another user has a budget of its own
+    _, at_b, _ = new_user(s)
+    setup_totp(s, at_b)
+    # removing a device makes room
+    assert_json(call(s, "DELETE", f"mfa/devices/{first}", at), 200, MSG_DEVICE_REMOVED)
+    setup_totp(s, at)
+    assert_json(call(s, "POST", "mfa/setup-totp", at, {}), 400, ERR_DEVICE_LIMIT)
+
+
+def test_abandoned_setups_expire_and_stop_counting(server_factory):
+    s = server_factory("--mfa-enabled", "true", "--mfa-max-totp-devices", "2",
+                       "--mfa-totp-setup-ttl", "1s")
+    _, at, _ = new_user(s)
+    old = setup_totp(s, at)
+    setup_totp(s, at)
+    assert_json(call(s, "POST", "mfa/setup-totp", at, {}), 400, ERR_DEVICE_LIMIT)
+    time.sleep(1.2)
+    assert get_devices(s, at) == []  # unverified and expired: not listed
+    r = call(s, "POST", "mfa/verify-totp-setup", at, {"otp": totp(old["secret"]),
+                                                      "secret": old["secret"]})
+    assert_json(r, 401, ERR_INVALID_OTP)
+    fresh = setup_totp(s, at)  # the expired ones no longer count (and are deleted)
+    away_from_step_edge(0.5)
+    r = call(s, "POST", "mfa/verify-totp-setup", at, {"otp": totp(fresh["secret"]),
+                                                      "secret": fresh["secret"]})
+    assert_json(r, 200, MSG_DEVICE_SETUP)
+    devices = get_devices(s, at)
+    assert len(devices) == 1 and devices[0]["verified"] is True, devices
+
+
+def test_setup_totp_is_rate_limited_per_account(server_factory):
+    from conftest import Client
+    s = server_factory("--mfa-enabled", "true", "--rate-limit-mfa-setup", "3/1m", throttle=True)
+    _, at, _ = new_user(s)
+    for _ in range(3):
+        setup_totp(s, at)
+    r = call(s, "POST", "mfa/setup-totp", at, {})
+    assert_json(r, 429, raw("Too many requests. Please try again later.", "RATE_LIMITED"))
+    assert r.header("Retry-After") is not None
+    # per account: another IP does not help
+    r = Client(s.port, source_ip="127.0.0.2").post("/auth/mfa/setup-totp", {}, bearer=at)
+    assert_json(r, 429, raw("Too many requests. Please try again later.", "RATE_LIMITED"))
+    assert len(get_devices(s, at)) == 3
+
+
+def test_setup_totp_default_cap_is_ten(srv):
+    _, at, _ = new_user(srv)
+    for _ in range(10):
+        setup_totp(srv, at)
+    assert_json(call(srv, "POST", "mfa/setup-totp", at, {}), 400, ERR_DEVICE_LIMIT)
+    assert len(get_devices(srv, at)) == 10

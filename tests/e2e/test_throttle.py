@@ -44,6 +44,45 @@ def test_signup_rate_limit_default(server_factory):
     assert_json(r, 401, ERR_INVALID_CREDENTIALS)
 
 
+def test_spoofed_leftmost_forwarded_for_does_not_change_the_key(server_factory):
+    """Behind an appending proxy the client writes the left of X-Forwarded-For
+    itself: rotating it must not give a fresh per-IP budget. The client is the
+    right-most entry (trust_proxy, one hop) or the right-most entry that is not
+    a trusted proxy (trusted_proxies)."""
+    for flags in (["--server-trust-proxy", "true"],
+                  ["--server-trusted-proxies", "127.0.0.1,10.0.0.0/8"]):
+        srv = server_factory(*flags, throttle=True)
+        c = srv.client()
+        for i in range(5):
+            r = c.post("/auth/signup", {"email": unique_email(f"xff{i}"), "password": PASSWORD},
+                       headers={"X-Forwarded-For": f"6.6.6.{i}, 203.0.113.5"})
+            assert_token_body(r, "Signup successful")
+        for fake in ("6.6.6.99, 203.0.113.5", "garbage, 203.0.113.5", "1.1.1.1,203.0.113.5"):
+            r = c.post("/auth/signup", {"email": unique_email("xff"), "password": PASSWORD},
+                       headers={"X-Forwarded-For": fake})
+            assert_json(r, 429, ERR_RATE_LIMITED)
+        if "--server-trusted-proxies" in flags:
+            # a trusted proxy (10.x) between: still the same client
+            r = c.post("/auth/signup", {"email": unique_email("xff"), "password": PASSWORD},
+                       headers={"X-Forwarded-For": "7.7.7.7, 203.0.113.5, 10.0.0.9"})
+            assert_json(r, 429, ERR_RATE_LIMITED)
+            # a peer that is not a trusted proxy: its X-Forwarded-For is ignored,
+            # its own address is the key
+            c2 = Client(srv.port, source_ip=OTHER_IP)
+            for i in range(5):
+                r = c2.post("/auth/signup", {"email": unique_email(f"p{i}"), "password": PASSWORD},
+                            headers={"X-Forwarded-For": f"8.8.8.{i}"})
+                assert_token_body(r, "Signup successful")
+            r = c2.post("/auth/signup", {"email": unique_email("p"), "password": PASSWORD},
+                        headers={"X-Forwarded-For": "8.8.8.200"})
+            assert_json(r, 429, ERR_RATE_LIMITED)
+        # another real client behind the proxy has its own budget
+        r = c.post("/auth/signup", {"email": unique_email("real2"), "password": PASSWORD},
+                   headers={"X-Forwarded-For": "6.6.6.0, 203.0.113.6"})
+        assert_token_body(r, "Signup successful")
+        srv.stop()
+
+
 def test_invalid_requests_count_and_are_throttled(server_factory):
     """The rate limit is a guard: it runs before body validation, so invalid
     requests consume the budget and get 429 once it is exhausted."""

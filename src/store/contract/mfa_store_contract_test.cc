@@ -1,5 +1,6 @@
 #include "store/contract/mfa_store_contract.h"
 
+#include <atomic>
 #include <optional>
 #include <string>
 #include <tuple>
@@ -85,6 +86,53 @@ TEST_P(MfaStoreContract, ListDevicesIsOldestFirstAndScoped) {
   EXPECT_THAT(DeviceIds("u-1", kTenantA), ElementsAre("d-other-tenant"));
   EXPECT_THAT(DeviceIds("u-1", kTenantB), IsEmpty());
   EXPECT_THAT(DeviceIds("nobody"), IsEmpty());
+}
+
+TEST_P(MfaStoreContract, AddDeviceWithinLimitCountsAllButAbandonedSetups) {
+  AddUser("u-1");
+  AddUser("u-2");
+  TotpDevice verified = MakeDevice("d-verified", "u-1", kNullTenant, "S", kNow - 100'000);
+  verified.verified = true;
+  AddDevice(verified);                                                        // old but verified
+  AddDevice(MakeDevice("d-abandoned", "u-1", kNullTenant, "S", kNow - 60'000));  // < cutoff
+  AddDevice(MakeDevice("d-pending", "u-1", kNullTenant, "S", kNow - 1'000));
+  AddDevice(MakeDevice("d-other-user", "u-2", kNullTenant, "S", kNow - 60'000));
+  AddDevice(MakeDevice("d-other-tenant", "u-1", kTenantA, "S", kNow - 60'000));
+  const core::UnixMillis cutoff = kNow - 30'000;
+  auto add = [&](const std::string& id, int max) {
+    auto r = store().AddDeviceWithinLimit(MakeDevice(id, "u-1", kNullTenant, "S", kNow), max,
+                                          cutoff);
+    EXPECT_TRUE(IsOk(r));
+    return r.ok() && *r;
+  };
+  // The abandoned setup is deleted first; two devices remain, so a third fits.
+  EXPECT_TRUE(add("d-3", 3));
+  EXPECT_THAT(DeviceIds("u-1"), ElementsAre("d-verified", "d-pending", "d-3"));
+  EXPECT_FALSE(add("d-4", 3));
+  EXPECT_THAT(DeviceIds("u-1"), ElementsAre("d-verified", "d-pending", "d-3"));
+  EXPECT_TRUE(add("d-4", 4));
+  // Other users' and tenants' rows are neither counted nor deleted.
+  EXPECT_THAT(DeviceIds("u-2"), ElementsAre("d-other-user"));
+  EXPECT_THAT(DeviceIds("u-1", kTenantA), ElementsAre("d-other-tenant"));
+  auto got = store().FindDeviceBySecret(kNullTenant, core::UserId("u-1"), MfaHash("S"));
+  ASSERT_TRUE(IsOk(got));
+  EXPECT_TRUE(got->has_value());
+}
+
+TEST_P(MfaStoreContract, ConcurrentAddDeviceWithinLimitNeverPassesTheLimit) {
+  AddUser("u-1");
+  std::atomic<int> next{0};
+  int errors = 0;
+  const int added = RaceCount(
+      [&]() {
+        return store().AddDeviceWithinLimit(
+            MakeDevice("d-race-" + std::to_string(next++), "u-1", kNullTenant, "S", kNow), 3,
+            kNow - 30'000);
+      },
+      errors);
+  EXPECT_EQ(errors, 0);
+  EXPECT_EQ(added, 3);
+  EXPECT_EQ(Devices("u-1").size(), 3u);
 }
 
 TEST_P(MfaStoreContract, FindDeviceBySecretPicksNewestMatchOfUserAndTenant) {

@@ -40,6 +40,27 @@ class MemoryMfaStore final : public mfa::MfaStore {
     return core::Status::Ok();
   }
 
+  core::Result<bool> AddDeviceWithinLimit(const TotpDevice& d, int max_devices,
+                                          core::UnixMillis unverified_before) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    int held = 0;
+    for (auto it = devices_.begin(); it != devices_.end();) {
+      const TotpDevice& x = it->second;
+      if (!InScope(x, d.tenant_id, d.user_id)) {
+        ++it;
+      } else if (!x.verified && x.created_at < unverified_before) {
+        it = devices_.erase(it);
+      } else {
+        ++held, ++it;
+      }
+    }
+    if (held >= max_devices) return false;
+    if (!devices_.emplace(d.id, d).second) {
+      return core::Internal("mfa AddDeviceWithinLimit: duplicate id " + d.id);
+    }
+    return true;
+  }
+
   core::Result<std::vector<TotpDevice>> ListDevices(const core::TenantId& tenant,
                                                     const core::UserId& user) override {
     std::lock_guard<std::mutex> lock(mu_);

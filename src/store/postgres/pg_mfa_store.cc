@@ -34,6 +34,23 @@ constexpr const char* kInsertDevice =
     " secret_lookup, verified, last_step, last_used_at, created_at, updated_at)"
     " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
 
+// Serialises AddDeviceWithinLimit per user (count, then insert).
+constexpr const char* kLockUser = "SELECT 1 FROM users WHERE id = $1 FOR NO KEY UPDATE";
+
+// Setups left unverified since before $3.
+constexpr const char* kDeleteAbandonedDevices =
+    "DELETE FROM mfa_devices WHERE user_id = $1 AND tenant_id IS NOT DISTINCT FROM $2"
+    " AND NOT verified AND created_at < $3";
+
+// kInsertDevice unless the user holds $12 devices already.
+constexpr const char* kInsertDeviceWithinLimit =
+    "INSERT INTO mfa_devices (user_id, tenant_id, id, name, secret_sealed,"
+    " secret_lookup, verified, last_step, last_used_at, created_at, updated_at)"
+    " SELECT $1::text, $2::text, $3::text, $4::text, $5::text, $6::text, $7::boolean,"
+    " $8::bigint, $9::bigint, $10::bigint, $11::bigint"
+    " WHERE (SELECT COUNT(*) FROM mfa_devices WHERE user_id = $1::text"
+    " AND tenant_id IS NOT DISTINCT FROM $2::text) < $12::bigint";
+
 constexpr const char* kMarkDeviceVerified =
     "UPDATE mfa_devices SET verified = TRUE, updated_at = $4"
     " WHERE user_id = $1 AND tenant_id IS NOT DISTINCT FROM $2 AND id = $3";
@@ -147,6 +164,31 @@ class PgMfaStore final : public mfa::MfaStore {
         .Bool(d.verified).Int(d.last_step).OptionalInt(d.last_used_at)
         .Int(d.created_at).Int(d.updated_at);
     return Write(kInsertDevice, p).status();
+  }
+
+  core::Result<bool> AddDeviceWithinLimit(const TotpDevice& d, int max_devices,
+                                          core::UnixMillis unverified_before) override {
+    return pool_.Transact([&](PgConnection& conn) -> core::Result<bool> {
+      // The user's row lock orders concurrent calls for one user, so each
+      // counts what the previous one committed.
+      if (core::Status s = StatusOf(conn.Exec(kLockUser, PgParams().Text(d.user_id.str())));
+          !s.ok()) {
+        return s.error();
+      }
+      if (core::Status s = StatusOf(conn.Exec(
+              kDeleteAbandonedDevices,
+              ScopeParams(d.tenant_id, d.user_id).Int(unverified_before)));
+          !s.ok()) {
+        return s.error();
+      }
+      PgParams p = ScopeParams(d.tenant_id, d.user_id);
+      p.Text(d.id).Text(d.name).Text(d.secret_sealed).Text(d.secret_lookup)
+          .Bool(d.verified).Int(d.last_step).OptionalInt(d.last_used_at)
+          .Int(d.created_at).Int(d.updated_at).Int(max_devices);
+      core::Result<PgResult> r = conn.Exec(kInsertDeviceWithinLimit, p);
+      if (!r.ok()) return r.error();
+      return r->affected() > 0;
+    });
   }
 
   core::Result<std::vector<TotpDevice>> ListDevices(const core::TenantId& tenant,

@@ -109,15 +109,17 @@ class SqliteDatabaseTest : public ::testing::Test {
 TEST_F(SqliteDatabaseTest, FreshFileIsAtLatestSchemaVersion) {
   std::unique_ptr<SqliteDatabase> db = Open();
   ASSERT_NE(db, nullptr);
-  EXPECT_EQ(db->schema_version(), 3);
-  EXPECT_EQ(sqlite::LatestSchemaVersion(), 3);
+  EXPECT_EQ(db->schema_version(), 4);
+  EXPECT_EQ(sqlite::LatestSchemaVersion(), 4);
   EXPECT_TRUE(IsOk(db->IntegrityCheck()));
   db.reset();
   RawDb raw(path_);
-  EXPECT_EQ(raw.Scalar("SELECT COUNT(*) FROM schema_migrations"), "3");
+  EXPECT_EQ(raw.Scalar("SELECT COUNT(*) FROM schema_migrations"), "4");
   EXPECT_EQ(raw.Scalar("SELECT name FROM schema_migrations WHERE version = 1"), "init");
   EXPECT_EQ(raw.Scalar("SELECT name FROM schema_migrations WHERE version = 2"), "courier");
   EXPECT_EQ(raw.Scalar("SELECT name FROM schema_migrations WHERE version = 3"), "mfa");
+  EXPECT_EQ(raw.Scalar("SELECT name FROM schema_migrations WHERE version = 4"),
+            "normalize_phones");
   EXPECT_EQ(raw.Scalar("PRAGMA journal_mode"), "wal");
 }
 
@@ -135,13 +137,58 @@ TEST_F(SqliteDatabaseTest, VersionOneFileIsMigratedKeepingItsData) {
   }
   std::unique_ptr<SqliteDatabase> db = Open();
   ASSERT_NE(db, nullptr);
-  EXPECT_EQ(db->schema_version(), 3);
+  EXPECT_EQ(db->schema_version(), sqlite::LatestSchemaVersion());
   EXPECT_TRUE(IsOk(db->IntegrityCheck()));
   auto s = db->sessions().Get(kTenantA, core::SessionId("s-1"), kNow);
   ASSERT_TRUE(IsOk(s));
   EXPECT_TRUE(s->has_value());
   ASSERT_TRUE(IsOk(db->outbox().Enqueue({contract::MakeMessage("m-1")})));
   EXPECT_TRUE(db->outbox().Get("m-1").value().has_value());
+}
+
+TEST_F(SqliteDatabaseTest, Migration4NormalizesStoredPhonesWithoutCollisions) {
+  {
+    std::unique_ptr<SqliteDatabase> db = Open();
+    ASSERT_NE(db, nullptr);
+    // Rows as authd wrote them before phones were normalised.
+    auto add = [&db](const std::string& id, const std::string& phone, core::UnixMillis at) {
+      identity::User u = MakeUser(id, id + "@example.com");
+      u.phone = phone;
+      u.created_at = u.updated_at = at;
+      auto r = db->users().CreateUser(kNullTenant, u,
+                                      {MakeIdentity(u, kNullTenant, "phone", phone)}, false);
+      ASSERT_TRUE(IsOk(r));
+      ASSERT_EQ(*r, identity::CreateUserOutcome::kCreated);
+    };
+    add("u-old", "+1(555)010-0000", kNow);        // oldest of three: wins
+    add("u-new", "+1-555-010-0000", kNow + 1000);
+    add("u-dot", "+1.555.010.0000", kNow + 2000);
+    add("u-solo", "+44.20.7946.0000", kNow);
+    add("u-held", "+15550100009", kNow + 5000);     // already normalised
+    add("u-late", "+1(555)010-0009", kNow);         // collides with u-held
+  }
+  {
+    RawDb raw(path_);  // back to what a version-3 authd left
+    raw.Exec("DELETE FROM schema_migrations WHERE version = 4");
+  }
+  std::unique_ptr<SqliteDatabase> db = Open();
+  ASSERT_NE(db, nullptr);
+  EXPECT_TRUE(IsOk(db->IntegrityCheck()));
+  auto owner = [&db](const std::string& phone) {
+    auto u = db->users().FindUserByIdentity(kNullTenant, "phone", phone);
+    EXPECT_TRUE(IsOk(u));
+    return u.ok() && u->has_value() ? (*u)->id.str() : std::string("-");
+  };
+  EXPECT_EQ(owner("+15550100000"), "u-old");
+  EXPECT_EQ(owner("+1-555-010-0000"), "u-new");  // left as it was
+  EXPECT_EQ(owner("+1.555.010.0000"), "u-dot");
+  EXPECT_EQ(owner("+442079460000"), "u-solo");
+  EXPECT_EQ(owner("+15550100009"), "u-held");
+  EXPECT_EQ(owner("+1(555)010-0009"), "u-late");
+  db.reset();
+  RawDb raw(path_);
+  EXPECT_EQ(raw.Scalar("SELECT COUNT(*) FROM users WHERE phone GLOB '*[^+0-9]*'"), "0");
+  EXPECT_EQ(raw.Scalar("SELECT phone FROM users WHERE id = 'u-new'"), "+15550100000");
 }
 
 TEST_F(SqliteDatabaseTest, ReopenKeepsDataAndDoesNotReapplyMigrations) {
@@ -158,7 +205,7 @@ TEST_F(SqliteDatabaseTest, ReopenKeepsDataAndDoesNotReapplyMigrations) {
   }
   std::unique_ptr<SqliteDatabase> db = Open();
   ASSERT_NE(db, nullptr);
-  EXPECT_EQ(db->schema_version(), 3);
+  EXPECT_EQ(db->schema_version(), sqlite::LatestSchemaVersion());
   auto user = db->users().FindUserByIdentity(kTenantA, "email", "u-1@example.com");
   ASSERT_TRUE(IsOk(user));
   ASSERT_TRUE(user->has_value());
@@ -169,7 +216,8 @@ TEST_F(SqliteDatabaseTest, ReopenKeepsDataAndDoesNotReapplyMigrations) {
   EXPECT_EQ((*s)->refresh_hash, "h-s-1");
   db.reset();
   RawDb raw(path_);
-  EXPECT_EQ(raw.Scalar("SELECT COUNT(*) FROM schema_migrations"), "3");
+  EXPECT_EQ(raw.Scalar("SELECT COUNT(*) FROM schema_migrations"),
+            std::to_string(sqlite::LatestSchemaVersion()));
   EXPECT_EQ(raw.Scalar("SELECT applied_at FROM schema_migrations WHERE version = 2"),
             applied_at);
 }

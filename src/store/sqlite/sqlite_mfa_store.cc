@@ -35,6 +35,18 @@ constexpr const char* kInsertDevice =
     " secret_lookup, verified, last_step, last_used_at, created_at, updated_at)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
 
+// Setups left unverified since before ?3.
+constexpr const char* kDeleteAbandonedDevices =
+    "DELETE FROM mfa_devices WHERE user_id = ?1 AND tenant_id IS ?2"
+    " AND verified = 0 AND created_at < ?3";
+
+// kInsertDevice unless the user holds ?12 devices already.
+constexpr const char* kInsertDeviceWithinLimit =
+    "INSERT INTO mfa_devices (user_id, tenant_id, id, name, secret_sealed,"
+    " secret_lookup, verified, last_step, last_used_at, created_at, updated_at)"
+    " SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11"
+    " WHERE (SELECT COUNT(*) FROM mfa_devices WHERE user_id = ?1 AND tenant_id IS ?2) < ?12";
+
 constexpr const char* kMarkDeviceVerified =
     "UPDATE mfa_devices SET verified = 1, updated_at = ?4"
     " WHERE user_id = ?1 AND tenant_id IS ?2 AND id = ?3";
@@ -139,6 +151,34 @@ class SqliteMfaStore final : public mfa::MfaStore {
           .BindInt(10, d.created_at).BindInt(11, d.updated_at);
     });
     return r.status();
+  }
+
+  core::Result<bool> AddDeviceWithinLimit(const TotpDevice& d, int max_devices,
+                                          core::UnixMillis unverified_before) override {
+    bool added = false;
+    // One writer op (the writer serialises every write): nothing can add a
+    // device between the count and the insert.
+    core::Status s = writer_.Run([&](Connection& conn) -> core::Status {
+      {
+        core::Result<Statement> st = conn.Prepare(kDeleteAbandonedDevices);
+        if (!st.ok()) return st.error();
+        BindScope(*st, d.tenant_id, d.user_id);
+        st->BindInt(3, unverified_before);
+        if (core::Status run = st->Run(); !run.ok()) return run;
+      }
+      core::Result<Statement> st = conn.Prepare(kInsertDeviceWithinLimit);
+      if (!st.ok()) return st.error();
+      BindScope(*st, d.tenant_id, d.user_id);
+      st->BindText(3, d.id).BindText(4, d.name).BindText(5, d.secret_sealed)
+          .BindText(6, d.secret_lookup).BindBool(7, d.verified)
+          .BindInt(8, d.last_step).BindOptInt(9, d.last_used_at)
+          .BindInt(10, d.created_at).BindInt(11, d.updated_at).BindInt(12, max_devices);
+      if (core::Status run = st->Run(); !run.ok()) return run;
+      added = st->changes() > 0;
+      return core::Status::Ok();
+    });
+    if (!s.ok()) return s.error();
+    return added;
   }
 
   core::Result<std::vector<TotpDevice>> ListDevices(const core::TenantId& tenant,

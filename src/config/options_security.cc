@@ -112,6 +112,9 @@ void AppendRateLimit(std::vector<Option>& out) {
       {"verification_send",
        "POST /auth/send-email-verification, /auth/send-phone-verification "
        "and /auth/mfa/challenge (authd only: the reference has no limit there)"},
+      {"change_password",
+       "POST /auth/change-password, counted per signed-in user as the "
+       "identifier (authd only: the reference has no limit there)"},
   };
   using throttle::Bucket;
   using throttle::RateLimitOptions;
@@ -123,6 +126,7 @@ void AppendRateLimit(std::vector<Option>& out) {
       &RateLimitOptions::passwordless_send,
       &RateLimitOptions::mfa_verify,
       &RateLimitOptions::verification_send,
+      &RateLimitOptions::change_password,
   };
   for (size_t i = 0; i < std::size(kRoutes); ++i) {
     const auto field = kFields[i];

@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "http/request_body.h"
 #include "throttle/throttle.h"
 
 namespace authd::http {
@@ -33,6 +34,15 @@ std::string ThrottleIdentifier(const json::object& body) {
     if (auto* s = str(body, k)) return throttle::NormalizeIdentifier(*s);
   }
   return "";
+}
+
+std::string IdentifierQueueKey(const Request& req) {
+  if (req.body.empty()) return "";
+  auto parsed = ParseJsonBody(req);
+  const auto* body = std::get_if<json::object>(&parsed);
+  if (body == nullptr) return "";
+  std::string id = ThrottleIdentifier(*body);
+  return id.empty() ? "" : "id:" + id;
 }
 
 Response Json(json::object o) {

@@ -24,6 +24,11 @@ core::Error Validation(std::string message);
 // and lower-cased.
 std::string ThrottleIdentifier(const boost::json::object& body);
 
+// The hashing pool's per-key limit for routes that name an account in the
+// body (login, signup): "id:<ThrottleIdentifier>", or "" for a body that
+// does not parse or names none (router.h QueueKey).
+std::string IdentifierQueueKey(const Request& req);
+
 // 200 with `o` as the JSON body.
 Response Json(boost::json::object o);
 

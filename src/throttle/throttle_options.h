@@ -27,6 +27,9 @@ struct RateLimitOptions {
   // authd's own: POST /auth/send-email-verification and
   // /auth/send-phone-verification (the reference has no limit there).
   Bucket verification_send{60000, 3};
+  // authd's own: POST /auth/change-password, per signed-in user and per IP
+  // (the reference has no limit there).
+  Bucket change_password{60000, 5};
 };
 
 struct LockoutOptions {

@@ -147,7 +147,7 @@ void AppendAppAndWorkers(std::vector<Option>& out) {
       "Requests that may wait for a hashing thread (signup, login, change "
       "and reset password); one more is answered at once with 503 "
       "SERVICE_UNAVAILABLE and Retry-After: 1 instead of waiting behind "
-      "them. 0 = 16 per hashing thread. A waiting request whose client "
+      "them. 0 = 16 per hashing thread, at least 32. A waiting request whose client "
       "closed the connection is dropped, not hashed."));
   out.push_back(IntOption(
       "server.hash_per_account_max",

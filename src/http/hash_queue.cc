@@ -30,6 +30,11 @@ HashQueue::HashQueue(const HashQueueOptions& options)
 
 HashQueue::~HashQueue() { Shutdown(); }
 
+void HashQueue::Entry::Finish(HashOutcome outcome) {
+  job(outcome);
+  if (done) done();
+}
+
 bool HashQueue::IsCancelled(const Entry& e) {
   return e.cancelled && e.cancelled->load(std::memory_order_acquire);
 }
@@ -51,7 +56,7 @@ void HashQueue::SweepCancelledLocked(std::vector<Entry>& out) {
   waiting_.erase(gone, waiting_.end());
 }
 
-void HashQueue::Submit(std::string key, CancelFlag cancelled, Job job) {
+void HashQueue::Submit(std::string key, CancelFlag cancelled, Job job, Done done) {
   std::vector<Entry> dropped;
   HashOutcome refused = HashOutcome::kRun;
   {
@@ -78,7 +83,8 @@ void HashQueue::Submit(std::string key, CancelFlag cancelled, Job job) {
     switch (refused) {
       case HashOutcome::kRun:
         if (!key.empty()) ++in_use_[key];
-        waiting_.push_back(Entry{std::move(key), std::move(cancelled), std::move(job)});
+        waiting_.push_back(
+            Entry{std::move(key), std::move(cancelled), std::move(job), std::move(done)});
         cv_.notify_one();
         break;
       case HashOutcome::kQueueFull: ++stats_.queue_full; break;
@@ -87,8 +93,11 @@ void HashQueue::Submit(std::string key, CancelFlag cancelled, Job job) {
       case HashOutcome::kClientGone: break;
     }
   }
-  for (Entry& e : dropped) e.job(HashOutcome::kClientGone);
-  if (refused != HashOutcome::kRun) job(refused);
+  for (Entry& e : dropped) e.Finish(HashOutcome::kClientGone);
+  if (refused != HashOutcome::kRun) {
+    job(refused);
+    if (done) done();
+  }
 }
 
 void HashQueue::WorkerLoop() {
@@ -107,9 +116,12 @@ void HashQueue::WorkerLoop() {
     }
     lock.unlock();
     e.job(gone ? HashOutcome::kClientGone : HashOutcome::kRun);
-    e.job = nullptr;  // release what it holds before taking the lock
     lock.lock();
     ReleaseKeyLocked(e.key);
+    lock.unlock();
+    if (e.done) e.done();
+    e = Entry{};  // release what it holds before taking the lock
+    lock.lock();
   }
 }
 
@@ -124,7 +136,7 @@ void HashQueue::Stop() {
     stats_.stopped += dropped.size();
   }
   cv_.notify_all();
-  for (Entry& e : dropped) e.job(HashOutcome::kStopped);
+  for (Entry& e : dropped) e.Finish(HashOutcome::kStopped);
 }
 
 void HashQueue::Shutdown() {

@@ -26,6 +26,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <type_traits>
@@ -63,6 +64,10 @@ class HashQueue final {
   // kKeyBusy, kStopped), on a pool thread or in Submit (kClientGone), or
   // in Stop (kStopped). Must not throw.
   using Job = std::function<void(HashOutcome)>;
+  // Called right after the job, on the same thread, once it no longer
+  // counts against any limit: where to tell the client (so that its next
+  // request finds the room this one took). Must not throw.
+  using Done = std::function<void()>;
   using CancelFlag = std::shared_ptr<const std::atomic<bool>>;
 
   struct Stats {
@@ -79,8 +84,8 @@ class HashQueue final {
   ~HashQueue();  // Shutdown()
 
   // Queues `job` under `key` (empty: no per-key limit). `cancelled` (may
-  // be null) is read when the job's turn comes.
-  void Submit(std::string key, CancelFlag cancelled, Job job);
+  // be null) is read when the job's turn comes. `done` may be empty.
+  void Submit(std::string key, CancelFlag cancelled, Job job, Done done = nullptr);
 
   // co_await queue.Run(key, cancelled, fn, refuse): fn() on a pool thread,
   // or refuse(outcome) when the job does not run; the result comes back on
@@ -106,6 +111,8 @@ class HashQueue final {
     std::string key;
     CancelFlag cancelled;
     Job job;
+    Done done;
+    void Finish(HashOutcome outcome);  // job, then done
   };
 
   void WorkerLoop();
@@ -142,19 +149,24 @@ auto HashQueue::Run(std::string key, CancelFlag cancelled, Fn fn,
       Fn fn;
       Refuse refuse;
       Work guard;
+      std::optional<Result> result;
     };
-    auto state = std::make_shared<State>(
-        State{std::move(handler), std::move(f), std::move(r), std::move(work)});
-    Submit(std::move(k), std::move(c), [state](HashOutcome outcome) {
-      Result result =
-          outcome == HashOutcome::kRun ? state->fn() : state->refuse(outcome);
-      auto executor = state->guard.get_executor();
-      asio::post(executor, [state, result = std::move(result)]() mutable {
-        auto h = std::move(state->on_done);
-        state->guard.reset();
-        std::move(h)(std::move(result));
-      });
-    });
+    auto state = std::make_shared<State>(State{std::move(handler), std::move(f),
+                                               std::move(r), std::move(work), std::nullopt});
+    Submit(
+        std::move(k), std::move(c),
+        [state](HashOutcome outcome) {
+          state->result.emplace(outcome == HashOutcome::kRun ? state->fn()
+                                                             : state->refuse(outcome));
+        },
+        [state] {
+          auto executor = state->guard.get_executor();
+          asio::post(executor, [state]() mutable {
+            auto h = std::move(state->on_done);
+            state->guard.reset();
+            std::move(h)(std::move(*state->result));
+          });
+        });
   };
   return asio::async_initiate<const asio::use_awaitable_t<>&, void(Result)>(
       std::move(initiate), asio::use_awaitable, std::move(key),

@@ -134,6 +134,22 @@ TEST(HashQueue, LimitsJobsPerKeyWaitingOrRunning) {
   EXPECT_EQ(q.stats().ran, 5u);
 }
 
+// The client is told (done) only once its job no longer counts: a client
+// sending its next request at once must not find its own old one in the way.
+TEST(HashQueue, DoneRunsAfterTheKeyIsReleased) {
+  HashQueue q({.workers = 1, .max_queued = 8, .max_per_key = 1});
+  Recorder r;
+  std::promise<void> resubmitted;
+  q.Submit("user:a", NoFlag(), [](HashOutcome) {}, [&] {
+    q.Submit("user:a", NoFlag(), r.job(1));
+    resubmitted.set_value();
+  });
+  ASSERT_EQ(resubmitted.get_future().wait_for(30s), std::future_status::ready);
+  EXPECT_EQ(r.Get(1), HashOutcome::kRun);
+  q.Shutdown();
+  EXPECT_EQ(q.stats().key_busy, 0u);
+}
+
 TEST(HashQueue, JobWhoseClientLeftIsDroppedNotRun) {
   HashQueue q({.workers = 1, .max_queued = 8, .max_per_key = 2});
   Blocker b;

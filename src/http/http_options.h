@@ -39,7 +39,7 @@ struct HttpOptions {
   // Open connections; past it new ones are answered 503 and closed.
   // 0 = what the open-file limit allows (fd_limit.h).
   int max_connections = 0;
-  int hash_queue_max = 0;       // waiting hashes; 0 = 16 per hashing thread
+  int hash_queue_max = 0;       // waiting hashes; 0 = 16 per thread, >= 32
   int hash_per_key_max = 2;     // hashes per account/identifier; 0 = no limit
   std::size_t max_header_bytes = 16 * 1024;       // 431 beyond
   std::size_t max_body_bytes = 100 * 1024;        // 413 beyond (Express: 100kb)

@@ -32,13 +32,16 @@ void WorkerPool::Shutdown() {
 
 namespace {
 
-// Sixteen waiting hashes per hashing thread: a burst is absorbed, yet the
-// last one in the queue waits at most about sixteen hash times.
+// Sixteen waiting hashes per hashing thread (at least 32): a burst is
+// absorbed, yet the last one in the queue waits about sixteen hash times.
 constexpr int kDefaultQueuedPerHashWorker = 16;
+constexpr int kMinDefaultQueued = 32;
 
 HashQueueOptions WithDefaults(HashQueueOptions o) {
   if (o.workers <= 0) o.workers = CoreCount();
-  if (o.max_queued <= 0) o.max_queued = kDefaultQueuedPerHashWorker * o.workers;
+  if (o.max_queued <= 0) {
+    o.max_queued = std::max(kMinDefaultQueued, kDefaultQueuedPerHashWorker * o.workers);
+  }
   return o;
 }
 

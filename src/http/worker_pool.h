@@ -73,9 +73,9 @@ class Dispatcher final {
  public:
   // A blocking_workers of 0 picks 64 (writes mostly wait on the group
   // commit); hashing.workers 0 one per core (argon2 is CPU- and
-  // memory-bound), hashing.max_queued 0 sixteen per hashing worker. The
-  // read pool has two threads per core. REQUIRES: router and log outlive
-  // this.
+  // memory-bound), hashing.max_queued 0 sixteen per hashing worker, at
+  // least 32. The read pool has two threads per core. REQUIRES: router and
+  // log outlive this.
   Dispatcher(const Router& router, int blocking_workers,
              HashQueueOptions hashing, spdlog::logger& log);
 

@@ -63,15 +63,20 @@ struct ServerContext {
   AccessLog access_log;
   Dispatcher dispatcher;
   const int max_connections;  // server.max_connections, or the fd limit's
-  std::atomic<int> connections{0};
+  // Shared with every ConnectionSlot: a connection frame destroyed with
+  // its io_context, after this context, still counts down safely.
+  const std::shared_ptr<std::atomic<int>> connections =
+      std::make_shared<std::atomic<int>>(0);
 };
 
 // Holds one of the server's max_connections for as long as it lives (it
 // moves into the connection's coroutine frame).
 class ConnectionSlot {
  public:
-  explicit ConnectionSlot(std::atomic<int>& count) : count_(&count) { count_->fetch_add(1); }
-  ConnectionSlot(ConnectionSlot&& o) noexcept : count_(std::exchange(o.count_, nullptr)) {}
+  explicit ConnectionSlot(std::shared_ptr<std::atomic<int>> count) : count_(std::move(count)) {
+    count_->fetch_add(1);
+  }
+  ConnectionSlot(ConnectionSlot&& o) noexcept = default;
   ConnectionSlot(const ConnectionSlot&) = delete;
   ConnectionSlot& operator=(const ConnectionSlot&) = delete;
   ConnectionSlot& operator=(ConnectionSlot&&) = delete;
@@ -80,7 +85,7 @@ class ConnectionSlot {
   }
 
  private:
-  std::atomic<int>* count_;
+  std::shared_ptr<std::atomic<int>> count_;
 };
 
 // While a request waits in the hashing pool, its connection's socket is
@@ -530,7 +535,7 @@ asio::awaitable<void> ServerImpl::Accept() {
       co_await backoff.async_wait(kTuple);
       continue;
     }
-    if (ctx_->connections.load() >= ctx_->max_connections) {
+    if (ctx_->connections->load() >= ctx_->max_connections) {
       Refuse(socket);
       continue;
     }

@@ -159,8 +159,8 @@ class Connection final : public PeerWatch {
   void Close() { stream_.close(); }
 
   // PeerWatch, for the hashing pool (worker_pool.h).
-  HashQueue::CancelFlag Start() override;
-  void Stop() override;
+  HashQueue::CancelFlag StartWatching() override;
+  void StopWatching() override;
 
  private:
   void WatchPeer(std::shared_ptr<PeerState> state);
@@ -207,13 +207,13 @@ void IoState::Drain(milliseconds grace) {
   });
 }
 
-HashQueue::CancelFlag Connection::Start() {
+HashQueue::CancelFlag Connection::StartWatching() {
   peer_ = std::make_shared<PeerState>();
   WatchPeer(peer_);
   return HashQueue::CancelFlag(peer_, &peer_->gone);
 }
 
-void Connection::Stop() {
+void Connection::StopWatching() {
   if (!peer_) return;
   peer_->active = false;
   peer_.reset();

@@ -90,11 +90,11 @@ boost::asio::awaitable<Response> Dispatcher::Hash(const Route& route,
       key.clear();  // the handler reports what is wrong with the request
     }
   }
-  HashQueue::CancelFlag gone = peer ? peer->Start() : nullptr;
+  HashQueue::CancelFlag gone = peer ? peer->StartWatching() : nullptr;
   Response r = co_await hashing_.Run(
       std::move(key), std::move(gone), [this, &route, &req] { return Invoke(route, req); },
       [this, &req](HashOutcome o) { return Refusal(req, o); });
-  if (peer) peer->Stop();
+  if (peer) peer->StopWatching();
   co_return r;
 }
 

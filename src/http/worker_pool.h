@@ -65,8 +65,8 @@ class PeerWatch {
   virtual ~PeerWatch() = default;
   // Starts watching; the flag is set once the peer has closed (or reset)
   // the connection.
-  virtual HashQueue::CancelFlag Start() = 0;
-  virtual void Stop() = 0;
+  virtual HashQueue::CancelFlag StartWatching() = 0;
+  virtual void StopWatching() = 0;
 };
 
 class Dispatcher final {

@@ -44,6 +44,7 @@
 #include "flows/session_issuer.h"
 #include "http/auth_handlers.h"
 #include "http/claims_json.h"
+#include "http/fd_limit.h"
 #include "http/log_format.h"
 #include "http/server.h"
 #include "http/token_transport.h"
@@ -371,6 +372,16 @@ int Run(int argc, char** argv) {
   for (const std::string& w : warnings) spdlog::warn("config: {}", w);
   config::RestrictNewFileModes();  // the data dir, database and secrets: owner-only
   const auto t0 = std::chrono::steady_clock::now();
+  // Every connection takes a descriptor: allow all the process may have.
+  if (const http::OpenFileLimit files = http::RaiseOpenFileLimit(); !files.error.empty()) {
+    spdlog::warn("open files: cannot raise the soft limit {} to the hard limit {}: {}",
+                 files.before, files.hard, files.error);
+  } else {
+    spdlog::info("open files: soft limit {}{}", files.soft,
+                 files.soft != files.before
+                     ? " (raised from " + std::to_string(files.before) + " to the hard limit)"
+                     : std::string(" (the hard limit)"));
+  }
 
   std::error_code ec;
   // The data dir holds the database and the JWT secret: owner-only.
@@ -472,7 +483,7 @@ int Run(int argc, char** argv) {
   flows::SessionFlows sessions(
       {*storage.users, *storage.sessions, tokens, clock, events_or_null});
   flows::PasswordFlows password_flows(
-      {*storage.users, *storage.sessions, passwords, lockout, clock, events_or_null});
+      {*storage.users, *storage.sessions, passwords, lockout, clock, events_or_null, &limiter});
   flows::RecoveryOptions recovery_opts;
   recovery_opts.email_enabled = cfg.auth.email_enabled;
   recovery_opts.phone_enabled = cfg.auth.phone_enabled;

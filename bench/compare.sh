@@ -83,6 +83,7 @@ authd_cmd() { # $1 = data dir
     --session-access-token-ttl 1h --session-refresh-token-ttl 30d \
     --session-jwt-secret "$JWT_SECRET" \
     --rate-limit-enabled false --lockout-enabled false \
+    --server-hash-per-account-max 0 --server-hash-queue-max 100000 \
     --password-argon2-memory-kib 65536 --password-argon2-time-cost 3 --password-argon2-parallelism 4 \
     --log-level warn ${AUTHD_EXTRA:-}
 }

@@ -115,6 +115,9 @@ void AppendRateLimit(std::vector<Option>& out) {
       {"mfa_setup",
        "POST /auth/mfa/setup-totp, per account and per IP (authd only: the "
        "reference has no limit there)"},
+      {"change_password",
+       "POST /auth/change-password, counted per signed-in user as the "
+       "identifier (authd only: the reference has no limit there)"},
   };
   using throttle::Bucket;
   using throttle::RateLimitOptions;
@@ -127,6 +130,7 @@ void AppendRateLimit(std::vector<Option>& out) {
       &RateLimitOptions::mfa_verify,
       &RateLimitOptions::verification_send,
       &RateLimitOptions::mfa_setup,
+      &RateLimitOptions::change_password,
   };
   for (size_t i = 0; i < std::size(kRoutes); ++i) {
     const auto field = kFields[i];

@@ -175,6 +175,21 @@ void AppendAppAndWorkers(std::vector<Option>& out) {
       "Threads hashing and verifying passwords with argon2id; 0 = one per "
       "CPU core. Every concurrent hash allocates password.argon2_memory_kib "
       "(64 MiB by default), so peak hashing memory is hash_workers x that."));
+  out.push_back(IntOption(
+      "server.hash_queue_max",
+      [](auto& c) -> auto& { return c.http.hash_queue_max; }, 0, 1000000,
+      "Requests that may wait for a hashing thread (signup, login, change "
+      "and reset password); one more is answered at once with 503 "
+      "SERVICE_UNAVAILABLE and Retry-After: 1 instead of waiting behind "
+      "them. 0 = 16 per hashing thread, at least 32. A waiting request whose client "
+      "closed the connection is dropped, not hashed."));
+  out.push_back(IntOption(
+      "server.hash_per_account_max",
+      [](auto& c) -> auto& { return c.http.hash_per_key_max; }, 0, 1024,
+      "Requests for one account that may wait or run in the hashing pool at "
+      "once (by the e-mail/phone of signup and login, by the signed-in user "
+      "of change-password); one more is answered 429 RATE_LIMITED with "
+      "Retry-After: 1. 0 = no limit."));
 }
 
 void AppendServerLimitsAndRoutes(std::vector<Option>& out) {
@@ -189,6 +204,15 @@ void AppendServerLimitsAndRoutes(std::vector<Option>& out) {
       [](auto& c) -> auto& { return c.http.max_body_bytes; }, 1024, 67108864,
       "Largest accepted request body, in bytes; larger bodies are answered "
       "413. The default equals Express's 100kb."));
+  out.push_back(IntOption(
+      "server.max_connections",
+      [](auto& c) -> auto& { return c.http.max_connections; }, 0, 100000000,
+      "Open client connections (idle keep-alive ones included); a new one "
+      "past it is answered 503 SERVICE_UNAVAILABLE with Retry-After: 1 and "
+      "closed at once. 0 = the open-file limit less a tenth (at least 64) "
+      "kept for the database and outbound connections; authd raises its "
+      "soft open-file limit to the hard limit at startup (see ulimit -n, "
+      "LimitNOFILE= in systemd)."));
   out.push_back(DurationOption(
       "server.read_timeout",
       [](auto& c) -> auto& { return c.http.read_timeout_ms; }, 1, 100,

@@ -4,6 +4,13 @@
 
 namespace authd::flows {
 
+core::Status PasswordFlows::ThrottleChangePassword(const core::UserId& user,
+                                                   std::string_view ip) {
+  if (d_.rate_limiter == nullptr) return core::Status::Ok();
+  return d_.rate_limiter->Hit("changePassword", d_.rate_limiter->options().change_password,
+                              ip, "user:" + user.str());
+}
+
 core::Status PasswordFlows::ChangePassword(const core::TenantId& tenant,
                                            const core::UserId& user_id,
                                            const std::string& current,
@@ -19,6 +26,9 @@ core::Status PasswordFlows::ChangePassword(const core::TenantId& tenant,
     return core::MakeError(core::Err::kUserNotFound);
   }
   const identity::User& u = **user;
+  // Before any hashing: a policy failure must stay cheap (argon2id is the
+  // pool every login waits for) and must not touch the lockout.
+  if (auto s = d_.passwords.CheckPolicy(next, u.email.value_or("")); !s.ok()) return s;
   const bool valid = u.password_hash
                          ? d_.passwords.Verify(current, *u.password_hash)
                          : d_.passwords.VerifyUnknownUser(current);
@@ -30,7 +40,6 @@ core::Status PasswordFlows::ChangePassword(const core::TenantId& tenant,
   if (current == next) {
     return core::MakeError(core::Err::kNewPasswordSameAsCurrent);
   }
-  if (auto s = d_.passwords.CheckPolicy(next, u.email.value_or("")); !s.ok()) return s;
   auto hash = d_.passwords.Hash(next);
   if (!hash.ok()) return hash.error();
   // Sessions go before and after the update: a login racing the change

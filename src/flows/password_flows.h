@@ -26,15 +26,24 @@ class PasswordFlows {
     throttle::Lockout& lockout;
     const core::Clock& clock;
     courier::EventPublisher* events = nullptr;  // lifecycle webhooks, optional
+    // rate_limit.change_password; optional (no limit without it).
+    throttle::RateLimiter* rate_limiter = nullptr;
   };
   explicit PasswordFlows(Deps deps) : d_(deps) {}
 
-  // Verifies `current`, applies the policy to `next`, stores its hash and
-  // revokes every session of the user (the caller's too), as the
-  // reference does. Wrong current passwords count towards the lockout of
-  // (user, ip) like failed logins. Errors: 401 USER_NOT_FOUND, 400
-  // CURRENT_PASSWORD_INCORRECT, 400 NEW_PASSWORD_SAME_AS_CURRENT, 400
-  // PASSWORD_*, 429 ACCOUNT_LOCKED.
+  // The change_password rate limit, per user and per IP; checked before
+  // the request is validated, like the reference's guards. Error: 429.
+  core::Status ThrottleChangePassword(const core::UserId& user, std::string_view ip);
+
+  // Applies the policy to `next`, verifies `current`, stores the new hash
+  // and revokes every session of the user (the caller's too), as the
+  // reference does. The policy comes first (the reference verifies first):
+  // a policy failure costs no argon2id, says nothing about `current`, and
+  // neither counts as a failed attempt nor clears the lockout. Wrong
+  // current passwords count towards the lockout of (user, ip) like failed
+  // logins. Errors: 401 USER_NOT_FOUND, 400 PASSWORD_*, 400
+  // CURRENT_PASSWORD_INCORRECT, 400 NEW_PASSWORD_SAME_AS_CURRENT, 429
+  // ACCOUNT_LOCKED.
   core::Status ChangePassword(const core::TenantId& tenant,
                               const core::UserId& user,
                               const std::string& current,

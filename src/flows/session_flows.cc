@@ -119,6 +119,12 @@ core::Result<AuthResult> SessionFlows::Refresh(std::string_view token) {
   return result;
 }
 
+std::optional<std::string> SessionFlows::TokenUser(std::string_view access_token) const {
+  auto claims = d_.tokens.Verify(access_token, d_.clock.NowMillis() / 1000);
+  if (!claims || claims->user_id.empty()) return std::nullopt;
+  return claims->user_id;
+}
+
 core::Result<Principal> SessionFlows::Authenticate(std::string_view access_token,
                                                    bool skip_mfa) {
   const core::UnixMillis now = d_.clock.NowMillis();

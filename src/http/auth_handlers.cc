@@ -43,13 +43,17 @@ class AuthController {
     };
     r.Add("GET", base + "/client-config", Exec::kInline, bind(&AuthController::ClientConfig));
     r.Add("GET", base + "/csrf", Exec::kInline, bind(&AuthController::Csrf));
-    r.Add("POST", base + "/signup", Exec::kHashing, bind(&AuthController::Signup, true));
-    r.Add("POST", base + "/login", Exec::kHashing, bind(&AuthController::Login, true));
+    // kHashing routes also name the key of the hashing pool's per-key limit.
+    auto by_user = [c = self](const Request& req) { return c->UserQueueKey(req); };
+    r.Add("POST", base + "/signup", Exec::kHashing, bind(&AuthController::Signup, true),
+          IdentifierQueueKey);
+    r.Add("POST", base + "/login", Exec::kHashing, bind(&AuthController::Login, true),
+          IdentifierQueueKey);
     r.Add("POST", base + "/refresh-token", Exec::kBlocking, bind(&AuthController::Refresh, true));
     r.Add("POST", base + "/logout", Exec::kBlocking, bind(&AuthController::Logout));
     r.Add("POST", base + "/logout-all", Exec::kBlocking, bind(&AuthController::LogoutAll));
     r.Add("POST", base + "/change-password", Exec::kHashing,
-          bind(&AuthController::ChangePassword, true));
+          bind(&AuthController::ChangePassword, true), by_user);
     // These read only the session and the user (the guard).
     const Exec reads = self->d_.session_reads_in_memory ? Exec::kReadTryInline : Exec::kRead;
     r.Add("GET", base + "/me", reads, bind(&AuthController::Me));
@@ -71,6 +75,8 @@ class AuthController {
   Response VerifySession(const Request& req);
 
   core::Result<flows::Principal> Guard(const Request& req, bool skip_mfa);
+  // "user:<id>" of a valid access token, else "" (I/O thread: no lookup).
+  std::string UserQueueKey(const Request& req) const;
   Response AuthResponse(const Request& req, const flows::AuthResult& r,
                         const char* message, std::optional<bool> remember_me);
 
@@ -80,6 +86,13 @@ class AuthController {
 core::Result<flows::Principal> AuthController::Guard(const Request& req,
                                                      bool skip_mfa) {
   return Authenticate(req, d_.transport, d_.sessions, skip_mfa);
+}
+
+std::string AuthController::UserQueueKey(const Request& req) const {
+  auto token = d_.transport.AccessToken(req);
+  if (!token || token->api_key) return "";
+  auto user = d_.sessions.TokenUser(token->token);
+  return user ? "user:" + *user : "";
 }
 
 Response AuthController::AuthResponse(const Request& req,
@@ -259,13 +272,17 @@ Response AuthController::LogoutAll(const Request& req) {
 }
 
 Response AuthController::ChangePassword(const Request& req) {
-  // Body parsing (400) comes before the guard (401), the guard before
-  // validation, as in the reference's middleware / guard / pipe order.
+  // Body parsing (400) comes before the guard (401), the guard before the
+  // rate limit (429, authd's own) and validation, as in the reference's
+  // middleware / guard / pipe order.
   auto parsed = ParseJsonBody(req);
   if (auto* err = std::get_if<Response>(&parsed)) return std::move(*err);
   const json::object& body = std::get<json::object>(parsed);
   auto p = Guard(req, /*skip_mfa=*/true);
   if (!p.ok()) return Fail(req, p.error());
+  if (auto s = d_.passwords.ThrottleChangePassword(p->user.id, req.remote_ip); !s.ok()) {
+    return Fail(req, s.error());
+  }
 
   std::optional<std::string> current_type, next_type, error;
   auto current = StringField(body, "currentPassword", &current_type);

@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "http/request_body.h"
 #include "identity/phone.h"
 #include "throttle/throttle.h"
 
@@ -55,6 +56,15 @@ std::string ThrottleIdentifier(const json::object& body, bool phone_first) {
     if (auto* v = str(body, k)) return key(k, *v);
   }
   return "";
+}
+
+std::string IdentifierQueueKey(const Request& req) {
+  if (req.body.empty()) return "";
+  auto parsed = ParseJsonBody(req);
+  const auto* body = std::get_if<json::object>(&parsed);
+  if (body == nullptr) return "";
+  std::string id = ThrottleIdentifier(*body);
+  return id.empty() ? "" : "id:" + id;
 }
 
 Response Json(json::object o) {

@@ -33,6 +33,11 @@ std::optional<bool> RememberMe(const boost::json::object& body);
 // phone when one is given) takes a non-empty phone before the e-mail.
 std::string ThrottleIdentifier(const boost::json::object& body, bool phone_first = false);
 
+// The hashing pool's per-key limit for routes that name an account in the
+// body (login, signup): "id:<ThrottleIdentifier>", or "" for a body that
+// does not parse or names none (router.h QueueKey).
+std::string IdentifierQueueKey(const Request& req);
+
 // 200 with `o` as the JSON body.
 Response Json(boost::json::object o);
 

@@ -292,6 +292,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
   if (route == nullptr) {
     Abort("route missing from the table: " + target, req, nullptr);
   }
+  if (route->queue_key) {  // runs on the I/O thread before queueing
+    try {
+      (void)route->queue_key(req);
+    } catch (...) {
+      Abort("the route's hashing-queue key threw", req, nullptr);
+    }
+  }
   http::Response resp;
   try {
     resp = route->handler(req);

@@ -50,6 +50,11 @@ struct HttpOptions {
   std::uint16_t port = 3000;
   int io_threads = 0;        // 0 = one per core
   int blocking_workers = 0;  // database work; 0 = 64 (mostly waiting)
+  // Open connections; past it new ones are answered 503 and closed.
+  // 0 = what the open-file limit allows (fd_limit.h).
+  int max_connections = 0;
+  int hash_queue_max = 0;       // waiting hashes; 0 = 16 per thread, >= 32
+  int hash_per_key_max = 2;     // hashes per account/identifier; 0 = no limit
   std::size_t max_header_bytes = 16 * 1024;       // 431 beyond
   std::size_t max_body_bytes = 100 * 1024;        // 413 beyond (Express: 100kb)
   std::int64_t read_timeout_ms = 30000;  // a request must arrive within

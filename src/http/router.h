@@ -32,15 +32,22 @@ enum class Exec { kInline, kRead, kReadTryInline, kBlocking, kHashing };
 
 using Handler = std::function<Response(const Request&)>;
 
+// The key a kHashing request counts under in the hashing pool's per-key
+// limit (e.g. "id:<login identifier>", "user:<id>"); "" = none. Runs on the
+// I/O thread before the request is queued: cheap, never blocking.
+using QueueKey = std::function<std::string(const Request&)>;
+
 struct Route {
   Handler handler;
   Exec exec = Exec::kBlocking;
+  QueueKey queue_key;  // kHashing routes; may be empty
 };
 
 class Router {
  public:
   // Registers `method` `path` (exact match, full path with prefixes).
-  void Add(std::string method, std::string path, Exec exec, Handler handler);
+  void Add(std::string method, std::string path, Exec exec, Handler handler,
+           QueueKey queue_key = nullptr);
 
   // Registers a route for every path "<prefix><one segment>" (a path
   // parameter such as /auth/callback/:provider). Exact routes win.

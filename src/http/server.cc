@@ -6,6 +6,7 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <cerrno>
 #include <chrono>
 #include <optional>
 #include <string>
@@ -13,8 +14,13 @@
 #include <unordered_set>
 #include <vector>
 
+#include <sys/socket.h>
+
 #include "http/access_log.h"
 #include "http/cors.h"
+#include "http/error_mapping.h"
+#include "http/fd_limit.h"
+#include "http/log_limiter.h"
 #include "http/worker_pool.h"
 
 namespace authd::http {
@@ -43,18 +49,54 @@ std::string PeerIp(const tcp::socket& socket) {
 }
 
 // Everything the connections of one server share: read-only while serving,
-// except the pools, which are thread-safe.
+// except the pools, which are thread-safe, and the connection count.
 struct ServerContext {
   ServerContext(const HttpOptions& o, const Router& router, int blocking,
                 int hashing)
       : opts(o),
         cors(o.cors, o.csrf.header_name),
-        dispatcher(router, blocking, hashing, access_log.logger()) {}
+        dispatcher(router, blocking,
+                   HashQueueOptions{hashing, o.hash_queue_max, o.hash_per_key_max},
+                   access_log.logger()),
+        max_connections(o.max_connections > 0 ? o.max_connections
+                                              : ConnectionsFor(CurrentOpenFileLimit())) {}
 
   const HttpOptions opts;
   const Cors cors;
   AccessLog access_log;
   Dispatcher dispatcher;
+  const int max_connections;  // server.max_connections, or the fd limit's
+  // Shared with every ConnectionSlot: a connection frame destroyed with
+  // its io_context, after this context, still counts down safely.
+  const std::shared_ptr<std::atomic<int>> connections =
+      std::make_shared<std::atomic<int>>(0);
+};
+
+// Holds one of the server's max_connections for as long as it lives (it
+// moves into the connection's coroutine frame).
+class ConnectionSlot {
+ public:
+  explicit ConnectionSlot(std::shared_ptr<std::atomic<int>> count) : count_(std::move(count)) {
+    count_->fetch_add(1);
+  }
+  ConnectionSlot(ConnectionSlot&& o) noexcept = default;
+  ConnectionSlot(const ConnectionSlot&) = delete;
+  ConnectionSlot& operator=(const ConnectionSlot&) = delete;
+  ConnectionSlot& operator=(ConnectionSlot&&) = delete;
+  ~ConnectionSlot() {
+    if (count_) count_->fetch_sub(1);
+  }
+
+ private:
+  std::shared_ptr<std::atomic<int>> count_;
+};
+
+// While a request waits in the hashing pool, its connection's socket is
+// watched for the peer closing it; touched only on the connection's thread,
+// except `gone`.
+struct PeerState {
+  std::atomic<bool> gone{false};
+  bool active = true;  // false once the request is answered
 };
 
 class Connection;
@@ -93,7 +135,7 @@ struct IoState {
 };
 
 // One client connection: reads requests in a loop, answers them in order.
-class Connection final {
+class Connection final : public PeerWatch {
  public:
   Connection(tcp::socket socket, IoState& io, ServerContext& ctx)
       : peer_ip_(PeerIp(socket)),
@@ -105,7 +147,10 @@ class Connection final {
     beast::error_code ec;  // small responses: don't wait for Nagle
     stream_.socket().set_option(tcp::no_delay(true), ec);
   }
-  ~Connection() { io_.Unregister(this); }
+  ~Connection() override {
+    if (peer_) peer_->active = false;
+    io_.Unregister(this);
+  }
 
   asio::awaitable<void> Serve();
 
@@ -116,7 +161,12 @@ class Connection final {
   }
   void Close() { stream_.close(); }
 
+  // PeerWatch, for the hashing pool (worker_pool.h).
+  HashQueue::CancelFlag StartWatching() override;
+  void StopWatching() override;
+
  private:
+  void WatchPeer(std::shared_ptr<PeerState> state);
   asio::awaitable<bool> AwaitRequestStart();
   asio::awaitable<bool> ReadRequest();
   asio::awaitable<bool> Handle();
@@ -138,6 +188,7 @@ class Connection final {
   Response response_;
   std::string head_;   // serialised response head, reused
   bool idle_ = false;  // waiting for the first byte of a request
+  std::shared_ptr<PeerState> peer_;  // set while a request waits for hashing
 };
 
 void IoState::Unregister(Connection* c) {
@@ -157,6 +208,39 @@ void IoState::Drain(milliseconds grace) {
     for (Connection* c : conns) c->Close();
     ioc.stop();
   });
+}
+
+HashQueue::CancelFlag Connection::StartWatching() {
+  peer_ = std::make_shared<PeerState>();
+  WatchPeer(peer_);
+  return HashQueue::CancelFlag(peer_, &peer_->gone);
+}
+
+void Connection::StopWatching() {
+  if (!peer_) return;
+  peer_->active = false;
+  peer_.reset();
+  beast::error_code ec;
+  stream_.socket().cancel(ec);  // the wait below: nothing else is pending
+}
+
+// Readable while a request is being handled: either the peer closed (EOF
+// or reset: its request need not be computed) or it sent more (pipelining:
+// it is still there, stop watching).
+void Connection::WatchPeer(std::shared_ptr<PeerState> state) {
+  stream_.socket().async_wait(
+      tcp::socket::wait_read, [this, state](beast::error_code ec) mutable {
+        if (ec || !state->active) return;  // cancelled, or answered already
+        char byte;
+        const ssize_t n = ::recv(stream_.socket().native_handle(), &byte, 1,
+                                 MSG_PEEK | MSG_DONTWAIT);
+        if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK &&
+                       errno != EINTR)) {
+          state->gone.store(true, std::memory_order_release);
+        } else if (n < 0) {
+          WatchPeer(std::move(state));
+        }
+      });
 }
 
 asio::awaitable<void> Connection::Serve() {
@@ -236,7 +320,7 @@ asio::awaitable<bool> Connection::Handle() {
   if (auto preflight = ctx_.cors.Preflight(request_)) {
     response_ = std::move(*preflight);
   } else {
-    response_ = co_await ctx_.dispatcher.Dispatch(request_);
+    response_ = co_await ctx_.dispatcher.Dispatch(request_, this);
     ctx_.cors.Decorate(request_, response_);
   }
   keep_alive = keep_alive && !io_.stopping;
@@ -312,7 +396,8 @@ asio::awaitable<void> Connection::LingeringClose() {
 }
 
 asio::awaitable<void> ServeConnection(tcp::socket socket, IoState& io,
-                                      ServerContext& ctx) {
+                                      ServerContext& ctx,
+                                      [[maybe_unused]] ConnectionSlot slot) {
   Connection conn(std::move(socket), io, ctx);
   // Beast throws on some hostile inputs (e.g. a chunk trailer field over
   // its 64 KiB limit throws length_error); one bad client must only ever
@@ -358,6 +443,7 @@ class ServerImpl final : public Server {
 
  private:
   asio::awaitable<void> Accept();
+  void Refuse(tcp::socket& socket);
 
   // io_[0] also runs the acceptor and the signal set.
   std::vector<std::unique_ptr<IoState>> io_;
@@ -367,6 +453,8 @@ class ServerImpl final : public Server {
   std::unique_ptr<ServerContext> ctx_;
   std::atomic<bool> stop_requested_{false};
   std::uint16_t port_ = 0;
+  LogLimiter accept_failed_log_;  // used on io_[0] only
+  LogLimiter refused_log_;
 };
 
 core::Status ServerImpl::Listen() {
@@ -398,8 +486,15 @@ void ServerImpl::Run(std::function<void()> on_ready) {
   });
   asio::co_spawn(first.ioc, Accept(), asio::detached);
   if (on_ready) asio::post(first.ioc, std::move(on_ready));
-  ctx_->access_log.logger().info("http: listening on {}:{} io_threads={}",
-                                 ctx_->opts.host, port_, io_.size());
+  spdlog::logger& log = ctx_->access_log.logger();
+  log.info("http: listening on {}:{} io_threads={} max_connections={}", ctx_->opts.host,
+           port_, io_.size(), ctx_->max_connections);
+  if (const std::uint64_t fds = CurrentOpenFileLimit();
+      ctx_->max_connections > ConnectionsFor(fds)) {
+    log.warn("http: server.max_connections={} leaves too few of the {} open files allowed "
+             "(ulimit -n) for the database and outbound connections; accept() may fail",
+             ctx_->max_connections, fds);
+  }
   std::vector<std::thread> threads;
   for (std::size_t i = 1; i < io_.size(); ++i) {
     threads.emplace_back([this, io = io_[i].get()] { RunLoop(io->ioc); });
@@ -407,11 +502,17 @@ void ServerImpl::Run(std::function<void()> on_ready) {
   RunLoop(first.ioc);
   for (std::thread& t : threads) t.join();
   ctx_->dispatcher.Shutdown();
-  ctx_->access_log.logger().info("http: stopped");
+  const HashQueue::Stats h = ctx_->dispatcher.hashing_stats();
+  log.info("http: stopped; hashing pool: {} run, {} dropped (client gone), {} dropped "
+           "(shutdown), {} refused (queue full), {} refused (per-key limit)",
+           h.ran, h.client_gone, h.stopped, h.queue_full, h.key_busy);
 }
 
 void ServerImpl::Stop() {
   if (stop_requested_.exchange(true)) return;
+  // Hashes still waiting are answered 503 now: only running ones delay
+  // the exit.
+  ctx_->dispatcher.StopHashing();
   asio::post(io_[0]->ioc, [this] {
     beast::error_code ec;
     acceptor_->close(ec);
@@ -434,13 +535,47 @@ asio::awaitable<void> ServerImpl::Accept() {
         asio::any_io_executor(io.ioc.get_executor()), kTuple);
     if (!acceptor_->is_open()) co_return;
     if (ec) {  // e.g. EMFILE: back off instead of spinning
-      ctx_->access_log.logger().warn("http: accept failed: {}", ec.message());
+      if (auto held_back = accept_failed_log_.Allow(std::chrono::steady_clock::now())) {
+        ctx_->access_log.logger().warn("http: accept failed: {} ({} more since the last line)",
+                                       ec.message(), *held_back);
+      }
       backoff.expires_after(milliseconds(50));
       co_await backoff.async_wait(kTuple);
       continue;
     }
-    asio::co_spawn(io.ioc, ServeConnection(std::move(socket), io, *ctx_),
+    if (ctx_->connections->load() >= ctx_->max_connections) {
+      Refuse(socket);
+      continue;
+    }
+    asio::co_spawn(io.ioc,
+                   ServeConnection(std::move(socket), io, *ctx_,
+                                   ConnectionSlot(ctx_->connections)),
                    asio::detached);
+  }
+}
+
+// Past max_connections: a 503 and close, at once, so the client learns it
+// now instead of timing out. Whatever it sent already is read and dropped
+// first, so that the close is a FIN rather than a reset that could destroy
+// the 503 before the client reads it. Never waits.
+void ServerImpl::Refuse(tcp::socket& socket) {
+  beast::error_code ec;
+  socket.non_blocking(true, ec);
+  std::array<char, 4096> sink;
+  for (int i = 0; i < 16 && !ec; ++i) socket.read_some(asio::buffer(sink), ec);
+  const Response r = ErrorResponse(core::Unavailable("max_connections reached"));
+  std::string id, head;
+  GenerateRequestId(id);
+  SerializeResponseHead(r, id, /*keep_alive=*/false, 0, head);
+  const std::array<asio::const_buffer, 2> out{asio::buffer(head), asio::buffer(r.body)};
+  socket.write_some(out, ec);
+  socket.shutdown(tcp::socket::shutdown_send, ec);
+  socket.close(ec);
+  if (auto held_back = refused_log_.Allow(std::chrono::steady_clock::now())) {
+    ctx_->access_log.logger().warn(
+        "http: server.max_connections={} reached: new connections answered 503 and closed "
+        "({} more since the last line)",
+        ctx_->max_connections, *held_back);
   }
 }
 

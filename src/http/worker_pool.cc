@@ -6,28 +6,15 @@
 #include <optional>
 #include <thread>
 
-#include <sys/resource.h>
-#include <sys/syscall.h>
-#include <unistd.h>
-
 #include "core/nonblocking.h"
+#include "http/error_mapping.h"
+#include "throttle/throttle.h"
 
 namespace authd::http {
 
 // Database workers mostly wait (on the disk or, later, the network); many
 // of them let concurrent writes share one group commit.
 constexpr int kDefaultBlockingWorkers = 64;
-
-// Hashing threads run at a lower priority (nice 10) so that a login flood,
-// which keeps every core busy with argon2, cannot delay the I/O threads and
-// the cheap routes: they get the CPU first, hashing takes what is left.
-// Threads libargon2 starts inherit it. Once per thread; best effort.
-void LowerThreadPriority() {
-  thread_local bool lowered = false;
-  if (lowered) return;
-  lowered = true;
-  (void)setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 10);
-}
 
 int CoreCount() {
   return std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
@@ -43,16 +30,34 @@ void WorkerPool::Shutdown() {
   pool_.join();
 }
 
+namespace {
+
+// Sixteen waiting hashes per hashing thread (at least 32): a burst is
+// absorbed, yet the last one in the queue waits about sixteen hash times.
+constexpr int kDefaultQueuedPerHashWorker = 16;
+constexpr int kMinDefaultQueued = 32;
+
+HashQueueOptions WithDefaults(HashQueueOptions o) {
+  if (o.workers <= 0) o.workers = CoreCount();
+  if (o.max_queued <= 0) {
+    o.max_queued = std::max(kMinDefaultQueued, kDefaultQueuedPerHashWorker * o.workers);
+  }
+  return o;
+}
+
+}  // namespace
+
 Dispatcher::Dispatcher(const Router& router, int blocking_workers,
-                       int hashing_workers, spdlog::logger& log)
+                       HashQueueOptions hashing, spdlog::logger& log)
     : router_(router),
       read_pool_(2 * CoreCount()),
       blocking_pool_(blocking_workers > 0 ? blocking_workers
                                           : kDefaultBlockingWorkers),
-      hashing_pool_(hashing_workers > 0 ? hashing_workers : CoreCount()),
+      hashing_(WithDefaults(hashing)),
       log_(log) {}
 
-boost::asio::awaitable<Response> Dispatcher::Dispatch(const Request& req) {
+boost::asio::awaitable<Response> Dispatcher::Dispatch(const Request& req,
+                                                      PeerWatch* peer) {
   const Route* route = router_.Find(req.method, req.path);
   // Like Express, HEAD runs the GET route; the server omits the body.
   if (route == nullptr && req.method == "HEAD") route = router_.Find("GET", req.path);
@@ -67,20 +72,52 @@ boost::asio::awaitable<Response> Dispatcher::Dispatch(const Request& req) {
     }
     if (inline_response) co_return std::move(*inline_response);
   }
-  const bool hashing = route->exec == Exec::kHashing;
+  if (route->exec == Exec::kHashing) co_return co_await Hash(*route, req, peer);
   const bool read =
       route->exec == Exec::kRead || route->exec == Exec::kReadTryInline;
-  WorkerPool& pool = hashing ? hashing_pool_ : read ? read_pool_ : blocking_pool_;
-  co_return co_await pool.Run([this, route, &req, hashing] {
-    if (hashing) LowerThreadPriority();
-    return Invoke(*route, req);
-  });
+  WorkerPool& pool = read ? read_pool_ : blocking_pool_;
+  co_return co_await pool.Run([this, route, &req] { return Invoke(*route, req); });
 }
+
+boost::asio::awaitable<Response> Dispatcher::Hash(const Route& route,
+                                                  const Request& req,
+                                                  PeerWatch* peer) {
+  std::string key;
+  if (route.queue_key) {
+    try {
+      key = route.queue_key(req);
+    } catch (const std::exception&) {
+      key.clear();  // the handler reports what is wrong with the request
+    }
+  }
+  HashQueue::CancelFlag gone = peer ? peer->StartWatching() : nullptr;
+  Response r = co_await hashing_.Run(
+      std::move(key), std::move(gone), [this, &route, &req] { return Invoke(route, req); },
+      [this, &req](HashOutcome o) { return Refusal(req, o); });
+  if (peer) peer->StopWatching();
+  co_return r;
+}
+
+// Runs on the thread that refused or dropped the job: no blocking calls.
+Response Dispatcher::Refusal(const Request& req, HashOutcome outcome) {
+  if (outcome == HashOutcome::kKeyBusy) return ErrorResponse(throttle::TooManyRequests(1));
+  if (outcome == HashOutcome::kQueueFull) {
+    if (auto held_back = full_log_.Allow(std::chrono::steady_clock::now())) {
+      log_.warn("request_id={} http: hashing queue full ({} waiting): answered 503 ({} more "
+                "since the last line); see server.hash_queue_max",
+                req.request_id, hashing_.max_queued(), *held_back);
+    }
+  }
+  // kClientGone: nobody reads it; kStopped: shutting down.
+  return ErrorResponse(core::Unavailable("hashing pool refused the request"));
+}
+
+void Dispatcher::StopHashing() { hashing_.Stop(); }
 
 void Dispatcher::Shutdown() {
   read_pool_.Shutdown();
   blocking_pool_.Shutdown();
-  hashing_pool_.Shutdown();
+  hashing_.Shutdown();
 }
 
 // The HTTP edge's one catch-all (STYLE.md 2.1): log, answer 500.

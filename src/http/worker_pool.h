@@ -1,7 +1,7 @@
 // WorkerPool: a fixed set of threads for handler work that must not run on
-// an I/O thread (database calls, argon2 hashing); and Dispatcher, which
-// sends each request to its route's handler on the thread the route asks
-// for (router.h).
+// an I/O thread (database calls); and Dispatcher, which sends each request
+// to its route's handler on the thread the route asks for (router.h):
+// inline, a WorkerPool, or the bounded hashing pool (hash_queue.h).
 //
 // WorkerPool::Run() is the bridge from an I/O coroutine: it posts the work
 // to a pool thread, suspends the coroutine, and resumes it on its own
@@ -24,6 +24,8 @@
 #include <type_traits>
 #include <utility>
 
+#include "http/hash_queue.h"
+#include "http/log_limiter.h"
 #include "http/message.h"
 #include "http/router.h"
 
@@ -55,31 +57,60 @@ class WorkerPool final {
   boost::asio::thread_pool pool_;
 };
 
+// How a request waiting in the hashing pool learns that its client has
+// gone: the connection watches its socket meanwhile. Used on the I/O
+// thread that runs the connection.
+class PeerWatch {
+ public:
+  virtual ~PeerWatch() = default;
+  // Starts watching; the flag is set once the peer has closed (or reset)
+  // the connection.
+  virtual HashQueue::CancelFlag StartWatching() = 0;
+  virtual void StopWatching() = 0;
+};
+
 class Dispatcher final {
  public:
-  // Worker counts of 0 pick the defaults: 64 blocking (writes mostly wait
-  // on the group commit), one hashing worker per core (argon2 is CPU- and
-  // memory-bound). The read pool has two threads per core. REQUIRES: router and log outlive this.
-  Dispatcher(const Router& router, int blocking_workers, int hashing_workers,
-             spdlog::logger& log);
+  // A blocking_workers of 0 picks 64 (writes mostly wait on the group
+  // commit); hashing.workers 0 one per core (argon2 is CPU- and
+  // memory-bound), hashing.max_queued 0 sixteen per hashing worker, at
+  // least 32. The read pool has two threads per core. REQUIRES: router and
+  // log outlive this.
+  Dispatcher(const Router& router, int blocking_workers,
+             HashQueueOptions hashing, spdlog::logger& log);
 
   // The response for `req`: 404 for an unknown route, else its handler's,
   // run inline or on the blocking/hashing pool as the route says. A handler
   // that throws, or returns a status outside 200..599, yields a logged 500.
+  // A kHashing request the hashing pool refuses is answered at once: 503
+  // SERVICE_UNAVAILABLE (Retry-After: 1) when the queue is full or the
+  // server stops, 429 RATE_LIMITED (Retry-After: 1) past the per-key limit;
+  // one whose client has gone (`peer`, may be null) is not run.
   // REQUIRES: req stays alive and unchanged until the result is ready.
-  boost::asio::awaitable<Response> Dispatch(const Request& req);
+  boost::asio::awaitable<Response> Dispatch(const Request& req,
+                                            PeerWatch* peer = nullptr);
 
-  // Shuts both pools down (see WorkerPool::Shutdown).
+  // Drops the hashing jobs still waiting (answered 503) and refuses new
+  // ones; running ones finish. Thread-safe; returns at once.
+  void StopHashing();
+
+  // Shuts every pool down (see WorkerPool::Shutdown, HashQueue::Shutdown).
   void Shutdown();
+
+  HashQueue::Stats hashing_stats() const { return hashing_.stats(); }
 
  private:
   Response Invoke(const Route& route, const Request& req) const;
+  boost::asio::awaitable<Response> Hash(const Route& route, const Request& req,
+                                        PeerWatch* peer);
+  Response Refusal(const Request& req, HashOutcome outcome);
 
   const Router& router_;
   WorkerPool read_pool_;
   WorkerPool blocking_pool_;
-  WorkerPool hashing_pool_;
+  HashQueue hashing_;
   spdlog::logger& log_;
+  LogLimiter full_log_;  // "hashing queue full" lines
 };
 
 template <typename Fn>

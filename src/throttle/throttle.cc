@@ -23,6 +23,10 @@ std::string LockKey(std::string_view identifier, std::string_view ip) {
 
 }  // namespace
 
+core::Error TooManyRequests(int retry_after_seconds) {
+  return core::WithRetryAfter(core::MakeError(core::Err::kRateLimited), retry_after_seconds);
+}
+
 std::string NormalizeIdentifier(std::string_view raw) {
   size_t b = 0, e = raw.size();
   while (b < e && std::isspace(static_cast<unsigned char>(raw[b]))) ++b;
@@ -59,7 +63,7 @@ core::Status RateLimiter::Hit(std::string_view bucket_name, const Bucket& bucket
     if (auto s = count(key); !s.ok()) return s;
   }
   if (retry_after > 0) {
-    return core::WithRetryAfter(core::MakeError(core::Err::kRateLimited), retry_after);
+    return TooManyRequests(retry_after);
   }
   return core::Status::Ok();
 }

@@ -59,6 +59,10 @@ class Lockout {
   const core::Clock& clock_;
 };
 
+// The reference's 429 RATE_LIMITED error ("Too many requests. Please try
+// again later.") with Retry-After `retry_after_seconds`.
+core::Error TooManyRequests(int retry_after_seconds);
+
 // The reference's identifier normalisation: trimmed, lower-cased.
 std::string NormalizeIdentifier(std::string_view raw);
 

@@ -30,6 +30,9 @@ struct RateLimitOptions {
   // authd's own: POST /auth/mfa/setup-totp, per account and per IP (the
   // reference has no limit there; each call stores a device).
   Bucket mfa_setup{60000, 5};
+  // authd's own: POST /auth/change-password, per signed-in user and per IP
+  // (the reference has no limit there).
+  Bucket change_password{60000, 5};
 };
 
 struct LockoutOptions {

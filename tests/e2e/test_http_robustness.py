@@ -245,7 +245,9 @@ def test_concurrent_signups_distinct_users(server):
     assert len(uids) == n
 
 
-def test_concurrent_signup_same_email_creates_one_user(server):
+def test_concurrent_signup_same_email_creates_one_user(server_factory):
+    # All 12 race: the hashing pool's per-account limit (2) is lifted.
+    server = server_factory("--server-hash-per-account-max", "0")
     n = 12
     email = unique_email("race")
     out = [None] * n
@@ -275,7 +277,9 @@ def test_concurrent_signup_same_email_creates_one_user(server):
     assert jwt_parts(r.json["accessToken"])[1]["id"] == jwt_parts(winner.json["accessToken"])[1]["id"]
 
 
-def test_concurrent_logins_and_reads(server):
+def test_concurrent_logins_and_reads(server_factory):
+    # Six logins per account at once: the per-account limit (2) is lifted.
+    server = server_factory("--server-hash-per-account-max", "0")
     users = [new_user(server) for _ in range(6)]
     n = 36
     out = [None] * n

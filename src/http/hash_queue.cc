@@ -1,0 +1,159 @@
+#include "http/hash_queue.h"
+
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <algorithm>
+
+namespace authd::http {
+namespace {
+
+// Hashing threads run at a lower priority (nice 10) so that a login flood,
+// which keeps every core busy with argon2, cannot delay the I/O threads and
+// the cheap routes: they get the CPU first, hashing takes what is left.
+// Threads libargon2 starts inherit it. Best effort.
+void LowerThreadPriority() {
+  (void)setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 10);
+}
+
+}  // namespace
+
+HashQueue::HashQueue(const HashQueueOptions& options)
+    : options_{std::max(1, options.workers), std::max(1, options.max_queued),
+               std::max(0, options.max_per_key)} {
+  threads_.reserve(static_cast<std::size_t>(options_.workers));
+  for (int i = 0; i < options_.workers; ++i) {
+    threads_.emplace_back([this] { WorkerLoop(); });
+  }
+}
+
+HashQueue::~HashQueue() { Shutdown(); }
+
+void HashQueue::Entry::Finish(HashOutcome outcome) {
+  job(outcome);
+  if (done) done();
+}
+
+bool HashQueue::IsCancelled(const Entry& e) {
+  return e.cancelled && e.cancelled->load(std::memory_order_acquire);
+}
+
+void HashQueue::ReleaseKeyLocked(const std::string& key) {
+  if (key.empty()) return;
+  auto it = in_use_.find(key);
+  if (it != in_use_.end() && --it->second <= 0) in_use_.erase(it);
+}
+
+void HashQueue::SweepCancelledLocked(std::vector<Entry>& out) {
+  auto gone = std::stable_partition(waiting_.begin(), waiting_.end(),
+                                    [](const Entry& e) { return !IsCancelled(e); });
+  for (auto it = gone; it != waiting_.end(); ++it) {
+    ReleaseKeyLocked(it->key);
+    ++stats_.client_gone;
+    out.push_back(std::move(*it));
+  }
+  waiting_.erase(gone, waiting_.end());
+}
+
+void HashQueue::Submit(std::string key, CancelFlag cancelled, Job job, Done done) {
+  std::vector<Entry> dropped;
+  HashOutcome refused = HashOutcome::kRun;
+  {
+    std::lock_guard lock(mu_);
+    auto over = [&] {
+      if (stopping_) return HashOutcome::kStopped;
+      if (static_cast<int>(waiting_.size()) >= options_.max_queued) {
+        return HashOutcome::kQueueFull;
+      }
+      if (options_.max_per_key > 0 && !key.empty()) {
+        auto it = in_use_.find(key);
+        if (it != in_use_.end() && it->second >= options_.max_per_key) {
+          return HashOutcome::kKeyBusy;
+        }
+      }
+      return HashOutcome::kRun;
+    };
+    refused = over();
+    // Jobs whose clients left may be holding the room: drop them first.
+    if (refused == HashOutcome::kQueueFull || refused == HashOutcome::kKeyBusy) {
+      SweepCancelledLocked(dropped);
+      refused = over();
+    }
+    switch (refused) {
+      case HashOutcome::kRun:
+        if (!key.empty()) ++in_use_[key];
+        waiting_.push_back(
+            Entry{std::move(key), std::move(cancelled), std::move(job), std::move(done)});
+        cv_.notify_one();
+        break;
+      case HashOutcome::kQueueFull: ++stats_.queue_full; break;
+      case HashOutcome::kKeyBusy: ++stats_.key_busy; break;
+      case HashOutcome::kStopped: ++stats_.stopped; break;
+      case HashOutcome::kClientGone: break;
+    }
+  }
+  for (Entry& e : dropped) e.Finish(HashOutcome::kClientGone);
+  if (refused != HashOutcome::kRun) {
+    job(refused);
+    if (done) done();
+  }
+}
+
+void HashQueue::WorkerLoop() {
+  LowerThreadPriority();
+  std::unique_lock lock(mu_);
+  for (;;) {
+    cv_.wait(lock, [this] { return stopping_ || !waiting_.empty(); });
+    if (waiting_.empty()) return;  // stopping, nothing left
+    Entry e = std::move(waiting_.front());
+    waiting_.pop_front();
+    const bool gone = IsCancelled(e);
+    if (gone) {
+      ++stats_.client_gone;
+    } else {
+      ++stats_.ran;
+    }
+    lock.unlock();
+    e.job(gone ? HashOutcome::kClientGone : HashOutcome::kRun);
+    lock.lock();
+    ReleaseKeyLocked(e.key);
+    lock.unlock();
+    if (e.done) e.done();
+    e = Entry{};  // release what it holds before taking the lock
+    lock.lock();
+  }
+}
+
+void HashQueue::Stop() {
+  std::deque<Entry> dropped;
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_) return;
+    stopping_ = true;
+    dropped.swap(waiting_);
+    for (const Entry& e : dropped) ReleaseKeyLocked(e.key);
+    stats_.stopped += dropped.size();
+  }
+  cv_.notify_all();
+  for (Entry& e : dropped) e.Finish(HashOutcome::kStopped);
+}
+
+void HashQueue::Shutdown() {
+  Stop();
+  {
+    std::lock_guard lock(mu_);
+    if (joined_) return;
+    joined_ = true;
+  }
+  for (std::thread& t : threads_) {
+    if (t.joinable()) t.join();
+  }
+}
+
+HashQueue::Stats HashQueue::stats() const {
+  std::lock_guard lock(mu_);
+  return stats_;
+}
+
+}  // namespace authd::http

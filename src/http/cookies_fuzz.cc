@@ -16,7 +16,7 @@
 
 namespace {
 
-void Check(bool ok, const char* what) {
+void Require(bool ok, const char* what) {
   if (!ok) {
     std::fprintf(stderr, "cookies_fuzz invariant failed: %s\n", what);
     std::abort();
@@ -32,8 +32,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
 
   auto pairs = ParseCookieHeader(input);
   for (const auto& [name, value] : pairs) {
-    Check(name.size() <= input.size(), "cookie name longer than the header");
-    Check(value.size() <= input.size(), "cookie value longer than the header");
+    Require(name.size() <= input.size(), "cookie name longer than the header");
+    Require(value.size() <= input.size(), "cookie value longer than the header");
   }
 
   // FindCookie over the header split in two at the first NUL (two Cookie
@@ -52,7 +52,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
   const auto first_header = ParseCookieHeader(input.substr(0, nul));
   if (!first_header.empty()) {
     auto first = FindCookie(req, first_header.front().first);
-    Check(first == first_header.front().second,
+    Require(first == first_header.front().second,
           "FindCookie disagrees with ParseCookieHeader");
   }
 
@@ -67,11 +67,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
   c.same_site = "lax";
   const std::string header = Serialize(c);
   auto back = ParseCookieHeader(header);
-  Check(!back.empty() && back.front().first == "n", "Serialize round trip");
+  Require(!back.empty() && back.front().first == "n", "Serialize round trip");
   const std::string encoded = header.substr(2, header.find(';') - 2);
   auto decoded = DecodeUriComponent(encoded);
-  Check(!decoded || *decoded == input, "decode(encode(x)) != x");
-  Check(back.front().second == (decoded ? *decoded : encoded),
+  Require(!decoded || *decoded == input, "decode(encode(x)) != x");
+  Require(back.front().second == (decoded ? *decoded : encoded),
         "parsed value differs from the decoded serialized value");
   return 0;
 }

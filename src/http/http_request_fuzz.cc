@@ -61,7 +61,7 @@ namespace {
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 
-void Check(bool ok, const char* what) {
+void Require(bool ok, const char* what) {
   if (!ok) {
     std::fprintf(stderr, "http_request_fuzz invariant failed: %s\n", what);
     std::abort();
@@ -79,8 +79,8 @@ bool IsUtf8Json(const std::string& body) {
 void CheckHead(const authd::http::Response& r, std::string_view request_id) {
   std::string head;
   authd::http::SerializeResponseHead(r, request_id, true, 5, head);
-  Check(head.starts_with("HTTP/1.1 "), "status line");
-  Check(head.find("\r\n\r\n") == head.size() - 4, "header block framing");
+  Require(head.starts_with("HTTP/1.1 "), "status line");
+  Require(head.find("\r\n\r\n") == head.size() - 4, "header block framing");
 }
 
 }  // namespace
@@ -146,7 +146,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
     } else {
       r = UnparsableRequest();
     }
-    Check(IsUtf8Json(r.body), "error response body is not JSON");
+    Require(IsUtf8Json(r.body), "error response body is not JSON");
     std::string id;
     GenerateRequestId(id);
     CheckHead(r, id);
@@ -164,26 +164,26 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
   request.body = std::move(msg.body());
   SetRequestIdentity("203.0.113.7", proxy_opts, request);
 
-  Check(request.body.size() <= opts.max_body_bytes, "body over the limit");
-  Check(IsValidRequestId(request.request_id), "invalid request id");
-  Check(!request.remote_ip.empty(), "empty remote ip");
+  Require(request.body.size() <= opts.max_body_bytes, "body over the limit");
+  Require(IsValidRequestId(request.request_id), "invalid request id");
+  Require(!request.remote_ip.empty(), "empty remote ip");
   for (std::string_view entry : ForwardedForEntries(request)) {
     if (auto a = ParseForwardedAddress(entry)) {
       auto again = authd::core::ParseIp(authd::core::FormatIp(*a));
-      Check(again && *again == *a, "address does not survive FormatIp/ParseIp");
+      Require(again && *again == *a, "address does not survive FormatIp/ParseIp");
       if (auto n = authd::core::ParseNetwork(authd::core::FormatIp(*a) + "/64")) {
-        Check(n->Contains(*a), "a network does not contain its own address");
+        Require(n->Contains(*a), "a network does not contain its own address");
       }
     }
   }
   if (auto ip = authd::core::ParseIp(request.remote_ip)) {
-    Check(authd::core::FormatIp(*ip) == request.remote_ip, "remote ip not canonical");
+    Require(authd::core::FormatIp(*ip) == request.remote_ip, "remote ip not canonical");
   } else {
-    Check(false, "remote ip is not an IP address");
+    Require(false, "remote ip is not an IP address");
   }
-  Check(request.path.size() <= request.target.size(), "path longer than target");
+  Require(request.path.size() <= request.target.size(), "path longer than target");
   for (const auto& [name, value] : request.headers) {
-    for (char c : name) Check(!(c >= 'A' && c <= 'Z'), "header name not lower-cased");
+    for (char c : name) Require(!(c >= 'A' && c <= 'Z'), "header name not lower-cased");
   }
   (void)RawPath(request.target);
   (void)FindCookie(request, "accessToken");
@@ -191,7 +191,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
   (void)ParseJsonBody(request);
 
   const Response not_found = RouteNotFound(request);
-  Check(IsUtf8Json(not_found.body), "404 body is not JSON");
+  Require(IsUtf8Json(not_found.body), "404 body is not JSON");
   CheckHead(not_found, request.request_id);
   return 0;
 }

@@ -25,7 +25,7 @@
 
 namespace {
 
-void Check(bool ok, const char* what) {
+void Require(bool ok, const char* what) {
   if (!ok) {
     __builtin_printf("request_body_fuzz invariant failed: %s\n", what);
     std::abort();
@@ -49,23 +49,23 @@ constexpr const char* kContentTypes[] = {
 void CheckContentType(std::string_view header) {
   const authd::http::ContentType ct = authd::http::ParseContentType(header);
   if (!ct.type.empty()) {
-    Check(authd::http::IsValidMediaType(ct.type), "parsed media type is invalid");
-    for (char c : ct.type) Check(c < 'A' || c > 'Z', "media type not lower-case");
-    Check(header.find('/') != std::string_view::npos, "media type without '/'");
+    Require(authd::http::IsValidMediaType(ct.type), "parsed media type is invalid");
+    for (char c : ct.type) Require(c < 'A' || c > 'Z', "media type not lower-case");
+    Require(header.find('/') != std::string_view::npos, "media type without '/'");
   }
   if (authd::http::IsJsonMediaType(ct)) {
-    Check(ct.type == "application/json", "JSON media type is not application/json");
+    Require(ct.type == "application/json", "JSON media type is not application/json");
   }
   if (ct.charset) {
-    for (char c : *ct.charset) Check(c < 'A' || c > 'Z', "charset not lower-case");
+    for (char c : *ct.charset) Require(c < 'A' || c > 'Z', "charset not lower-case");
   }
 }
 
 void CheckValidators(std::string_view s) {
-  if (authd::http::IsUuid(s)) Check(s.size() == 36, "IsUuid length");
+  if (authd::http::IsUuid(s)) Require(s.size() == 36, "IsUuid length");
   if (authd::http::IsEmail(s)) {
-    Check(s.size() <= 254, "IsEmail length");
-    Check(s.find('@') != std::string_view::npos, "IsEmail without '@'");
+    Require(s.size() <= 254, "IsEmail length");
+    Require(s.find('@') != std::string_view::npos, "IsEmail without '@'");
   }
 }
 
@@ -95,10 +95,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
   CheckValidators(req.body);
   BodyOrError parsed = ParseJsonBody(req);
   if (auto* err = std::get_if<Response>(&parsed)) {
-    Check(err->status == 400 || err->status == 415, "body error is not a 400 or 415");
+    Require(err->status == 400 || err->status == 415, "body error is not a 400 or 415");
     boost::system::error_code ec;
     (void)boost::json::parse(err->body, ec);
-    Check(!ec, "body error is not JSON");
+    Require(!ec, "body error is not JSON");
     return 0;
   }
   const boost::json::object& o = std::get<boost::json::object>(parsed);
@@ -106,7 +106,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
     const std::string_view key = kv.key();
     std::optional<std::string> error;
     auto s = StringField(o, key, &error);
-    Check(s.has_value() != error.has_value() || kv.value().is_null() || !s,
+    Require(s.has_value() != error.has_value() || kv.value().is_null() || !s,
           "StringField returned a value and an error");
     if (s) CheckValidators(*s);
     std::optional<std::string> berror;

@@ -6,7 +6,7 @@
 #include <utility>
 #include <vector>
 
-#include "crypto/hmac.h"
+#include "otp/consume_rule.h"
 #include "store/memory/memory_stores.h"
 
 namespace authd::store {
@@ -102,29 +102,23 @@ class MemoryOtpStore final : public otp::OtpStore {
                                        core::UnixMillis now,
                                        int max_attempts) override {
     std::lock_guard<std::mutex> lock(state_->mu);
-    for (const OneTimeCode* c : CodesOf(tenant, user, purpose)) {
-      if (!crypto::ConstantTimeEquals(c->code_hash, code_hash)) continue;
-      if (c->expires_at <= now) return ConsumeOutcome::kExpired;
-      const std::string id = c->id;  // c points into the map
-      state_->otps.erase(id);
-      return ConsumeOutcome::kConsumed;
-    }
-    bool live_before = false, live_left = false;
-    for (auto it = state_->otps.begin(); it != state_->otps.end();) {
-      OneTimeCode& c = it->second;
-      if (!HasKey(c, tenant, user, purpose) || c.expires_at <= now) {
-        ++it;
-        continue;
-      }
-      live_before = true;
-      if (++c.attempts >= max_attempts) {
-        it = state_->otps.erase(it);
-      } else {
-        live_left = true;
-        ++it;
+    const otp::ConsumeDecision d =
+        otp::DecideConsume(CodesOf(tenant, user, purpose), code_hash, now, max_attempts);
+    if (!d.delete_id.empty()) state_->otps.erase(d.delete_id);
+    if (d.count_attempt) {
+      for (auto it = state_->otps.begin(); it != state_->otps.end();) {
+        OneTimeCode& c = it->second;
+        if (!HasKey(c, tenant, user, purpose) || !otp::CountsAttempt(c, now)) {
+          ++it;
+        } else if (otp::SpentByAttempt(c, max_attempts)) {
+          it = state_->otps.erase(it);
+        } else {
+          ++c.attempts;
+          ++it;
+        }
       }
     }
-    return live_before && !live_left ? ConsumeOutcome::kExhausted : ConsumeOutcome::kInvalid;
+    return d.outcome;
   }
 
   core::Result<int> DeleteAll(const core::TenantId& tenant,

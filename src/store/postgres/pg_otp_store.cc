@@ -3,7 +3,7 @@
 #include <utility>
 #include <vector>
 
-#include "crypto/hmac.h"
+#include "otp/consume_rule.h"
 #include "store/postgres/pg_stores.h"
 
 namespace authd::store::postgres {
@@ -113,23 +113,17 @@ core::Result<ConsumeOutcome> ConsumeOn(PgConnection& conn, const core::TenantId&
                                        int max_attempts) {
   core::Result<std::vector<OneTimeCode>> codes = ListOn(conn, tenant, user, purpose);
   if (!codes.ok()) return codes.error();
-  for (const OneTimeCode& c : *codes) {  // newest first
-    if (!crypto::ConstantTimeEquals(c.code_hash, code_hash)) continue;
-    if (c.expires_at <= now) return ConsumeOutcome::kExpired;
-    if (core::Status s = StatusOf(conn.Exec(kDeleteOne, PgParams().Text(c.id))); !s.ok()) {
+  // The rows cannot change under the user's lock: the decision holds when
+  // it is applied below.
+  const otp::ConsumeDecision d = otp::DecideConsume(*codes, code_hash, now, max_attempts);
+  if (!d.delete_id.empty()) {
+    if (core::Status s = StatusOf(conn.Exec(kDeleteOne, PgParams().Text(d.delete_id)));
+        !s.ok()) {
       return s.error();
     }
-    return ConsumeOutcome::kConsumed;
   }
-  // The rows cannot change under the user's lock: count here what the two
-  // statements below will leave.
-  int live = 0, survivors = 0;
-  for (const OneTimeCode& c : *codes) {
-    if (c.expires_at <= now) continue;
-    ++live;
-    if (c.attempts + 1 < max_attempts) ++survivors;
-  }
-  if (live == 0) return ConsumeOutcome::kInvalid;
+  if (!d.count_attempt) return d.outcome;
+  // otp::CountsAttempt and otp::SpentByAttempt, in SQL.
   if (core::Status s = StatusOf(conn.Exec(
           kCountAttempt, KeyParams(tenant, user, purpose).Int(now)));
       !s.ok()) {
@@ -140,7 +134,7 @@ core::Result<ConsumeOutcome> ConsumeOn(PgConnection& conn, const core::TenantId&
       !s.ok()) {
     return s.error();
   }
-  return survivors == 0 ? ConsumeOutcome::kExhausted : ConsumeOutcome::kInvalid;
+  return d.outcome;
 }
 
 class PgOtpStore final : public otp::OtpStore {

@@ -3,7 +3,7 @@
 #include <utility>
 #include <vector>
 
-#include "crypto/hmac.h"
+#include "otp/consume_rule.h"
 #include "store/sqlite/sqlite_stores.h"
 #include "store/sqlite/sqlite_writer.h"
 
@@ -199,24 +199,17 @@ class SqliteOtpStore final : public otp::OtpStore {
     core::Result<std::vector<OneTimeCode>> codes =
         ListOn(conn, tenant, user, purpose);
     if (!codes.ok()) return codes.error();
-    for (const OneTimeCode& c : *codes) {  // newest first
-      if (!crypto::ConstantTimeEquals(c.code_hash, code_hash)) continue;
-      if (c.expires_at <= now) return ConsumeOutcome::kExpired;
+    // The rows were read inside this transaction, so the decision holds
+    // when it is applied below.
+    const otp::ConsumeDecision d = otp::DecideConsume(*codes, code_hash, now, max_attempts);
+    if (!d.delete_id.empty()) {
       core::Result<Statement> st = conn.Prepare(kDeleteOne);
       if (!st.ok()) return st.error();
-      st->BindText(1, c.id);
+      st->BindText(1, d.delete_id);
       if (core::Status s = st->Run(); !s.ok()) return s;
-      return ConsumeOutcome::kConsumed;
     }
-    // The rows were read inside this transaction: count here what the two
-    // statements below will leave.
-    int live = 0, survivors = 0;
-    for (const OneTimeCode& c : *codes) {
-      if (c.expires_at <= now) continue;
-      ++live;
-      if (c.attempts + 1 < max_attempts) ++survivors;
-    }
-    if (live == 0) return ConsumeOutcome::kInvalid;
+    if (!d.count_attempt) return d.outcome;
+    // otp::CountsAttempt and otp::SpentByAttempt, in SQL.
     {
       core::Result<Statement> st = conn.Prepare(kCountAttempt);
       if (!st.ok()) return st.error();
@@ -231,7 +224,7 @@ class SqliteOtpStore final : public otp::OtpStore {
       st->BindInt(4, now).BindInt(5, max_attempts);
       if (core::Status s = st->Run(); !s.ok()) return s;
     }
-    return survivors == 0 ? ConsumeOutcome::kExhausted : ConsumeOutcome::kInvalid;
+    return d.outcome;
   }
 
   ConnectionPool& pool_;  // reads

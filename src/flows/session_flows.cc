@@ -36,23 +36,9 @@ core::Error SessionFlows::Revoke(const session::Session& s) {
 
 core::Result<AuthResult> SessionFlows::RetryWithinGrace(
     const session::Session& s, const std::string& presented_hash) {
-  const core::UnixMillis now = d_.clock.NowMillis();
-  const std::int64_t grace = d_.tokens.options().refresh_grace_ms;
-  const bool in_window = grace > 0 && s.rotated_at > 0 &&
-                         now - s.rotated_at <= grace &&
-                         crypto::ConstantTimeEquals(s.prev_refresh_hash, presented_hash);
-  if (!in_window) return Revoke(s);
-  AuthResult result;
-  result.tokens = d_.tokens.MintSuccessor(s, presented_hash, s.rotated_at / 1000);
-  // The re-minted token must be the one the session holds; if the session
-  // changed since (it cannot without a rotation), fail safe.
-  if (!crypto::ConstantTimeEquals(d_.tokens.RefreshHash(result.tokens.refresh_token),
-                                  s.refresh_hash)) {
-    return Revoke(s);
-  }
-  result.session = s;
-  result.must_change_password = s.data.user.must_change_password;
-  return result;
+  auto replay = rotation_.ReplayWithinGrace(s, presented_hash, d_.clock.NowMillis());
+  if (!replay) return Revoke(s);
+  return std::move(*replay);
 }
 
 core::Result<AuthResult> SessionFlows::Refresh(std::string_view token) {
@@ -92,31 +78,16 @@ core::Result<AuthResult> SessionFlows::Refresh(std::string_view token) {
   // Rebuild the snapshot from the database; the MFA state is kept.
   s.data.user = SnapshotOf(**user);
   s.expires_at = now + d_.tokens.options().refresh_token_ttl_seconds * 1000;
-  s.rotated_at = now;
-  s.last_active = now;
-
-  AuthResult result;
-  result.tokens = d_.tokens.MintSuccessor(s, hash, now / 1000);
-  session::Rotation rot;
-  rot.expected_hash = hash;
-  rot.new_hash = d_.tokens.RefreshHash(result.tokens.refresh_token);
-  rot.rotated_at = now;
-  rot.data = s.data;
-  rot.expires_at = s.expires_at;
-  auto swapped = d_.sessions.Rotate(tenant, sid, rot);
-  if (!swapped.ok()) return swapped.error();
-  if (!*swapped) {
+  auto rotated = rotation_.Rotate(std::move(s), hash, now);
+  if (!rotated.ok()) return rotated.error();
+  if (!rotated->has_value()) {
     // Another request rotated this token first: answer like a retry.
     auto again = d_.sessions.Get(tenant, sid, now);
     if (!again.ok()) return again.error();
     if (!again->has_value()) return SessionNotFound();
     return RetryWithinGrace(**again, hash);
   }
-  s.prev_refresh_hash = hash;
-  s.refresh_hash = rot.new_hash;
-  result.must_change_password = s.data.user.must_change_password;
-  result.session = std::move(s);
-  return result;
+  return std::move(**rotated);
 }
 
 std::optional<std::string> SessionFlows::TokenUser(std::string_view access_token) const {

@@ -1,12 +1,10 @@
-// Session flows: refresh-token rotation, the access-token check every
-// protected route runs, and logout.
+// Session flows: refresh, the access-token check every protected route
+// runs, and logout.
 //
-// Rotation is a compare-and-swap on the session's refresh hash, so of any
-// number of concurrent refreshes of one token (on any connection, in any
-// process sharing the database) exactly one rotates. Within the grace window
-// a retry of the just-rotated token gets the same successor pair back
-// (TokenService::MintSuccessor is deterministic); after it, or for any older
-// token, the session is revoked as theft.
+// Refresh rotates the token (flows/session_rotation.h: exactly one of any
+// number of concurrent refreshes of one token rotates). Within the grace
+// window a retry of the just-rotated token gets the same successor pair
+// back; after it, or for any older token, the session is revoked as theft.
 // Thread-safety: safe for concurrent use. Runs database calls: call from a
 // worker pool, not an I/O thread.
 #ifndef AUTHD_FLOWS_SESSION_FLOWS_H_
@@ -20,6 +18,7 @@
 #include "core/status.h"
 #include "courier/events.h"
 #include "flows/auth_result.h"
+#include "flows/session_rotation.h"
 #include "identity/user_store.h"
 #include "session/claims.h"
 #include "session/session_store.h"
@@ -43,7 +42,7 @@ class SessionFlows {
     const core::Clock& clock;
     courier::EventPublisher* events = nullptr;  // lifecycle webhooks, optional
   };
-  explicit SessionFlows(Deps deps) : d_(deps) {}
+  explicit SessionFlows(Deps deps) : d_(deps), rotation_(deps.sessions, deps.tokens) {}
 
   core::Result<AuthResult> Refresh(std::string_view refresh_token);
 
@@ -68,6 +67,7 @@ class SessionFlows {
   core::Error Revoke(const session::Session& s);
 
   Deps d_;
+  SessionRotation rotation_;
 };
 
 // 401 {"message":"Session not found"} without a code, as the reference.

@@ -36,7 +36,8 @@
 #include "delivery/webhook_transport.h"
 #include "flows/account_flows.h"
 #include "flows/code_sender.h"
-#include "flows/mfa_flows.h"
+#include "flows/mfa_enrolment.h"
+#include "flows/second_factor.h"
 #include "flows/recovery_flows.h"
 #include "flows/verification_flows.h"
 #include "flows/password_flows.h"
@@ -474,12 +475,17 @@ int Run(int argc, char** argv) {
   account_opts.email_enabled = cfg.auth.email_enabled;
   account_opts.phone_enabled = cfg.auth.phone_enabled;
   account_opts.registration_enabled = cfg.auth.registration_enabled;
-  flows::MfaFlows mfa_flows(cfg.mfa, cfg.mfa.encryption_key, cfg.app_name,
-                            {*storage.users, *storage.mfa, random, clock, events_or_null,
-                             &*storage.sessions, &tokens, &code_sender, &limiter, &lockout});
+  const flows::MfaKeys mfa_keys(cfg.mfa.encryption_key);
+  flows::MfaEnrolment mfa_enrolment(cfg.mfa, mfa_keys, cfg.app_name,
+                                    {*storage.users, *storage.mfa, random, clock, limiter,
+                                     events_or_null});
+  flows::SecondFactor second_factor(cfg.mfa, mfa_keys,
+                                    {*storage.users, *storage.mfa, *storage.sessions, tokens,
+                                     code_sender, limiter, lockout, random, clock,
+                                     events_or_null});
   flows::AccountFlows accounts(account_opts, {*storage.users, passwords, issuer,
                                               limiter, lockout, clock, random,
-                                              events_or_null, &mfa_flows});
+                                              events_or_null, &second_factor});
   flows::SessionFlows sessions(
       {*storage.users, *storage.sessions, tokens, clock, events_or_null});
   flows::PasswordFlows password_flows(
@@ -498,7 +504,7 @@ int Run(int argc, char** argv) {
 
   http::Router router;
   http::RegisterAuthRoutes(router, {accounts, sessions, password_flows, recovery,
-                                    verification, mfa_flows, transport,
+                                    verification, mfa_enrolment, second_factor, transport,
                                     /*session_reads_in_memory=*/storage.cached_sessions != nullptr});
   auto server = http::Server::Create(cfg.http, router, cfg.hash_workers);
   if (!server.ok()) {

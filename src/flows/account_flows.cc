@@ -212,8 +212,12 @@ core::Result<AuthResult> AccountFlows::StartSession(
   }
   auto issued = d_.issuer.Issue(user, tenant, client, decision.pending, decision.trusted);
   if (!issued.ok()) return issued;
-  issued->mfa_methods = std::move(decision.methods);
-  issued->default_mfa_method = std::move(decision.default_method);
+  for (mfa::MfaMethod m : decision.methods) {
+    issued->mfa_methods.push_back(mfa::MfaMethodName(m));
+  }
+  if (decision.default_method) {
+    issued->default_mfa_method = mfa::MfaMethodName(*decision.default_method);
+  }
   return issued;
 }
 

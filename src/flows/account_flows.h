@@ -15,7 +15,7 @@
 #include "courier/events.h"
 #include "crypto/random.h"
 #include "flows/auth_result.h"
-#include "flows/mfa_flows.h"
+#include "flows/second_factor.h"
 #include "flows/session_issuer.h"
 #include "identity/passwords.h"
 #include "identity/user_store.h"
@@ -68,7 +68,7 @@ class AccountFlows {
     const core::Clock& clock;
     crypto::SecureRandom& random;
     courier::EventPublisher* events = nullptr;  // lifecycle webhooks, optional
-    MfaFlows* mfa = nullptr;  // second factor after the password; optional
+    SecondFactor* mfa = nullptr;  // second factor after the password; optional
   };
   AccountFlows(const AccountOptions& options, Deps deps)
       : options_(options), d_(deps) {}

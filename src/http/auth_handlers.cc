@@ -100,7 +100,7 @@ Response AuthController::AuthResponse(const Request& req,
                                       const char* message,
                                       std::optional<bool> remember_me) {
   return RenderAuthResult(req, d_.transport, r, message, remember_me,
-                          d_.mfa.options().trusted_device_ttl_ms / 1000);
+                          d_.second_factor.options().trusted_device_ttl_ms / 1000);
 }
 
 Response AuthController::ClientConfig(const Request&) {
@@ -118,7 +118,7 @@ Response AuthController::ClientConfig(const Request&) {
   }
   o["customProviders"] = json::array();
   o["registration"] = {{"enabled", a.registration_enabled}, {"requireInvitation", false}};
-  const mfa::MfaOptions& m = d_.mfa.options();
+  const mfa::MfaOptions& m = d_.second_factor.options();
   json::array methods;
   for (const std::string& method : m.methods) methods.emplace_back(method);
   o["mfa"] = {{"enabled", m.enabled},

@@ -6,9 +6,10 @@
 #include <string>
 
 #include "flows/account_flows.h"
-#include "flows/mfa_flows.h"
+#include "flows/mfa_enrolment.h"
 #include "flows/password_flows.h"
 #include "flows/recovery_flows.h"
+#include "flows/second_factor.h"
 #include "flows/session_flows.h"
 #include "flows/verification_flows.h"
 #include "http/router.h"
@@ -22,7 +23,8 @@ struct AuthHandlerDeps {
   flows::PasswordFlows& passwords;
   flows::RecoveryFlows& recovery;
   flows::VerificationFlows& verification;
-  flows::MfaFlows& mfa;
+  flows::MfaEnrolment& mfa_enrolment;
+  flows::SecondFactor& second_factor;
   const TokenTransport& transport;
   // The session and user stores answer repeated reads from memory and
   // honour core::NonBlockingScope (store/memory/read_cache.h): the

@@ -35,7 +35,8 @@
 #include "courier/templates.h"
 #include "flows/account_flows.h"
 #include "flows/code_sender.h"
-#include "flows/mfa_flows.h"
+#include "flows/mfa_enrolment.h"
+#include "flows/second_factor.h"
 #include "flows/recovery_flows.h"
 #include "flows/verification_flows.h"
 #include "flows/password_flows.h"
@@ -183,7 +184,7 @@ struct World {
   flows::AccountFlows accounts{
       flows::AccountOptions{},
       {*users, passwords, issuer, limiter, lockout, clock, random, nullptr,
-       &mfa}};  // declared below; only its address is taken here
+       &second_factor}};  // declared below; only its address is taken here
   flows::SessionFlows session_flows{{*users, *sessions_store, tokens, clock}};
   flows::PasswordFlows password_flows{{*users, *sessions_store, passwords, lockout, clock}};
   store::MemoryCourierStores courier_stores = store::NewMemoryCourierStores();
@@ -196,9 +197,12 @@ struct World {
       RecoveryOpts(), {*users, *sessions_store, passwords, code_sender, limiter, clock}};
   flows::VerificationFlows verification{{*users, code_sender, limiter, clock}};
   std::unique_ptr<mfa::MfaStore> mfa_store = store::NewMemoryMfaStore();
-  flows::MfaFlows mfa{MfaOpts(), "fuzz-mfa-secret-0123456789abcdef0123456789", "authd",
-                      {*users, *mfa_store, random, clock, nullptr, sessions_store.get(),
-                       &tokens, &code_sender, &limiter, &lockout}};
+  const flows::MfaKeys mfa_keys{"fuzz-mfa-secret-0123456789abcdef0123456789"};
+  flows::MfaEnrolment mfa_enrolment{
+      MfaOpts(), mfa_keys, "authd", {*users, *mfa_store, random, clock, limiter, nullptr}};
+  flows::SecondFactor second_factor{MfaOpts(), mfa_keys,
+                                    {*users, *mfa_store, *sessions_store, tokens, code_sender,
+                                     limiter, lockout, random, clock, nullptr}};
   http::TokenTransport transport{http_opts,
                                  session_opts.access_token_ttl_seconds,
                                  session_opts.refresh_token_ttl_seconds, clock,
@@ -253,7 +257,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
       http::TokenMode::kCookie};
   World w(kModes[flags >> 6], (flags >> 6) == 3);
   http::RegisterAuthRoutes(w.router, {w.accounts, w.session_flows, w.password_flows,
-                                      w.recovery, w.verification, w.mfa, w.transport});
+                                      w.recovery, w.verification, w.mfa_enrolment,
+                                      w.second_factor, w.transport});
 
   flows::SignupInput signup;
   signup.email = kEmail;

@@ -60,6 +60,12 @@ json::array Strings(const std::vector<std::string>& v) {
   return a;
 }
 
+json::array Names(const std::vector<mfa::MfaMethod>& v) {
+  json::array a;
+  for (mfa::MfaMethod m : v) a.emplace_back(mfa::MfaMethodName(m));
+  return a;
+}
+
 // IsString + IsNotEmpty, class-validator messages in their run order,
 // after the host's implicit conversion (numbers and booleans become
 // strings; an array stays one, and is not empty).
@@ -175,7 +181,7 @@ MfaController::Call MfaController::BeginEnrolment(const Request& req) {
   if (c.early) return c;
   const session::TokenClaims& claims = c.principal.claims;
   if (claims.is_mfa_enabled && !claims.is_mfa_verified) {
-    auto methods = d_.mfa.VerifiedMethods(c.principal.session.tenant_id, c.principal.user);
+    auto methods = d_.second_factor.VerifiedMethods(c.principal.session.tenant_id, c.principal.user);
     if (!methods.ok()) {
       c.early = Fail(req, methods.error());
     } else if (!methods->empty()) {
@@ -188,12 +194,12 @@ MfaController::Call MfaController::BeginEnrolment(const Request& req) {
 Response MfaController::Status(const Request& req) {
   Call c = Begin(req, /*skip_mfa=*/true);
   if (c.early) return std::move(*c.early);
-  auto s = d_.mfa.Status(c.principal);
+  auto s = d_.mfa_enrolment.Status(c.principal);
   if (!s.ok()) return Fail(req, s.error());
   json::object o;
   o["isEnabled"] = s->is_enabled;
-  o["verifiedMethods"] = Strings(s->verified_methods);
-  o["configuredMethods"] = Strings(s->configured_methods);
+  o["verifiedMethods"] = Names(s->verified_methods);
+  o["configuredMethods"] = Names(s->configured_methods);
   o["allowUserToggle"] = s->allow_user_toggle;
   o["allowMethodSelection"] = s->allow_method_selection;
   o["totpDevices"] = DevicesJson(s->devices);
@@ -213,14 +219,14 @@ Response MfaController::Toggle(const Request& req) {
   }
   if (!it->value().is_bool()) return RawValidation({CheckMessage(Check::kIsBoolean, "enabled")});
   const bool enabled = it->value().get_bool();
-  if (auto s = d_.mfa.Toggle(c.principal, enabled); !s.ok()) return Fail(req, s.error());
+  if (auto s = d_.mfa_enrolment.Toggle(c.principal, enabled); !s.ok()) return Fail(req, s.error());
   return Json({{"message", enabled ? "MFA enabled successfully" : "MFA disabled successfully"}});
 }
 
 Response MfaController::Devices(const Request& req) {
   Call c = Begin(req, /*skip_mfa=*/true);
   if (c.early) return std::move(*c.early);
-  auto devices = d_.mfa.Devices(c.principal);
+  auto devices = d_.mfa_enrolment.Devices(c.principal);
   if (!devices.ok()) return Fail(req, devices.error());
   Response r;
   r.body = json::serialize(DevicesJson(*devices));
@@ -232,7 +238,7 @@ Response MfaController::DeleteDevice(const Request& req) {
   if (c.early) return std::move(*c.early);
   const std::string& path = req.path;
   const std::string id = path.substr(path.find_last_of('/') + 1);
-  if (auto s = d_.mfa.DeleteDevice(c.principal, id); !s.ok()) return Fail(req, s.error());
+  if (auto s = d_.mfa_enrolment.DeleteDevice(c.principal, id); !s.ok()) return Fail(req, s.error());
   return Json({{"message", "MFA device removed successfully"}});
 }
 
@@ -244,7 +250,7 @@ Response MfaController::SetupTotp(const Request& req) {
   OptionalShortString(c.body, "label", 128, &label, &errors);
   OptionalShortString(c.body, "deviceName", 128, &device_name, &errors);
   if (!errors.empty()) return RawValidation(errors);
-  auto e = d_.mfa.SetupTotp(c.principal, label, device_name, req.remote_ip);
+  auto e = d_.mfa_enrolment.SetupTotp(c.principal, label, device_name, req.remote_ip);
   if (!e.ok()) return Fail(req, e.error());
   auto qr = qr::QrPngDataUrl(e->otpauth_url);
   if (!qr.ok()) return Fail(req, qr.error());
@@ -265,7 +271,7 @@ Response MfaController::VerifyTotpSetup(const Request& req) {
   RequireNonEmptyString(c.body, "otp", &otp, &errors);
   RequireNonEmptyString(c.body, "secret", &secret, &errors);
   if (!errors.empty()) return RawValidation(errors);
-  if (auto s = d_.mfa.VerifyTotpSetup(c.principal, *otp, *secret); !s.ok()) {
+  if (auto s = d_.mfa_enrolment.VerifyTotpSetup(c.principal, *otp, *secret); !s.ok()) {
     return Fail(req, s.error());
   }
   return Json({{"message", "Device setup successfully"}});
@@ -274,7 +280,7 @@ Response MfaController::VerifyTotpSetup(const Request& req) {
 Response MfaController::GenerateRecoveryCodes(const Request& req) {
   Call c = Begin(req, /*skip_mfa=*/false);
   if (c.early) return std::move(*c.early);
-  auto codes = d_.mfa.GenerateRecoveryCodes(c.principal);
+  auto codes = d_.mfa_enrolment.GenerateRecoveryCodes(c.principal);
   if (!codes.ok()) return Fail(req, codes.error());
   json::object o;
   o["codes"] = Strings(*codes);
@@ -291,7 +297,7 @@ Response MfaController::ResetTotp(const Request& req) {
   if (auto it = c.body.find("code"); it != c.body.end() && it->value().is_string()) {
     code = std::string(it->value().get_string());
   }
-  if (auto s = d_.mfa.ResetTotp(c.principal, code); !s.ok()) return Fail(req, s.error());
+  if (auto s = d_.second_factor.ResetTotp(c.principal, code); !s.ok()) return Fail(req, s.error());
   return Json({{"message", "MFA reset successfully"}});
 }
 
@@ -302,7 +308,9 @@ Response MfaController::Challenge(const Request& req) {
   if (auto it = c.body.find("method"); it != c.body.end() && it->value().is_string()) {
     method = std::string(it->value().get_string());
   }
-  if (auto s = d_.mfa.Challenge(c.principal, method, req.remote_ip); !s.ok()) {
+  if (auto s = d_.second_factor.Challenge(c.principal, mfa::ParseMfaMethod(method),
+                                          req.remote_ip);
+      !s.ok()) {
     return http::Fail(req, s.error());
   }
   return Json({{"message", "MFA code sent successfully"}});
@@ -323,14 +331,15 @@ void OptionalBool(const json::object& body, std::string_view name, bool* value,
 Response MfaController::Verify(const Request& req) {
   Call c = Begin(req, /*skip_mfa=*/true, ErrorShape::kFiltered);
   if (c.early) return std::move(*c.early);
-  if (auto s = d_.mfa.Throttle(c.principal, req.remote_ip); !s.ok()) {
+  if (auto s = d_.second_factor.Throttle(c.principal, req.remote_ip); !s.ok()) {
     return http::Fail(req, s.error());
   }
   std::optional<std::string> error;
   std::string method, otp;
   auto m = c.body.find("method");
   if (m != c.body.end() && m->value().is_string()) method = std::string(m->value().get_string());
-  if (method != "email" && method != "sms" && method != "totp") {
+  const std::optional<mfa::MfaMethod> parsed = mfa::ParseMfaMethod(method);
+  if (!parsed) {
     error = CheckMessage(Check::kIsEnum, "method", "email, sms, totp");
   }
   // Converted to a string like the reference's host does (123456 works).
@@ -342,16 +351,16 @@ Response MfaController::Verify(const Request& req) {
   bool trust = false;
   OptionalBool(c.body, "trustDevice", &trust, &error);
   if (error) return http::Fail(req, Validation(*error));
-  auto r = d_.mfa.Verify(c.principal, method, otp, trust, ClientOf(req));
+  auto r = d_.second_factor.Verify(c.principal, *parsed, otp, trust, ClientOf(req));
   if (!r.ok()) return http::Fail(req, r.error());
   return RenderAuthResult(req, d_.transport, *r, "2FA verification successful", std::nullopt,
-                          d_.mfa.options().trusted_device_ttl_ms / 1000);
+                          d_.second_factor.options().trusted_device_ttl_ms / 1000);
 }
 
 Response MfaController::VerifyRecoveryCode(const Request& req) {
   Call c = Begin(req, /*skip_mfa=*/true, ErrorShape::kFiltered);
   if (c.early) return std::move(*c.early);
-  if (auto s = d_.mfa.Throttle(c.principal, req.remote_ip); !s.ok()) {
+  if (auto s = d_.second_factor.Throttle(c.principal, req.remote_ip); !s.ok()) {
     return http::Fail(req, s.error());
   }
   std::optional<std::string> error;
@@ -364,10 +373,10 @@ Response MfaController::VerifyRecoveryCode(const Request& req) {
   bool trust = false;
   OptionalBool(c.body, "trustDevice", &trust, &error);
   if (error) return http::Fail(req, Validation(*error));
-  auto r = d_.mfa.VerifyRecoveryCode(c.principal, code, trust, ClientOf(req));
+  auto r = d_.second_factor.VerifyRecoveryCode(c.principal, code, trust, ClientOf(req));
   if (!r.ok()) return http::Fail(req, r.error());
   return RenderAuthResult(req, d_.transport, *r, "Recovery code verification successful",
-                          std::nullopt, d_.mfa.options().trusted_device_ttl_ms / 1000);
+                          std::nullopt, d_.second_factor.options().trusted_device_ttl_ms / 1000);
 }
 
 }  // namespace

@@ -86,7 +86,7 @@ enum class Err {
   kEmailAlreadyVerified,
   kNoPhoneNumber,
   kPhoneAlreadyVerified,
-  // MFA (flows/mfa_flows.cc).
+  // MFA (flows/mfa_enrolment.cc, flows/second_factor.cc).
   kMfaNotEnabledForApp,
   kMfaTogglingNotAllowed,
   kMfaCannotEnableWithoutMethod,

@@ -23,7 +23,8 @@ struct AuthResult {
   session::TokenPair tokens;
   bool is_requires_mfa = false;
   bool must_change_password = false;
-  // Only when is_requires_mfa: the second factors the user can use.
+  // Only when is_requires_mfa: the second factors the user can use, by
+  // their wire names (mfa::MfaMethodName).
   std::vector<std::string> mfa_methods;
   std::optional<std::string> default_mfa_method;
   // Issued by an MFA verification with trustDevice: skips MFA at the next

@@ -52,8 +52,8 @@ std::string Trim(std::string_view s) {
 
 }  // namespace
 
-MfaEnrolment::MfaEnrolment(const mfa::MfaOptions& options, MfaKeys keys, std::string app_name,
-                           Deps deps)
+MfaEnrolment::MfaEnrolment(const mfa::MfaOptions& options, MfaKeys keys,
+                           std::string app_name, Deps deps)
     : options_(options), keys_(std::move(keys)), app_name_(std::move(app_name)), d_(deps) {}
 
 bool MfaEnrolment::Abandoned(const mfa::TotpDevice& d, core::UnixMillis now) const {
@@ -136,10 +136,9 @@ core::Status MfaEnrolment::DeleteDevice(const Principal& p, const std::string& d
   return core::Status::Ok();
 }
 
-core::Result<TotpEnrolment> MfaEnrolment::SetupTotp(const Principal& p,
-                                                const std::optional<std::string>& label,
-                                                const std::optional<std::string>& device_name,
-                                                std::string_view ip) {
+core::Result<TotpEnrolment> MfaEnrolment::SetupTotp(
+    const Principal& p, const std::optional<std::string>& label,
+    const std::optional<std::string>& device_name, std::string_view ip) {
   if (auto s = RequireMfaEnabled(options_); !s.ok()) return s.error();
   if (auto s = d_.rate_limiter.Hit("mfaSetup", d_.rate_limiter.options().mfa_setup, ip,
                                    "mfa:" + p.user.id.str());
@@ -182,7 +181,7 @@ core::Result<TotpEnrolment> MfaEnrolment::SetupTotp(const Principal& p,
 }
 
 core::Status MfaEnrolment::VerifyTotpSetup(const Principal& p, const std::string& otp,
-                                       const std::string& secret) {
+                                           const std::string& secret) {
   if (auto s = RequireMfaEnabled(options_); !s.ok()) return s;
   const core::Error invalid = core::MakeError(core::Err::kMfaOtpInvalid);
   auto device = d_.store.FindDeviceBySecret(p.session.tenant_id, p.user.id,

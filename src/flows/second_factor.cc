@@ -208,6 +208,18 @@ core::Result<AuthResult> SecondFactor::Verify(const Principal& p, mfa::MfaMethod
   return Upgrade(p, trust_device, client, "nest_auth.two_factor_verified");
 }
 
+core::Status SecondFactor::SpendRecoveryCode(const Principal& p, const std::string& code) {
+  auto used = d_.store.UseRecoveryCode(p.session.tenant_id, p.user.id,
+                                       crypto::HmacSha256Hex(keys_.code, code),
+                                       d_.clock.NowMillis());
+  if (!used.ok()) return used.error();
+  if (!*used) {
+    RecordFailure(p);
+    return core::MakeError(core::Err::kMfaRecoveryCodeInvalid);
+  }
+  return core::Status::Ok();
+}
+
 core::Result<AuthResult> SecondFactor::VerifyRecoveryCode(const Principal& p,
                                                           const std::string& code,
                                                           bool trust_device,
@@ -217,27 +229,13 @@ core::Result<AuthResult> SecondFactor::VerifyRecoveryCode(const Principal& p,
   if (!options_.enabled || (!options_.required && !user->is_mfa_enabled)) {
     return core::MakeError(core::Err::kMfaNotRequired);
   }
-  auto used = d_.store.UseRecoveryCode(p.session.tenant_id, p.user.id,
-                                       crypto::HmacSha256Hex(keys_.code, code),
-                                       d_.clock.NowMillis());
-  if (!used.ok()) return used.error();
-  if (!*used) {
-    RecordFailure(p);
-    return core::MakeError(core::Err::kMfaRecoveryCodeInvalid);
-  }
+  if (auto s = SpendRecoveryCode(p, code); !s.ok()) return s.error();
   return Upgrade(p, trust_device, client, "nest_auth.mfa_recovery_code_used");
 }
 
 core::Status SecondFactor::ResetTotp(const Principal& p, const std::string& code) {
   if (auto s = RequireMfaEnabled(options_); !s.ok()) return s;
-  auto used = d_.store.UseRecoveryCode(p.session.tenant_id, p.user.id,
-                                       crypto::HmacSha256Hex(keys_.code, code),
-                                       d_.clock.NowMillis());
-  if (!used.ok()) return used.error();
-  if (!*used) {
-    RecordFailure(p);
-    return core::MakeError(core::Err::kMfaRecoveryCodeInvalid);
-  }
+  if (auto s = SpendRecoveryCode(p, code); !s.ok()) return s.error();
   auto deleted = d_.store.DeleteAllDevices(p.session.tenant_id, p.user.id);
   if (!deleted.ok()) return deleted.error();
   auto user = CurrentMfaUser(d_.users, p.session.tenant_id, p.user.id);

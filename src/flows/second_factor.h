@@ -102,6 +102,9 @@ class SecondFactor {
   // Accepts a current code of one of the user's verified devices (once).
   core::Result<bool> CheckTotp(const Principal& p, const std::string& otp);
   void RecordFailure(const Principal& p);
+  // Uses up one of the user's recovery codes; 401 MFA_RECOVERY_CODE_INVALID
+  // (counted by the lockout) if it is not an unused one.
+  core::Status SpendRecoveryCode(const Principal& p, const std::string& code);
 
   const mfa::MfaOptions options_;
   const MfaKeys keys_;

@@ -181,7 +181,8 @@ MfaController::Call MfaController::BeginEnrolment(const Request& req) {
   if (c.early) return c;
   const session::TokenClaims& claims = c.principal.claims;
   if (claims.is_mfa_enabled && !claims.is_mfa_verified) {
-    auto methods = d_.second_factor.VerifiedMethods(c.principal.session.tenant_id, c.principal.user);
+    auto methods =
+        d_.second_factor.VerifiedMethods(c.principal.session.tenant_id, c.principal.user);
     if (!methods.ok()) {
       c.early = Fail(req, methods.error());
     } else if (!methods->empty()) {

@@ -168,11 +168,9 @@ core::Status MfaFlows::Toggle(const Principal& p, bool enabled) {
   if (!set.ok()) return set.error();
   if (!*set) return core::MakeError(core::Err::kUserNotFound);
   const char* name = enabled ? "nest_auth.two_factor_enabled" : "nest_auth.two_factor_disabled";
-  if (d_.events && d_.events->Wants(name)) {
-    courier::Event e{name, p.session.tenant_id, {}, std::nullopt};
-    e.data.Str("userId", p.user.id.str()).Tenant(p.session.tenant_id);
-    (void)d_.events->Publish(e);  // best effort
-  }
+  d_.events.Emit(name, p.session.tenant_id, [&](courier::EventData& data) {
+    data.Str("userId", p.user.id.str()).Tenant(p.session.tenant_id);
+  });
   return core::Status::Ok();
 }
 
@@ -430,12 +428,10 @@ core::Result<AuthResult> MfaFlows::Upgrade(const Principal& p, bool trust_device
       r.trust_token = std::move(token);
     }
     if (d_.lockout) d_.lockout->Clear("mfa:" + p.user.id.str(), "");
-    if (d_.events && d_.events->Wants(event)) {
-      courier::Event e{event, p.session.tenant_id, {}, std::nullopt};
-      e.data.Str("userId", p.user.id.str()).Tenant(p.session.tenant_id)
+    d_.events.Emit(event, p.session.tenant_id, [&](courier::EventData& data) {
+      data.Str("userId", p.user.id.str()).Tenant(p.session.tenant_id)
           .Str("sessionId", s.id.str()).Bool("trustDevice", trust_device);
-      (void)d_.events->Publish(e);  // best effort
-    }
+    });
     r.must_change_password = s.data.user.must_change_password;
     r.session = std::move(s);
     r.session.refresh_hash = rot.new_hash;

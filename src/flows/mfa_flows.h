@@ -64,7 +64,7 @@ class MfaFlows {
     mfa::MfaStore& store;
     crypto::SecureRandom& random;
     const core::Clock& clock;
-    courier::EventPublisher* events = nullptr;  // optional
+    courier::EventSink& events;
     // The sign-in half (challenge, verify, recovery, trusted devices);
     // optional so the management half can be used alone.
     session::SessionStore* sessions = nullptr;

@@ -2,7 +2,8 @@
 # Enforces the layer rule of STYLE.md §1 on includes: the domain never
 # includes http/, a store adapter, a JSON library, sqlite3.h or libpq; core
 # includes only std; crypto only core. Tests, benchmarks and fuzz targets
-# (which compose whole stacks) are exempt.
+# (which compose whole stacks) are exempt. src/app/ (the composition root)
+# may include every layer.
 set -euo pipefail
 cd "$(dirname "$0")/../src"
 fail=0
@@ -21,6 +22,9 @@ check "store/sqlite" 'store/postgres/|store/transfer/|libpq' "the SQLite adapter
 check "store/postgres" 'store/sqlite/|store/transfer/|sqlite3' "the PostgreSQL adapter knows nothing of SQLite"
 check "store/common store/memory" 'store/sqlite/|store/postgres/|store/transfer/|sqlite3|libpq' "shared store code and the memory adapter name no database"
 check "delivery" 'http/|store/|flows/|identity/|session/|otp/' "delivery adapters know only courier messages"
+# The composition root (src/app/: the services graph, the commands) is the
+# top layer: nothing below it names it.
+check "$DOMAIN http store config core crypto delivery qr" 'app/' "only the composition root and main name app/"
 grep -rnE '^#include "http/' config | grep -v 'http/http_options.h' && { echo "config may include only http/http_options.h"; fail=1; }
 # Wire errors come from the catalogue (core/errors.h), never from literals
 # at the call site (STYLE.md §4); store/transfer is the operator command

@@ -44,6 +44,21 @@ std::string EventData::Finish(const std::optional<std::string>& code) const {
   return w.Take();
 }
 
+namespace {
+class NullSink final : public EventSink {
+ public:
+  bool Wants(std::string_view) const override { return false; }
+  std::vector<OutboxMessage> Messages(const Event&) const override { return {}; }
+  core::Status Publish(const Event&) override { return core::Status::Ok(); }
+  void Notify() const override {}
+};
+}  // namespace
+
+EventSink& NoEvents() {
+  static NullSink sink;
+  return sink;
+}
+
 bool EventPublisher::Wants(std::string_view name) const {
   if (options_.urls.empty()) return false;
   return options_.names.empty() || options_.names.count(std::string(name)) > 0;

@@ -1,13 +1,15 @@
 // Lifecycle events (the reference's `nest_auth.*` events, spec config.md
 // §5) delivered as signed webhooks through the outbox.
 //
-// A flow describes what happened in an Event; the EventPublisher turns it
-// into one outbox message per configured URL. The payload sent is
+// A flow describes what happened in an Event and hands it to an EventSink:
+// the EventPublisher turns it into one outbox message per configured URL.
+// The payload sent is
 //   {"id":"<uuid>","event":"<name>","createdAt":"<ISO 8601>","data":{...}}
 // and never holds a password; a plain one-time code is added to `data`
 // only for the events the operator listed in include_codes.
 //
-// Thread-safety: EventPublisher is immutable after construction.
+// Thread-safety: EventPublisher and NoEvents() are immutable after
+// construction.
 #ifndef AUTHD_COURIER_EVENTS_H_
 #define AUTHD_COURIER_EVENTS_H_
 
@@ -77,7 +79,41 @@ struct EventOptions {
   std::set<std::string> include_codes;  // events whose code may be sent
 };
 
-class EventPublisher {
+// Where flows send lifecycle events. Flows hold one by reference: without
+// webhooks they get NoEvents(), which wants nothing.
+class EventSink {
+ public:
+  virtual ~EventSink() = default;
+
+  // Whether an event called `name` would be sent at all.
+  virtual bool Wants(std::string_view name) const = 0;
+
+  // One webhook message per URL (none if unwanted), to enqueue in the
+  // caller's own transaction.
+  virtual std::vector<OutboxMessage> Messages(const Event& e) const = 0;
+
+  // Enqueues Messages(e) in a transaction of its own.
+  virtual core::Status Publish(const Event& e) = 0;
+
+  // To call after the caller enqueued Messages() itself.
+  virtual void Notify() const = 0;
+
+  // Best effort (the change it reports is done): publishes `name` about
+  // `tenant` with the data `describe(EventData&)` writes. The event is
+  // built only if wanted, so an unwanted one costs one lookup.
+  template <typename Describe>
+  void Emit(const char* name, const core::TenantId& tenant, Describe&& describe) {
+    if (!Wants(name)) return;
+    Event e{name, tenant, {}, std::nullopt};
+    describe(e.data);
+    (void)Publish(e);
+  }
+};
+
+// The sink that wants no event (no webhook configured). Stateless.
+EventSink& NoEvents();
+
+class EventPublisher final : public EventSink {
  public:
   // `enqueued` is called after messages were durably enqueued (wakes the
   // sender); may be empty.
@@ -87,19 +123,10 @@ class EventPublisher {
       : options_(std::move(options)), outbox_(outbox), random_(random),
         clock_(clock), enqueued_(std::move(enqueued)) {}
 
-  // Whether an event called `name` would be sent at all: check before
-  // building one on a hot path.
-  bool Wants(std::string_view name) const;
-
-  // One webhook message per URL (none if unwanted), to enqueue in the
-  // caller's own transaction.
-  std::vector<OutboxMessage> Messages(const Event& e) const;
-
-  // Enqueues Messages(e) in a transaction of its own.
-  core::Status Publish(const Event& e);
-
-  // To call after the caller enqueued Messages() itself.
-  void Notify() const {
+  bool Wants(std::string_view name) const override;
+  std::vector<OutboxMessage> Messages(const Event& e) const override;
+  core::Status Publish(const Event& e) override;
+  void Notify() const override {
     if (enqueued_) enqueued_();
   }
 

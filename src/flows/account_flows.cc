@@ -175,9 +175,8 @@ core::Result<AuthResult> AccountFlows::LoginWithPassword(
   const std::string& lock_id = identifier;
   if (!ok) {
     d_.lockout.RecordFailure(lock_id, in.client.ip);
-    if (d_.events && d_.events->Wants(courier::event::kLoginFailed)) {
-      courier::Event e{courier::event::kLoginFailed, tenant, {}, std::nullopt};
-      e.data.Str("identifier", identifier)
+    d_.events.Emit(courier::event::kLoginFailed, tenant, [&](courier::EventData& data) {
+      data.Str("identifier", identifier)
           .Str("providerName", provider)
           .Str("reasonCode", "INVALID_CREDENTIALS")
           .Str("reason", "Invalid credentials")
@@ -185,8 +184,7 @@ core::Result<AuthResult> AccountFlows::LoginWithPassword(
           .Str("userAgent", in.client.user_agent)
           .Tenant(tenant)
           .Time("at", d_.clock.NowMillis());
-      (void)d_.events->Publish(e);  // best effort
-    }
+    });
     return InvalidCredentials();
   }
   const identity::User& u = **user;
@@ -204,12 +202,9 @@ core::Result<AuthResult> AccountFlows::LoginWithPassword(
 core::Result<AuthResult> AccountFlows::StartSession(
     const identity::User& user, const core::TenantId& tenant, const ClientInfo& client,
     const std::optional<std::string>& trust_token) {
-  MfaDecision decision;
-  if (d_.mfa) {
-    auto decided = d_.mfa->Decide(tenant, user, trust_token);
-    if (!decided.ok()) return decided.error();
-    decision = std::move(*decided);
-  }
+  auto decided = d_.mfa.Decide(tenant, user, trust_token);
+  if (!decided.ok()) return decided.error();
+  MfaDecision decision = std::move(*decided);
   auto issued = d_.issuer.Issue(user, tenant, client, decision.pending, decision.trusted);
   if (!issued.ok()) return issued;
   for (mfa::MfaMethod m : decision.methods) {
@@ -224,18 +219,17 @@ core::Result<AuthResult> AccountFlows::StartSession(
 void AccountFlows::SessionEvent(const char* name, const identity::User& user,
                                 const char* provider, const AuthResult& r,
                                 const ClientInfo& client) {
-  if (!d_.events || !d_.events->Wants(name)) return;
-  courier::Event e{name, r.session.tenant_id, {}, std::nullopt};
-  e.data.Str("userId", user.id.str())
-      .Tenant(r.session.tenant_id)
-      .OptStr("email", user.email)
-      .OptStr("phone", user.phone)
-      .Str("provider", provider)
-      .Str("sessionId", r.session.id.str())
-      .Bool("isRequiresMfa", r.is_requires_mfa)
-      .Str("ip", client.ip)
-      .Str("userAgent", client.user_agent);
-  (void)d_.events->Publish(e);  // best effort: the session exists
+  d_.events.Emit(name, r.session.tenant_id, [&](courier::EventData& data) {
+    data.Str("userId", user.id.str())
+        .Tenant(r.session.tenant_id)
+        .OptStr("email", user.email)
+        .OptStr("phone", user.phone)
+        .Str("provider", provider)
+        .Str("sessionId", r.session.id.str())
+        .Bool("isRequiresMfa", r.is_requires_mfa)
+        .Str("ip", client.ip)
+        .Str("userAgent", client.user_agent);
+  });
 }
 
 }  // namespace authd::flows

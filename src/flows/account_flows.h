@@ -67,8 +67,8 @@ class AccountFlows {
     throttle::Lockout& lockout;
     const core::Clock& clock;
     crypto::SecureRandom& random;
-    courier::EventPublisher* events = nullptr;  // lifecycle webhooks, optional
-    SecondFactor* mfa = nullptr;  // second factor after the password; optional
+    courier::EventSink& events;  // lifecycle webhooks
+    SecondFactor& mfa;  // second factor after the password (a no-op when off)
   };
   AccountFlows(const AccountOptions& options, Deps deps)
       : options_(options), d_(deps) {}

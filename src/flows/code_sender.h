@@ -32,7 +32,7 @@ class CodeSender {
     otp::OtpCodes& codes;
     otp::OtpStore& store;
     const courier::Composer& composer;
-    courier::EventPublisher& events;
+    courier::EventSink& events;
   };
   explicit CodeSender(Deps deps) : d_(deps) {}
 
@@ -53,7 +53,7 @@ class CodeSender {
 
   otp::OtpCodes& codes() { return d_.codes; }
   otp::OtpStore& store() { return d_.store; }
-  courier::EventPublisher& events() { return d_.events; }
+  courier::EventSink& events() { return d_.events; }
 
  private:
   Deps d_;

@@ -120,11 +120,9 @@ core::Status MfaEnrolment::Toggle(const Principal& p, bool enabled) {
   if (!set.ok()) return set.error();
   if (!*set) return core::MakeError(core::Err::kUserNotFound);
   const char* name = enabled ? "nest_auth.two_factor_enabled" : "nest_auth.two_factor_disabled";
-  if (d_.events && d_.events->Wants(name)) {
-    courier::Event e{name, p.session.tenant_id, {}, std::nullopt};
-    e.data.Str("userId", p.user.id.str()).Tenant(p.session.tenant_id);
-    (void)d_.events->Publish(e);  // best effort
-  }
+  d_.events.Emit(name, p.session.tenant_id, [&](courier::EventData& data) {
+    data.Str("userId", p.user.id.str()).Tenant(p.session.tenant_id);
+  });
   return core::Status::Ok();
 }
 

@@ -57,7 +57,7 @@ class MfaEnrolment {
     crypto::SecureRandom& random;
     const core::Clock& clock;
     throttle::RateLimiter& rate_limiter;        // bucket mfaSetup
-    courier::EventPublisher* events = nullptr;  // optional
+    courier::EventSink& events;  // lifecycle webhooks (courier::NoEvents() when off)
   };
   // `app_name`: the default TOTP issuer and device-name prefix.
   MfaEnrolment(const mfa::MfaOptions& options, MfaKeys keys, std::string app_name, Deps deps);

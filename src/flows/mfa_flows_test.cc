@@ -6,14 +6,13 @@
 
 #include <gtest/gtest.h>
 
-#include "courier/composer.h"
+#include "app/services.h"
+#include "config/config.h"
 #include "courier/templates.h"
 #include "crypto/encoding.h"
 #include "crypto/hmac.h"
 #include "crypto/totp.h"
 #include "flows/account_flows.h"
-#include "http/claims_json.h"
-#include "otp/otp_codes.h"
 #include "store/memory/memory_stores.h"
 
 namespace authd::flows {
@@ -55,43 +54,25 @@ class MfaApi {
   SecondFactor& second_;
 };
 
-// The whole sign-in stack with MFA on memory stores and a fake clock.
+// The whole sign-in stack with MFA (app::Services) on the memory database
+// and a fake clock.
 class MfaFlowsTest : public ::testing::Test {
  protected:
-  explicit MfaFlowsTest(mfa::MfaOptions mfa = Enabled()) : mfa_opts_(std::move(mfa)) {
+  explicit MfaFlowsTest(mfa::MfaOptions mfa = Enabled()) {
+    mfa_opts_ = std::move(mfa);
+    cfg_.app_name = "Acme";
+    cfg_.mfa.encryption_key = kSecret;
     opts_.jwt_secret = kSecret;
     pw_opts_.argon2_memory_kib = 64;
     pw_opts_.argon2_time_cost = 1;
     pw_opts_.argon2_parallelism = 1;
     rl_opts_.enabled = false;
     lock_opts_.max_failed_attempts = 3;
-    codec_ = http::NewJsonClaimsCodec();
-    tokens_ = std::make_unique<session::TokenService>(opts_, *codec_, crypto::OsRandom());
-    passwords_ = std::make_unique<identity::Passwords>(pw_opts_, crypto::OsRandom());
-    limiter_ = std::make_unique<throttle::RateLimiter>(rl_opts_, *counters_, clock_);
-    lockout_ = std::make_unique<throttle::Lockout>(lock_opts_, *counters_, clock_);
-    issuer_ = std::make_unique<SessionIssuer>(
-        SessionIssuer::Deps{*sessions_, *tokens_, clock_, crypto::OsRandom()});
-    events_ = std::make_unique<courier::EventPublisher>(courier::EventOptions{},
-                                                        *courier_.outbox, crypto::OsRandom(), clock_);
-    composer_ = std::make_unique<courier::Composer>(templates_, "Acme", crypto::OsRandom(), clock_);
-    otp_ = std::make_unique<otp::OtpCodes>(otp::OtpOptions{}, kSecret, crypto::OsRandom(), clock_);
-    codes_ = std::make_unique<CodeSender>(
-        CodeSender::Deps{*otp_, *courier_.otps, *composer_, *events_});
-    enrolment_ = std::make_unique<MfaEnrolment>(
-        mfa_opts_, MfaKeys(kSecret), "Acme",
-        MfaEnrolment::Deps{*users_, *mfa_store_, crypto::OsRandom(), clock_, *limiter_});
-    second_factor_ = std::make_unique<SecondFactor>(
-        mfa_opts_, MfaKeys(kSecret),
-        SecondFactor::Deps{*users_, *mfa_store_, *sessions_, *tokens_, *codes_, *limiter_,
-                           *lockout_, crypto::OsRandom(), clock_});
-    mfa_ = std::make_unique<MfaApi>(*enrolment_, *second_factor_);
-    accounts_ = std::make_unique<AccountFlows>(
-        AccountOptions{}, AccountFlows::Deps{*users_, *passwords_, *issuer_, *limiter_,
-                                             *lockout_, clock_, crypto::OsRandom(), nullptr,
-                                             second_factor_.get()});
-    flows_ = std::make_unique<SessionFlows>(
-        SessionFlows::Deps{*users_, *sessions_, *tokens_, clock_});
+    services_ = std::make_unique<app::Services>(
+        app::ServicesEnv{cfg_, *db_, clock_, crypto::OsRandom(), templates_});
+    mfa_ = std::make_unique<MfaApi>(services_->mfa_enrolment, services_->mfa);
+    accounts_ = &services_->accounts;
+    flows_ = &services_->sessions;
   }
 
   static mfa::MfaOptions Enabled() {
@@ -138,33 +119,21 @@ class MfaFlowsTest : public ::testing::Test {
     return crypto::Totp(key, clock_.NowSeconds() + 30 * step_offset);
   }
 
-  mfa::MfaOptions mfa_opts_;
-  session::SessionOptions opts_;
-  identity::PasswordOptions pw_opts_;
-  throttle::RateLimitOptions rl_opts_;
-  throttle::LockoutOptions lock_opts_;
+  config::Config cfg_;
+  mfa::MfaOptions& mfa_opts_ = cfg_.mfa;
+  session::SessionOptions& opts_ = cfg_.session;
+  identity::PasswordOptions& pw_opts_ = cfg_.password;
+  throttle::RateLimitOptions& rl_opts_ = cfg_.rate_limit;
+  throttle::LockoutOptions& lock_opts_ = cfg_.lockout;
   core::FakeClock clock_{1795627064000};
-  std::unique_ptr<identity::UserStore> users_ = store::NewMemoryUserStore();
-  std::unique_ptr<session::SessionStore> sessions_ = store::NewMemorySessionStore();
-  std::unique_ptr<throttle::CounterStore> counters_ = store::NewMemoryCounterStore();
-  std::unique_ptr<mfa::MfaStore> mfa_store_ = store::NewMemoryMfaStore();
-  store::MemoryCourierStores courier_ = store::NewMemoryCourierStores();
+  std::unique_ptr<store::Database> db_ = store::NewMemoryDatabase();
+  identity::UserStore* users_ = &db_->users();
+  mfa::MfaStore* mfa_store_ = &db_->mfa();
   courier::Templates templates_;
-  std::unique_ptr<session::ClaimsCodec> codec_;
-  std::unique_ptr<session::TokenService> tokens_;
-  std::unique_ptr<identity::Passwords> passwords_;
-  std::unique_ptr<throttle::RateLimiter> limiter_;
-  std::unique_ptr<throttle::Lockout> lockout_;
-  std::unique_ptr<SessionIssuer> issuer_;
-  std::unique_ptr<courier::EventPublisher> events_;
-  std::unique_ptr<courier::Composer> composer_;
-  std::unique_ptr<otp::OtpCodes> otp_;
-  std::unique_ptr<CodeSender> codes_;
-  std::unique_ptr<MfaEnrolment> enrolment_;
-  std::unique_ptr<SecondFactor> second_factor_;
+  std::unique_ptr<app::Services> services_;
   std::unique_ptr<MfaApi> mfa_;
-  std::unique_ptr<AccountFlows> accounts_;
-  std::unique_ptr<SessionFlows> flows_;
+  AccountFlows* accounts_ = nullptr;
+  SessionFlows* flows_ = nullptr;
 };
 
 TEST_F(MfaFlowsTest, TotpSecretsAreStoredSealedAndEachStepIsAcceptedOnce) {
@@ -227,7 +196,7 @@ TEST_F(MfaFlowsTest, EmailCodesOnlyVerifyTheChannelTheyWereSentBy) {
   auto login = LogIn("dan@example.com");
   Principal p = Who(login->tokens.access_token);
   ASSERT_TRUE(mfa_->Challenge(p, "email").ok());
-  auto due = courier_.outbox->ClaimDue(clock_.NowMillis(), 10, clock_.NowMillis() + 1000);
+  auto due = db_->outbox().ClaimDue(clock_.NowMillis(), 10, clock_.NowMillis() + 1000);
   ASSERT_TRUE(due.ok());
   ASSERT_EQ(due->size(), 1u);
   const std::string& body = (*due)[0].body;

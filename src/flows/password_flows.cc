@@ -6,9 +6,8 @@ namespace authd::flows {
 
 core::Status PasswordFlows::ThrottleChangePassword(const core::UserId& user,
                                                    std::string_view ip) {
-  if (d_.rate_limiter == nullptr) return core::Status::Ok();
-  return d_.rate_limiter->Hit("changePassword", d_.rate_limiter->options().change_password,
-                              ip, "user:" + user.str());
+  return d_.rate_limiter.Hit("changePassword", d_.rate_limiter.options().change_password,
+                             ip, "user:" + user.str());
 }
 
 core::Status PasswordFlows::ChangePassword(const core::TenantId& tenant,
@@ -50,11 +49,9 @@ core::Status PasswordFlows::ChangePassword(const core::TenantId& tenant,
   if (!changed.ok()) return changed.error();
   if (!*changed) return core::MakeError(core::Err::kUserNotFound);
   if (auto r = d_.sessions.DeleteAllForUser(user_id); !r.ok()) return r.error();
-  if (d_.events && d_.events->Wants(courier::event::kPasswordChanged)) {
-    courier::Event e{courier::event::kPasswordChanged, tenant, {}, std::nullopt};
-    e.data.Str("userId", user_id.str()).Tenant(tenant).Str("initiatedBy", "user");
-    (void)d_.events->Publish(e);  // best effort: the change is done
-  }
+  d_.events.Emit(courier::event::kPasswordChanged, tenant, [&](courier::EventData& data) {
+    data.Str("userId", user_id.str()).Tenant(tenant).Str("initiatedBy", "user");
+  });
   return core::Status::Ok();
 }
 

@@ -25,9 +25,8 @@ class PasswordFlows {
     const identity::Passwords& passwords;
     throttle::Lockout& lockout;
     const core::Clock& clock;
-    courier::EventPublisher* events = nullptr;  // lifecycle webhooks, optional
-    // rate_limit.change_password; optional (no limit without it).
-    throttle::RateLimiter* rate_limiter = nullptr;
+    courier::EventSink& events;  // lifecycle webhooks
+    throttle::RateLimiter& rate_limiter;  // rate_limit.change_password
   };
   explicit PasswordFlows(Deps deps) : d_(deps) {}
 

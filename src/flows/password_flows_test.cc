@@ -5,12 +5,11 @@
 #include <memory>
 #include <string>
 
+#include "app/services.h"
+#include "config/config.h"
+#include "courier/templates.h"
 #include "flows/account_flows.h"
-#include "flows/session_issuer.h"
-#include "http/claims_json.h"
-#include "identity/passwords.h"
 #include "store/memory/memory_stores.h"
-#include "throttle/throttle.h"
 
 namespace authd::flows {
 namespace {
@@ -19,8 +18,9 @@ constexpr const char* kPassword = "Str0ng!Passw0rd";
 constexpr const char* kWrong = "Wr0ng!Passw0rd";
 constexpr const char* kNew = "An0ther!Passw0rd";
 
-// Change-password on memory stores, a fake clock and cheap argon2; the
-// lockout locks after 3 failures, the rate limit allows 4 per minute.
+// Change-password (app::Services on the memory database), a fake clock and
+// cheap argon2; the lockout locks after 3 failures, the rate limit allows 4
+// per minute.
 class PasswordFlowsTest : public ::testing::Test {
  protected:
   PasswordFlowsTest() {
@@ -30,19 +30,10 @@ class PasswordFlowsTest : public ::testing::Test {
     pw_opts_.argon2_parallelism = 1;
     rl_opts_.change_password = {60000, 4};
     lock_opts_.max_failed_attempts = 3;
-    codec_ = http::NewJsonClaimsCodec();
-    tokens_ = std::make_unique<session::TokenService>(session_opts_, *codec_,
-                                                      crypto::OsRandom());
-    passwords_ = std::make_unique<identity::Passwords>(pw_opts_, crypto::OsRandom());
-    limiter_ = std::make_unique<throttle::RateLimiter>(rl_opts_, *counters_, clock_);
-    lockout_ = std::make_unique<throttle::Lockout>(lock_opts_, *counters_, clock_);
-    issuer_ = std::make_unique<SessionIssuer>(
-        SessionIssuer::Deps{*sessions_, *tokens_, clock_, crypto::OsRandom()});
-    accounts_ = std::make_unique<AccountFlows>(
-        AccountOptions{}, AccountFlows::Deps{*users_, *passwords_, *issuer_, *limiter_,
-                                             *lockout_, clock_, crypto::OsRandom()});
-    flows_ = std::make_unique<PasswordFlows>(PasswordFlows::Deps{
-        *users_, *sessions_, *passwords_, *lockout_, clock_, nullptr, limiter_.get()});
+    services_ = std::make_unique<app::Services>(
+        app::ServicesEnv{cfg_, *db_, clock_, crypto::OsRandom(), templates_});
+    accounts_ = &services_->accounts;
+    flows_ = &services_->password_flows;
     SignupInput in;
     in.email = "ada@example.com";
     in.password = kPassword;
@@ -58,22 +49,17 @@ class PasswordFlowsTest : public ::testing::Test {
     return s.ok() ? "ok" : s.error().code;
   }
 
-  session::SessionOptions session_opts_;
-  identity::PasswordOptions pw_opts_;
-  throttle::RateLimitOptions rl_opts_;
-  throttle::LockoutOptions lock_opts_;
+  config::Config cfg_;
+  session::SessionOptions& session_opts_ = cfg_.session;
+  identity::PasswordOptions& pw_opts_ = cfg_.password;
+  throttle::RateLimitOptions& rl_opts_ = cfg_.rate_limit;
+  throttle::LockoutOptions& lock_opts_ = cfg_.lockout;
   core::FakeClock clock_{1795627064000};
-  std::unique_ptr<identity::UserStore> users_ = store::NewMemoryUserStore();
-  std::unique_ptr<session::SessionStore> sessions_ = store::NewMemorySessionStore();
-  std::unique_ptr<throttle::CounterStore> counters_ = store::NewMemoryCounterStore();
-  std::unique_ptr<session::ClaimsCodec> codec_;
-  std::unique_ptr<session::TokenService> tokens_;
-  std::unique_ptr<identity::Passwords> passwords_;
-  std::unique_ptr<throttle::RateLimiter> limiter_;
-  std::unique_ptr<throttle::Lockout> lockout_;
-  std::unique_ptr<SessionIssuer> issuer_;
-  std::unique_ptr<AccountFlows> accounts_;
-  std::unique_ptr<PasswordFlows> flows_;
+  std::unique_ptr<store::Database> db_ = store::NewMemoryDatabase();
+  courier::Templates templates_;
+  std::unique_ptr<app::Services> services_;
+  AccountFlows* accounts_ = nullptr;
+  PasswordFlows* flows_ = nullptr;
   core::UserId user_;
 };
 

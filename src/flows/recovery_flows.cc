@@ -157,11 +157,11 @@ core::Status RecoveryFlows::Reset(const std::string& token,
   if (!changed.ok()) return changed.error();
   if (!*changed) return stale;
   if (auto r = d_.sessions.DeleteAllForUser(user_id); !r.ok()) return r.error();
-  courier::Event e;
-  e.name = courier::event::kPasswordReset;
-  e.tenant = c.tenant_id;
-  e.data.Str("userId", u.id.str()).Tenant(c.tenant_id).OptStr("email", u.email).OptStr("phone", u.phone);
-  (void)d_.sender.events().Publish(e);  // best effort: the reset is done
+  d_.sender.events().Emit(courier::event::kPasswordReset, c.tenant_id,
+                          [&](courier::EventData& data) {
+    data.Str("userId", u.id.str()).Tenant(c.tenant_id).OptStr("email", u.email)
+        .OptStr("phone", u.phone);
+  });
   return core::Status::Ok();
 }
 

@@ -163,12 +163,10 @@ core::Result<AuthResult> SecondFactor::Upgrade(const Principal& p, bool trust_de
       r.trust_token = std::move(token);
     }
     d_.lockout.Clear("mfa:" + p.user.id.str(), "");
-    if (d_.events && d_.events->Wants(event)) {
-      courier::Event e{event, p.session.tenant_id, {}, std::nullopt};
-      e.data.Str("userId", p.user.id.str()).Tenant(p.session.tenant_id)
+    d_.events.Emit(event, p.session.tenant_id, [&](courier::EventData& data) {
+      data.Str("userId", p.user.id.str()).Tenant(p.session.tenant_id)
           .Str("sessionId", r.session.id.str()).Bool("trustDevice", trust_device);
-      (void)d_.events->Publish(e);  // best effort
-    }
+    });
     return r;
   }
   return core::Unavailable("mfa: the session kept changing during the upgrade");

@@ -51,7 +51,7 @@ class SecondFactor {
     throttle::Lockout& lockout;
     crypto::SecureRandom& random;
     const core::Clock& clock;
-    courier::EventPublisher* events = nullptr;  // optional
+    courier::EventSink& events;  // lifecycle webhooks (courier::NoEvents() when off)
   };
   SecondFactor(const mfa::MfaOptions& options, MfaKeys keys, Deps deps);
 

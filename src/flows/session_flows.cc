@@ -26,11 +26,9 @@ core::Error SessionNotFound() {
 core::Error SessionFlows::Revoke(const session::Session& s) {
   auto r = d_.sessions.Delete(s.tenant_id, s.id);
   if (!r.ok()) return r.error();
-  if (d_.events && d_.events->Wants(courier::event::kRefreshReuse)) {
-    courier::Event e{courier::event::kRefreshReuse, s.tenant_id, {}, std::nullopt};
-    e.data.Str("sessionId", s.id.str()).Str("userId", s.user_id.str()).Bool("revoked", *r);
-    (void)d_.events->Publish(e);  // best effort
-  }
+  d_.events.Emit(courier::event::kRefreshReuse, s.tenant_id, [&](courier::EventData& data) {
+    data.Str("sessionId", s.id.str()).Str("userId", s.user_id.str()).Bool("revoked", *r);
+  });
   return RefreshReused();
 }
 
@@ -132,28 +130,25 @@ core::Result<Principal> SessionFlows::Authenticate(std::string_view access_token
 core::Status SessionFlows::Logout(const Principal& p) {
   auto r = d_.sessions.Delete(p.session.tenant_id, p.session.id);
   if (!r.ok()) return r.error();
-  if (d_.events && d_.events->Wants(courier::event::kLoggedOut)) {
-    courier::Event e{courier::event::kLoggedOut, p.session.tenant_id, {}, std::nullopt};
-    e.data.Str("userId", p.user.id.str())
+  d_.events.Emit(courier::event::kLoggedOut, p.session.tenant_id, [&](courier::EventData& data) {
+    data.Str("userId", p.user.id.str())
         .Tenant(p.session.tenant_id)
         .Str("sessionId", p.session.id.str())
         .Str("logoutType", "user");
-    (void)d_.events->Publish(e);  // best effort
-  }
+  });
   return core::Status::Ok();
 }
 
 core::Status SessionFlows::LogoutAll(const Principal& p) {
   auto r = d_.sessions.DeleteAllForUser(p.user.id);
   if (!r.ok()) return r.error();
-  if (d_.events && d_.events->Wants(courier::event::kLoggedOutAll)) {
-    courier::Event e{courier::event::kLoggedOutAll, p.session.tenant_id, {}, std::nullopt};
-    e.data.Str("userId", p.user.id.str())
+  d_.events.Emit(courier::event::kLoggedOutAll, p.session.tenant_id,
+                 [&](courier::EventData& data) {
+    data.Str("userId", p.user.id.str())
         .Tenant(p.session.tenant_id)
         .Str("logoutType", "user")
         .Int("sessions", *r);
-    (void)d_.events->Publish(e);  // best effort
-  }
+  });
   return core::Status::Ok();
 }
 

@@ -40,7 +40,7 @@ class SessionFlows {
     session::SessionStore& sessions;
     const session::TokenService& tokens;
     const core::Clock& clock;
-    courier::EventPublisher* events = nullptr;  // lifecycle webhooks, optional
+    courier::EventSink& events;  // lifecycle webhooks
   };
   explicit SessionFlows(Deps deps) : d_(deps), rotation_(deps.sessions, deps.tokens) {}
 

@@ -6,19 +6,19 @@
 
 #include <gtest/gtest.h>
 
+#include "app/services.h"
+#include "config/config.h"
+#include "courier/templates.h"
 #include "flows/account_flows.h"
-#include "flows/session_issuer.h"
-#include "http/claims_json.h"
-#include "identity/passwords.h"
 #include "store/memory/memory_stores.h"
-#include "throttle/throttle.h"
 
 namespace authd::flows {
 namespace {
 
 using std::chrono::milliseconds;
 
-// The whole flow stack on memory stores, a fake clock and cheap argon2.
+// The whole flow stack (app::Services) on the memory database, a fake
+// clock and cheap argon2.
 class FlowsTest : public ::testing::Test {
  protected:
   explicit FlowsTest(std::int64_t grace_ms = 10000) {
@@ -29,18 +29,10 @@ class FlowsTest : public ::testing::Test {
     pw_opts_.argon2_parallelism = 1;
     rl_opts_.enabled = false;
     lock_opts_.enabled = false;
-    codec_ = http::NewJsonClaimsCodec();
-    tokens_ = std::make_unique<session::TokenService>(opts_, *codec_, crypto::OsRandom());
-    passwords_ = std::make_unique<identity::Passwords>(pw_opts_, crypto::OsRandom());
-    limiter_ = std::make_unique<throttle::RateLimiter>(rl_opts_, *counters_, clock_);
-    lockout_ = std::make_unique<throttle::Lockout>(lock_opts_, *counters_, clock_);
-    issuer_ = std::make_unique<SessionIssuer>(
-        SessionIssuer::Deps{*sessions_, *tokens_, clock_, crypto::OsRandom()});
-    accounts_ = std::make_unique<AccountFlows>(
-        AccountOptions{}, AccountFlows::Deps{*users_, *passwords_, *issuer_, *limiter_,
-                                             *lockout_, clock_, crypto::OsRandom()});
-    flows_ = std::make_unique<SessionFlows>(
-        SessionFlows::Deps{*users_, *sessions_, *tokens_, clock_});
+    services_ = std::make_unique<app::Services>(
+        app::ServicesEnv{cfg_, *db_, clock_, crypto::OsRandom(), templates_});
+    accounts_ = &services_->accounts;
+    flows_ = &services_->sessions;
   }
 
   AuthResult SignUp(const std::string& email) {
@@ -52,22 +44,17 @@ class FlowsTest : public ::testing::Test {
     return *r;
   }
 
-  session::SessionOptions opts_;
-  identity::PasswordOptions pw_opts_;
-  throttle::RateLimitOptions rl_opts_;
-  throttle::LockoutOptions lock_opts_;
+  config::Config cfg_;
+  session::SessionOptions& opts_ = cfg_.session;
+  identity::PasswordOptions& pw_opts_ = cfg_.password;
+  throttle::RateLimitOptions& rl_opts_ = cfg_.rate_limit;
+  throttle::LockoutOptions& lock_opts_ = cfg_.lockout;
   core::FakeClock clock_{1795627064000};
-  std::unique_ptr<identity::UserStore> users_ = store::NewMemoryUserStore();
-  std::unique_ptr<session::SessionStore> sessions_ = store::NewMemorySessionStore();
-  std::unique_ptr<throttle::CounterStore> counters_ = store::NewMemoryCounterStore();
-  std::unique_ptr<session::ClaimsCodec> codec_;
-  std::unique_ptr<session::TokenService> tokens_;
-  std::unique_ptr<identity::Passwords> passwords_;
-  std::unique_ptr<throttle::RateLimiter> limiter_;
-  std::unique_ptr<throttle::Lockout> lockout_;
-  std::unique_ptr<SessionIssuer> issuer_;
-  std::unique_ptr<AccountFlows> accounts_;
-  std::unique_ptr<SessionFlows> flows_;
+  std::unique_ptr<store::Database> db_ = store::NewMemoryDatabase();
+  courier::Templates templates_;
+  std::unique_ptr<app::Services> services_;
+  AccountFlows* accounts_ = nullptr;
+  SessionFlows* flows_ = nullptr;
 };
 
 TEST_F(FlowsTest, RefreshRotatesAndOldAccessTokenStaysValid) {

@@ -88,12 +88,12 @@ core::Status VerificationFlows::Verify(const Principal& p, VerifiedChannel chann
   if (!marked.ok()) return marked.error();
   if (!*marked) return core::MakeError(core::Err::kUserNotFound);
   const bool email = channel == VerifiedChannel::kEmail;
-  courier::Event e;
-  e.name = email ? courier::event::kEmailVerified : courier::event::kPhoneVerified;
-  e.tenant = tenant;
-  e.data.Str("userId", u.id.str()).Tenant(tenant).Str(email ? "email" : "phone",
+  d_.sender.events().Emit(email ? courier::event::kEmailVerified
+                                : courier::event::kPhoneVerified,
+                          tenant, [&](courier::EventData& data) {
+    data.Str("userId", u.id.str()).Tenant(tenant).Str(email ? "email" : "phone",
                                                       email ? *u.email : *u.phone);
-  (void)d_.sender.events().Publish(e);  // best effort: the verification is done
+  });
   return core::Status::Ok();
 }
 

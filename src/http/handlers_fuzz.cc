@@ -1,6 +1,6 @@
 // libFuzzer target: every route of the auth controller, end to end, over
-// the memory stores. Per input a fresh world is composed as app/main.cc
-// does (FakeClock, seeded randomness, argon2id at 64 KiB/t=1/p=1, rate
+// the memory database. Per input a fresh world is composed by app::Services,
+// as `authd serve` does (FakeClock, seeded randomness, argon2id at 64 KiB/t=1/p=1, rate
 // limits and lockout off) with one signed-up user, so runs are
 // deterministic and reproducible.
 //
@@ -28,29 +28,15 @@
 #include <boost/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "app/services.h"
+#include "config/config.h"
 #include "core/clock.h"
-#include "crypto/random.h"
-#include "courier/composer.h"
-#include "courier/events.h"
 #include "courier/templates.h"
+#include "crypto/random.h"
 #include "flows/account_flows.h"
-#include "flows/code_sender.h"
-#include "flows/mfa_enrolment.h"
-#include "flows/second_factor.h"
-#include "flows/recovery_flows.h"
-#include "flows/verification_flows.h"
-#include "flows/password_flows.h"
-#include "flows/session_flows.h"
-#include "flows/session_issuer.h"
 #include "http/auth_handlers.h"
-#include "http/claims_json.h"
 #include "http/router.h"
-#include "http/token_transport.h"
-#include "identity/passwords.h"
-#include "otp/otp_codes.h"
-#include "session/token_service.h"
 #include "store/memory/memory_stores.h"
-#include "throttle/throttle.h"
 
 namespace authd {
 namespace {
@@ -151,62 +137,30 @@ mfa::MfaOptions MfaOpts() {
   return o;
 }
 
-flows::RecoveryOptions RecoveryOpts() {
-  flows::RecoveryOptions o;
-  o.phone_enabled = true;
-  o.secret = "fuzz-reset-secret-0123456789abcdef0123456789";
-  return o;
+config::Config FuzzConfig(http::TokenMode mode, bool csrf) {
+  config::Config c;
+  c.http = HttpOpts(mode, csrf);
+  c.session = SessionOpts();
+  c.password = CheapArgon2();
+  c.rate_limit = RateLimitsOff();
+  c.lockout = LockoutOff();
+  c.mfa = MfaOpts();
+  c.mfa.encryption_key = "fuzz-mfa-secret-0123456789abcdef0123456789";
+  c.auth.phone_enabled = true;
+  return c;
 }
 
-// One composed server, as app/main.cc builds it, minus sockets and SQLite.
-// Members are initialised in declaration order: options first.
+// One composed server, as `authd serve` builds it (app::Services), minus
+// sockets and SQLite. Members are initialised in declaration order.
 struct World {
-  World(http::TokenMode mode, bool csrf) : http_opts(HttpOpts(mode, csrf)) {}
+  World(http::TokenMode mode, bool csrf) : config(FuzzConfig(mode, csrf)) {}
 
-  const session::SessionOptions session_opts = SessionOpts();
-  const identity::PasswordOptions password_opts = CheapArgon2();
-  const throttle::RateLimitOptions rate_opts = RateLimitsOff();
-  const throttle::LockoutOptions lockout_opts = LockoutOff();
-  const http::HttpOptions http_opts;
+  const config::Config config;
   core::FakeClock clock{kNow};
   SeededRandom random;
-  std::unique_ptr<identity::UserStore> users = store::NewMemoryUserStore();
-  std::unique_ptr<session::SessionStore> sessions_store =
-      store::NewMemorySessionStore();
-  std::unique_ptr<throttle::CounterStore> counters =
-      store::NewMemoryCounterStore();
-  std::unique_ptr<session::ClaimsCodec> codec = http::NewJsonClaimsCodec();
-  session::TokenService tokens{session_opts, *codec, random};
-  identity::Passwords passwords{password_opts, random};
-  throttle::RateLimiter limiter{rate_opts, *counters, clock};
-  throttle::Lockout lockout{lockout_opts, *counters, clock};
-  flows::SessionIssuer issuer{{*sessions_store, tokens, clock, random}};
-  flows::AccountFlows accounts{
-      flows::AccountOptions{},
-      {*users, passwords, issuer, limiter, lockout, clock, random, nullptr,
-       &second_factor}};  // declared below; only its address is taken here
-  flows::SessionFlows session_flows{{*users, *sessions_store, tokens, clock}};
-  flows::PasswordFlows password_flows{{*users, *sessions_store, passwords, lockout, clock}};
-  store::MemoryCourierStores courier_stores = store::NewMemoryCourierStores();
+  std::unique_ptr<store::Database> db = store::NewMemoryDatabase();
   courier::Templates templates;
-  courier::Composer composer{templates, "authd", random, clock};
-  courier::EventPublisher events{{}, *courier_stores.outbox, random, clock};
-  otp::OtpCodes otp_codes{otp::OtpOptions{}, "fuzz-otp-key", random, clock};
-  flows::CodeSender code_sender{{otp_codes, *courier_stores.otps, composer, events}};
-  flows::RecoveryFlows recovery{
-      RecoveryOpts(), {*users, *sessions_store, passwords, code_sender, limiter, clock}};
-  flows::VerificationFlows verification{{*users, code_sender, limiter, clock}};
-  std::unique_ptr<mfa::MfaStore> mfa_store = store::NewMemoryMfaStore();
-  const flows::MfaKeys mfa_keys{"fuzz-mfa-secret-0123456789abcdef0123456789"};
-  flows::MfaEnrolment mfa_enrolment{
-      MfaOpts(), mfa_keys, "authd", {*users, *mfa_store, random, clock, limiter, nullptr}};
-  flows::SecondFactor second_factor{MfaOpts(), mfa_keys,
-                                    {*users, *mfa_store, *sessions_store, tokens, code_sender,
-                                     limiter, lockout, random, clock, nullptr}};
-  http::TokenTransport transport{http_opts,
-                                 session_opts.access_token_ttl_seconds,
-                                 session_opts.refresh_token_ttl_seconds, clock,
-                                 random};
+  app::Services services{{config, *db, clock, random, templates}};
   http::Router router;
 };
 
@@ -256,15 +210,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
       http::TokenMode::kAuto, http::TokenMode::kHeader, http::TokenMode::kCookie,
       http::TokenMode::kCookie};
   World w(kModes[flags >> 6], (flags >> 6) == 3);
-  http::RegisterAuthRoutes(w.router, {w.accounts, w.session_flows, w.password_flows,
-                                      w.recovery, w.verification, w.mfa_enrolment,
-                                      w.second_factor, w.transport});
+  w.services.RegisterRoutes(w.router);
 
   flows::SignupInput signup;
   signup.email = kEmail;
   signup.password = kPassword;
   signup.client.ip = "127.0.0.1";
-  auto user = w.accounts.Signup(signup);
+  auto user = w.services.accounts.Signup(signup);
   if (!user.ok()) {
     std::fprintf(stderr, "handlers_fuzz: seeding signup failed: %s\n",
                  user.error().message.c_str());
@@ -274,7 +226,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
   const std::string csrf = "fuzz-csrf-token";
 
   http::Request req;
-  std::string target = http::BasePath(w.http_opts) + ref.path;
+  std::string target = http::BasePath(w.config.http) + ref.path;
   std::size_t n = 0;
   auto header = [&](std::string_view name, std::string_view value) {
     http::SetHeaderField(n++, name, value, req);

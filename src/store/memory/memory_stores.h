@@ -27,6 +27,7 @@
 #include "mfa/mfa_store.h"
 #include "otp/one_time_code.h"
 #include "session/session_store.h"
+#include "store/database.h"
 #include "throttle/counter_store.h"
 
 namespace authd::store {
@@ -66,6 +67,10 @@ class MemoryCounterStore : public throttle::CounterStore {
 std::unique_ptr<throttle::CounterStore> NewMemoryCounterStore();
 std::unique_ptr<MemoryCounterStore> NewMemoryCounterStore(
     const MemoryCounterOptions& options);
+
+// Every store above in one Database (fresh, empty), for tests and fuzzing:
+// the composition root (app/services.h) builds over it as over SQLite.
+std::unique_ptr<Database> NewMemoryDatabase();
 
 }  // namespace authd::store
 

@@ -1,0 +1,140 @@
+#include "app/database.h"
+
+#include <cstddef>
+#include <filesystem>
+#include <functional>
+#include <utility>
+
+#include <spdlog/spdlog.h>
+
+#include "store/memory/memory_stores.h"
+#include "store/memory/read_cache.h"
+#include "store/postgres/postgres_database.h"
+#include "store/sqlite/sqlite_database.h"
+
+namespace authd::app {
+namespace {
+
+class PostgresStorage final : public store::Database {
+ public:
+  PostgresStorage(std::unique_ptr<store::PostgresDatabase> db, std::string description)
+      : db_(std::move(db)), description_(std::move(description)) {}
+
+  identity::UserStore& users() override { return db_->users(); }
+  session::SessionStore& sessions() override { return db_->sessions(); }
+  otp::OtpStore& otps() override { return db_->otps(); }
+  courier::OutboxStore& outbox() override { return db_->outbox(); }
+  mfa::MfaStore& mfa() override { return db_->mfa(); }
+  throttle::CounterStore& counters() override { return db_->counters(); }
+  std::string description() const override { return description_; }
+  int schema_version() const override { return db_->schema_version(); }
+  // Other processes write too: no cache may answer for the database.
+  bool session_reads_in_memory() const override { return false; }
+
+ private:
+  const std::unique_ptr<store::PostgresDatabase> db_;
+  const std::string description_;
+};
+
+// What the SQLite writer calls when another process (the sqlite3 CLI, an
+// operator's tool) wrote to the database: the cached rows may be stale.
+std::function<void()> ForgetCachedRows(const std::string& path, store::CachedUserStore& users,
+                                       store::CachedSessionStore& sessions) {
+  return [path, &users, &sessions, logged = false]() mutable {
+    users.DropAll();
+    sessions.DropAll();
+    if (!logged) {
+      logged = true;
+      spdlog::info("storage: another process wrote to {}; cached users and sessions dropped "
+                   "(done at every such write; logged once)", path);
+    }
+  };
+}
+
+class SqliteStorage final : public store::Database {
+ public:
+  // The file has one owner (this process): rate-limit windows live here,
+  // and a claim left by a previous run that crashed is released at once.
+  static core::Result<std::unique_ptr<SqliteStorage>> Open(const std::string& path,
+                                                           int cache_entries) {
+    auto db = store::SqliteDatabase::Open(store::SqliteOptions{path});
+    if (!db.ok()) return db.error();
+    if (core::Status st = (*db)->outbox().ReleaseClaims(); !st.ok()) return st.error();
+    auto out = std::unique_ptr<SqliteStorage>(new SqliteStorage(std::move(*db), path));
+    // Every write goes through this process, so reads can be cached.
+    if (cache_entries > 0) out->CacheReads(static_cast<std::size_t>(cache_entries));
+    return out;
+  }
+
+  identity::UserStore& users() override {
+    return cached_users_ ? *cached_users_ : db_->users();
+  }
+  session::SessionStore& sessions() override {
+    return cached_sessions_ ? *cached_sessions_ : db_->sessions();
+  }
+  otp::OtpStore& otps() override { return db_->otps(); }
+  courier::OutboxStore& outbox() override { return db_->outbox(); }
+  mfa::MfaStore& mfa() override { return db_->mfa(); }
+  throttle::CounterStore& counters() override { return *counters_; }
+  std::string description() const override { return "sqlite:" + path_; }
+  int schema_version() const override { return db_->schema_version(); }
+  bool session_reads_in_memory() const override { return cached_sessions_ != nullptr; }
+
+ private:
+  SqliteStorage(std::unique_ptr<store::SqliteDatabase> db, std::string path)
+      : db_(std::move(db)), path_(std::move(path)) {}
+
+  void CacheReads(std::size_t max_entries) {
+    store::ReadCacheOptions cache;
+    cache.max_entries = max_entries;
+    cached_users_ = store::NewCachedUserStore(db_->users(), cache);
+    cached_sessions_ = store::NewCachedSessionStore(db_->sessions(), cache);
+    db_->SetForeignWriteListener(ForgetCachedRows(path_, *cached_users_, *cached_sessions_));
+  }
+
+  // Before `db_`, so destroyed after it: its writer thread may call into
+  // them until it stops.
+  std::unique_ptr<store::CachedUserStore> cached_users_;
+  std::unique_ptr<store::CachedSessionStore> cached_sessions_;
+  std::unique_ptr<store::SqliteDatabase> db_;
+  const std::unique_ptr<throttle::CounterStore> counters_ = store::NewMemoryCounterStore();
+  const std::string path_;
+};
+
+}  // namespace
+
+std::string SqlitePathOf(const config::StorageOptions& s) {
+  const std::string prefix = "sqlite://";
+  if (s.database_url.rfind(prefix, 0) == 0) return s.database_url.substr(prefix.size());
+  return (std::filesystem::path(s.data_dir) / "authd.db").string();
+}
+
+std::string RedactDatabaseUrl(const std::string& url) {
+  const size_t scheme_end = url.find("://");
+  if (scheme_end == std::string::npos) return "?";
+  std::string rest = url.substr(scheme_end + 3);
+  rest = rest.substr(0, rest.find('?'));
+  const size_t at = rest.rfind('@');
+  if (at != std::string::npos) rest = rest.substr(at + 1);
+  return url.substr(0, scheme_end) + "://" + rest;
+}
+
+core::Result<std::unique_ptr<store::Database>> OpenDatabase(const config::StorageOptions& s) {
+  if (store::IsPostgresUrl(s.database_url)) {
+    store::PostgresOptions o;
+    o.url = s.database_url;
+    o.pool_size = s.postgres_pool_size;
+    o.connect_timeout_ms = static_cast<int>(s.postgres_connect_timeout_ms);
+    o.acquire_timeout_ms = static_cast<int>(s.postgres_acquire_timeout_ms);
+    o.statement_timeout_ms = static_cast<int>(s.postgres_statement_timeout_ms);
+    auto db = store::PostgresDatabase::Open(o);
+    if (!db.ok()) return db.error();
+    return std::unique_ptr<store::Database>(std::make_unique<PostgresStorage>(
+        std::move(*db), "postgres(" + RedactDatabaseUrl(s.database_url) + ")"));
+  }
+  auto db = SqliteStorage::Open(SqlitePathOf(s), s.sqlite_cache_entries);
+  if (!db.ok()) return db.error();
+  return std::unique_ptr<store::Database>(std::move(*db));
+}
+
+}  // namespace authd::app

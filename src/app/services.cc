@@ -1,0 +1,80 @@
+#include "app/services.h"
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include "http/auth_handlers.h"
+#include "http/claims_json.h"
+
+namespace authd::app {
+namespace {
+
+std::set<std::string> SetOf(const std::vector<std::string>& v) {
+  return std::set<std::string>(v.begin(), v.end());
+}
+
+courier::EventOptions EventOptionsOf(const config::EventsConfig& e) {
+  return {e.webhook_urls, SetOf(e.names), SetOf(e.include_codes)};
+}
+
+flows::AccountOptions AccountOptionsOf(const config::Config& cfg) {
+  flows::AccountOptions o;
+  o.email_enabled = cfg.auth.email_enabled;
+  o.phone_enabled = cfg.auth.phone_enabled;
+  o.registration_enabled = cfg.auth.registration_enabled;
+  return o;
+}
+
+flows::RecoveryOptions RecoveryOptionsOf(const config::Config& cfg) {
+  flows::RecoveryOptions o;
+  o.email_enabled = cfg.auth.email_enabled;
+  o.phone_enabled = cfg.auth.phone_enabled;
+  o.reset_token_ttl_seconds = cfg.reset_token_ttl_seconds;
+  o.reset_url = cfg.courier.reset_url;
+  o.secret = cfg.session.jwt_secret;
+  return o;
+}
+
+}  // namespace
+
+Services::Services(const ServicesEnv& env)
+    : db_(env.database),
+      codec_(http::NewJsonClaimsCodec()),
+      publisher_(EventOptionsOf(env.config.events), env.database.outbox(), env.random,
+                 env.clock, env.enqueued),
+      tokens(env.config.session, *codec_, env.random),
+      passwords(env.config.password, env.random),
+      limiter(env.config.rate_limit, env.database.counters(), env.clock),
+      lockout(env.config.lockout, env.database.counters(), env.clock),
+      events(env.config.events.webhook_urls.empty() ? courier::NoEvents() : publisher_),
+      composer(env.templates, env.config.app_name, env.random, env.clock),
+      otp_codes(env.config.otp, env.config.session.jwt_secret, env.random, env.clock),
+      code_sender({otp_codes, env.database.otps(), composer, events}),
+      issuer({env.database.sessions(), tokens, env.clock, env.random}),
+      mfa_keys(env.config.mfa.encryption_key),
+      mfa_enrolment(env.config.mfa, mfa_keys, env.config.app_name,
+                    {env.database.users(), env.database.mfa(), env.random, env.clock, limiter,
+                     events}),
+      mfa(env.config.mfa, mfa_keys,
+          {env.database.users(), env.database.mfa(), env.database.sessions(), tokens,
+           code_sender, limiter, lockout, env.random, env.clock, events}),
+      accounts(AccountOptionsOf(env.config),
+               {env.database.users(), passwords, issuer, limiter, lockout, env.clock,
+                env.random, events, mfa}),
+      sessions({env.database.users(), env.database.sessions(), tokens, env.clock, events}),
+      password_flows({env.database.users(), env.database.sessions(), passwords, lockout,
+                      env.clock, events, limiter}),
+      recovery(RecoveryOptionsOf(env.config),
+               {env.database.users(), env.database.sessions(), passwords, code_sender,
+                limiter, env.clock}),
+      verification({env.database.users(), code_sender, limiter, env.clock}),
+      transport(env.config.http, env.config.session.access_token_ttl_seconds,
+                env.config.session.refresh_token_ttl_seconds, env.clock, env.random) {}
+
+void Services::RegisterRoutes(http::Router& router) {
+  http::RegisterAuthRoutes(router, {accounts, sessions, password_flows, recovery, verification,
+                                    mfa_enrolment, mfa, transport, db_.session_reads_in_memory()});
+}
+
+}  // namespace authd::app

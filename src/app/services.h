@@ -1,0 +1,94 @@
+// Services: the whole object graph of authd above the stores (token
+// service, password hashing, rate limits, lockout, the event sink, the
+// code sender and every flow, the token transport), built in ONE place
+// from the configuration. main's `serve`, the flow tests and the handlers
+// fuzz harness all build it, over SQLite/PostgreSQL or the memory database.
+//
+// Adding a flow: construct it here (members are initialised in declaration
+// order, so a member may use those declared above it) and hand it to the
+// routes in RegisterRoutes.
+// Thread-safety: as the flows (safe for concurrent use).
+#ifndef AUTHD_APP_SERVICES_H_
+#define AUTHD_APP_SERVICES_H_
+
+#include <functional>
+#include <memory>
+
+#include "config/config.h"
+#include "core/clock.h"
+#include "courier/composer.h"
+#include "courier/events.h"
+#include "courier/templates.h"
+#include "crypto/random.h"
+#include "flows/account_flows.h"
+#include "flows/code_sender.h"
+#include "flows/mfa_enrolment.h"
+#include "flows/mfa_keys.h"
+#include "flows/second_factor.h"
+#include "flows/password_flows.h"
+#include "flows/recovery_flows.h"
+#include "flows/session_flows.h"
+#include "flows/session_issuer.h"
+#include "flows/verification_flows.h"
+#include "http/router.h"
+#include "http/token_transport.h"
+#include "identity/passwords.h"
+#include "otp/otp_codes.h"
+#include "session/claims.h"
+#include "session/token_service.h"
+#include "store/database.h"
+#include "throttle/throttle.h"
+
+namespace authd::app {
+
+// What the services run on. Everything borrowed must outlive the Services.
+struct ServicesEnv {
+  const config::Config& config;  // secrets already resolved (data dir)
+  store::Database& database;
+  const core::Clock& clock;
+  crypto::SecureRandom& random;
+  const courier::Templates& templates;
+  // Called after messages were durably enqueued (wakes the courier's
+  // sender); may be empty.
+  std::function<void()> enqueued = {};
+};
+
+class Services {
+ public:
+  explicit Services(const ServicesEnv& env);
+  Services(const Services&) = delete;
+  Services& operator=(const Services&) = delete;
+
+  // Adds every route to `router`; this object must outlive it.
+  void RegisterRoutes(http::Router& router);
+
+ private:
+  store::Database& db_;
+  std::unique_ptr<session::ClaimsCodec> codec_;
+  courier::EventPublisher publisher_;  // used only when webhooks are configured
+
+ public:
+  // In construction order.
+  session::TokenService tokens;
+  identity::Passwords passwords;
+  throttle::RateLimiter limiter;
+  throttle::Lockout lockout;
+  courier::EventSink& events;  // publisher_, or NoEvents() without webhook URLs
+  courier::Composer composer;
+  otp::OtpCodes otp_codes;
+  flows::CodeSender code_sender;
+  flows::SessionIssuer issuer;
+  const flows::MfaKeys mfa_keys;
+  flows::MfaEnrolment mfa_enrolment;
+  flows::SecondFactor mfa;  // the second factor of sign-in
+  flows::AccountFlows accounts;
+  flows::SessionFlows sessions;
+  flows::PasswordFlows password_flows;
+  flows::RecoveryFlows recovery;
+  flows::VerificationFlows verification;
+  http::TokenTransport transport;
+};
+
+}  // namespace authd::app
+
+#endif  // AUTHD_APP_SERVICES_H_

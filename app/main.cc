@@ -498,7 +498,7 @@ int Run(int argc, char** argv) {
 
   http::Router router;
   http::RegisterAuthRoutes(router, {accounts, sessions, password_flows, recovery,
-                                    verification, mfa_flows, transport,
+                                    verification, mfa_flows, transport, limiter, lockout,
                                     /*session_reads_in_memory=*/storage.cached_sessions != nullptr});
   auto server = http::Server::Create(cfg.http, router, cfg.hash_workers);
   if (!server.ok()) {

@@ -186,16 +186,8 @@ core::Status MfaFlows::DeleteDevice(const Principal& p, const std::string& devic
 
 core::Result<TotpEnrolment> MfaFlows::SetupTotp(const Principal& p,
                                                 const std::optional<std::string>& label,
-                                                const std::optional<std::string>& device_name,
-                                                std::string_view ip) {
+                                                const std::optional<std::string>& device_name) {
   if (auto s = RequireEnabled(); !s.ok()) return s.error();
-  if (d_.rate_limiter) {
-    if (auto s = d_.rate_limiter->Hit("mfaSetup", d_.rate_limiter->options().mfa_setup, ip,
-                                      "mfa:" + p.user.id.str());
-        !s.ok()) {
-      return s.error();
-    }
-  }
   auto user = CurrentUser(p);
   if (!user.ok()) return user.error();
   const identity::User& u = *user;
@@ -318,33 +310,12 @@ core::Result<MfaDecision> MfaFlows::Decide(const core::TenantId& tenant,
   return d;
 }
 
-core::Status MfaFlows::Throttle(const Principal& p, std::string_view ip) {
-  const std::string key = "mfa:" + p.user.id.str();
-  if (d_.lockout) {
-    // Per account, whatever the IP: codes are guessed against one user.
-    if (auto s = d_.lockout->Check(key, ""); !s.ok()) return s;
-  }
-  if (d_.rate_limiter) {
-    return d_.rate_limiter->Hit("mfaVerify", d_.rate_limiter->options().mfa_verify, ip, key);
-  }
-  return core::Status::Ok();
-}
-
 void MfaFlows::RecordFailure(const Principal& p) {
   if (d_.lockout) d_.lockout->RecordFailure("mfa:" + p.user.id.str(), "");
 }
 
-core::Status MfaFlows::Challenge(const Principal& p, const std::string& method,
-                                 std::string_view ip) {
+core::Status MfaFlows::Challenge(const Principal& p, const std::string& method) {
   if (auto s = RequireEnabled(); !s.ok()) return s;
-  if (d_.rate_limiter) {
-    if (auto s = d_.rate_limiter->Hit(challenge_bucket_,
-                                      d_.rate_limiter->options().verification_send, ip,
-                                      "user:" + p.user.id.str());
-        !s.ok()) {
-      return s;
-    }
-  }
   if (!d_.codes) return core::Internal("mfa: no code sender");
   auto user = CurrentUser(p);
   if (!user.ok()) return user.error();

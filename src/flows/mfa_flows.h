@@ -95,12 +95,11 @@ class MfaFlows {
   // A new unverified device, valid for verification for totp_setup_ttl;
   // abandoned setups older than that are deleted first. Errors: 403
   // MFA_NOT_ENABLED, MFA_CANNOT_ENABLE_WITHOUT_METHOD
-  // (require_verified_contact), 429 RATE_LIMITED (bucket mfa_setup, per
-  // account and per `ip`), 400 MFA_DEVICE_LIMIT_REACHED (max_totp_devices).
+  // (require_verified_contact), 400 MFA_DEVICE_LIMIT_REACHED
+  // (max_totp_devices). Its rate limit (mfaSetup) is the route's.
   core::Result<TotpEnrolment> SetupTotp(const Principal& p,
                                         const std::optional<std::string>& label,
-                                        const std::optional<std::string>& device_name,
-                                        std::string_view ip = {});
+                                        const std::optional<std::string>& device_name);
   // Confirms the device holding `secret` with a current code (its step is
   // recorded, so the same code cannot be used again). 401
   // MFA_CODE_INVALID "Invalid OTP" on any mismatch, and for a setup older
@@ -118,16 +117,10 @@ class MfaFlows {
   core::Result<MfaDecision> Decide(const core::TenantId& tenant, const identity::User& user,
                                    const std::optional<std::string>& trust_token);
 
-  // The mfaVerify rate limit (per IP and per account) and the per-account
-  // lockout after repeated wrong codes. Error: 429.
-  core::Status Throttle(const Principal& p, std::string_view ip);
-
   // Sends a code for `method` (email or sms) to the user; other methods
-  // are accepted and send nothing, as in the reference. Sending is rate
-  // limited like verification codes (rate_limit.verification_send, per
-  // account and per IP). Errors: 403 MFA_NOT_ENABLED, 429.
-  core::Status Challenge(const Principal& p, const std::string& method,
-                         std::string_view ip = {});
+  // are accepted and send nothing, as in the reference. Its rate limit
+  // (mfaChallenge) is the route's. Errors: 403 MFA_NOT_ENABLED.
+  core::Status Challenge(const Principal& p, const std::string& method);
 
   // Checks the second factor and upgrades the session: new tokens with
   // isMfaVerified, a trust token if asked. Errors: 403 MFA_NOT_ENABLED,
@@ -157,6 +150,8 @@ class MfaFlows {
                                    const ClientInfo& client, const char* event);
   // Accepts a current code of one of the user's verified devices (once).
   core::Result<bool> CheckTotp(const Principal& p, const std::string& otp);
+  // Counts a wrong code towards the per-account lockout ("mfa:<user id>",
+  // from any IP), which the verify routes check before their rate limit.
   void RecordFailure(const Principal& p);
   bool Configured(std::string_view method) const;
   // An unverified setup older than totp_setup_ttl: never verified, listed
@@ -167,7 +162,6 @@ class MfaFlows {
   const std::string seal_key_;     // AES-256-GCM key of TOTP secrets
   const std::string lookup_key_;   // HMAC key finding a device by secret
   const std::string code_key_;     // HMAC key of recovery codes
-  const std::string challenge_bucket_ = "mfaChallenge";
   const std::string trust_key_;    // HMAC key of trust tokens
   const std::string app_name_;
   Deps d_;

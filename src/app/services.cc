@@ -54,11 +54,10 @@ Services::Services(const ServicesEnv& env)
       issuer({env.database.sessions(), tokens, env.clock, env.random}),
       mfa_keys(env.config.mfa.encryption_key),
       mfa_enrolment(env.config.mfa, mfa_keys, env.config.app_name,
-                    {env.database.users(), env.database.mfa(), env.random, env.clock, limiter,
-                     events}),
+                    {env.database.users(), env.database.mfa(), env.random, env.clock, events}),
       mfa(env.config.mfa, mfa_keys,
           {env.database.users(), env.database.mfa(), env.database.sessions(), tokens,
-           code_sender, limiter, lockout, env.random, env.clock, events}),
+           code_sender, lockout, env.random, env.clock, events}),
       accounts(AccountOptionsOf(env.config),
                {env.database.users(), passwords, issuer, limiter, lockout, env.clock,
                 env.random, events, mfa}),
@@ -72,9 +71,14 @@ Services::Services(const ServicesEnv& env)
       transport(env.config.http, env.config.session.access_token_ttl_seconds,
                 env.config.session.refresh_token_ttl_seconds, env.clock, env.random) {}
 
+http::AuthHandlerDeps Services::HandlerDeps() {
+  return {accounts,      sessions, password_flows, recovery, verification,
+          mfa_enrolment, mfa,      transport,      limiter,  lockout,
+          db_.session_reads_in_memory()};
+}
+
 void Services::RegisterRoutes(http::Router& router) {
-  http::RegisterAuthRoutes(router, {accounts, sessions, password_flows, recovery, verification,
-                                    mfa_enrolment, mfa, transport, db_.session_reads_in_memory()});
+  http::RegisterAuthRoutes(router, HandlerDeps());
 }
 
 }  // namespace authd::app

@@ -30,6 +30,7 @@
 #include "flows/session_flows.h"
 #include "flows/session_issuer.h"
 #include "flows/verification_flows.h"
+#include "http/auth_handlers.h"
 #include "http/router.h"
 #include "http/token_transport.h"
 #include "identity/passwords.h"
@@ -60,6 +61,8 @@ class Services {
   Services& operator=(const Services&) = delete;
 
   // Adds every route to `router`; this object must outlive it.
+  // What the route handlers are given (http/auth_handlers.h).
+  http::AuthHandlerDeps HandlerDeps();
   void RegisterRoutes(http::Router& router);
 
  private:

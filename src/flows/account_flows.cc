@@ -24,20 +24,6 @@ std::string NormalizePhone(std::string_view phone) {
   return identity::NormalizePhone(phone);
 }
 
-core::Status AccountFlows::ThrottleSignup(std::string_view identifier,
-                                          std::string_view ip) {
-  return d_.rate_limiter.Hit("signup", d_.rate_limiter.options().signup, ip,
-                             identifier);
-}
-
-core::Status AccountFlows::ThrottleLogin(std::string_view identifier,
-                                         std::string_view ip) {
-  // Lockout first, then the rate limit, as in the reference.
-  if (auto s = d_.lockout.Check(identifier, ip); !s.ok()) return s;
-  return d_.rate_limiter.Hit("login", d_.rate_limiter.options().login, ip,
-                             identifier);
-}
-
 core::Result<AuthResult> AccountFlows::Signup(const SignupInput& in) {
   if (!options_.registration_enabled) {
     return core::MakeError(core::Err::kRegistrationDisabled);
@@ -170,7 +156,7 @@ core::Result<AuthResult> AccountFlows::LoginWithPassword(
     // Same argon2 cost as a real check: no enumeration by timing.
     d_.passwords.VerifyUnknownUser(password);
   }
-  // The key ThrottleLogin checked: the identifier of the provider used,
+  // The key the login route's lockout check used: the identifier of the provider used,
   // normalised as for the lookup (never a stray credentials.email).
   const std::string& lock_id = identifier;
   if (!ok) {

@@ -73,13 +73,9 @@ class AccountFlows {
   AccountFlows(const AccountOptions& options, Deps deps)
       : options_(options), d_(deps) {}
 
-  // Brute-force checks, run before the request is even validated (as the
-  // reference's guards run before its validation pipe), so malformed
-  // requests count too. `identifier` is normalised. Error: 429.
-  core::Status ThrottleSignup(std::string_view identifier, std::string_view ip);
-  core::Status ThrottleLogin(std::string_view identifier, std::string_view ip);
-
-  // REQUIRES: the matching Throttle* call admitted the request.
+  // The signup and login rate limits, and the lockout check before a
+  // login, are request-level: the route table applies them
+  // (http/auth_handlers.cc). A failed login counts towards the lockout here.
   core::Result<AuthResult> Signup(const SignupInput& in);
   core::Result<AuthResult> Login(const LoginInput& in);
 

@@ -136,13 +136,8 @@ core::Status MfaEnrolment::DeleteDevice(const Principal& p, const std::string& d
 
 core::Result<TotpEnrolment> MfaEnrolment::SetupTotp(
     const Principal& p, const std::optional<std::string>& label,
-    const std::optional<std::string>& device_name, std::string_view ip) {
+    const std::optional<std::string>& device_name) {
   if (auto s = RequireMfaEnabled(options_); !s.ok()) return s.error();
-  if (auto s = d_.rate_limiter.Hit("mfaSetup", d_.rate_limiter.options().mfa_setup, ip,
-                                   "mfa:" + p.user.id.str());
-      !s.ok()) {
-    return s.error();
-  }
   auto user = CurrentMfaUser(d_.users, p.session.tenant_id, p.user.id);
   if (!user.ok()) return user.error();
   const identity::User& u = *user;

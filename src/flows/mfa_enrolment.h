@@ -56,7 +56,6 @@ class MfaEnrolment {
     mfa::MfaStore& store;
     crypto::SecureRandom& random;
     const core::Clock& clock;
-    throttle::RateLimiter& rate_limiter;        // bucket mfaSetup
     courier::EventSink& events;  // lifecycle webhooks (courier::NoEvents() when off)
   };
   // `app_name`: the default TOTP issuer and device-name prefix.
@@ -75,12 +74,11 @@ class MfaEnrolment {
   // A new unverified device, valid for verification for totp_setup_ttl;
   // abandoned setups older than that are deleted first. Errors: 403
   // MFA_NOT_ENABLED, MFA_CANNOT_ENABLE_WITHOUT_METHOD
-  // (require_verified_contact), 429 RATE_LIMITED (bucket mfa_setup, per
-  // account and per `ip`), 400 MFA_DEVICE_LIMIT_REACHED (max_totp_devices).
+  // (require_verified_contact), 400 MFA_DEVICE_LIMIT_REACHED
+  // (max_totp_devices). Its rate limit (mfaSetup) is the route's.
   core::Result<TotpEnrolment> SetupTotp(const Principal& p,
                                         const std::optional<std::string>& label,
-                                        const std::optional<std::string>& device_name,
-                                        std::string_view ip = {});
+                                        const std::optional<std::string>& device_name);
   // Confirms the device holding `secret` with a current code (its step is
   // recorded, so the same code cannot be used again). 401
   // MFA_CODE_INVALID "Invalid OTP" on any mismatch, and for a setup older

@@ -4,12 +4,6 @@
 
 namespace authd::flows {
 
-core::Status PasswordFlows::ThrottleChangePassword(const core::UserId& user,
-                                                   std::string_view ip) {
-  return d_.rate_limiter.Hit("changePassword", d_.rate_limiter.options().change_password,
-                             ip, "user:" + user.str());
-}
-
 core::Status PasswordFlows::ChangePassword(const core::TenantId& tenant,
                                            const core::UserId& user_id,
                                            const std::string& current,

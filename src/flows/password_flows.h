@@ -30,10 +30,6 @@ class PasswordFlows {
   };
   explicit PasswordFlows(Deps deps) : d_(deps) {}
 
-  // The change_password rate limit, per user and per IP; checked before
-  // the request is validated, like the reference's guards. Error: 429.
-  core::Status ThrottleChangePassword(const core::UserId& user, std::string_view ip);
-
   // Applies the policy to `next`, verifies `current`, stores the new hash
   // and revokes every session of the user (the caller's too), as the
   // reference does. The policy comes first (the reference verifies first):

@@ -35,18 +35,6 @@ std::string UrlEncode(std::string_view s) {
 
 }  // namespace
 
-core::Status RecoveryFlows::ThrottleForgot(std::string_view identifier,
-                                           std::string_view ip) {
-  return d_.rate_limiter.Hit("forgotPassword", d_.rate_limiter.options().forgot_password,
-                             ip, identifier);
-}
-
-core::Status RecoveryFlows::ThrottleVerifyCode(std::string_view identifier,
-                                               std::string_view ip) {
-  return d_.rate_limiter.Hit("verifyOtp", d_.rate_limiter.options().verify_otp, ip,
-                             identifier);
-}
-
 core::Result<RecoveryFlows::Account> RecoveryFlows::Find(const RecoveryTarget& t) const {
   const bool phone = t.phone && !t.phone->empty();
   const bool email = t.email && !t.email->empty();

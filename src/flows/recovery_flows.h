@@ -54,9 +54,8 @@ class RecoveryFlows {
   RecoveryFlows(RecoveryOptions options, Deps deps)
       : options_(std::move(options)), d_(deps) {}
 
-  // Rate limits, counted before validation (as the reference's guards).
-  core::Status ThrottleForgot(std::string_view identifier, std::string_view ip);
-  core::Status ThrottleVerifyCode(std::string_view identifier, std::string_view ip);
+  // The forgotPassword and verifyOtp rate limits are request-level: the
+  // route table applies them (http/account_handlers.cc).
 
   // Sends a reset code to the account, if there is one. Phone wins when
   // both are given. Errors: 400 EMAIL_OR_PHONE_REQUIRED, 400

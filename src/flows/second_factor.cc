@@ -65,27 +65,13 @@ core::Result<MfaDecision> SecondFactor::Decide(const core::TenantId& tenant,
   return d;
 }
 
-core::Status SecondFactor::Throttle(const Principal& p, std::string_view ip) {
-  const std::string key = "mfa:" + p.user.id.str();
-  // Per account, whatever the IP: codes are guessed against one user.
-  if (auto s = d_.lockout.Check(key, ""); !s.ok()) return s;
-  return d_.rate_limiter.Hit("mfaVerify", d_.rate_limiter.options().mfa_verify, ip, key);
-}
-
 void SecondFactor::RecordFailure(const Principal& p) {
   d_.lockout.RecordFailure("mfa:" + p.user.id.str(), "");
 }
 
 core::Status SecondFactor::Challenge(const Principal& p,
-                                     std::optional<mfa::MfaMethod> method,
-                                     std::string_view ip) {
+                                     std::optional<mfa::MfaMethod> method) {
   if (auto s = RequireMfaEnabled(options_); !s.ok()) return s;
-  if (auto s = d_.rate_limiter.Hit(challenge_bucket_,
-                                   d_.rate_limiter.options().verification_send, ip,
-                                   "user:" + p.user.id.str());
-      !s.ok()) {
-    return s;
-  }
   auto user = CurrentMfaUser(d_.users, p.session.tenant_id, p.user.id);
   if (!user.ok()) return user.error();
   const identity::User& u = *user;

@@ -47,7 +47,6 @@ class SecondFactor {
     session::SessionStore& sessions;
     const session::TokenService& tokens;
     CodeSender& codes;
-    throttle::RateLimiter& rate_limiter;  // buckets mfaVerify, mfaChallenge
     throttle::Lockout& lockout;
     crypto::SecureRandom& random;
     const core::Clock& clock;
@@ -64,17 +63,11 @@ class SecondFactor {
   core::Result<MfaDecision> Decide(const core::TenantId& tenant, const identity::User& user,
                                    const std::optional<std::string>& trust_token);
 
-  // The mfaVerify rate limit (per IP and per account) and the per-account
-  // lockout after repeated wrong codes. Error: 429.
-  core::Status Throttle(const Principal& p, std::string_view ip);
-
   // Sends a code for `method` (email or sms) to the user; other methods
   // (nullopt: not a method name) are accepted and send nothing, as in the
-  // reference. Sending is rate limited like verification codes
-  // (rate_limit.verification_send, per account and per IP). Errors: 403
-  // MFA_NOT_ENABLED, 429.
-  core::Status Challenge(const Principal& p, std::optional<mfa::MfaMethod> method,
-                         std::string_view ip = {});
+  // reference. Its rate limit (mfaChallenge) is the route's. Errors: 403
+  // MFA_NOT_ENABLED.
+  core::Status Challenge(const Principal& p, std::optional<mfa::MfaMethod> method);
 
   // Checks the second factor and upgrades the session: new tokens with
   // isMfaVerified, a trust token if asked. Errors: 403 MFA_NOT_ENABLED,
@@ -108,7 +101,6 @@ class SecondFactor {
 
   const mfa::MfaOptions options_;
   const MfaKeys keys_;
-  const std::string challenge_bucket_ = "mfaChallenge";
   Deps d_;
   SessionRotation rotation_;
 };

@@ -14,19 +14,6 @@ otp::Purpose PurposeOf(VerifiedChannel c) {
 
 }  // namespace
 
-core::Status VerificationFlows::ThrottleSend(const core::UserId& user,
-                                             std::string_view ip) {
-  return d_.rate_limiter.Hit("verificationSend",
-                             d_.rate_limiter.options().verification_send, ip,
-                             "user:" + user.str());
-}
-
-core::Status VerificationFlows::ThrottleVerify(const core::UserId& user,
-                                               std::string_view ip) {
-  return d_.rate_limiter.Hit("verifyOtp", d_.rate_limiter.options().verify_otp, ip,
-                             "user:" + user.str());
-}
-
 core::Result<identity::User> VerificationFlows::Target(const Principal& p,
                                                        VerifiedChannel channel) {
   // The session snapshot may be stale: read the row itself.

@@ -27,11 +27,10 @@ class VerificationFlows {
   };
   explicit VerificationFlows(Deps deps) : d_(deps) {}
 
-  // authd's own limit on sending codes (per account and per IP), so the
-  // endpoints cannot be used to flood an inbox or a phone. Error: 429.
-  core::Status ThrottleSend(const core::UserId& user, std::string_view ip);
-  // The verifyOtp limit, per account and per IP, on submitting codes.
-  core::Status ThrottleVerify(const core::UserId& user, std::string_view ip);
+  // The limits on sending codes (verificationSend: authd's own, so the
+  // endpoints cannot flood an inbox or a phone) and on submitting them
+  // (verifyOtp) are request-level: the route table applies them
+  // (http/account_handlers.cc).
 
   // Errors: 401 USER_NOT_FOUND; 400 NO_EMAIL_ADDRESS / NO_PHONE_NUMBER;
   // 400 EMAIL_ALREADY_VERIFIED / PHONE_ALREADY_VERIFIED; Verify* also the

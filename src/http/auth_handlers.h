@@ -4,6 +4,7 @@
 #define AUTHD_HTTP_AUTH_HANDLERS_H_
 
 #include <string>
+#include <vector>
 
 #include "flows/account_flows.h"
 #include "flows/mfa_enrolment.h"
@@ -12,8 +13,10 @@
 #include "flows/second_factor.h"
 #include "flows/session_flows.h"
 #include "flows/verification_flows.h"
+#include "http/route.h"
 #include "http/router.h"
 #include "http/token_transport.h"
+#include "throttle/throttle.h"
 
 namespace authd::http {
 
@@ -26,6 +29,9 @@ struct AuthHandlerDeps {
   flows::MfaEnrolment& mfa_enrolment;
   flows::SecondFactor& second_factor;
   const TokenTransport& transport;
+  // The request-level limits the route table applies (route.h).
+  throttle::RateLimiter& rate_limiter;
+  throttle::Lockout& lockout;
   // The session and user stores answer repeated reads from memory and
   // honour core::NonBlockingScope (store/memory/read_cache.h): the
   // authenticated GET routes then try to run inline on the I/O thread
@@ -33,20 +39,21 @@ struct AuthHandlerDeps {
   bool session_reads_in_memory = false;
 };
 
-// Adds every route of this controller to `router`. `deps` must outlive it.
+// The route table of the auth API, in order: one entry per route
+// (route.h). The fuzz harness (and later the OpenAPI document) reads it.
+std::vector<RouteEntry> AuthRoutes(const AuthHandlerDeps& deps);
+
+// Registers every route of AuthRoutes. `deps` must outlive `router`.
 void RegisterAuthRoutes(Router& router, const AuthHandlerDeps& deps);
 
-// The auxiliary routes (accounts, tenant lookup/switch, OAuth callback
-// page); called by RegisterAuthRoutes.
-void RegisterAuxiliaryRoutes(Router& router, const AuthHandlerDeps& deps);
-
-// Password recovery and e-mail/phone verification routes; called by
-// RegisterAuthRoutes.
-void RegisterAccountRoutes(Router& router, const AuthHandlerDeps& deps);
-
-// The MFA controller's management routes (status, toggle, devices, TOTP
-// enrolment, recovery codes); called by RegisterAuthRoutes.
-void RegisterMfaRoutes(Router& router, const AuthHandlerDeps& deps);
+// Each controller file's table, in AuthRoutes' order: the core session
+// routes (auth_handlers.cc); accounts, tenant lookup/switch and the OAuth
+// callback page (aux_handlers.cc); passwords and contact verification
+// (account_handlers.cc); MFA management and sign-in (mfa_handlers.cc).
+std::vector<RouteEntry> CoreRoutes(const AuthHandlerDeps& deps);
+std::vector<RouteEntry> AuxiliaryRoutes(const AuthHandlerDeps& deps);
+std::vector<RouteEntry> AccountRoutes(const AuthHandlerDeps& deps);
+std::vector<RouteEntry> MfaRoutes(const AuthHandlerDeps& deps);
 
 // "/api/auth" for global prefix "api" and route prefix "auth".
 std::string BasePath(const HttpOptions& options);

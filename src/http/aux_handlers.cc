@@ -9,9 +9,9 @@
 
 #include "core/errors.h"
 #include "http/auth_handlers.h"
-#include "http/guard.h"
 #include "http/handler_util.h"
 #include "http/request_body.h"
+#include "http/route.h"
 #include "http/validation.h"
 
 namespace authd::http {
@@ -46,37 +46,57 @@ std::string CallbackPage(const Request& req) {
          "||data.error);}})();</script></body></html>";
 }
 
+// switch-tenant: IsUUID on tenantId.
+struct SwitchTenantDto {
+  static SwitchTenantDto Decode(const json::object& body, Violations* errors) {
+    std::optional<std::string> type_error;
+    auto tenant = CoercedStringField(body, "tenantId", &type_error);
+    if (type_error || !tenant || !IsUuid(*tenant)) {
+      errors->push_back(CheckMessage(Check::kIsUuid, "tenantId"));
+    }
+    return {};
+  }
+};
+
+Reply Accounts(const Request&, const flows::Principal&, const NoBody&) {
+  Response r;
+  r.body = R"({"accounts":[]})";  // multi-account cookies are not enabled
+  return r;
+}
+
+Reply TenantLookup(const Request&, const flows::Principal&, const NoBody&) {
+  return core::MakeError(core::Err::kTenantNotFound);
+}
+
+Reply SwitchTenant(const Request&, const flows::Principal&, const SwitchTenantDto&) {
+  return core::MakeError(core::Err::kTenantSwitchingDisabled);
+}
+
+Reply Callback(const Request& req, const flows::Principal&, const NoBody&) {
+  Response r;
+  r.content_type = "text/html; charset=utf-8";
+  r.body = CallbackPage(req);
+  return r;
+}
+
 }  // namespace
 
-void RegisterAuxiliaryRoutes(Router& router, const AuthHandlerDeps& deps) {
-  const std::string base = BasePath(deps.transport.options());
-  router.Add("GET", base + "/accounts", Exec::kInline, [](const Request&) {
-    Response r;
-    r.body = R"({"accounts":[]})";  // multi-account cookies are not enabled
-    return r;
-  });
-  router.Add("GET", base + "/tenants/lookup", Exec::kInline, [](const Request& req) {
-    return Fail(req, core::MakeError(core::Err::kTenantNotFound));
-  });
-  router.Add("POST", base + "/switch-tenant", Exec::kBlocking, [deps](const Request& req) {
-    // Body, guard, then the DTO (tenantId: IsUUID), as in the reference.
-    auto parsed = ParseJsonBody(req);
-    if (auto* err = std::get_if<Response>(&parsed)) return std::move(*err);
-    auto p = Authenticate(req, deps.transport, deps.sessions, /*skip_mfa=*/true);
-    if (!p.ok()) return Fail(req, p.error());
-    std::optional<std::string> type_error;
-    auto tenant = CoercedStringField(std::get<json::object>(parsed), "tenantId", &type_error);
-    if (type_error || !tenant || !IsUuid(*tenant)) {
-      return Fail(req, Validation(CheckMessage(Check::kIsUuid, "tenantId")));
-    }
-    return Fail(req, core::MakeError(core::Err::kTenantSwitchingDisabled));
-  });
-  router.AddParam("GET", base + "/callback/", Exec::kInline, [](const Request& req) {
-    Response r;
-    r.content_type = "text/html; charset=utf-8";
-    r.body = CallbackPage(req);
-    return r;
-  });
+std::vector<RouteEntry> AuxiliaryRoutes(const AuthHandlerDeps&) {
+  std::vector<RouteEntry> r;
+  r.push_back(MakeRoute<NoBody>(
+      {.method = "GET", .path = "/accounts", .exec = Exec::kInline, .body = BodyRead::kNone},
+      Accounts));
+  r.push_back(MakeRoute<NoBody>({.method = "GET", .path = "/tenants/lookup",
+                                 .exec = Exec::kInline, .body = BodyRead::kNone},
+                                TenantLookup));
+  // Body, guard, then the DTO, as in the reference.
+  r.push_back(MakeRoute<SwitchTenantDto>(
+      {.method = "POST", .path = "/switch-tenant", .access = Access::kSessionMfaPending},
+      SwitchTenant));
+  r.push_back(MakeRoute<NoBody>({.method = "GET", .path = "/callback/:provider",
+                                 .exec = Exec::kInline, .body = BodyRead::kNone},
+                                Callback));
+  return r;
 }
 
 }  // namespace authd::http

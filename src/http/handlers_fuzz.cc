@@ -24,6 +24,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <boost/json.hpp>
 #include <spdlog/spdlog.h>
@@ -44,31 +45,6 @@ namespace {
 constexpr core::UnixMillis kNow = 1764000000000;  // 2025-11-24
 constexpr const char* kEmail = "fuzz@example.com";
 constexpr const char* kPassword = "Str0ng!Passw0rd";
-
-struct RouteRef {
-  const char* method;
-  const char* path;  // under the base path
-};
-
-constexpr RouteRef kRoutes[] = {
-    {"GET", "/client-config"}, {"GET", "/csrf"},
-    {"POST", "/signup"},       {"POST", "/login"},
-    {"POST", "/refresh-token"}, {"POST", "/logout"},
-    {"POST", "/logout-all"},   {"GET", "/me"},
-    {"GET", "/user"},          {"GET", "/verify-session"},
-    {"GET", "/accounts"},      {"GET", "/tenants/lookup"},
-    {"POST", "/switch-tenant"}, {"GET", "/callback/google"},
-    {"POST", "/change-password"}, {"POST", "/forgot-password"},
-    {"POST", "/verify-forgot-password-otp"}, {"POST", "/reset-password"},
-    {"POST", "/send-email-verification"}, {"POST", "/verify-email"},
-    {"POST", "/send-phone-verification"}, {"POST", "/verify-phone"},
-    {"GET", "/mfa/status"}, {"POST", "/mfa/toggle"}, {"GET", "/mfa/devices"},
-    {"DELETE", "/mfa/devices/x"}, {"POST", "/mfa/setup-totp"},
-    {"POST", "/mfa/verify-totp-setup"}, {"POST", "/mfa/generate-recovery-code"},
-    {"POST", "/mfa/reset-totp"}, {"POST", "/mfa/challenge"}, {"POST", "/mfa/verify"},
-    {"POST", "/mfa/verify-recovery-code"},
-};
-constexpr std::size_t kRouteCount = sizeof(kRoutes) / sizeof(*kRoutes);
 
 [[noreturn]] void Abort(const std::string& what, const http::Request& req,
                        const http::Response* resp) {
@@ -202,7 +178,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
                                       std::size_t size) {
   using namespace authd;
   if (size < 2) return 0;
-  const RouteRef& ref = kRoutes[data[0] % kRouteCount];
   const std::uint8_t flags = data[1];
   std::string_view rest(reinterpret_cast<const char*>(data) + 2, size - 2);
 
@@ -210,7 +185,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
       http::TokenMode::kAuto, http::TokenMode::kHeader, http::TokenMode::kCookie,
       http::TokenMode::kCookie};
   World w(kModes[flags >> 6], (flags >> 6) == 3);
-  w.services.RegisterRoutes(w.router);
+  const http::AuthHandlerDeps deps = w.services.HandlerDeps();
+  http::RegisterAuthRoutes(w.router, deps);
+  // Byte 0 picks a route of the route table; a path parameter is "x".
+  const std::vector<http::RouteEntry> routes = http::AuthRoutes(deps);
+  const http::RouteSpec& ref = routes[data[0] % routes.size()].spec;
+  std::string path = ref.path;
+  if (const std::size_t colon = path.find("/:"); colon != std::string::npos) {
+    path = path.substr(0, colon) + "/x";
+  }
 
   flows::SignupInput signup;
   signup.email = kEmail;
@@ -226,7 +209,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
   const std::string csrf = "fuzz-csrf-token";
 
   http::Request req;
-  std::string target = http::BasePath(w.config.http) + ref.path;
+  std::string target = http::BasePath(w.config.http) + path;
   std::size_t n = 0;
   auto header = [&](std::string_view name, std::string_view value) {
     http::SetHeaderField(n++, name, value, req);

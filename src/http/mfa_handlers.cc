@@ -12,9 +12,9 @@
 #include "core/errors.h"
 #include "http/auth_handlers.h"
 #include "http/claims_json.h"
-#include "http/guard.h"
 #include "http/handler_util.h"
 #include "http/request_body.h"
+#include "http/route.h"
 #include "http/validation.h"
 #include "qr/qr_png.h"
 
@@ -23,19 +23,8 @@ namespace json = boost::json;
 
 namespace {
 
-// 400 {"message":[...],"error":"Bad Request","statusCode":400}.
-Response RawValidation(const std::vector<std::string>& messages) {
-  json::array list;
-  for (const std::string& m : messages) list.emplace_back(m);
-  json::object o;
-  o["message"] = std::move(list);
-  o["error"] = "Bad Request";
-  o["statusCode"] = 400;
-  Response r;
-  r.status = 400;
-  r.body = json::serialize(o);
-  return r;
-}
+using flows::Principal;
+using throttle::BucketId;
 
 json::object DeviceJson(const mfa::TotpDevice& d) {
   json::object o;
@@ -97,106 +86,217 @@ void OptionalShortString(const json::object& body, std::string_view name, size_t
   }
 }
 
+// The first class-validator message of an optional boolean.
+void OptionalBool(const json::object& body, std::string_view name, bool* value,
+                  std::optional<std::string>* error) {
+  auto it = body.find(name);
+  if (it == body.end() || it->value().is_null()) return;
+  if (it->value().is_bool()) {
+    *value = it->value().get_bool();
+  } else if (!*error) {
+    *error = CheckMessage(Check::kIsBoolean, name);
+  }
+}
+
+struct ToggleDto {
+  bool enabled = false;
+
+  static ToggleDto Decode(const json::object& body, Violations* errors) {
+    ToggleDto d;
+    auto it = body.find("enabled");
+    if (it == body.end() || it->value().is_null()) {
+      errors->push_back(CheckMessage(Check::kIsDefined, "enabled"));
+      errors->push_back(CheckMessage(Check::kIsBoolean, "enabled"));
+    } else if (!it->value().is_bool()) {
+      errors->push_back(CheckMessage(Check::kIsBoolean, "enabled"));
+    } else {
+      d.enabled = it->value().get_bool();
+    }
+    return d;
+  }
+};
+
+struct SetupTotpDto {
+  std::optional<std::string> label;
+  std::optional<std::string> device_name;
+
+  static SetupTotpDto Decode(const json::object& body, Violations* errors) {
+    SetupTotpDto d;
+    OptionalShortString(body, "label", 128, &d.label, errors);
+    OptionalShortString(body, "deviceName", 128, &d.device_name, errors);
+    return d;
+  }
+};
+
+struct VerifyTotpSetupDto {
+  std::string otp;
+  std::string secret;
+
+  static VerifyTotpSetupDto Decode(const json::object& body, Violations* errors) {
+    VerifyTotpSetupDto d;
+    std::optional<std::string> otp, secret;
+    RequireNonEmptyString(body, "otp", &otp, errors);
+    RequireNonEmptyString(body, "secret", &secret, errors);
+    if (errors->empty()) {
+      d.otp = *otp;
+      d.secret = *secret;
+    }
+    return d;
+  }
+};
+
+// The reference reads body.code without validation: anything that is not
+// a valid recovery code is simply invalid.
+struct ResetTotpDto {
+  std::string code;
+
+  static ResetTotpDto Decode(const json::object& body, Violations*) {
+    ResetTotpDto d;
+    if (auto it = body.find("code"); it != body.end() && it->value().is_string()) {
+      d.code = std::string(it->value().get_string());
+    }
+    return d;
+  }
+};
+
+// Read without validation, as the reference does.
+struct ChallengeDto {
+  std::optional<mfa::MfaMethod> method;  // nullopt: not a method name
+
+  static ChallengeDto Decode(const json::object& body, Violations*) {
+    ChallengeDto d;
+    if (auto it = body.find("method"); it != body.end() && it->value().is_string()) {
+      d.method = mfa::ParseMfaMethod(it->value().get_string());
+    }
+    return d;
+  }
+};
+
+struct VerifyDto {
+  mfa::MfaMethod method = mfa::MfaMethod::kTotp;
+  std::string otp;
+  bool trust = false;
+
+  static VerifyDto Decode(const json::object& body, Violations* errors) {
+    VerifyDto d;
+    std::optional<std::string> error;
+    auto m = body.find("method");
+    std::optional<mfa::MfaMethod> method;
+    if (m != body.end() && m->value().is_string()) method = mfa::ParseMfaMethod(m->value().get_string());
+    if (method) {
+      d.method = *method;
+    } else {
+      error = CheckMessage(Check::kIsEnum, "method", "email, sms, totp");
+    }
+    // Converted to a string like the reference's host does (123456 works).
+    std::optional<std::string> otp_type;
+    auto otp_value = CoercedStringField(body, "otp", &otp_type);
+    if (otp_value) d.otp = *otp_value;
+    if (!error && otp_type) error = CheckMessage(Check::kIsString, "otp");
+    if (!error && d.otp.empty()) error = CheckMessage(Check::kIsNotEmpty, "otp");
+    OptionalBool(body, "trustDevice", &d.trust, &error);
+    if (error) errors->push_back(*error);
+    return d;
+  }
+};
+
+struct VerifyRecoveryCodeDto {
+  std::string code;
+  bool trust = false;
+
+  static VerifyRecoveryCodeDto Decode(const json::object& body, Violations* errors) {
+    VerifyRecoveryCodeDto d;
+    std::optional<std::string> error;
+    std::optional<std::string> code_type;
+    auto code_value = CoercedStringField(body, "code", &code_type);
+    if (code_value) d.code = *code_value;
+    if (code_type) error = CheckMessage(Check::kIsString, "code");
+    else if (d.code.empty()) error = CheckMessage(Check::kIsNotEmpty, "code");
+    OptionalBool(body, "trustDevice", &d.trust, &error);
+    if (error) errors->push_back(*error);
+    return d;
+  }
+};
+
 class MfaController {
  public:
   explicit MfaController(const AuthHandlerDeps& d) : d_(d) {}
 
-  static void Register(std::shared_ptr<MfaController> self, Router& r,
-                       const std::string& base) {
-    auto bind = [&self](Response (MfaController::*fn)(const Request&)) {
-      return [c = self, fn](const Request& req) { return ((*c).*fn)(req); };
-    };
-    const std::string mfa = base + "/mfa";
-    r.Add("GET", mfa + "/status", Exec::kRead, bind(&MfaController::Status));
-    r.Add("POST", mfa + "/toggle", Exec::kBlocking, bind(&MfaController::Toggle));
-    r.Add("GET", mfa + "/devices", Exec::kRead, bind(&MfaController::Devices));
-    r.AddParam("DELETE", mfa + "/devices/", Exec::kBlocking,
-               bind(&MfaController::DeleteDevice));
-    r.Add("POST", mfa + "/setup-totp", Exec::kBlocking, bind(&MfaController::SetupTotp));
-    r.Add("POST", mfa + "/verify-totp-setup", Exec::kBlocking,
-          bind(&MfaController::VerifyTotpSetup));
-    r.Add("POST", mfa + "/generate-recovery-code", Exec::kBlocking,
-          bind(&MfaController::GenerateRecoveryCodes));
-    r.Add("POST", mfa + "/reset-totp", Exec::kBlocking, bind(&MfaController::ResetTotp));
-    // Declared on the auth controller in the reference: filtered errors.
-    r.Add("POST", mfa + "/challenge", Exec::kBlocking, bind(&MfaController::Challenge));
-    r.Add("POST", mfa + "/verify", Exec::kBlocking, bind(&MfaController::Verify));
-    r.Add("POST", mfa + "/verify-recovery-code", Exec::kBlocking,
-          bind(&MfaController::VerifyRecoveryCode));
+  // Management routes answer in the raw shape; the sign-in routes
+  // (challenge, verify, verify-recovery-code) are declared on the auth
+  // controller in the reference: filtered errors.
+  static std::vector<RouteEntry> Routes(const std::shared_ptr<MfaController>& c) {
+    using C = MfaController;
+    constexpr ErrorShape kRaw = ErrorShape::kRaw;
+    constexpr Access kPending = Access::kSessionMfaPending;
+    // Enrolment: a disabled MFA answers 403 before the limit counts.
+    auto mfa_on = [c] { return flows::RequireMfaEnabled(c->d_.second_factor.options()); };
+    // Per account whatever the IP (codes are guessed against one user),
+    // then the rate limit, both before validation.
+    const std::vector<Limit> verify_limits = {
+        LockoutCheck(Stage::kBeforeValidation, LimitKey::kMfaAccount, /*per_ip=*/false),
+        Bucket(BucketId::kMfaVerify, Stage::kBeforeValidation, LimitKey::kMfaAccount)};
+    std::vector<RouteEntry> r;
+    r.push_back(MakeRoute({.method = "GET", .path = "/mfa/status", .exec = Exec::kRead,
+                           .access = kPending, .shape = kRaw},
+                          c, &C::Status));
+    r.push_back(MakeRoute(
+        {.method = "POST", .path = "/mfa/toggle", .access = Access::kSession, .shape = kRaw},
+        c, &C::Toggle));
+    r.push_back(MakeRoute({.method = "GET", .path = "/mfa/devices", .exec = Exec::kRead,
+                           .access = kPending, .shape = kRaw},
+                          c, &C::Devices));
+    r.push_back(MakeRoute({.method = "DELETE", .path = "/mfa/devices/:id",
+                           .access = Access::kSession, .shape = kRaw},
+                          c, &C::DeleteDevice));
+    r.push_back(MakeRoute(
+        {.method = "POST", .path = "/mfa/setup-totp", .access = Access::kMfaEnrolment,
+         .limits = {Bucket(BucketId::kMfaSetup, Stage::kAfterValidation, LimitKey::kMfaAccount)},
+         .shape = kRaw, .gate = mfa_on},
+        c, &C::SetupTotp));
+    r.push_back(MakeRoute({.method = "POST", .path = "/mfa/verify-totp-setup",
+                           .access = Access::kMfaEnrolment, .shape = kRaw},
+                          c, &C::VerifyTotpSetup));
+    r.push_back(MakeRoute({.method = "POST", .path = "/mfa/generate-recovery-code",
+                           .access = Access::kSession, .shape = kRaw},
+                          c, &C::GenerateRecoveryCodes));
+    r.push_back(MakeRoute(
+        {.method = "POST", .path = "/mfa/reset-totp", .access = kPending, .shape = kRaw},
+        c, &C::ResetTotp));
+    r.push_back(MakeRoute(
+        {.method = "POST", .path = "/mfa/challenge", .access = kPending,
+         .limits = {Bucket(BucketId::kMfaChallenge, Stage::kAfterValidation, LimitKey::kUser)},
+         .gate = mfa_on},
+        c, &C::Challenge));
+    r.push_back(MakeRoute(
+        {.method = "POST", .path = "/mfa/verify", .access = kPending, .limits = verify_limits},
+        c, &C::Verify));
+    r.push_back(MakeRoute({.method = "POST", .path = "/mfa/verify-recovery-code",
+                           .access = kPending, .limits = verify_limits},
+                          c, &C::VerifyRecoveryCode));
+    return r;
   }
 
  private:
-  Response Status(const Request& req);
-  Response Toggle(const Request& req);
-  Response Devices(const Request& req);
-  Response DeleteDevice(const Request& req);
-  Response SetupTotp(const Request& req);
-  Response VerifyTotpSetup(const Request& req);
-  Response GenerateRecoveryCodes(const Request& req);
-  Response ResetTotp(const Request& req);
-  Response Challenge(const Request& req);
-  Response Verify(const Request& req);
-  Response VerifyRecoveryCode(const Request& req);
-
-  // The body (malformed JSON -> the framework 400), then the guard, in
-  // the reference's middleware/guard order.
-  struct Call {
-    std::optional<Response> early;
-    json::object body;
-    flows::Principal principal;
-  };
-  Call Begin(const Request& req, bool skip_mfa, ErrorShape shape = ErrorShape::kRaw);
-  // Enrolment routes: MFA-enforced, except that a pending session of a
-  // user with nothing to verify with (mfa.required, nothing enrolled) may
-  // enrol, since that is all it can do.
-  Call BeginEnrolment(const Request& req);
-
-  Response Fail(const Request& req, const core::Error& e) {
-    return http::Fail(req, e, ErrorShape::kRaw);
-  }
+  Reply Status(const Request& req, const Principal& p, const NoBody&);
+  Reply Toggle(const Request& req, const Principal& p, const ToggleDto& in);
+  Reply Devices(const Request& req, const Principal& p, const NoBody&);
+  Reply DeleteDevice(const Request& req, const Principal& p, const NoBody&);
+  Reply SetupTotp(const Request& req, const Principal& p, const SetupTotpDto& in);
+  Reply VerifyTotpSetup(const Request& req, const Principal& p, const VerifyTotpSetupDto& in);
+  Reply GenerateRecoveryCodes(const Request& req, const Principal& p, const NoBody&);
+  Reply ResetTotp(const Request& req, const Principal& p, const ResetTotpDto& in);
+  Reply Challenge(const Request& req, const Principal& p, const ChallengeDto& in);
+  Reply Verify(const Request& req, const Principal& p, const VerifyDto& in);
+  Reply VerifyRecoveryCode(const Request& req, const Principal& p,
+                           const VerifyRecoveryCodeDto& in);
 
   const AuthHandlerDeps d_;
 };
 
-MfaController::Call MfaController::Begin(const Request& req, bool skip_mfa,
-                                         ErrorShape shape) {
-  Call c;
-  auto parsed = ParseJsonBody(req);
-  if (auto* err = std::get_if<Response>(&parsed)) {
-    c.early = std::move(*err);
-    return c;
-  }
-  c.body = std::move(std::get<json::object>(parsed));
-  auto p = Authenticate(req, d_.transport, d_.sessions, skip_mfa);
-  if (!p.ok()) {
-    c.early = http::Fail(req, p.error(), shape);
-    return c;
-  }
-  c.principal = std::move(*p);
-  return c;
-}
-
-MfaController::Call MfaController::BeginEnrolment(const Request& req) {
-  Call c = Begin(req, /*skip_mfa=*/true);
-  if (c.early) return c;
-  const session::TokenClaims& claims = c.principal.claims;
-  if (claims.is_mfa_enabled && !claims.is_mfa_verified) {
-    auto methods =
-        d_.second_factor.VerifiedMethods(c.principal.session.tenant_id, c.principal.user);
-    if (!methods.ok()) {
-      c.early = Fail(req, methods.error());
-    } else if (!methods->empty()) {
-      c.early = Fail(req, core::MakeError(core::Err::kMfaRequired));
-    }
-  }
-  return c;
-}
-
-Response MfaController::Status(const Request& req) {
-  Call c = Begin(req, /*skip_mfa=*/true);
-  if (c.early) return std::move(*c.early);
-  auto s = d_.mfa_enrolment.Status(c.principal);
-  if (!s.ok()) return Fail(req, s.error());
+Reply MfaController::Status(const Request&, const Principal& p, const NoBody&) {
+  auto s = d_.mfa_enrolment.Status(p);
+  if (!s.ok()) return s.error();
   json::object o;
   o["isEnabled"] = s->is_enabled;
   o["verifiedMethods"] = Names(s->verified_methods);
@@ -210,51 +310,31 @@ Response MfaController::Status(const Request& req) {
   return Json(std::move(o));
 }
 
-Response MfaController::Toggle(const Request& req) {
-  Call c = Begin(req, /*skip_mfa=*/false);
-  if (c.early) return std::move(*c.early);
-  auto it = c.body.find("enabled");
-  if (it == c.body.end() || it->value().is_null()) {
-    return RawValidation({CheckMessage(Check::kIsDefined, "enabled"),
-                          CheckMessage(Check::kIsBoolean, "enabled")});
-  }
-  if (!it->value().is_bool()) return RawValidation({CheckMessage(Check::kIsBoolean, "enabled")});
-  const bool enabled = it->value().get_bool();
-  if (auto s = d_.mfa_enrolment.Toggle(c.principal, enabled); !s.ok()) return Fail(req, s.error());
-  return Json({{"message", enabled ? "MFA enabled successfully" : "MFA disabled successfully"}});
+Reply MfaController::Toggle(const Request&, const Principal& p, const ToggleDto& in) {
+  if (auto s = d_.mfa_enrolment.Toggle(p, in.enabled); !s.ok()) return s.error();
+  return Json({{"message", in.enabled ? "MFA enabled successfully" : "MFA disabled successfully"}});
 }
 
-Response MfaController::Devices(const Request& req) {
-  Call c = Begin(req, /*skip_mfa=*/true);
-  if (c.early) return std::move(*c.early);
-  auto devices = d_.mfa_enrolment.Devices(c.principal);
-  if (!devices.ok()) return Fail(req, devices.error());
+Reply MfaController::Devices(const Request&, const Principal& p, const NoBody&) {
+  auto devices = d_.mfa_enrolment.Devices(p);
+  if (!devices.ok()) return devices.error();
   Response r;
   r.body = json::serialize(DevicesJson(*devices));
   return r;
 }
 
-Response MfaController::DeleteDevice(const Request& req) {
-  Call c = Begin(req, /*skip_mfa=*/false);
-  if (c.early) return std::move(*c.early);
+Reply MfaController::DeleteDevice(const Request& req, const Principal& p, const NoBody&) {
   const std::string& path = req.path;
   const std::string id = path.substr(path.find_last_of('/') + 1);
-  if (auto s = d_.mfa_enrolment.DeleteDevice(c.principal, id); !s.ok()) return Fail(req, s.error());
+  if (auto s = d_.mfa_enrolment.DeleteDevice(p, id); !s.ok()) return s.error();
   return Json({{"message", "MFA device removed successfully"}});
 }
 
-Response MfaController::SetupTotp(const Request& req) {
-  Call c = BeginEnrolment(req);
-  if (c.early) return std::move(*c.early);
-  std::vector<std::string> errors;
-  std::optional<std::string> label, device_name;
-  OptionalShortString(c.body, "label", 128, &label, &errors);
-  OptionalShortString(c.body, "deviceName", 128, &device_name, &errors);
-  if (!errors.empty()) return RawValidation(errors);
-  auto e = d_.mfa_enrolment.SetupTotp(c.principal, label, device_name, req.remote_ip);
-  if (!e.ok()) return Fail(req, e.error());
+Reply MfaController::SetupTotp(const Request&, const Principal& p, const SetupTotpDto& in) {
+  auto e = d_.mfa_enrolment.SetupTotp(p, in.label, in.device_name);
+  if (!e.ok()) return e.error();
   auto qr = qr::QrPngDataUrl(e->otpauth_url);
-  if (!qr.ok()) return Fail(req, qr.error());
+  if (!qr.ok()) return qr.error();
   json::object o;
   o["secret"] = e->secret;
   o["qrCode"] = *qr;
@@ -264,127 +344,50 @@ Response MfaController::SetupTotp(const Request& req) {
   return Json(std::move(o));
 }
 
-Response MfaController::VerifyTotpSetup(const Request& req) {
-  Call c = BeginEnrolment(req);
-  if (c.early) return std::move(*c.early);
-  std::vector<std::string> errors;
-  std::optional<std::string> otp, secret;
-  RequireNonEmptyString(c.body, "otp", &otp, &errors);
-  RequireNonEmptyString(c.body, "secret", &secret, &errors);
-  if (!errors.empty()) return RawValidation(errors);
-  if (auto s = d_.mfa_enrolment.VerifyTotpSetup(c.principal, *otp, *secret); !s.ok()) {
-    return Fail(req, s.error());
-  }
+Reply MfaController::VerifyTotpSetup(const Request&, const Principal& p,
+                                     const VerifyTotpSetupDto& in) {
+  if (auto s = d_.mfa_enrolment.VerifyTotpSetup(p, in.otp, in.secret); !s.ok()) return s.error();
   return Json({{"message", "Device setup successfully"}});
 }
 
-Response MfaController::GenerateRecoveryCodes(const Request& req) {
-  Call c = Begin(req, /*skip_mfa=*/false);
-  if (c.early) return std::move(*c.early);
-  auto codes = d_.mfa_enrolment.GenerateRecoveryCodes(c.principal);
-  if (!codes.ok()) return Fail(req, codes.error());
+Reply MfaController::GenerateRecoveryCodes(const Request&, const Principal& p, const NoBody&) {
+  auto codes = d_.mfa_enrolment.GenerateRecoveryCodes(p);
+  if (!codes.ok()) return codes.error();
   json::object o;
   o["codes"] = Strings(*codes);
   o["code"] = codes->empty() ? json::value(nullptr) : json::value((*codes)[0]);
   return Json(std::move(o));
 }
 
-Response MfaController::ResetTotp(const Request& req) {
-  Call c = Begin(req, /*skip_mfa=*/true);
-  if (c.early) return std::move(*c.early);
-  // The reference reads body.code without validation: anything that is
-  // not a valid recovery code is simply invalid.
-  std::string code;
-  if (auto it = c.body.find("code"); it != c.body.end() && it->value().is_string()) {
-    code = std::string(it->value().get_string());
-  }
-  if (auto s = d_.second_factor.ResetTotp(c.principal, code); !s.ok()) return Fail(req, s.error());
+Reply MfaController::ResetTotp(const Request&, const Principal& p, const ResetTotpDto& in) {
+  if (auto s = d_.second_factor.ResetTotp(p, in.code); !s.ok()) return s.error();
   return Json({{"message", "MFA reset successfully"}});
 }
 
-Response MfaController::Challenge(const Request& req) {
-  Call c = Begin(req, /*skip_mfa=*/true, ErrorShape::kFiltered);
-  if (c.early) return std::move(*c.early);
-  std::string method;
-  if (auto it = c.body.find("method"); it != c.body.end() && it->value().is_string()) {
-    method = std::string(it->value().get_string());
-  }
-  if (auto s = d_.second_factor.Challenge(c.principal, mfa::ParseMfaMethod(method),
-                                          req.remote_ip);
-      !s.ok()) {
-    return http::Fail(req, s.error());
-  }
+Reply MfaController::Challenge(const Request&, const Principal& p, const ChallengeDto& in) {
+  if (auto s = d_.second_factor.Challenge(p, in.method); !s.ok()) return s.error();
   return Json({{"message", "MFA code sent successfully"}});
 }
 
-// The first class-validator message of an optional boolean.
-void OptionalBool(const json::object& body, std::string_view name, bool* value,
-                  std::optional<std::string>* error) {
-  auto it = body.find(name);
-  if (it == body.end() || it->value().is_null()) return;
-  if (it->value().is_bool()) {
-    *value = it->value().get_bool();
-  } else if (!*error) {
-    *error = CheckMessage(Check::kIsBoolean, name);
-  }
-}
-
-Response MfaController::Verify(const Request& req) {
-  Call c = Begin(req, /*skip_mfa=*/true, ErrorShape::kFiltered);
-  if (c.early) return std::move(*c.early);
-  if (auto s = d_.second_factor.Throttle(c.principal, req.remote_ip); !s.ok()) {
-    return http::Fail(req, s.error());
-  }
-  std::optional<std::string> error;
-  std::string method, otp;
-  auto m = c.body.find("method");
-  if (m != c.body.end() && m->value().is_string()) method = std::string(m->value().get_string());
-  const std::optional<mfa::MfaMethod> parsed = mfa::ParseMfaMethod(method);
-  if (!parsed) {
-    error = CheckMessage(Check::kIsEnum, "method", "email, sms, totp");
-  }
-  // Converted to a string like the reference's host does (123456 works).
-  std::optional<std::string> otp_type;
-  auto otp_value = CoercedStringField(c.body, "otp", &otp_type);
-  if (otp_value) otp = *otp_value;
-  if (!error && otp_type) error = CheckMessage(Check::kIsString, "otp");
-  if (!error && otp.empty()) error = CheckMessage(Check::kIsNotEmpty, "otp");
-  bool trust = false;
-  OptionalBool(c.body, "trustDevice", &trust, &error);
-  if (error) return http::Fail(req, Validation(*error));
-  auto r = d_.second_factor.Verify(c.principal, *parsed, otp, trust, ClientOf(req));
-  if (!r.ok()) return http::Fail(req, r.error());
+Reply MfaController::Verify(const Request& req, const Principal& p, const VerifyDto& in) {
+  auto r = d_.second_factor.Verify(p, in.method, in.otp, in.trust, ClientOf(req));
+  if (!r.ok()) return r.error();
   return RenderAuthResult(req, d_.transport, *r, "2FA verification successful", std::nullopt,
                           d_.second_factor.options().trusted_device_ttl_ms / 1000);
 }
 
-Response MfaController::VerifyRecoveryCode(const Request& req) {
-  Call c = Begin(req, /*skip_mfa=*/true, ErrorShape::kFiltered);
-  if (c.early) return std::move(*c.early);
-  if (auto s = d_.second_factor.Throttle(c.principal, req.remote_ip); !s.ok()) {
-    return http::Fail(req, s.error());
-  }
-  std::optional<std::string> error;
-  std::string code;
-  std::optional<std::string> code_type;
-  auto code_value = CoercedStringField(c.body, "code", &code_type);
-  if (code_value) code = *code_value;
-  if (code_type) error = CheckMessage(Check::kIsString, "code");
-  else if (code.empty()) error = CheckMessage(Check::kIsNotEmpty, "code");
-  bool trust = false;
-  OptionalBool(c.body, "trustDevice", &trust, &error);
-  if (error) return http::Fail(req, Validation(*error));
-  auto r = d_.second_factor.VerifyRecoveryCode(c.principal, code, trust, ClientOf(req));
-  if (!r.ok()) return http::Fail(req, r.error());
+Reply MfaController::VerifyRecoveryCode(const Request& req, const Principal& p,
+                                        const VerifyRecoveryCodeDto& in) {
+  auto r = d_.second_factor.VerifyRecoveryCode(p, in.code, in.trust, ClientOf(req));
+  if (!r.ok()) return r.error();
   return RenderAuthResult(req, d_.transport, *r, "Recovery code verification successful",
                           std::nullopt, d_.second_factor.options().trusted_device_ttl_ms / 1000);
 }
 
 }  // namespace
 
-void RegisterMfaRoutes(Router& router, const AuthHandlerDeps& deps) {
-  MfaController::Register(std::make_shared<MfaController>(deps), router,
-                          BasePath(deps.transport.options()));
+std::vector<RouteEntry> MfaRoutes(const AuthHandlerDeps& deps) {
+  return MfaController::Routes(std::make_shared<MfaController>(deps));
 }
 
 }  // namespace authd::http

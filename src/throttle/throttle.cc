@@ -68,6 +68,12 @@ core::Status RateLimiter::Hit(std::string_view bucket_name, const Bucket& bucket
   return core::Status::Ok();
 }
 
+core::Status RateLimiter::Hit(BucketId bucket, std::string_view ip,
+                              std::string_view identifier) {
+  const BucketSpec& spec = SpecOf(bucket);
+  return Hit(spec.name, options_.*spec.limits, ip, identifier);
+}
+
 Lockout::Lockout(const LockoutOptions& options, CounterStore& store,
                  const core::Clock& clock)
     : options_(options), store_(store), clock_(clock) {}

@@ -16,6 +16,7 @@
 
 #include "core/clock.h"
 #include "core/status.h"
+#include "throttle/buckets.h"
 #include "throttle/counter_store.h"
 #include "throttle/throttle_options.h"
 
@@ -30,6 +31,8 @@ class RateLimiter {
   // `identifier` (normalised; empty = none). Error kRateLimited if over.
   core::Status Hit(std::string_view bucket_name, const Bucket& bucket,
                    std::string_view ip, std::string_view identifier);
+  // The same for a named bucket (buckets.h), with its configured limits.
+  core::Status Hit(BucketId bucket, std::string_view ip, std::string_view identifier);
 
   const RateLimitOptions& options() const { return options_; }
 

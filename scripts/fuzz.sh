@@ -40,7 +40,7 @@ command -v ninja >/dev/null && GEN=(-G Ninja)
 CC=clang-16 CXX=clang++-16 cmake -S "$ROOT" -B "$BUILD" "${GEN[@]}" \
   -DCMAKE_CXX_COMPILER=clang++-16 \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" \
-  -DAUTHD_FUZZ=ON -DAUTHD_BUILD_TESTS=OFF -DAUTHD_SANITIZE=OFF >/dev/null
+  -DAUTHD_FUZZ=ON -DAUTHD_BUILD_TESTS=OFF -DAUTHD_SANITIZE=OFF -DAUTHD_WERROR=ON >/dev/null
 cmake --build "$BUILD" -j"$(nproc)" --target "${TARGETS[@]}"
 t_built=$SECONDS
 

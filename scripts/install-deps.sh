@@ -4,7 +4,8 @@
 # postgresql (server + psql) is only for the tests: scripts/pg-cluster.sh runs
 # throw-away clusters from its binaries; the system cluster is not used.
 # chromium, chromium-driver, python3-selenium and npm are only for the browser
-# tests (scripts/browser-test.sh).
+# tests (scripts/browser-test.sh). clang-format-16 and clang-tidy-16 are for
+# the style checks (scripts/check-format.sh, scripts/lint.sh).
 set -euo pipefail
 
 PACKAGES=(
@@ -18,6 +19,7 @@ PACKAGES=(
   python3 python3-pytest python3-aiosmtpd curl
   chromium chromium-driver python3-selenium
   postgresql
+  clang-format-16 clang-tidy-16
 )
 
 missing=()

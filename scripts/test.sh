@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test: installs the Debian packages, builds authd (release),
+# Runs every test: installs the Debian packages, builds authd (release,
+# -Werror), checks the formatting (clang-format) and lints (clang-tidy),
 # starts a throw-away PostgreSQL cluster (scripts/pg-cluster.sh, in a temp
 # dir, destroyed on exit), runs the unit tests (GoogleTest via CTest; the
 # store contract suite also on that cluster: AUTHD_TEST_POSTGRES_URL, with
@@ -25,7 +26,12 @@ stage() {
 }
 
 stage "install packages" "$ROOT/scripts/install-deps.sh"
-stage "build (release)" "$ROOT/scripts/build.sh" "$ROOT/build"
+stage "build (release)" "$ROOT/scripts/build.sh" "$ROOT/build" -DAUTHD_WERROR=ON
+format_and_lint() {
+  "$ROOT/scripts/check-format.sh"
+  "$ROOT/scripts/lint.sh" "$ROOT/build"
+}
+stage "format and lint" format_and_lint
 stage "layer rule" "$ROOT/scripts/check-deps.sh"
 
 echo "== PostgreSQL test cluster"

@@ -23,10 +23,10 @@ void Sender::Start() {
 
 void Sender::Stop() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    core::MutexLock lock(&mu_);
     stopping_ = true;
   }
-  cv_.notify_all();
+  cv_.SignalAll();
   for (std::thread& t : threads_) {
     if (t.joinable()) t.join();
   }
@@ -35,10 +35,10 @@ void Sender::Stop() {
 
 void Sender::Wake() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    core::MutexLock lock(&mu_);
     ++wakes_;
   }
-  cv_.notify_all();
+  cv_.SignalAll();
 }
 
 std::int64_t Sender::Backoff(int attempts) {
@@ -117,7 +117,7 @@ void Sender::Loop() {
   std::uint64_t seen = 0;
   while (true) {
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      core::MutexLock lock(&mu_);
       if (stopping_) return;
       seen = wakes_;
     }
@@ -126,9 +126,10 @@ void Sender::Loop() {
     if (auto next = outbox_.NextDue(); next.ok() && next->has_value()) {
       wait_ms = std::clamp<std::int64_t>(**next - clock_.NowMillis(), 1, options_.poll_ms);
     }
-    std::unique_lock<std::mutex> lock(mu_);
-    cv_.wait_for(lock, std::chrono::milliseconds(wait_ms),
-                 [&] { return stopping_ || wakes_ != seen; });
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(wait_ms);
+    core::MutexLock lock(&mu_);
+    while (!stopping_ && wakes_ == seen && cv_.WaitUntil(&mu_, deadline)) {
+    }
   }
 }
 

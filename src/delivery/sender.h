@@ -17,13 +17,12 @@
 #define AUTHD_DELIVERY_SENDER_H_
 
 #include <atomic>
-#include <condition_variable>
 #include <cstdint>
-#include <mutex>
 #include <thread>
 #include <vector>
 
 #include "core/clock.h"
+#include "core/mutex.h"
 #include "courier/outbox_store.h"
 #include "courier/transport.h"
 #include "crypto/random.h"
@@ -82,10 +81,10 @@ class Sender {
   const core::Clock& clock_;
   crypto::SecureRandom& random_;
 
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stopping_ = false;  // GUARDED_BY(mu_)
-  std::uint64_t wakes_ = 0;  // GUARDED_BY(mu_)
+  core::Mutex mu_;
+  core::CondVar cv_;
+  bool stopping_ GUARDED_BY(mu_) = false;
+  std::uint64_t wakes_ GUARDED_BY(mu_) = 0;
   std::vector<std::thread> threads_;
   std::atomic<core::UnixMillis> last_purge_{0};
 };

@@ -3,12 +3,12 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <mutex>
 #include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
 
+#include "core/mutex.h"
 #include "store/memory/memory_stores.h"
 
 namespace authd::delivery {
@@ -22,7 +22,7 @@ class ScriptedTransport final : public courier::Transport {
   explicit ScriptedTransport(std::vector<core::Status> failures = {})
       : failures_(std::move(failures)) {}
   core::Status Send(const courier::OutboxMessage& m) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    core::MutexLock lock(&mu_);
     seen_.push_back(m.id);
     if (next_ < failures_.size()) return failures_[next_++];
     ++delivered_;
@@ -30,20 +30,20 @@ class ScriptedTransport final : public courier::Transport {
   }
   const char* name() const override { return "scripted"; }
   int delivered() {
-    std::lock_guard<std::mutex> lock(mu_);
+    core::MutexLock lock(&mu_);
     return delivered_;
   }
   std::vector<std::string> seen() {
-    std::lock_guard<std::mutex> lock(mu_);
+    core::MutexLock lock(&mu_);
     return seen_;
   }
 
  private:
-  std::mutex mu_;
-  std::vector<core::Status> failures_;
-  size_t next_ = 0;
-  int delivered_ = 0;
-  std::vector<std::string> seen_;
+  core::Mutex mu_;
+  std::vector<core::Status> failures_ GUARDED_BY(mu_);
+  size_t next_ GUARDED_BY(mu_) = 0;
+  int delivered_ GUARDED_BY(mu_) = 0;
+  std::vector<std::string> seen_ GUARDED_BY(mu_);
 };
 
 courier::OutboxMessage Sms(const std::string& id) {

@@ -25,10 +25,11 @@
 #include <fstream>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "core/mutex.h"
 
 extern char** environ;
 
@@ -250,7 +251,7 @@ class TestHttpServer {
     return HttpUrl(port_, path);
   }
   std::vector<SeenRequest> requests() const {
-    std::lock_guard<std::mutex> lock(mu_);
+    core::MutexLock lock(&mu_);
     return requests_;
   }
 
@@ -304,7 +305,7 @@ class TestHttpServer {
       req.body.append(buf, static_cast<std::size_t>(n));
     }
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      core::MutexLock lock(&mu_);
       requests_.push_back(req);
     }
     std::string reply = "HTTP/1.1 ";
@@ -317,8 +318,8 @@ class TestHttpServer {
   int port_ = 0;
   std::atomic<int> status_{200};
   std::atomic<bool> stop_{false};
-  mutable std::mutex mu_;
-  std::vector<SeenRequest> requests_;  // GUARDED_BY(mu_)
+  mutable core::Mutex mu_;
+  std::vector<SeenRequest> requests_ GUARDED_BY(mu_);
   std::thread thread_;
 };
 

@@ -40,7 +40,6 @@ class MfaApi {
                                               bool trust, const ClientInfo& c) {
     return second_.VerifyRecoveryCode(p, code, trust, c);
   }
-  template <typename... A> auto Throttle(A&&... a) { return second_.Throttle(a...); }
   core::Status Challenge(const Principal& p, std::string_view method) {
     return second_.Challenge(p, mfa::ParseMfaMethod(method));
   }
@@ -89,7 +88,7 @@ class MfaFlowsTest : public ::testing::Test {
 
   // The lockout check of the MFA verify routes (http/mfa_handlers.cc):
   // "mfa:<user id>", whatever the IP.
-  core::Status Locked(const Principal& p) { return lockout_->Check("mfa:" + p.user.id.str(), ""); }
+  core::Status Locked(const Principal& p) { return services_->lockout.Check("mfa:" + p.user.id.str(), ""); }
 
   AuthResult SignUp(const std::string& email) {
     SignupInput in;

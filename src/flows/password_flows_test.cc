@@ -45,7 +45,7 @@ class PasswordFlowsTest : public ::testing::Test {
   // The route's change-password limit (http/account_handlers.cc): the
   // changePassword bucket keyed "user:<id>".
   core::Status ThrottleChangePassword(const core::UserId& user, const std::string& ip) {
-    return limiter_->Hit(throttle::BucketId::kChangePassword, ip, "user:" + user.str());
+    return services_->limiter.Hit(throttle::BucketId::kChangePassword, ip, "user:" + user.str());
   }
 
   std::string Change(const std::string& current, const std::string& next) {

@@ -60,8 +60,8 @@ void HashQueue::Submit(std::string key, CancelFlag cancelled, Job job, Done done
   std::vector<Entry> dropped;
   HashOutcome refused = HashOutcome::kRun;
   {
-    std::lock_guard lock(mu_);
-    auto over = [&] {
+    core::MutexLock lock(&mu_);
+    auto over = [&]() REQUIRES(mu_) {
       if (stopping_) return HashOutcome::kStopped;
       if (static_cast<int>(waiting_.size()) >= options_.max_queued) {
         return HashOutcome::kQueueFull;
@@ -85,7 +85,7 @@ void HashQueue::Submit(std::string key, CancelFlag cancelled, Job job, Done done
         if (!key.empty()) ++in_use_[key];
         waiting_.push_back(
             Entry{std::move(key), std::move(cancelled), std::move(job), std::move(done)});
-        cv_.notify_one();
+        cv_.Signal();
         break;
       case HashOutcome::kQueueFull: ++stats_.queue_full; break;
       case HashOutcome::kKeyBusy: ++stats_.key_busy; break;
@@ -102,10 +102,13 @@ void HashQueue::Submit(std::string key, CancelFlag cancelled, Job job, Done done
 
 void HashQueue::WorkerLoop() {
   LowerThreadPriority();
-  std::unique_lock lock(mu_);
+  mu_.Lock();
   for (;;) {
-    cv_.wait(lock, [this] { return stopping_ || !waiting_.empty(); });
-    if (waiting_.empty()) return;  // stopping, nothing left
+    while (!stopping_ && waiting_.empty()) cv_.Wait(&mu_);
+    if (waiting_.empty()) {  // stopping, nothing left
+      mu_.Unlock();
+      return;
+    }
     Entry e = std::move(waiting_.front());
     waiting_.pop_front();
     const bool gone = IsCancelled(e);
@@ -114,35 +117,35 @@ void HashQueue::WorkerLoop() {
     } else {
       ++stats_.ran;
     }
-    lock.unlock();
+    mu_.Unlock();
     e.job(gone ? HashOutcome::kClientGone : HashOutcome::kRun);
-    lock.lock();
+    mu_.Lock();
     ReleaseKeyLocked(e.key);
-    lock.unlock();
+    mu_.Unlock();
     if (e.done) e.done();
     e = Entry{};  // release what it holds before taking the lock
-    lock.lock();
+    mu_.Lock();
   }
 }
 
 void HashQueue::Stop() {
   std::deque<Entry> dropped;
   {
-    std::lock_guard lock(mu_);
+    core::MutexLock lock(&mu_);
     if (stopping_) return;
     stopping_ = true;
     dropped.swap(waiting_);
     for (const Entry& e : dropped) ReleaseKeyLocked(e.key);
     stats_.stopped += dropped.size();
   }
-  cv_.notify_all();
+  cv_.SignalAll();
   for (Entry& e : dropped) e.Finish(HashOutcome::kStopped);
 }
 
 void HashQueue::Shutdown() {
   Stop();
   {
-    std::lock_guard lock(mu_);
+    core::MutexLock lock(&mu_);
     if (joined_) return;
     joined_ = true;
   }
@@ -152,7 +155,7 @@ void HashQueue::Shutdown() {
 }
 
 HashQueue::Stats HashQueue::stats() const {
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(&mu_);
   return stats_;
 }
 

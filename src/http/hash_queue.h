@@ -20,12 +20,10 @@
 #define AUTHD_HTTP_HASH_QUEUE_H_
 
 #include <atomic>
-#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
@@ -39,6 +37,8 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
+
+#include "core/mutex.h"
 
 namespace authd::http {
 
@@ -117,18 +117,18 @@ class HashQueue final {
 
   void WorkerLoop();
   // Moves the waiting jobs whose client has gone into `out`.
-  void SweepCancelledLocked(std::vector<Entry>& out);
-  void ReleaseKeyLocked(const std::string& key);
+  void SweepCancelledLocked(std::vector<Entry>& out) REQUIRES(mu_);
+  void ReleaseKeyLocked(const std::string& key) REQUIRES(mu_);
   static bool IsCancelled(const Entry& e);
 
   const HashQueueOptions options_;
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<Entry> waiting_;                    // GUARDED_BY(mu_)
-  std::unordered_map<std::string, int> in_use_;  // GUARDED_BY(mu_)
-  bool stopping_ = false;                        // GUARDED_BY(mu_)
-  bool joined_ = false;                          // GUARDED_BY(mu_)
-  Stats stats_;                                  // GUARDED_BY(mu_)
+  mutable core::Mutex mu_;
+  core::CondVar cv_;
+  std::deque<Entry> waiting_ GUARDED_BY(mu_);
+  std::unordered_map<std::string, int> in_use_ GUARDED_BY(mu_);
+  bool stopping_ GUARDED_BY(mu_) = false;
+  bool joined_ GUARDED_BY(mu_) = false;
+  Stats stats_ GUARDED_BY(mu_);
   std::vector<std::thread> threads_;
 };
 

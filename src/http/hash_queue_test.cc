@@ -7,10 +7,11 @@
 #include <future>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "core/mutex.h"
 
 namespace authd::http {
 namespace {
@@ -47,7 +48,7 @@ class Recorder {
   HashQueue::Job job(int id) {
     auto p = std::make_shared<std::promise<HashOutcome>>();
     {
-      std::lock_guard lock(mu_);
+      core::MutexLock lock(&mu_);
       futures_.emplace(id, p->get_future());
     }
     return [p](HashOutcome o) { p->set_value(o); };
@@ -56,7 +57,7 @@ class Recorder {
   HashOutcome Get(int id) {
     std::shared_future<HashOutcome> f;
     {
-      std::lock_guard lock(mu_);
+      core::MutexLock lock(&mu_);
       f = futures_.at(id);
     }
     if (f.wait_for(30s) != std::future_status::ready) {
@@ -67,13 +68,13 @@ class Recorder {
   }
   // Whether job `id` has completed already (no waiting).
   bool Done(int id) {
-    std::lock_guard lock(mu_);
+    core::MutexLock lock(&mu_);
     return futures_.at(id).wait_for(0s) == std::future_status::ready;
   }
 
  private:
-  std::mutex mu_;
-  std::map<int, std::shared_future<HashOutcome>> futures_;
+  core::Mutex mu_;
+  std::map<int, std::shared_future<HashOutcome>> futures_ GUARDED_BY(mu_);
 };
 
 HashQueue::CancelFlag NoFlag() { return nullptr; }

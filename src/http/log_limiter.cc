@@ -3,7 +3,7 @@
 namespace authd::http {
 
 std::optional<std::uint64_t> LogLimiter::Allow(TimePoint now) {
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(&mu_);
   if (last_ && now - *last_ < interval_) {
     ++suppressed_;
     return std::nullopt;

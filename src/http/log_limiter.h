@@ -9,8 +9,9 @@
 
 #include <chrono>
 #include <cstdint>
-#include <mutex>
 #include <optional>
+
+#include "core/mutex.h"
 
 namespace authd::http {
 
@@ -28,9 +29,9 @@ class LogLimiter {
 
  private:
   const std::chrono::milliseconds interval_;
-  std::mutex mu_;
-  std::optional<TimePoint> last_;  // GUARDED_BY(mu_)
-  std::uint64_t suppressed_ = 0;   // GUARDED_BY(mu_)
+  core::Mutex mu_;
+  std::optional<TimePoint> last_ GUARDED_BY(mu_);
+  std::uint64_t suppressed_ GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace authd::http

@@ -1,13 +1,13 @@
 #include <algorithm>
 #include <cstdint>
 #include <functional>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <utility>
 #include <vector>
 
+#include "core/mutex.h"
 #include "store/memory/memory_stores.h"
 
 namespace authd::store {
@@ -32,10 +32,10 @@ using CounterMap =
 
 // Cache-line aligned so neighbouring shards' mutexes do not false-share.
 struct alignas(64) Shard {
-  std::mutex mu;
-  CounterMap map;                    // GUARDED_BY(mu)
-  std::size_t sweep_at_size = kMinSweepSize;  // GUARDED_BY(mu)
-  core::UnixMillis sweep_at_time = 0;         // GUARDED_BY(mu)
+  core::Mutex mu;
+  CounterMap map GUARDED_BY(mu);
+  std::size_t sweep_at_size GUARDED_BY(mu) = kMinSweepSize;
+  core::UnixMillis sweep_at_time GUARDED_BY(mu) = 0;
 };
 
 class ShardedCounterStore final : public MemoryCounterStore {
@@ -51,7 +51,7 @@ class ShardedCounterStore final : public MemoryCounterStore {
       return core::Internal("CounterStore::Hit: window_ms must be positive");
     }
     Shard& shard = ShardOf(key);
-    std::lock_guard<std::mutex> lock(shard.mu);
+    core::MutexLock lock(&shard.mu);
     MaybeSweep(shard, now);
     auto it = shard.map.find(key);
     if (it != shard.map.end() && it->second.window_end > now) {
@@ -71,7 +71,7 @@ class ShardedCounterStore final : public MemoryCounterStore {
   core::Result<std::optional<WindowCount>> Peek(std::string_view key,
                                                 core::UnixMillis now) override {
     Shard& shard = ShardOf(key);
-    std::lock_guard<std::mutex> lock(shard.mu);
+    core::MutexLock lock(&shard.mu);
     auto it = shard.map.find(key);
     if (it == shard.map.end()) return std::optional<WindowCount>();
     if (it->second.window_end <= now) {
@@ -84,7 +84,7 @@ class ShardedCounterStore final : public MemoryCounterStore {
   core::Status Put(std::string_view key, const WindowCount& value,
                    core::UnixMillis /*now*/) override {
     Shard& shard = ShardOf(key);
-    std::lock_guard<std::mutex> lock(shard.mu);
+    core::MutexLock lock(&shard.mu);
     auto it = shard.map.find(key);
     if (it != shard.map.end()) {
       it->second = value;
@@ -99,7 +99,7 @@ class ShardedCounterStore final : public MemoryCounterStore {
 
   core::Status Erase(std::string_view key) override {
     Shard& shard = ShardOf(key);
-    std::lock_guard<std::mutex> lock(shard.mu);
+    core::MutexLock lock(&shard.mu);
     auto it = shard.map.find(key);
     if (it != shard.map.end()) shard.map.erase(it);
     return core::Status::Ok();
@@ -108,7 +108,7 @@ class ShardedCounterStore final : public MemoryCounterStore {
   std::size_t ApproximateSize() const override {
     std::size_t n = 0;
     for (std::size_t i = 0; i < shard_count_; ++i) {
-      std::lock_guard<std::mutex> lock(shards_[i].mu);
+      core::MutexLock lock(&shards_[i].mu);
       n += shards_[i].map.size();
     }
     return n;
@@ -124,13 +124,13 @@ class ShardedCounterStore final : public MemoryCounterStore {
 
   // Drops expired windows once the shard doubled since its last sweep or a
   // sweep interval passed: O(size) work per size/2 inserts, amortised O(1).
-  static void MaybeSweep(Shard& shard, core::UnixMillis now) {
+  static void MaybeSweep(Shard& shard, core::UnixMillis now) REQUIRES(shard.mu) {
     const bool by_size = shard.map.size() >= shard.sweep_at_size;
     const bool by_time = now >= shard.sweep_at_time && !shard.map.empty();
     if (by_size || by_time) Sweep(shard, now);
   }
 
-  static void Sweep(Shard& shard, core::UnixMillis now) {
+  static void Sweep(Shard& shard, core::UnixMillis now) REQUIRES(shard.mu) {
     std::erase_if(shard.map,
                   [now](const auto& kv) { return kv.second.window_end <= now; });
     shard.sweep_at_size = std::max(kMinSweepSize, 2 * shard.map.size());
@@ -138,7 +138,7 @@ class ShardedCounterStore final : public MemoryCounterStore {
   }
 
   // Before inserting a new key: keeps the shard within its cap.
-  void MakeRoom(Shard& shard, core::UnixMillis now) const {
+  void MakeRoom(Shard& shard, core::UnixMillis now) const REQUIRES(shard.mu) {
     if (shard.map.size() < shard_cap_) return;
     Sweep(shard, now);
     if (shard.map.size() >= shard_cap_) EvictSoonestEnding(shard);
@@ -146,7 +146,7 @@ class ShardedCounterStore final : public MemoryCounterStore {
 
   // Evicts the windows that end soonest, down to 90% of the cap so the
   // O(size) selection is paid once per cap/10 inserts.
-  void EvictSoonestEnding(Shard& shard) const {
+  void EvictSoonestEnding(Shard& shard) const REQUIRES(shard.mu) {
     const std::size_t target = shard_cap_ - std::max<std::size_t>(1, shard_cap_ / 10);
     if (shard.map.size() <= target) return;
     std::vector<CounterMap::iterator> entries;

@@ -1,11 +1,11 @@
 #include <algorithm>
 #include <map>
-#include <mutex>
 #include <set>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "core/mutex.h"
 #include "otp/consume_rule.h"
 #include "store/memory/memory_stores.h"
 
@@ -23,9 +23,9 @@ struct OutboxRow {
 
 // What the two stores share: Issue writes codes and messages under one lock.
 struct CourierState {
-  std::mutex mu;
-  std::map<std::string, OneTimeCode> otps;  // by id; GUARDED_BY(mu)
-  std::map<std::string, OutboxRow> outbox;  // by id; GUARDED_BY(mu)
+  core::Mutex mu;
+  std::map<std::string, OneTimeCode> otps GUARDED_BY(mu);  // by id
+  std::map<std::string, OutboxRow> outbox GUARDED_BY(mu);  // by id
 };
 
 bool HasKey(const OneTimeCode& c, const core::TenantId& tenant,
@@ -50,11 +50,11 @@ bool DueEarlier(const OutboxRow* a, const OutboxRow* b) {
   return x.id < y.id;
 }
 
-// REQUIRES: state.mu held. An error, before anything is written, if an id
-// of `messages` is taken or repeated (the SQL primary key's rule); else
-// inserts them all, pending and unclaimed.
-core::Status InsertMessages(CourierState& state,
-                            const std::vector<OutboxMessage>& messages) {
+// An error, before anything is written, if an id of `messages` is taken or
+// repeated (the SQL primary key's rule); else inserts them all, pending and
+// unclaimed.
+core::Status InsertMessages(CourierState& state, const std::vector<OutboxMessage>& messages)
+    REQUIRES(state.mu) {
   std::set<std::string> ids;
   for (const OutboxMessage& m : messages) {
     if (state.outbox.count(m.id) != 0 || !ids.insert(m.id).second) {
@@ -76,7 +76,7 @@ class MemoryOtpStore final : public otp::OtpStore {
 
   core::Status Issue(const OneTimeCode& code,
                      const std::vector<OutboxMessage>& messages) override {
-    std::lock_guard<std::mutex> lock(state_->mu);
+    core::MutexLock lock(&state_->mu);
     auto taken = state_->otps.find(code.id);
     if (taken != state_->otps.end() &&
         !HasKey(taken->second, code.tenant_id, code.user_id, code.purpose)) {
@@ -91,7 +91,7 @@ class MemoryOtpStore final : public otp::OtpStore {
 
   // Nothing to imitate: the fake has no transaction cost to hide.
   core::Status IssueDecoy(const OneTimeCode& /*code*/) override {
-    std::lock_guard<std::mutex> lock(state_->mu);
+    core::MutexLock lock(&state_->mu);
     return core::Status::Ok();
   }
 
@@ -101,7 +101,7 @@ class MemoryOtpStore final : public otp::OtpStore {
                                        std::string_view code_hash,
                                        core::UnixMillis now,
                                        int max_attempts) override {
-    std::lock_guard<std::mutex> lock(state_->mu);
+    core::MutexLock lock(&state_->mu);
     const otp::ConsumeDecision d =
         otp::DecideConsume(CodesOf(tenant, user, purpose), code_hash, now, max_attempts);
     if (!d.delete_id.empty()) state_->otps.erase(d.delete_id);
@@ -124,24 +124,24 @@ class MemoryOtpStore final : public otp::OtpStore {
   core::Result<int> DeleteAll(const core::TenantId& tenant,
                               const core::UserId& user,
                               otp::Purpose purpose) override {
-    std::lock_guard<std::mutex> lock(state_->mu);
+    core::MutexLock lock(&state_->mu);
     return EraseKey(tenant, user, purpose);
   }
 
   core::Result<std::vector<OneTimeCode>> List(const core::TenantId& tenant,
                                               const core::UserId& user,
                                               otp::Purpose purpose) override {
-    std::lock_guard<std::mutex> lock(state_->mu);
+    core::MutexLock lock(&state_->mu);
     std::vector<OneTimeCode> out;
     for (const OneTimeCode* c : CodesOf(tenant, user, purpose)) out.push_back(*c);
     return out;
   }
 
  private:
-  // REQUIRES: state_->mu held. The codes of the key, newest first.
+  // The codes of the key, newest first.
   std::vector<const OneTimeCode*> CodesOf(const core::TenantId& tenant,
                                           const core::UserId& user,
-                                          otp::Purpose purpose) const {
+                                          otp::Purpose purpose) const REQUIRES(state_->mu) {
     std::vector<const OneTimeCode*> codes;
     for (const auto& [id, c] : state_->otps) {
       if (HasKey(c, tenant, user, purpose)) codes.push_back(&c);
@@ -150,9 +150,9 @@ class MemoryOtpStore final : public otp::OtpStore {
     return codes;
   }
 
-  // REQUIRES: state_->mu held. Deletes the codes of the key; how many.
+  // Deletes the codes of the key; how many.
   int EraseKey(const core::TenantId& tenant, const core::UserId& user,
-               otp::Purpose purpose) {
+               otp::Purpose purpose) REQUIRES(state_->mu) {
     return static_cast<int>(std::erase_if(state_->otps, [&](const auto& entry) {
       return HasKey(entry.second, tenant, user, purpose);
     }));
@@ -167,13 +167,13 @@ class MemoryOutboxStore final : public courier::OutboxStore {
       : state_(std::move(state)) {}
 
   core::Status Enqueue(const std::vector<OutboxMessage>& messages) override {
-    std::lock_guard<std::mutex> lock(state_->mu);
+    core::MutexLock lock(&state_->mu);
     return InsertMessages(*state_, messages);
   }
 
   core::Result<std::vector<OutboxMessage>> ClaimDue(
       core::UnixMillis now, int limit, core::UnixMillis lease_until) override {
-    std::lock_guard<std::mutex> lock(state_->mu);
+    core::MutexLock lock(&state_->mu);
     std::vector<OutboxRow*> due;
     for (auto& [id, row] : state_->outbox) {
       if (row.message.state == courier::MessageState::kPending &&
@@ -192,7 +192,7 @@ class MemoryOutboxStore final : public courier::OutboxStore {
   }
 
   core::Status MarkSent(const std::string& id, core::UnixMillis /*at*/) override {
-    std::lock_guard<std::mutex> lock(state_->mu);
+    core::MutexLock lock(&state_->mu);
     if (OutboxRow* row = Pending(id)) {
       row->message.state = courier::MessageState::kSent;
       Finish(*row);
@@ -202,7 +202,7 @@ class MemoryOutboxStore final : public courier::OutboxStore {
 
   core::Status MarkRetry(const std::string& id, core::UnixMillis next_attempt_at,
                          std::string_view error) override {
-    std::lock_guard<std::mutex> lock(state_->mu);
+    core::MutexLock lock(&state_->mu);
     if (OutboxRow* row = Pending(id)) {
       ++row->message.attempts;
       row->message.next_attempt_at = next_attempt_at;
@@ -214,7 +214,7 @@ class MemoryOutboxStore final : public courier::OutboxStore {
 
   core::Status MarkDead(const std::string& id, std::string_view error,
                         core::UnixMillis /*at*/) override {
-    std::lock_guard<std::mutex> lock(state_->mu);
+    core::MutexLock lock(&state_->mu);
     if (OutboxRow* row = Pending(id)) {
       row->message.state = courier::MessageState::kDead;
       row->message.last_error = std::string(error);
@@ -224,13 +224,13 @@ class MemoryOutboxStore final : public courier::OutboxStore {
   }
 
   core::Status ReleaseClaims() override {
-    std::lock_guard<std::mutex> lock(state_->mu);
+    core::MutexLock lock(&state_->mu);
     for (auto& [id, row] : state_->outbox) row.claimed_until = 0;
     return core::Status::Ok();
   }
 
   core::Result<std::optional<core::UnixMillis>> NextDue() override {
-    std::lock_guard<std::mutex> lock(state_->mu);
+    core::MutexLock lock(&state_->mu);
     std::optional<core::UnixMillis> next;
     for (const auto& [id, row] : state_->outbox) {
       if (row.message.state != courier::MessageState::kPending) continue;
@@ -241,7 +241,7 @@ class MemoryOutboxStore final : public courier::OutboxStore {
   }
 
   core::Result<int> Purge(core::UnixMillis before) override {
-    std::lock_guard<std::mutex> lock(state_->mu);
+    core::MutexLock lock(&state_->mu);
     return static_cast<int>(std::erase_if(state_->outbox, [&](const auto& entry) {
       const OutboxMessage& m = entry.second.message;
       return m.state != courier::MessageState::kPending && m.created_at < before;
@@ -249,16 +249,16 @@ class MemoryOutboxStore final : public courier::OutboxStore {
   }
 
   core::Result<std::optional<OutboxMessage>> Get(const std::string& id) override {
-    std::lock_guard<std::mutex> lock(state_->mu);
+    core::MutexLock lock(&state_->mu);
     auto it = state_->outbox.find(id);
     if (it == state_->outbox.end()) return std::optional<OutboxMessage>();
     return std::optional<OutboxMessage>(it->second.message);
   }
 
  private:
-  // REQUIRES: state_->mu held. The message `id` if it is still pending: the
-  // marks change nothing else, as in the SQL adapters.
-  OutboxRow* Pending(const std::string& id) {
+  // The message `id` if it is still pending: the marks change nothing else,
+  // as in the SQL adapters.
+  OutboxRow* Pending(const std::string& id) REQUIRES(state_->mu) {
     auto it = state_->outbox.find(id);
     if (it == state_->outbox.end() ||
         it->second.message.state != courier::MessageState::kPending) {

@@ -1,11 +1,11 @@
 #include <algorithm>
 #include <map>
-#include <mutex>
 #include <set>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "core/mutex.h"
 #include "crypto/hmac.h"
 #include "mfa/mfa_store.h"
 #include "store/memory/memory_stores.h"
@@ -33,7 +33,7 @@ bool Older(const Row* a, const Row* b) {
 class MemoryMfaStore final : public mfa::MfaStore {
  public:
   core::Status AddDevice(const TotpDevice& d) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    core::MutexLock lock(&mu_);
     if (!devices_.emplace(d.id, d).second) {
       return core::Internal("mfa AddDevice: duplicate id " + d.id);
     }
@@ -42,7 +42,7 @@ class MemoryMfaStore final : public mfa::MfaStore {
 
   core::Result<bool> AddDeviceWithinLimit(const TotpDevice& d, int max_devices,
                                           core::UnixMillis unverified_before) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    core::MutexLock lock(&mu_);
     int held = 0;
     for (auto it = devices_.begin(); it != devices_.end();) {
       const TotpDevice& x = it->second;
@@ -63,7 +63,7 @@ class MemoryMfaStore final : public mfa::MfaStore {
 
   core::Result<std::vector<TotpDevice>> ListDevices(const core::TenantId& tenant,
                                                     const core::UserId& user) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    core::MutexLock lock(&mu_);
     std::vector<TotpDevice> out;
     for (TotpDevice* d : OldestFirst(devices_, tenant, user)) out.push_back(*d);
     return out;
@@ -72,7 +72,7 @@ class MemoryMfaStore final : public mfa::MfaStore {
   core::Result<std::optional<TotpDevice>> FindDeviceBySecret(
       const core::TenantId& tenant, const core::UserId& user,
       const std::string& lookup) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    core::MutexLock lock(&mu_);
     std::vector<TotpDevice*> devices = OldestFirst(devices_, tenant, user);
     for (auto it = devices.rbegin(); it != devices.rend(); ++it) {
       if (crypto::ConstantTimeEquals((*it)->secret_lookup, lookup)) {
@@ -86,7 +86,7 @@ class MemoryMfaStore final : public mfa::MfaStore {
                                         const core::UserId& user,
                                         const std::string& device_id,
                                         core::UnixMillis at) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    core::MutexLock lock(&mu_);
     TotpDevice* d = Device(tenant, user, device_id);
     if (d == nullptr) return false;
     d->verified = true;
@@ -98,7 +98,7 @@ class MemoryMfaStore final : public mfa::MfaStore {
                                    const core::UserId& user,
                                    const std::string& device_id,
                                    std::int64_t step, core::UnixMillis at) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    core::MutexLock lock(&mu_);
     TotpDevice* d = Device(tenant, user, device_id);
     if (d == nullptr || step <= d->last_step) return false;
     d->last_step = step;
@@ -109,7 +109,7 @@ class MemoryMfaStore final : public mfa::MfaStore {
   core::Result<bool> DeleteDevice(const core::TenantId& tenant,
                                   const core::UserId& user,
                                   const std::string& device_id) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    core::MutexLock lock(&mu_);
     if (Device(tenant, user, device_id) == nullptr) return false;
     devices_.erase(device_id);
     return true;
@@ -117,7 +117,7 @@ class MemoryMfaStore final : public mfa::MfaStore {
 
   core::Result<int> DeleteAllDevices(const core::TenantId& tenant,
                                      const core::UserId& user) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    core::MutexLock lock(&mu_);
     return static_cast<int>(std::erase_if(devices_, [&](const auto& entry) {
       return InScope(entry.second, tenant, user);
     }));
@@ -126,7 +126,7 @@ class MemoryMfaStore final : public mfa::MfaStore {
   core::Status ReplaceRecoveryCodes(const core::TenantId& tenant,
                                     const core::UserId& user,
                                     const std::vector<RecoveryCode>& codes) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    core::MutexLock lock(&mu_);
     auto replaced = [&](const RecoveryCode& c) {
       return InScope(c, tenant, user) && !c.used_at;
     };
@@ -154,7 +154,7 @@ class MemoryMfaStore final : public mfa::MfaStore {
                                      const core::UserId& user,
                                      const std::string& code_hash,
                                      core::UnixMillis at) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    core::MutexLock lock(&mu_);
     for (RecoveryCode* c : OldestFirst(codes_, tenant, user)) {
       if (c->used_at || !crypto::ConstantTimeEquals(c->code_hash, code_hash)) continue;
       c->used_at = at;
@@ -165,14 +165,14 @@ class MemoryMfaStore final : public mfa::MfaStore {
 
   core::Result<int> CountUnusedRecoveryCodes(const core::TenantId& tenant,
                                              const core::UserId& user) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    core::MutexLock lock(&mu_);
     return static_cast<int>(std::count_if(codes_.begin(), codes_.end(), [&](const auto& e) {
       return InScope(e.second, tenant, user) && !e.second.used_at;
     }));
   }
 
   core::Status AddTrustedDevice(const TrustedDevice& d) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    core::MutexLock lock(&mu_);
     if (!trusted_.emplace(d.id, d).second) {
       return core::Internal("mfa AddTrustedDevice: duplicate id " + d.id);
     }
@@ -183,7 +183,7 @@ class MemoryMfaStore final : public mfa::MfaStore {
                                       const core::UserId& user,
                                       const std::string& token_hash,
                                       core::UnixMillis now) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    core::MutexLock lock(&mu_);
     bool used = false;
     for (auto& [id, d] : trusted_) {
       if (!InScope(d, tenant, user) || d.revoked || d.expires_at <= now ||
@@ -198,7 +198,7 @@ class MemoryMfaStore final : public mfa::MfaStore {
 
   core::Result<int> RevokeTrustedDevices(const core::TenantId& tenant,
                                          const core::UserId& user) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    core::MutexLock lock(&mu_);
     int revoked = 0;
     for (auto& [id, d] : trusted_) {
       if (!InScope(d, tenant, user) || d.revoked) continue;
@@ -210,7 +210,7 @@ class MemoryMfaStore final : public mfa::MfaStore {
 
   core::Result<std::vector<TrustedDevice>> ListTrustedDevices(
       const core::TenantId& tenant, const core::UserId& user) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    core::MutexLock lock(&mu_);
     std::vector<TrustedDevice*> rows = OldestFirst(trusted_, tenant, user);
     std::vector<TrustedDevice> out;
     for (auto it = rows.rbegin(); it != rows.rend(); ++it) out.push_back(**it);
@@ -231,18 +231,18 @@ class MemoryMfaStore final : public mfa::MfaStore {
     return rows;
   }
 
-  // REQUIRES: mu_ held. The device `id` if it is in scope.
+  // The device `id` if it is in scope.
   TotpDevice* Device(const core::TenantId& tenant, const core::UserId& user,
-                     const std::string& id) {
+                     const std::string& id) REQUIRES(mu_) {
     auto it = devices_.find(id);
     if (it == devices_.end() || !InScope(it->second, tenant, user)) return nullptr;
     return &it->second;
   }
 
-  std::mutex mu_;
-  std::map<std::string, TotpDevice> devices_;     // by id; GUARDED_BY(mu_)
-  std::map<std::string, RecoveryCode> codes_;     // by id; GUARDED_BY(mu_)
-  std::map<std::string, TrustedDevice> trusted_;  // by id; GUARDED_BY(mu_)
+  core::Mutex mu_;
+  std::map<std::string, TotpDevice> devices_ GUARDED_BY(mu_);  // by id
+  std::map<std::string, RecoveryCode> codes_ GUARDED_BY(mu_);  // by id
+  std::map<std::string, TrustedDevice> trusted_ GUARDED_BY(mu_);  // by id
 };
 
 }  // namespace

@@ -1,11 +1,11 @@
 #include <algorithm>
 #include <map>
-#include <mutex>
 #include <set>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "core/mutex.h"
 #include "store/memory/memory_stores.h"
 
 namespace authd::store {
@@ -22,7 +22,7 @@ class MemorySessionStore final : public session::SessionStore {
  public:
   core::Status Create(const session::Session& s, int max_per_user,
                       core::UnixMillis now) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    core::MutexLock lock(&mu_);
     if (sessions_.count(s.id.str()) != 0) {
       return core::Internal("session Create: duplicate id " + s.id.str());
     }
@@ -47,7 +47,7 @@ class MemorySessionStore final : public session::SessionStore {
   core::Result<std::optional<session::Session>> Get(
       const core::TenantId& tenant, const core::SessionId& id,
       core::UnixMillis now) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    core::MutexLock lock(&mu_);
     session::Session* s = Find(tenant, id);
     if (s == nullptr) return std::optional<session::Session>();
     if (s->expires_at <= now) {
@@ -60,7 +60,7 @@ class MemorySessionStore final : public session::SessionStore {
   core::Result<bool> Rotate(const core::TenantId& tenant,
                             const core::SessionId& id,
                             const session::Rotation& r) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    core::MutexLock lock(&mu_);
     session::Session* s = Find(tenant, id);
     // Plain equality, as the SQL adapters' `refresh_hash = ?`: these are
     // HMACs the domain has already verified in constant time.
@@ -78,14 +78,14 @@ class MemorySessionStore final : public session::SessionStore {
 
   core::Result<bool> Delete(const core::TenantId& tenant,
                             const core::SessionId& id) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    core::MutexLock lock(&mu_);
     if (Find(tenant, id) == nullptr) return false;
     Erase(id.str());
     return true;
   }
 
   core::Result<int> DeleteAllForUser(const core::UserId& user) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    core::MutexLock lock(&mu_);
     auto it = by_user_.find(user.str());
     if (it == by_user_.end()) return 0;
     const std::set<std::string> ids = it->second;
@@ -95,14 +95,14 @@ class MemorySessionStore final : public session::SessionStore {
 
   core::Result<std::vector<session::Session>> ListForUser(
       const core::UserId& user, core::UnixMillis now) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    core::MutexLock lock(&mu_);
     std::vector<session::Session> out;
     for (const session::Session* s : LiveOf(user.str(), now)) out.push_back(*s);
     return out;
   }
 
  private:
-  session::Session* Find(const core::TenantId& tenant, const core::SessionId& id) {
+  session::Session* Find(const core::TenantId& tenant, const core::SessionId& id) REQUIRES(mu_) {
     auto it = sessions_.find(id.str());
     if (it == sessions_.end() || it->second.tenant_id != tenant) return nullptr;
     return &it->second;
@@ -110,7 +110,7 @@ class MemorySessionStore final : public session::SessionStore {
 
   // The user's sessions unexpired at `now`, most recently active first.
   std::vector<const session::Session*> LiveOf(const std::string& user,
-                                              core::UnixMillis now) const {
+                                              core::UnixMillis now) const REQUIRES(mu_) {
     std::vector<const session::Session*> live;
     auto it = by_user_.find(user);
     if (it == by_user_.end()) return live;
@@ -122,7 +122,7 @@ class MemorySessionStore final : public session::SessionStore {
     return live;
   }
 
-  void DeleteExpiredOf(const std::string& user, core::UnixMillis now) {
+  void DeleteExpiredOf(const std::string& user, core::UnixMillis now) REQUIRES(mu_) {
     auto it = by_user_.find(user);
     if (it == by_user_.end()) return;
     std::vector<std::string> expired;
@@ -132,7 +132,7 @@ class MemorySessionStore final : public session::SessionStore {
     for (const std::string& id : expired) Erase(id);
   }
 
-  void Erase(const std::string& id) {
+  void Erase(const std::string& id) REQUIRES(mu_) {
     auto it = sessions_.find(id);
     if (it == sessions_.end()) return;
     auto u = by_user_.find(it->second.user_id.str());
@@ -143,9 +143,9 @@ class MemorySessionStore final : public session::SessionStore {
     sessions_.erase(it);
   }
 
-  std::mutex mu_;
-  std::map<std::string, session::Session> sessions_;        // GUARDED_BY(mu_)
-  std::map<std::string, std::set<std::string>> by_user_;    // GUARDED_BY(mu_)
+  core::Mutex mu_;
+  std::map<std::string, session::Session> sessions_ GUARDED_BY(mu_);
+  std::map<std::string, std::set<std::string>> by_user_ GUARDED_BY(mu_);
 };
 
 }  // namespace

@@ -1,10 +1,10 @@
 #include <map>
-#include <mutex>
 #include <set>
 #include <string>
 #include <tuple>
 #include <utility>
 
+#include "core/mutex.h"
 #include "store/memory/memory_stores.h"
 
 namespace authd::store {
@@ -35,7 +35,7 @@ class MemoryUserStore final : public identity::UserStore {
       }
     }
     const TenantKey t = KeyOf(tenant);
-    std::lock_guard<std::mutex> lock(mu_);
+    core::MutexLock lock(&mu_);
     std::set<IdentityKey> keys;
     for (const identity::Identity& i : identities) {
       IdentityKey key{i.provider, i.provider_id, t};
@@ -59,7 +59,7 @@ class MemoryUserStore final : public identity::UserStore {
 
   core::Result<std::optional<identity::User>> FindUserById(
       const core::TenantId& tenant, const core::UserId& id) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    core::MutexLock lock(&mu_);
     if (!IsMember(id.str(), KeyOf(tenant))) return std::optional<identity::User>();
     return std::optional<identity::User>(users_.at(id.str()));
   }
@@ -67,7 +67,7 @@ class MemoryUserStore final : public identity::UserStore {
   core::Result<std::optional<identity::User>> FindUserByIdentity(
       const core::TenantId& tenant, std::string_view provider,
       std::string_view provider_id) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    core::MutexLock lock(&mu_);
     auto it = identities_.find(
         IdentityKey{std::string(provider), std::string(provider_id), KeyOf(tenant)});
     if (it == identities_.end()) return std::optional<identity::User>();
@@ -78,7 +78,7 @@ class MemoryUserStore final : public identity::UserStore {
                                  const core::UserId& id,
                                  const std::string& password_hash,
                                  core::UnixMillis updated_at) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    core::MutexLock lock(&mu_);
     if (!IsMember(id.str(), KeyOf(tenant))) return false;
     identity::User& u = users_.at(id.str());
     u.password_hash = password_hash;
@@ -92,7 +92,7 @@ class MemoryUserStore final : public identity::UserStore {
                                            const std::optional<std::string>& expected,
                                            const std::string& password_hash,
                                            core::UnixMillis updated_at) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    core::MutexLock lock(&mu_);
     if (!IsMember(id.str(), KeyOf(tenant))) return false;
     identity::User& u = users_.at(id.str());
     if (u.password_hash != expected) return false;
@@ -106,7 +106,7 @@ class MemoryUserStore final : public identity::UserStore {
                                   const core::UserId& id,
                                   identity::VerifiedChannel channel,
                                   core::UnixMillis at) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    core::MutexLock lock(&mu_);
     if (!IsMember(id.str(), KeyOf(tenant))) return false;
     identity::User& u = users_.at(id.str());
     if (channel == identity::VerifiedChannel::kEmail) {
@@ -121,7 +121,7 @@ class MemoryUserStore final : public identity::UserStore {
   core::Result<bool> SetMfaEnabled(const core::TenantId& tenant,
                                    const core::UserId& id, bool enabled,
                                    core::UnixMillis at) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    core::MutexLock lock(&mu_);
     if (!IsMember(id.str(), KeyOf(tenant))) return false;
     identity::User& u = users_.at(id.str());
     u.is_mfa_enabled = enabled;
@@ -132,14 +132,14 @@ class MemoryUserStore final : public identity::UserStore {
   core::Result<bool> IdentityExists(const core::TenantId& tenant,
                                     std::string_view provider,
                                     std::string_view provider_id) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    core::MutexLock lock(&mu_);
     return identities_.count(IdentityKey{std::string(provider),
                                          std::string(provider_id),
                                          KeyOf(tenant)}) != 0;
   }
 
  private:
-  bool IsMember(const std::string& user_id, const TenantKey& tenant) const {
+  bool IsMember(const std::string& user_id, const TenantKey& tenant) const REQUIRES(mu_) {
     auto it = memberships_.find(user_id);
     return it != memberships_.end() && it->second.count(tenant) != 0;
   }
@@ -147,7 +147,7 @@ class MemoryUserStore final : public identity::UserStore {
   // Another user has the same e-mail or phone, in `tenant` when scoped, else
   // anywhere. A linear scan: this store is a fake for tests.
   bool UserTaken(const TenantKey& tenant, const identity::User& user,
-                 bool scoped) const {
+                 bool scoped) const REQUIRES(mu_) {
     for (const auto& [id, other] : users_) {
       const bool same_email = user.email && other.email == user.email;
       const bool same_phone = user.phone && other.phone == user.phone;
@@ -157,10 +157,10 @@ class MemoryUserStore final : public identity::UserStore {
     return false;
   }
 
-  std::mutex mu_;
-  std::map<std::string, identity::User> users_;               // GUARDED_BY(mu_)
-  std::map<std::string, std::set<TenantKey>> memberships_;    // GUARDED_BY(mu_)
-  std::map<IdentityKey, std::string> identities_;  // -> user id; GUARDED_BY(mu_)
+  core::Mutex mu_;
+  std::map<std::string, identity::User> users_ GUARDED_BY(mu_);
+  std::map<std::string, std::set<TenantKey>> memberships_ GUARDED_BY(mu_);
+  std::map<IdentityKey, std::string> identities_ GUARDED_BY(mu_);  // -> user id
 };
 
 }  // namespace

@@ -4,7 +4,6 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <type_traits>
@@ -13,6 +12,7 @@
 #include <variant>
 #include <vector>
 
+#include "core/mutex.h"
 #include "core/nonblocking.h"
 
 namespace authd::store {
@@ -44,7 +44,7 @@ class ShardedCache {
                                                         Dead dead) {
     const std::size_t i = Index(key);
     Shard& s = shards_[i];
-    std::lock_guard lock(s.mu);
+    core::MutexLock lock(&s.mu);
     auto it = s.map.find(key);
     if (it != s.map.end()) {
       if (usable(*it->second)) return it->second;
@@ -60,7 +60,7 @@ class ShardedCache {
   void Fill(const std::string& key, const Ticket& t, V value) {
     auto shared = std::make_shared<const V>(std::move(value));
     Shard& s = shards_[t.shard];
-    std::lock_guard lock(s.mu);
+    core::MutexLock lock(&s.mu);
     if (s.seq != t.seq) return;
     if (s.map.size() >= per_shard_ && !s.map.contains(key)) s.map.clear();
     s.map.insert_or_assign(key, std::move(shared));
@@ -68,7 +68,7 @@ class ShardedCache {
 
   void Erase(const std::string& key) {
     Shard& s = shards_[Index(key)];
-    std::lock_guard lock(s.mu);
+    core::MutexLock lock(&s.mu);
     s.map.erase(key);
     ++s.seq;
   }
@@ -82,7 +82,7 @@ class ShardedCache {
   template <typename Pred>
   void EraseIf(Pred stale) {
     for (Shard& s : shards_) {
-      std::lock_guard lock(s.mu);
+      core::MutexLock lock(&s.mu);
       std::erase_if(s.map, [&](const auto& kv) { return stale(*kv.second); });
       ++s.seq;
     }
@@ -90,9 +90,9 @@ class ShardedCache {
 
  private:
   struct Shard {
-    std::mutex mu;
-    std::unordered_map<std::string, std::shared_ptr<const V>> map;  // guarded by mu
-    std::uint64_t seq = 0;                   // guarded by mu; bumped by writes
+    core::Mutex mu;
+    std::unordered_map<std::string, std::shared_ptr<const V>> map GUARDED_BY(mu);
+    std::uint64_t seq GUARDED_BY(mu) = 0;  // bumped by writes
   };
 
   std::size_t Index(const std::string& key) const {

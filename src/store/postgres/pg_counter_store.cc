@@ -1,7 +1,7 @@
 #include <atomic>
-#include <mutex>
 #include <string>
 
+#include "core/mutex.h"
 #include "store/postgres/pg_stores.h"
 
 namespace authd::store::postgres {
@@ -99,7 +99,7 @@ class PgCounterStore final : public throttle::CounterStore {
   // server time - caller time, read from the server on the first call.
   core::Result<std::int64_t> Offset(core::UnixMillis now) {
     if (offset_known_.load(std::memory_order_acquire)) return offset_;
-    std::lock_guard<std::mutex> lock(offset_mu_);
+    core::MutexLock lock(&offset_mu_);
     if (offset_known_.load(std::memory_order_relaxed)) return offset_;
     core::Result<std::int64_t> server =
         pool_.Run([](PgConnection& c) -> core::Result<std::int64_t> {
@@ -125,9 +125,11 @@ class PgCounterStore final : public throttle::CounterStore {
   }
 
   PgPool& pool_;
-  std::mutex offset_mu_;                  // held while the offset is first read
+  core::Mutex offset_mu_;                 // held while the offset is first read
   std::atomic<bool> offset_known_{false};
-  std::int64_t offset_ = 0;               // written once, before offset_known_
+  // Written once, under offset_mu_, before offset_known_; read without the
+  // lock after it (so not GUARDED_BY: the atomic orders it).
+  std::int64_t offset_ = 0;
   std::atomic<core::UnixMillis> last_sweep_{0};
 };
 

@@ -33,32 +33,34 @@ core::Result<std::unique_ptr<PgConnection>> PgPool::Connect() const {
 }
 
 core::Result<PgPool::Slot> PgPool::Acquire() {
-  std::unique_lock lock(mu_);
-  const auto deadline = std::chrono::steady_clock::now() +
-                        std::chrono::milliseconds(options_.acquire_timeout_ms);
-  while (true) {
-    if (!idle_.empty()) {
-      Slot s = std::move(idle_.back());  // the warmest connection
-      idle_.pop_back();
-      return s;
+  std::uint64_t generation = 0;
+  {
+    core::MutexLock lock(&mu_);
+    const auto deadline = std::chrono::steady_clock::now() +
+                          std::chrono::milliseconds(options_.acquire_timeout_ms);
+    while (true) {
+      if (!idle_.empty()) {
+        Slot s = std::move(idle_.back());  // the warmest connection
+        idle_.pop_back();
+        return s;
+      }
+      if (open_ < options_.max_connections) break;
+      if (!freed_.WaitUntil(&mu_, deadline) && idle_.empty() &&
+          open_ >= options_.max_connections) {
+        return core::Unavailable("postgres: no connection free within " +
+                                 std::to_string(options_.acquire_timeout_ms) +
+                                 " ms (storage.postgres_pool_size " +
+                                 std::to_string(options_.max_connections) + ")");
+      }
     }
-    if (open_ < options_.max_connections) break;
-    if (freed_.wait_until(lock, deadline) == std::cv_status::timeout &&
-        idle_.empty() && open_ >= options_.max_connections) {
-      return core::Unavailable("postgres: no connection free within " +
-                               std::to_string(options_.acquire_timeout_ms) +
-                               " ms (storage.postgres_pool_size " +
-                               std::to_string(options_.max_connections) + ")");
-    }
+    ++open_;
+    generation = generation_;
   }
-  ++open_;
-  const std::uint64_t generation = generation_;
-  lock.unlock();
   core::Result<std::unique_ptr<PgConnection>> conn = Connect();
   if (!conn.ok()) {
-    lock.lock();
+    core::MutexLock lock(&mu_);
     --open_;
-    freed_.notify_one();
+    freed_.Signal();
     return conn.error();
   }
   return Slot{std::move(*conn), generation};
@@ -67,7 +69,7 @@ core::Result<PgPool::Slot> PgPool::Acquire() {
 void PgPool::Release(Slot slot) {
   std::vector<Slot> stale;  // closed outside the lock
   {
-    std::lock_guard lock(mu_);
+    core::MutexLock lock(&mu_);
     // A connection left inside a transaction (a ROLLBACK that failed) is
     // as unusable as a broken one.
     if (!slot.conn->idle()) {
@@ -92,7 +94,7 @@ void PgPool::Release(Slot slot) {
     } else {
       idle_.push_back(std::move(slot));
     }
-    freed_.notify_all();
+    freed_.SignalAll();
   }
 }
 

@@ -26,16 +26,15 @@
 #define AUTHD_STORE_POSTGRES_PG_POOL_H_
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <type_traits>
 #include <utility>
 
+#include "core/mutex.h"
 #include "core/status.h"
 #include "store/postgres/pg_connection.h"
 
@@ -88,8 +87,8 @@ class PgPool {
     std::uint64_t generation = 0;
   };
 
-  core::Result<Slot> Acquire();
-  void Release(Slot slot);
+  core::Result<Slot> Acquire() EXCLUDES(mu_);
+  void Release(Slot slot) EXCLUDES(mu_);
   core::Result<std::unique_ptr<PgConnection>> Connect() const;
 
   static bool ShouldRetry(const PgConnection& c) {
@@ -98,11 +97,11 @@ class PgPool {
   }
 
   const PgPoolOptions options_;
-  std::mutex mu_;
-  std::condition_variable freed_;
-  std::deque<Slot> idle_;  // guarded by mu_
-  int open_ = 0;           // guarded by mu_: idle + leased + connecting
-  std::uint64_t generation_ = 0;  // guarded by mu_; bumped on a lost connection
+  core::Mutex mu_;
+  core::CondVar freed_;
+  std::deque<Slot> idle_ GUARDED_BY(mu_);
+  int open_ GUARDED_BY(mu_) = 0;  // idle + leased + connecting
+  std::uint64_t generation_ GUARDED_BY(mu_) = 0;  // bumped on a lost connection
 };
 
 template <typename Fn>

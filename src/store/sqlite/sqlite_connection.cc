@@ -88,7 +88,7 @@ ConnectionPool::Lease::~Lease() {
 
 core::Result<ConnectionPool::Lease> ConnectionPool::Acquire() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    core::MutexLock lock(&mu_);
     if (!idle_.empty()) {
       std::unique_ptr<Connection> conn = std::move(idle_.back());
       idle_.pop_back();
@@ -106,7 +106,7 @@ void ConnectionPool::Release(std::unique_ptr<Connection> conn) {
   if (sqlite3_get_autocommit(conn->handle()) == 0) {
     if (!conn->Exec("ROLLBACK").ok()) return;  // drop the connection
   }
-  std::lock_guard<std::mutex> lock(mu_);
+  core::MutexLock lock(&mu_);
   if (idle_.size() < kMaxIdle) idle_.push_back(std::move(conn));
 }
 

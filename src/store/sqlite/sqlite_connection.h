@@ -17,12 +17,12 @@
 #include <sqlite3.h>
 
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
 
+#include "core/mutex.h"
 #include "core/status.h"
 #include "store/sqlite/sqlite_database.h"
 #include "store/sqlite/sqlite_statement.h"
@@ -88,8 +88,8 @@ class ConnectionPool {
   static constexpr std::size_t kMaxIdle = 64;
 
   const SqliteOptions options_;
-  std::mutex mu_;
-  std::vector<std::unique_ptr<Connection>> idle_;  // GUARDED_BY(mu_)
+  core::Mutex mu_;
+  std::vector<std::unique_ptr<Connection>> idle_ GUARDED_BY(mu_);
 };
 
 }  // namespace authd::store::sqlite

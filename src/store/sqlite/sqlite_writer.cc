@@ -27,25 +27,25 @@ Writer::Writer(ConnectionPool::Lease conn, int foreign_write_check_ms)
 
 Writer::~Writer() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    core::MutexLock lock(&mu_);
     stopping_ = true;
   }
-  work_cv_.notify_one();
+  work_cv_.Signal();
   thread_.join();
 }
 
 core::Status Writer::Run(Op op) {
   Pending p{std::move(op), core::Status::Ok(), false};
-  std::unique_lock<std::mutex> lock(mu_);
+  core::MutexLock lock(&mu_);
   if (stopping_) return core::Unavailable("sqlite writer is shutting down");
   queue_.push_back(&p);
-  work_cv_.notify_one();
-  done_cv_.wait(lock, [&p] { return p.done; });
+  work_cv_.Signal();
+  while (!p.done) done_cv_.Wait(&mu_);
   return p.result;
 }
 
 void Writer::SetForeignWriteListener(std::function<void()> listener) {
-  std::lock_guard<std::mutex> lock(listener_mu_);
+  core::MutexLock lock(&listener_mu_);
   listener_ = std::move(listener);
 }
 
@@ -61,38 +61,43 @@ void Writer::NoticeForeignWrites() {
   std::optional<std::int64_t> now = DataVersion();
   if (!now || now == data_version_) return;
   data_version_ = now;
-  std::lock_guard<std::mutex> lock(listener_mu_);
+  core::MutexLock lock(&listener_mu_);
   if (listener_) listener_();
 }
 
 void Writer::Loop() {
   std::deque<Pending*> batch;
-  std::unique_lock<std::mutex> lock(mu_);
-  const auto ready = [this] { return stopping_ || !queue_.empty(); };
+  mu_.Lock();
   for (;;) {
     if (foreign_write_check_ms_ > 0) {
-      work_cv_.wait_for(lock, std::chrono::milliseconds(foreign_write_check_ms_), ready);
+      const auto deadline = std::chrono::steady_clock::now() +
+                            std::chrono::milliseconds(foreign_write_check_ms_);
+      while (!stopping_ && queue_.empty() && work_cv_.WaitUntil(&mu_, deadline)) {
+      }
     } else {
-      work_cv_.wait(lock, ready);
+      while (!stopping_ && queue_.empty()) work_cv_.Wait(&mu_);
     }
-    if (stopping_ && queue_.empty()) return;  // nothing left
+    if (stopping_ && queue_.empty()) {  // nothing left
+      mu_.Unlock();
+      return;
+    }
     while (!queue_.empty() && batch.size() < kMaxBatch) {
       batch.push_back(queue_.front());
       queue_.pop_front();
     }
-    lock.unlock();
+    mu_.Unlock();
     // Before the batch: its writes are then never mistaken for foreign
     // ones, and a foreign write it follows is noticed first.
     NoticeForeignWrites();
     if (batch.empty()) {  // an idle check
-      lock.lock();
+      mu_.Lock();
       continue;
     }
     RunBatch(batch);
-    lock.lock();
+    mu_.Lock();
     for (Pending* p : batch) p->done = true;
     batch.clear();
-    done_cv_.notify_all();
+    done_cv_.SignalAll();
   }
 }
 

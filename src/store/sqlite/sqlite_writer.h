@@ -23,15 +23,14 @@
 #ifndef AUTHD_STORE_SQLITE_SQLITE_WRITER_H_
 #define AUTHD_STORE_SQLITE_SQLITE_WRITER_H_
 
-#include <condition_variable>
 #include <deque>
 #include <functional>
 #include <memory>
 #include <cstdint>
-#include <mutex>
 #include <optional>
 #include <thread>
 
+#include "core/mutex.h"
 #include "core/status.h"
 #include "store/sqlite/sqlite_connection.h"
 
@@ -67,7 +66,7 @@ class Writer {
   struct Pending {
     Op op;
     core::Status result;
-    bool done = false;
+    bool done = false;  // written and read with the writer's mu_ held
   };
 
   Writer(ConnectionPool::Lease conn, int foreign_write_check_ms);
@@ -80,13 +79,13 @@ class Writer {
   ConnectionPool::Lease conn_;  // used only by the writer thread
   const int foreign_write_check_ms_;
   std::optional<std::int64_t> data_version_;  // used only by the writer thread
-  std::mutex listener_mu_;                    // held while the listener runs
-  std::function<void()> listener_;            // GUARDED_BY(listener_mu_)
-  std::mutex mu_;
-  std::condition_variable work_cv_;  // the writer waits for operations
-  std::condition_variable done_cv_;  // callers wait for their batch
-  std::deque<Pending*> queue_;       // GUARDED_BY(mu_)
-  bool stopping_ = false;            // GUARDED_BY(mu_)
+  core::Mutex listener_mu_;                   // held while the listener runs
+  std::function<void()> listener_ GUARDED_BY(listener_mu_);
+  core::Mutex mu_;
+  core::CondVar work_cv_;  // the writer waits for operations
+  core::CondVar done_cv_;  // callers wait for their batch
+  std::deque<Pending*> queue_ GUARDED_BY(mu_);
+  bool stopping_ GUARDED_BY(mu_) = false;
   std::thread thread_;
 };
 

@@ -49,7 +49,8 @@ core::Result<std::int64_t> CopyTable(sqlite3* src, PgConnection& dst, const std:
       placeholders += ", ";
     }
     names += std::string("\"") + sqlite3_column_name(raw, i) + "\"";
-    placeholders += "$" + std::to_string(i + 1);
+    placeholders += '$';  // not "$" + to_string(): gcc 12 warns (-Wrestrict, a false positive)
+    placeholders += std::to_string(i + 1);
   }
   const std::string insert =
       "INSERT INTO " + table + " (" + names + ") VALUES (" + placeholders + ")";

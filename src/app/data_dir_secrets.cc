@@ -13,9 +13,9 @@
 
 namespace authd::app {
 
-std::optional<std::string> DataDirSecret(const config::StorageOptions& storage,
-                                         const char* name, const char* what,
-                                         const char* hint, crypto::SecureRandom& random) {
+std::optional<std::string> DataDirSecret(const config::StorageOptions& storage, const char* name,
+                                         const char* what, const char* hint,
+                                         crypto::SecureRandom& random) {
   const std::string file = (std::filesystem::path(storage.data_dir) / name).string();
   config::SecretFileOptions options;
   // An empty file was never a usable secret; replacing it is safe as long
@@ -33,8 +33,8 @@ std::optional<std::string> DataDirSecret(const config::StorageOptions& storage,
                loaded->generated ? "generated and stored in" : "loaded from", file,
                config::FormatMode(loaded->mode), hint);
   if (config::OpenToGroupOrOthers(loaded->mode)) {
-    spdlog::warn("{}: {} has mode {}: other local users may read it; run chmod 600 {}", what,
-                 file, config::FormatMode(loaded->mode), file);
+    spdlog::warn("{}: {} has mode {}: other local users may read it; run chmod 600 {}", what, file,
+                 config::FormatMode(loaded->mode), file);
   }
   return std::move(loaded->secret);
 }
@@ -44,8 +44,10 @@ void WarnAboutExposedDatabaseFiles(const std::string& path) {
     const std::string file = path + suffix;
     std::optional<mode_t> mode = config::FileMode(file);
     if (mode && config::OpenToGroupOrOthers(*mode)) {
-      spdlog::warn("storage: {} has mode {}: other local users may read it (password hashes, "
-                   "sessions); run chmod 600 {}*", file, config::FormatMode(*mode), path);
+      spdlog::warn(
+          "storage: {} has mode {}: other local users may read it (password hashes, "
+          "sessions); run chmod 600 {}*",
+          file, config::FormatMode(*mode), path);
     }
   }
 }

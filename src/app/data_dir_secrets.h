@@ -15,9 +15,9 @@ namespace authd::app {
 // (config/data_dir.h), so it survives restarts. Logs where it came from and
 // the file's real mode, warns when the group or others may read it; nullopt
 // (logged) when it cannot be had.
-std::optional<std::string> DataDirSecret(const config::StorageOptions& storage,
-                                         const char* name, const char* what,
-                                         const char* hint, crypto::SecureRandom& random);
+std::optional<std::string> DataDirSecret(const config::StorageOptions& storage, const char* name,
+                                         const char* what, const char* hint,
+                                         crypto::SecureRandom& random);
 
 // Warns about database files the group or others may read (files authd
 // creates are 0600, but a database created by someone else keeps its mode,

@@ -45,8 +45,10 @@ std::function<void()> ForgetCachedRows(const std::string& path, store::CachedUse
     sessions.DropAll();
     if (!logged) {
       logged = true;
-      spdlog::info("storage: another process wrote to {}; cached users and sessions dropped "
-                   "(done at every such write; logged once)", path);
+      spdlog::info(
+          "storage: another process wrote to {}; cached users and sessions dropped "
+          "(done at every such write; logged once)",
+          path);
     }
   };
 }
@@ -66,9 +68,7 @@ class SqliteStorage final : public store::Database {
     return out;
   }
 
-  identity::UserStore& users() override {
-    return cached_users_ ? *cached_users_ : db_->users();
-  }
+  identity::UserStore& users() override { return cached_users_ ? *cached_users_ : db_->users(); }
   session::SessionStore& sessions() override {
     return cached_sessions_ ? *cached_sessions_ : db_->sessions();
   }

@@ -41,8 +41,9 @@ int MigrateData(int argc, char** argv) {
   for (const std::string& w : warnings) std::fprintf(stderr, "authd: config: %s\n", w.c_str());
   const config::StorageOptions& from = cfg.storage;
   if (store::IsPostgresUrl(from.database_url)) {
-    std::fprintf(stderr, "authd migrate-data: the source must be SQLite (storage.database_url "
-                         "names PostgreSQL)\n");
+    std::fprintf(stderr,
+                 "authd migrate-data: the source must be SQLite (storage.database_url "
+                 "names PostgreSQL)\n");
     return 2;
   }
   const std::string path = SqlitePathOf(from);

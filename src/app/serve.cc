@@ -86,9 +86,12 @@ Delivery MakeDelivery(const config::Config& cfg, const core::Clock& clock) {
 
 const char* ModeName(http::TokenMode m) {
   switch (m) {
-    case http::TokenMode::kHeader: return "header";
-    case http::TokenMode::kCookie: return "cookie";
-    case http::TokenMode::kAuto: return "auto";
+    case http::TokenMode::kHeader:
+      return "header";
+    case http::TokenMode::kCookie:
+      return "cookie";
+    case http::TokenMode::kAuto:
+      return "auto";
   }
   return "?";
 }
@@ -137,8 +140,7 @@ bool ResolveSecrets(config::Config& cfg, crypto::SecureRandom& random) {
 
 void WarnAboutLogTransports(const config::CourierConfig& courier) {
   for (const auto& [channel, transport] :
-       {std::pair{"e-mail", courier.email_transport},
-        std::pair{"SMS", courier.sms_transport}}) {
+       {std::pair{"e-mail", courier.email_transport}, std::pair{"SMS", courier.sms_transport}}) {
     if (transport == "log") {
       spdlog::warn(
           "courier: no {} transport configured; such messages (password reset and "
@@ -224,11 +226,10 @@ int Serve(int argc, char** argv) {
         "authd listening on http://{}:{}{} storage={} schema=v{} token_mode={} "
         "csrf={} rate_limit={} lockout={} argon2=m{}/t{}/p{} courier({}) startup_ms={:.1f}",
         cfg.http.host, (*server)->port(), http::BasePath(cfg.http), db.description(),
-        db.schema_version(), ModeName(cfg.http.token_mode),
-        cfg.http.csrf.enabled ? "on" : "off", cfg.rate_limit.enabled ? "on" : "off",
-        cfg.lockout.enabled ? "on" : "off", cfg.password.argon2_memory_kib,
-        cfg.password.argon2_time_cost, cfg.password.argon2_parallelism, transports.summary,
-        ms.count());
+        db.schema_version(), ModeName(cfg.http.token_mode), cfg.http.csrf.enabled ? "on" : "off",
+        cfg.rate_limit.enabled ? "on" : "off", cfg.lockout.enabled ? "on" : "off",
+        cfg.password.argon2_memory_kib, cfg.password.argon2_time_cost,
+        cfg.password.argon2_parallelism, transports.summary, ms.count());
   });
   warm.join();
   sender.Stop();

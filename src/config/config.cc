@@ -52,8 +52,7 @@ std::string UnknownFlagMessage(const std::string& name) {
     names.insert(names.end(), opt.alias_flags.begin(), opt.alias_flags.end());
   }
   const std::string hint = internal::Suggest(name, names);
-  return "unknown flag --" + name +
-         (hint.empty() ? "" : " (did you mean --" + hint + "?)") +
+  return "unknown flag --" + name + (hint.empty() ? "" : " (did you mean --" + hint + "?)") +
          "; see --help";
 }
 
@@ -79,8 +78,7 @@ Args ParseArgs(int argc, const char* const* argv) {
     if (const size_t eq = name.find('='); eq != std::string::npos) {
       value = name.substr(eq + 1);
       name.resize(eq);
-    } else if (i + 1 < argc &&
-               !std::string_view(argv[i + 1]).starts_with("--")) {
+    } else if (i + 1 < argc && !std::string_view(argv[i + 1]).starts_with("--")) {
       value = argv[++i];
     }
     bool alias = false;
@@ -90,8 +88,7 @@ Args ParseArgs(int argc, const char* const* argv) {
     } else if (opt == nullptr && name != "config") {
       fail(UnknownFlagMessage(name));
     } else if (!value) {
-      fail("flag --" + name + " needs a value: --" + name + " VALUE or --" +
-           name + "=VALUE");
+      fail("flag --" + name + " needs a value: --" + name + " VALUE or --" + name + "=VALUE");
     } else if (opt == nullptr) {
       args.config_path = *value;
     } else {
@@ -101,9 +98,8 @@ Args ParseArgs(int argc, const char* const* argv) {
   return args;
 }
 
-core::Status ApplyEnv(const std::map<std::string, std::string>& env,
-                      Config& config, Origins& origins,
-                      std::vector<std::string>& warnings) {
+core::Status ApplyEnv(const std::map<std::string, std::string>& env, Config& config,
+                      Origins& origins, std::vector<std::string>& warnings) {
   std::vector<std::string> known = {"AUTHD_CONFIG"};
   for (const Option& opt : internal::Options()) {
     std::vector<std::string> names = opt.alias_envs;  // lowest first
@@ -112,15 +108,13 @@ core::Status ApplyEnv(const std::map<std::string, std::string>& env,
     for (const std::string& name : names) {
       const auto it = env.find(name);
       if (it == env.end()) continue;
-      core::Status s = internal::ApplyValue(
-          opt, internal::ParseText(opt, it->second), Quoted(it->second),
-          "env " + name, config, origins);
+      core::Status s = internal::ApplyValue(opt, internal::ParseText(opt, it->second),
+                                            Quoted(it->second), "env " + name, config, origins);
       if (!s.ok()) return s;
     }
   }
   for (const auto& [name, unused] : env) {
-    if (!name.starts_with("AUTHD_") ||
-        std::find(known.begin(), known.end(), name) != known.end()) {
+    if (!name.starts_with("AUTHD_") || std::find(known.begin(), known.end(), name) != known.end()) {
       continue;
     }
     const std::string hint = internal::Suggest(name, known);
@@ -131,14 +125,12 @@ core::Status ApplyEnv(const std::map<std::string, std::string>& env,
 }
 
 // Aliases first so that the canonical flag wins whatever the order.
-core::Status ApplyFlags(const std::vector<FlagValue>& values, Config& config,
-                        Origins& origins) {
+core::Status ApplyFlags(const std::vector<FlagValue>& values, Config& config, Origins& origins) {
   for (bool aliases : {true, false}) {
     for (const FlagValue& f : values) {
       if (f.alias != aliases) continue;
-      core::Status s =
-          internal::ApplyValue(*f.opt, internal::ParseText(*f.opt, f.value),
-                               Quoted(f.value), f.source, config, origins);
+      core::Status s = internal::ApplyValue(*f.opt, internal::ParseText(*f.opt, f.value),
+                                            Quoted(f.value), f.source, config, origins);
       if (!s.ok()) return s;
     }
   }
@@ -152,16 +144,16 @@ core::Status CheckCors(const http::CorsOptions& cors, const From& from) {
   const auto& o = cors.allowed_origins;
   if (std::find(o.begin(), o.end(), "*") == o.end()) return core::Status::Ok();
   if (o.size() > 1) {
-    return core::InvalidArgument(
-        "", "cors.allowed_origins" + from("cors.allowed_origins") +
-                " lists * with other origins; * already allows every origin");
+    return core::InvalidArgument("",
+                                 "cors.allowed_origins" + from("cors.allowed_origins") +
+                                     " lists * with other origins; * already allows every origin");
   }
   if (cors.allow_credentials) {
-    return core::InvalidArgument(
-        "", "cors.allowed_origins = *" + from("cors.allowed_origins") +
-                " requires cors.allow_credentials = false, but it is true" +
-                from("cors.allow_credentials") +
-                ": credentials (cookies) are only allowed for listed origins");
+    return core::InvalidArgument("",
+                                 "cors.allowed_origins = *" + from("cors.allowed_origins") +
+                                     " requires cors.allow_credentials = false, but it is true" +
+                                     from("cors.allow_credentials") +
+                                     ": credentials (cookies) are only allowed for listed origins");
   }
   return core::Status::Ok();
 }
@@ -170,16 +162,13 @@ core::Status CheckCors(const http::CorsOptions& cors, const From& from) {
 core::Status CheckCombinations(const Config& c, const Origins& origins) {
   auto from = [&origins](const std::string& key) {
     const auto it = origins.find(key);
-    return " (" + (it == origins.end() ? std::string("default") : it->second) +
-           ")";
+    return " (" + (it == origins.end() ? std::string("default") : it->second) + ")";
   };
-  if (c.http.cookies.same_site == http::SameSite::kNone &&
-      !c.http.cookies.secure) {
-    return core::InvalidArgument(
-        "", "cookies.same_site = none" + from("cookies.same_site") +
-                " requires cookies.secure = true, but it is false" +
-                from("cookies.secure") +
-                ": browsers reject SameSite=None cookies without Secure");
+  if (c.http.cookies.same_site == http::SameSite::kNone && !c.http.cookies.secure) {
+    return core::InvalidArgument("", "cookies.same_site = none" + from("cookies.same_site") +
+                                         " requires cookies.secure = true, but it is false" +
+                                         from("cookies.secure") +
+                                         ": browsers reject SameSite=None cookies without Secure");
   }
   core::Status cors = CheckCors(c.http.cors, from);
   if (!cors.ok()) return cors;
@@ -192,38 +181,34 @@ core::Status CheckCombinations(const Config& c, const Origins& origins) {
   const auto& p = c.password;
   if (p.argon2_memory_kib < 8 * p.argon2_parallelism) {
     return core::InvalidArgument(
-        "",
-        "password.argon2_memory_kib = " + std::to_string(p.argon2_memory_kib) +
-            from("password.argon2_memory_kib") +
-            " must be at least 8 x password.argon2_parallelism = " +
-            std::to_string(8 * p.argon2_parallelism) +
-            from("password.argon2_parallelism"));
+        "", "password.argon2_memory_kib = " + std::to_string(p.argon2_memory_kib) +
+                from("password.argon2_memory_kib") +
+                " must be at least 8 x password.argon2_parallelism = " +
+                std::to_string(8 * p.argon2_parallelism) + from("password.argon2_parallelism"));
   }
   const CourierConfig& k = c.courier;
   if ((k.email_transport == "smtp") && k.smtp.url.empty()) {
-    return core::InvalidArgument(
-        "", "courier.email_transport = smtp" + from("courier.email_transport") +
-                " needs smtp.url (smtp://host:587 or smtps://host:465)");
+    return core::InvalidArgument("", "courier.email_transport = smtp" +
+                                         from("courier.email_transport") +
+                                         " needs smtp.url (smtp://host:587 or smtps://host:465)");
   }
   for (const char* key : {"courier.email_transport", "courier.sms_transport"}) {
     const std::string& t =
         std::string_view(key) == "courier.email_transport" ? k.email_transport : k.sms_transport;
     if (t == "webhook" && k.webhook.url.empty()) {
-      return core::InvalidArgument("", std::string(key) + " = webhook" + from(key) +
-                                           " needs webhook.url");
+      return core::InvalidArgument(
+          "", std::string(key) + " = webhook" + from(key) + " needs webhook.url");
     }
   }
   if (k.retry_initial_ms > k.retry_max_ms) {
     return core::InvalidArgument("", "courier.retry_initial" + from("courier.retry_initial") +
-                                         " exceeds courier.retry_max" +
-                                         from("courier.retry_max"));
+                                         " exceeds courier.retry_max" + from("courier.retry_max"));
   }
   if (p.min_length > p.max_length) {
     return core::InvalidArgument(
-        "", "password.min_length = " + std::to_string(p.min_length) +
-                from("password.min_length") +
-                " exceeds password.max_length = " +
-                std::to_string(p.max_length) + from("password.max_length"));
+        "", "password.min_length = " + std::to_string(p.min_length) + from("password.min_length") +
+                " exceeds password.max_length = " + std::to_string(p.max_length) +
+                from("password.max_length"));
   }
   return core::Status::Ok();
 }
@@ -251,8 +236,8 @@ void AddWarnings(const Config& c, std::vector<std::string>& warnings) {
 namespace internal {
 
 core::Status ApplyValue(const Option& opt, const core::Result<Value>& parsed,
-                        std::string_view shown, const std::string& source,
-                        Config& config, Origins& origins) {
+                        std::string_view shown, const std::string& source, Config& config,
+                        Origins& origins) {
   core::Status s = parsed.ok() ? opt.set(config, *parsed) : parsed.status();
   if (!s.ok()) {
     std::string message = "invalid value ";
@@ -283,16 +268,14 @@ core::Result<Loaded> Load(int argc, const char* const* argv,
   Origins origins;
   if (args.config_path) {
     config.config_file = *args.config_path;
-  } else if (const auto it = env.find("AUTHD_CONFIG");
-             it != env.end() && !it->second.empty()) {
+  } else if (const auto it = env.find("AUTHD_CONFIG"); it != env.end() && !it->second.empty()) {
     config.config_file = it->second;
   }
   if (args.config_path && args.config_path->empty()) {
     return core::InvalidArgument("", "flag --config needs a file path");
   }
   if (!config.config_file.empty()) {
-    core::Status s =
-        internal::ApplyTomlFile(config.config_file, config, origins);
+    core::Status s = internal::ApplyTomlFile(config.config_file, config, origins);
     if (!s.ok()) return s;
   }
   core::Status s = ApplyEnv(env, config, origins, loaded.warnings);

@@ -11,8 +11,8 @@
 #ifndef AUTHD_CONFIG_CONFIG_H_
 #define AUTHD_CONFIG_CONFIG_H_
 
-#include <map>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 

@@ -30,16 +30,12 @@ constexpr std::string_view kBeginMarker =
 constexpr std::string_view kEndMarker = "<!-- END OPTIONS -->";
 
 std::filesystem::path DocsPath() {
-  return std::filesystem::path(__FILE__).parent_path() /
-         "../../docs/configuration.md";
+  return std::filesystem::path(__FILE__).parent_path() / "../../docs/configuration.md";
 }
 
 TEST(ConfigDocsTest, HelpListsEveryOption) {
-  for (const auto& args :
-       std::vector<std::vector<std::string>>{{"--help"},
-                                             {"-h"},
-                                             {"--port", "1", "--help"},
-                                             {"--bogus", "--help"}}) {
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"--help"}, {"-h"}, {"--port", "1", "--help"}, {"--bogus", "--help"}}) {
     auto r = LoadWith(args);
     ASSERT_TRUE(r.ok()) << ErrorOf(r);
     EXPECT_EQ(r->outcome, LoadOutcome::kExitSuccess);
@@ -49,15 +45,13 @@ TEST(ConfigDocsTest, HelpListsEveryOption) {
   std::string help;
   for (char c : raw_help) {
     const bool space = c == ' ' || c == '\n';
-    if (!space || (!help.empty() && help.back() != ' '))
-      help += space ? ' ' : c;
+    if (!space || (!help.empty() && help.back() != ' ')) help += space ? ' ' : c;
   }
   EXPECT_THAT(help, HasSubstr("Usage:"));
   EXPECT_THAT(help, HasSubstr("@ackplus/nest-auth REST API"));
   EXPECT_THAT(help, HasSubstr("SQLite"));
   EXPECT_THAT(help, HasSubstr("built-in defaults < TOML file"));
-  for (const char* general :
-       {"--config FILE", "AUTHD_CONFIG", "--help", "--version"}) {
+  for (const char* general : {"--config FILE", "AUTHD_CONFIG", "--help", "--version"}) {
     EXPECT_THAT(help, HasSubstr(general));
   }
   for (const internal::Option& opt : internal::Options()) {
@@ -84,8 +78,7 @@ TEST(ConfigDocsTest, Version) {
   ASSERT_TRUE(r.ok()) << ErrorOf(r);
   EXPECT_EQ(r->outcome, LoadOutcome::kExitSuccess);
   EXPECT_EQ(r->output, "authd 0.1.0\n");
-  EXPECT_THAT(ErrorOf(LoadWith({"--version=2"})),
-              HasSubstr("flag --version takes no value"));
+  EXPECT_THAT(ErrorOf(LoadWith({"--version=2"})), HasSubstr("flag --version takes no value"));
 }
 
 TEST(ConfigDocsTest, NamesAreDerivedFromKeysAndUnique) {

@@ -19,8 +19,7 @@ namespace {
 std::string& TempPath() {
   static std::string path = [] {
     const char* dir = std::getenv("TMPDIR");
-    std::string tmpl = std::string(dir && *dir ? dir : "/tmp") +
-                       "/authd-config-fuzz-XXXXXX";
+    std::string tmpl = std::string(dir && *dir ? dir : "/tmp") + "/authd-config-fuzz-XXXXXX";
     int fd = ::mkstemp(tmpl.data());
     if (fd < 0) {
       std::perror("mkstemp");
@@ -35,8 +34,7 @@ std::string& TempPath() {
 
 }  // namespace
 
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
-                                      std::size_t size) {
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string& path = TempPath();
   std::FILE* f = std::fopen(path.c_str(), "wb");
   if (f == nullptr) std::abort();
@@ -46,13 +44,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
   {
     const char* argv[] = {"authd", "--config", path.c_str()};
     auto loaded = authd::config::Load(3, argv, {});
-    if (loaded.ok()) (void)loaded->config.http.port;
-    else (void)loaded.error().message.size();
+    if (loaded.ok())
+      (void)loaded->config.http.port;
+    else
+      (void)loaded.error().message.size();
   }
   {
     const char* argv[] = {"authd", "--port", "8080", "--config", path.c_str()};
-    const std::map<std::string, std::string> env = {
-        {"AUTHD_LOG_LEVEL", "debug"}, {"AUTHD_UNKNOWN_VAR", "x"}};
+    const std::map<std::string, std::string> env = {{"AUTHD_LOG_LEVEL", "debug"},
+                                                    {"AUTHD_UNKNOWN_VAR", "x"}};
     auto loaded = authd::config::Load(5, argv, env);
     if (loaded.ok() && loaded->config.http.port != 8080) {
       std::fprintf(stderr, "config_fuzz: --port did not override the file\n");

@@ -104,8 +104,7 @@ key_by = "ip"
   EXPECT_EQ(c.http.token_mode, http::TokenMode::kCookie);
   EXPECT_TRUE(c.http.csrf.enabled);
   EXPECT_THAT(c.http.csrf.allowed_origins,
-              ::testing::ElementsAre("https://app.example.com",
-                                     "http://localhost:5173"));
+              ::testing::ElementsAre("https://app.example.com", "http://localhost:5173"));
   EXPECT_EQ(c.rate_limit.login.max, 10);
   EXPECT_EQ(c.rate_limit.login.window_ms, 30000);
   EXPECT_EQ(c.rate_limit.key_by, throttle::KeyBy::kIp);
@@ -122,15 +121,13 @@ TEST(ConfigTest, EnvironmentAlone) {
   EXPECT_EQ(r->config.http.port, 4000);
   EXPECT_TRUE(r->config.http.trust_proxy);
   EXPECT_EQ(r->config.lockout.window_ms, 2 * 3600000);
-  EXPECT_THAT(r->config.password.blocklist,
-              ::testing::ElementsAre("hunter2", "letmein"));
+  EXPECT_THAT(r->config.password.blocklist, ::testing::ElementsAre("hunter2", "letmein"));
   EXPECT_EQ(r->config.log.format, "json");
 }
 
 TEST(ConfigTest, FlagsAloneInBothForms) {
-  auto r = LoadWith({"--server-port", "5000", "--csrf-enabled=true",
-                     "--session-refresh-token-ttl", "7 days",
-                     "--rate-limit-mfa-verify=3/5m", "--app-name=--dashes"});
+  auto r = LoadWith({"--server-port", "5000", "--csrf-enabled=true", "--session-refresh-token-ttl",
+                     "7 days", "--rate-limit-mfa-verify=3/5m", "--app-name=--dashes"});
   ASSERT_TRUE(r.ok()) << ErrorOf(r);
   EXPECT_EQ(r->config.http.port, 5000);
   EXPECT_TRUE(r->config.http.csrf.enabled);
@@ -147,8 +144,7 @@ TEST(ConfigTest, ConfigPathFromEnvAndFlagOverride) {
   ASSERT_TRUE(from_env.ok()) << ErrorOf(from_env);
   EXPECT_EQ(from_env->config.http.port, 1111);
   EXPECT_EQ(from_env->config.config_file, a.path());
-  auto from_flag =
-      LoadWith({"--config=" + b.path()}, {{"AUTHD_CONFIG", a.path()}});
+  auto from_flag = LoadWith({"--config=" + b.path()}, {{"AUTHD_CONFIG", a.path()}});
   ASSERT_TRUE(from_flag.ok()) << ErrorOf(from_flag);
   EXPECT_EQ(from_flag->config.http.port, 2222);
 }
@@ -188,8 +184,8 @@ TEST(ConfigTest, EnvAliasesLoseToCanonicalNames) {
   auto db = LoadWith({}, {{"DATABASE_URL", "sqlite:///a.db"}});
   ASSERT_TRUE(db.ok()) << ErrorOf(db);
   EXPECT_EQ(db->config.storage.database_url, "sqlite:///a.db");
-  auto db2 = LoadWith({}, {{"DATABASE_URL", "sqlite:///a.db"},
-                           {"AUTHD_STORAGE_DATABASE_URL", "sqlite:///b.db"}});
+  auto db2 = LoadWith(
+      {}, {{"DATABASE_URL", "sqlite:///a.db"}, {"AUTHD_STORAGE_DATABASE_URL", "sqlite:///b.db"}});
   ASSERT_TRUE(db2.ok()) << ErrorOf(db2);
   EXPECT_EQ(db2->config.storage.database_url, "sqlite:///b.db");
 
@@ -208,8 +204,7 @@ TEST(ConfigTest, FlagAliasesWorkAndLoseToCanonicalFlags) {
   EXPECT_EQ(r->config.storage.data_dir, "/d");
 
   for (const auto& args : std::vector<std::vector<std::string>>{
-           {"--port", "1", "--server-port", "2"},
-           {"--server-port", "2", "--port", "1"}}) {
+           {"--port", "1", "--server-port", "2"}, {"--server-port", "2", "--port", "1"}}) {
     auto both = LoadWith(args);
     ASSERT_TRUE(both.ok()) << ErrorOf(both);
     EXPECT_EQ(both->config.http.port, 2);
@@ -227,8 +222,7 @@ TEST(ConfigTest, InvalidEnvValueNamesOptionAndSource) {
   EXPECT_EQ(r.error().message,
             "invalid value \"abc\" for server.port (env AUTHD_SERVER_PORT): "
             "expected an integer 0..65535");
-  EXPECT_THAT(ErrorOf(LoadWith({}, {{"PORT", "70000"}})),
-              HasSubstr("for server.port (env PORT)"));
+  EXPECT_THAT(ErrorOf(LoadWith({}, {{"PORT", "70000"}})), HasSubstr("for server.port (env PORT)"));
 }
 
 TEST(ConfigTest, InvalidFlagValueNamesOptionAndFlag) {
@@ -249,19 +243,18 @@ TEST(ConfigTest, InvalidFileValueNamesOptionFileAndLine) {
   EXPECT_THAT(ErrorOf(LoadWith({"--config", quoted.path()})),
               HasSubstr("expected an integer 0..65535, not a TOML string"));
   TempToml list("[csrf]\nallowed_origins = [1]\n");
-  EXPECT_THAT(ErrorOf(LoadWith({"--config", list.path()})),
-              HasSubstr("for csrf.allowed_origins"));
+  EXPECT_THAT(ErrorOf(LoadWith({"--config", list.path()})), HasSubstr("for csrf.allowed_origins"));
 }
 
 TEST(ConfigTest, UnknownTomlKeysAndSectionsAreErrors) {
   TempToml typo("[server]\nprot = 1\n");
-  EXPECT_THAT(ErrorOf(LoadWith({"--config", typo.path()})),
-              HasSubstr("unknown option server.prot in " + typo.path() +
-                        ":2 (did you mean server.port?)"));
+  EXPECT_THAT(
+      ErrorOf(LoadWith({"--config", typo.path()})),
+      HasSubstr("unknown option server.prot in " + typo.path() + ":2 (did you mean server.port?)"));
   TempToml section("[sever]\nport = 1\n");
-  EXPECT_THAT(ErrorOf(LoadWith({"--config", section.path()})),
-              HasSubstr("unknown section [sever] in " + section.path() +
-                        ":1 (did you mean [server]?)"));
+  EXPECT_THAT(
+      ErrorOf(LoadWith({"--config", section.path()})),
+      HasSubstr("unknown section [sever] in " + section.path() + ":1 (did you mean [server]?)"));
   TempToml top("port = 1\n");
   EXPECT_THAT(ErrorOf(LoadWith({"--config", top.path()})),
               HasSubstr("(did you mean server.port?)"));
@@ -283,10 +276,8 @@ TEST(ConfigTest, UnknownFlagsAndMalformedArgumentsAreErrors) {
   EXPECT_EQ(ErrorOf(LoadWith({"--server-prot", "1"})),
             "unknown flag --server-prot (did you mean --server-port?); see "
             "--help");
-  EXPECT_THAT(ErrorOf(LoadWith({"--frobnicate=1"})),
-              HasSubstr("unknown flag --frobnicate;"));
-  EXPECT_THAT(ErrorOf(LoadWith({"serve"})),
-              HasSubstr("unexpected argument \"serve\""));
+  EXPECT_THAT(ErrorOf(LoadWith({"--frobnicate=1"})), HasSubstr("unknown flag --frobnicate;"));
+  EXPECT_THAT(ErrorOf(LoadWith({"serve"})), HasSubstr("unexpected argument \"serve\""));
   EXPECT_THAT(ErrorOf(LoadWith({"-p", "1"})), HasSubstr("unexpected argument"));
   EXPECT_THAT(ErrorOf(LoadWith({"--csrf-enabled"})),
               HasSubstr("flag --csrf-enabled needs a value"));

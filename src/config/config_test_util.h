@@ -18,8 +18,7 @@ namespace authd::config::test_util {
 
 using Env = std::map<std::string, std::string>;
 
-inline core::Result<Loaded> LoadWith(const std::vector<std::string>& args,
-                                     const Env& env = {}) {
+inline core::Result<Loaded> LoadWith(const std::vector<std::string>& args, const Env& env = {}) {
   std::vector<const char*> argv = {"authd"};
   for (const std::string& a : args) argv.push_back(a.c_str());
   return Load(static_cast<int>(argv.size()), argv.data(), env);
@@ -34,10 +33,10 @@ class TempToml {
  public:
   explicit TempToml(const std::string& text) {
     static std::atomic<int> counter{0};
-    path_ = (std::filesystem::temp_directory_path() /
-             ("authd_config_test_" + std::to_string(getpid()) + "_" +
-              std::to_string(counter++) + ".toml"))
-                .string();
+    path_ =
+        (std::filesystem::temp_directory_path() / ("authd_config_test_" + std::to_string(getpid()) +
+                                                   "_" + std::to_string(counter++) + ".toml"))
+            .string();
     std::ofstream(path_) << text;
   }
   ~TempToml() { std::filesystem::remove(path_); }

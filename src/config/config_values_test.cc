@@ -33,13 +33,11 @@ TEST(ConfigValuesTest, BooleanSpellings) {
         << bad;
   }
   TempToml file("[lockout]\nenabled = \"yes\"\n");  // TOML wants a boolean
-  EXPECT_THAT(ErrorOf(LoadWith({"--config", file.path()})),
-              HasSubstr("not a TOML string"));
+  EXPECT_THAT(ErrorOf(LoadWith({"--config", file.path()})), HasSubstr("not a TOML string"));
 }
 
 TEST(ConfigValuesTest, TrustedProxiesAreAddressesOrRanges) {
-  TempToml file(
-      "[server]\ntrusted_proxies = [\"10.0.0.0/8\", \"127.0.0.1\", \"2001:DB8::/32\"]\n");
+  TempToml file("[server]\ntrusted_proxies = [\"10.0.0.0/8\", \"127.0.0.1\", \"2001:DB8::/32\"]\n");
   auto r = LoadWith({"--config", file.path()});
   ASSERT_TRUE(r.ok()) << ErrorOf(r);
   ASSERT_EQ(r->config.http.trusted_proxies.size(), 3u);
@@ -78,26 +76,23 @@ TEST(ConfigValuesTest, IntegersAreStrict) {
 }
 
 TEST(ConfigValuesTest, ListsFromEnvFlagsAndFile) {
-  auto r = LoadWith({"--csrf-allowed-origins",
-                     "https://A.example.com, http://localhost:3000"});
+  auto r = LoadWith({"--csrf-allowed-origins", "https://A.example.com, http://localhost:3000"});
   ASSERT_TRUE(r.ok()) << ErrorOf(r);
   EXPECT_THAT(r->config.http.csrf.allowed_origins,
               ElementsAre("https://a.example.com", "http://localhost:3000"));
   auto empty = LoadWith({"--password-blocklist="});
   ASSERT_TRUE(empty.ok()) << ErrorOf(empty);
   EXPECT_TRUE(empty->config.password.blocklist.empty());
-  EXPECT_THAT(ErrorOf(LoadWith({"--password-blocklist=a,,b"})),
-              HasSubstr("without empty items"));
+  EXPECT_THAT(ErrorOf(LoadWith({"--password-blocklist=a,,b"})), HasSubstr("without empty items"));
   EXPECT_THAT(ErrorOf(LoadWith({"--csrf-allowed-origins=https://a.com/path"})),
               HasSubstr("is not an origin"));
   TempToml file("[password]\nblocklist = [\"x\", \"\"]\n");
-  EXPECT_THAT(ErrorOf(LoadWith({"--config", file.path()})),
-              HasSubstr("items must not be empty"));
+  EXPECT_THAT(ErrorOf(LoadWith({"--config", file.path()})), HasSubstr("items must not be empty"));
 }
 
 TEST(ConfigValuesTest, EnumsAreCaseInsensitiveAndListChoices) {
-  auto r = LoadWith({"--session-access-token-type", "Header",
-                     "--cookies-same-site", "STRICT", "--log-level", "Debug"});
+  auto r = LoadWith({"--session-access-token-type", "Header", "--cookies-same-site", "STRICT",
+                     "--log-level", "Debug"});
   ASSERT_TRUE(r.ok()) << ErrorOf(r);
   EXPECT_EQ(r->config.http.token_mode, http::TokenMode::kHeader);
   EXPECT_EQ(r->config.http.cookies.same_site, http::SameSite::kStrict);
@@ -108,27 +103,22 @@ TEST(ConfigValuesTest, EnumsAreCaseInsensitiveAndListChoices) {
 }
 
 TEST(ConfigValuesTest, RoutePrefixesAreNormalizedAndValidated) {
-  auto r =
-      LoadWith({"--server-global-prefix=/api/", "--server-route-prefix=/"});
+  auto r = LoadWith({"--server-global-prefix=/api/", "--server-route-prefix=/"});
   ASSERT_TRUE(r.ok()) << ErrorOf(r);
   EXPECT_EQ(r->config.http.global_prefix, "api");
   EXPECT_EQ(r->config.http.route_prefix, "");
   EXPECT_THAT(ErrorOf(LoadWith({"--server-route-prefix=auth v2"})),
               HasSubstr("allowed characters are A-Z a-z 0-9 / _ -"));
-  EXPECT_THAT(ErrorOf(LoadWith({"--server-route-prefix=a//b"})),
-              HasSubstr("empty path segments"));
+  EXPECT_THAT(ErrorOf(LoadWith({"--server-route-prefix=a//b"})), HasSubstr("empty path segments"));
 }
 
 TEST(ConfigValuesTest, CsrfNamesAndCookieDomain) {
-  auto r = LoadWith(
-      {"--csrf-header-name", "X-My-CSRF", "--cookies-domain", "Example.COM"});
+  auto r = LoadWith({"--csrf-header-name", "X-My-CSRF", "--cookies-domain", "Example.COM"});
   ASSERT_TRUE(r.ok()) << ErrorOf(r);
   EXPECT_EQ(r->config.http.csrf.header_name, "x-my-csrf");
   EXPECT_EQ(r->config.http.cookies.domain, "example.com");
-  EXPECT_THAT(ErrorOf(LoadWith({"--csrf-cookie-name=a;b"})),
-              HasSubstr("must be a token"));
-  EXPECT_THAT(ErrorOf(LoadWith({"--csrf-header-name="})),
-              HasSubstr("must not be empty"));
+  EXPECT_THAT(ErrorOf(LoadWith({"--csrf-cookie-name=a;b"})), HasSubstr("must be a token"));
+  EXPECT_THAT(ErrorOf(LoadWith({"--csrf-header-name="})), HasSubstr("must not be empty"));
 }
 
 TEST(ConfigValuesTest, SameSiteNoneRequiresSecure) {
@@ -143,21 +133,17 @@ TEST(ConfigValuesTest, SameSiteNoneRequiresSecure) {
 }
 
 TEST(ConfigValuesTest, WeakOrBlankJwtSecretsAreRejectedWithoutEchoing) {
-  for (const char* weak :
-       {"secret", "change-me", "changeme", "default", "jwt-secret",
-        "your-secret", "password", "  Secret ", "CHANGEME"}) {
-    const std::string error =
-        ErrorOf(LoadWith({}, {{"AUTHD_SESSION_JWT_SECRET", weak}}));
+  for (const char* weak : {"secret", "change-me", "changeme", "default", "jwt-secret",
+                           "your-secret", "password", "  Secret ", "CHANGEME"}) {
+    const std::string error = ErrorOf(LoadWith({}, {{"AUTHD_SESSION_JWT_SECRET", weak}}));
     EXPECT_THAT(error, HasSubstr("invalid value for session.jwt_secret (env "
                                  "AUTHD_SESSION_JWT_SECRET): is a "
                                  "well-known placeholder"))
         << weak;
   }
-  EXPECT_THAT(ErrorOf(LoadWith({"--session-jwt-secret", " \t"})),
-              HasSubstr("must not be blank"));
+  EXPECT_THAT(ErrorOf(LoadWith({"--session-jwt-secret", " \t"})), HasSubstr("must not be blank"));
   TempToml file("[session]\njwt_secret = \"\"\n");
-  EXPECT_THAT(ErrorOf(LoadWith({"--config", file.path()})),
-              HasSubstr("must not be blank"));
+  EXPECT_THAT(ErrorOf(LoadWith({"--config", file.path()})), HasSubstr("must not be blank"));
   EXPECT_THAT(ErrorOf(LoadWith({"--storage-database-url=mysql://u:pw@h/db"})),
               Not(HasSubstr("pw")));
 
@@ -168,13 +154,11 @@ TEST(ConfigValuesTest, WeakOrBlankJwtSecretsAreRejectedWithoutEchoing) {
   EXPECT_TRUE(r->warnings.empty());
   auto short_secret = LoadWith({"--session-jwt-secret", "short-but-not-weak"});
   ASSERT_TRUE(short_secret.ok()) << ErrorOf(short_secret);
-  EXPECT_THAT(short_secret->warnings,
-              ElementsAre(HasSubstr("shorter than 32 characters")));
+  EXPECT_THAT(short_secret->warnings, ElementsAre(HasSubstr("shorter than 32 characters")));
 }
 
 TEST(ConfigValuesTest, TokenLifetimesAreWholeSecondsOfAtLeastOne) {
-  auto r = LoadWith({"--session-access-token-ttl", "2h",
-                     "--session-refresh-token-ttl", "90000"});
+  auto r = LoadWith({"--session-access-token-ttl", "2h", "--session-refresh-token-ttl", "90000"});
   ASSERT_TRUE(r.ok()) << ErrorOf(r);
   EXPECT_EQ(r->config.session.access_token_ttl_seconds, 7200);
   EXPECT_EQ(r->config.session.refresh_token_ttl_seconds, 90);
@@ -188,12 +172,12 @@ TEST(ConfigValuesTest, TokenLifetimesAreWholeSecondsOfAtLeastOne) {
 }
 
 TEST(ConfigValuesTest, PasswordCombinations) {
-  EXPECT_EQ(ErrorOf(LoadWith({"--password-argon2-memory-kib=64",
-                              "--password-argon2-parallelism=16"})),
-            "password.argon2_memory_kib = 64 (flag "
-            "--password-argon2-memory-kib) must be at least 8 x "
-            "password.argon2_parallelism = 128 (flag "
-            "--password-argon2-parallelism)");
+  EXPECT_EQ(
+      ErrorOf(LoadWith({"--password-argon2-memory-kib=64", "--password-argon2-parallelism=16"})),
+      "password.argon2_memory_kib = 64 (flag "
+      "--password-argon2-memory-kib) must be at least 8 x "
+      "password.argon2_parallelism = 128 (flag "
+      "--password-argon2-parallelism)");
   EXPECT_THAT(ErrorOf(LoadWith({"--password-min-length=200"})),
               HasSubstr("password.min_length = 200 (flag "
                         "--password-min-length) exceeds password.max_length "

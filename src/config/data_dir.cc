@@ -102,16 +102,16 @@ core::Result<SecretFile> LoadOrCreateSecret(const std::string& path,
     if (out.secret.size() >= options.min_length) return out;
     if (!out.secret.empty()) {
       return core::InvalidArgument(
-          "", "the secret in " + path + " is shorter than " +
-                  std::to_string(options.min_length) +
+          "", "the secret in " + path + " is shorter than " + std::to_string(options.min_length) +
                   " characters: put a longer one there (e.g. openssl rand -base64 48), or "
                   "restore the file from a backup");
     }
     if (!options.replace_empty) {
       return core::InvalidArgument(
-          "", path + " is empty (an earlier start may have failed while writing it). If "
-                     "you have a backup of it, restore it; if the data it protects is "
-                     "expendable, delete the file and authd generates a new one");
+          "", path +
+                  " is empty (an earlier start may have failed while writing it). If "
+                  "you have a backup of it, restore it; if the data it protects is "
+                  "expendable, delete the file and authd generates a new one");
     }
   }
   out.secret = generate();

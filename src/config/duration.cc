@@ -22,42 +22,19 @@ constexpr long long kYear = 31557600000LL;  // 365.25 days, as in `ms`
 
 // Unit words of `ms` (lower-case) and their length in milliseconds.
 constexpr std::pair<std::string_view, long long> kUnits[] = {
-    {"ms", 1},
-    {"msec", 1},
-    {"msecs", 1},
-    {"millisecond", 1},
-    {"milliseconds", 1},
-    {"s", kSecond},
-    {"sec", kSecond},
-    {"secs", kSecond},
-    {"second", kSecond},
-    {"seconds", kSecond},
-    {"m", kMinute},
-    {"min", kMinute},
-    {"mins", kMinute},
-    {"minute", kMinute},
-    {"minutes", kMinute},
-    {"h", kHour},
-    {"hr", kHour},
-    {"hrs", kHour},
-    {"hour", kHour},
-    {"hours", kHour},
-    {"d", kDay},
-    {"day", kDay},
-    {"days", kDay},
-    {"w", kWeek},
-    {"week", kWeek},
-    {"weeks", kWeek},
-    {"y", kYear},
-    {"yr", kYear},
-    {"yrs", kYear},
-    {"year", kYear},
-    {"years", kYear},
+    {"ms", 1},           {"msec", 1},          {"msecs", 1},         {"millisecond", 1},
+    {"milliseconds", 1}, {"s", kSecond},       {"sec", kSecond},     {"secs", kSecond},
+    {"second", kSecond}, {"seconds", kSecond}, {"m", kMinute},       {"min", kMinute},
+    {"mins", kMinute},   {"minute", kMinute},  {"minutes", kMinute}, {"h", kHour},
+    {"hr", kHour},       {"hrs", kHour},       {"hour", kHour},      {"hours", kHour},
+    {"d", kDay},         {"day", kDay},        {"days", kDay},       {"w", kWeek},
+    {"week", kWeek},     {"weeks", kWeek},     {"y", kYear},         {"yr", kYear},
+    {"yrs", kYear},      {"year", kYear},      {"years", kYear},
 };
 
 core::Error BadDuration(std::string_view text, std::string_view why) {
-  return core::InvalidArgument("", "invalid duration \"" + std::string(text) +
-                                       "\": " + std::string(why));
+  return core::InvalidArgument(
+      "", "invalid duration \"" + std::string(text) + "\": " + std::string(why));
 }
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }

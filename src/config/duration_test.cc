@@ -65,12 +65,9 @@ TEST(ConfigDurationTest, EveryUnitSpelling) {
 
 TEST(ConfigDurationTest, CaseInsensitiveFractionsAndBareNumbers) {
   const std::pair<const char*, long long> cases[] = {
-      {"1H", kH},         {"2 Days", 2 * kD},
-      {"15M", 15 * kM},   {"1MS", 1},
-      {"1.5h", 90 * kM},  {".5s", 500},
-      {"0.25m", 15 * kS}, {"1500", 1500},
-      {"0", 0},           {"007s", 7 * kS},
-      {"1  h", kH},       {"1.0006s", 1001},  // rounded to a millisecond
+      {"1H", kH},   {"2 Days", 2 * kD}, {"15M", 15 * kM}, {"1MS", 1}, {"1.5h", 90 * kM},
+      {".5s", 500}, {"0.25m", 15 * kS}, {"1500", 1500},   {"0", 0},   {"007s", 7 * kS},
+      {"1  h", kH}, {"1.0006s", 1001},  // rounded to a millisecond
   };
   for (const auto& [text, ms] : cases) {
     auto r = ParseDurationMs(text);
@@ -80,14 +77,12 @@ TEST(ConfigDurationTest, CaseInsensitiveFractionsAndBareNumbers) {
 }
 
 TEST(ConfigDurationTest, RejectsEverythingElse) {
-  for (const char* bad :
-       {"", " ", "abc", "h", "1x", "1 mo", "1.", "1.h", "-1s", "+1s", "1h ",
-        " 1h", "1h30m", "1,5h", "1e3", "1_000", "1\th", "0x10"}) {
+  for (const char* bad : {"", " ", "abc", "h", "1x", "1 mo", "1.", "1.h", "-1s", "+1s", "1h ",
+                          " 1h", "1h30m", "1,5h", "1e3", "1_000", "1\th", "0x10"}) {
     auto r = ParseDurationMs(bad);
     EXPECT_FALSE(r.ok()) << "\"" << bad << "\" parsed as " << (r.ok() ? *r : 0);
   }
-  EXPECT_THAT(ParseDurationMs("-5m").error().message,
-              HasSubstr("must not be negative"));
+  EXPECT_THAT(ParseDurationMs("-5m").error().message, HasSubstr("must not be negative"));
   EXPECT_THAT(ParseDurationMs("1000y").error().message, HasSubstr("too large"));
   EXPECT_FALSE(ParseDurationMs(std::string(101, '1')).ok());
 }
@@ -97,8 +92,7 @@ TEST(ConfigDurationTest, OptionErrorsNameOptionAndBounds) {
             "invalid value \"soon\" for lockout.window (env "
             "AUTHD_LOCKOUT_WINDOW): expected a duration such as 500ms, 30s, "
             "15m, 1h, 7d (a bare number is milliseconds)");
-  EXPECT_THAT(ErrorOf(LoadWith({"--lockout-duration=999ms"})),
-              HasSubstr("must be at least 1s"));
+  EXPECT_THAT(ErrorOf(LoadWith({"--lockout-duration=999ms"})), HasSubstr("must be at least 1s"));
   EXPECT_THAT(ErrorOf(LoadWith({"--server-read-timeout=200y"})),
               HasSubstr("for server.read_timeout"));
 }
@@ -109,12 +103,8 @@ TEST(ConfigRateTest, ParsesMaxPerWindow) {
     long long max;
     long long window_ms;
   } cases[] = {
-      {"5/1m", 5, kM},
-      {"10/30s", 10, 30 * kS},
-      {"1/1h", 1, kH},
-      {"100/60000", 100, kM},
-      {"3/15 minutes", 3, 15 * kM},
-      {"1000000/1d", 1000000, kD},
+      {"5/1m", 5, kM},        {"10/30s", 10, 30 * kS},      {"1/1h", 1, kH},
+      {"100/60000", 100, kM}, {"3/15 minutes", 3, 15 * kM}, {"1000000/1d", 1000000, kD},
   };
   for (const auto& c : cases) {
     auto r = LoadWith({"--rate-limit-login", c.text});
@@ -125,8 +115,7 @@ TEST(ConfigRateTest, ParsesMaxPerWindow) {
 }
 
 TEST(ConfigRateTest, RejectsMalformedRates) {
-  for (const char* bad :
-       {"5", "5/", "/1m", "a/1m", "5/1x", "5 / 1m", "5/1m/2", "5.5/1m", ""}) {
+  for (const char* bad : {"5", "5/", "/1m", "a/1m", "5/1x", "5 / 1m", "5/1m/2", "5.5/1m", ""}) {
     EXPECT_THAT(ErrorOf(LoadWith({}, {{"AUTHD_RATE_LIMIT_SIGNUP", bad}})),
                 HasSubstr("for rate_limit.signup (env "
                           "AUTHD_RATE_LIMIT_SIGNUP): expected a rate "
@@ -135,8 +124,7 @@ TEST(ConfigRateTest, RejectsMalformedRates) {
   }
   EXPECT_THAT(ErrorOf(LoadWith({"--rate-limit-signup=-1/1m"})),
               HasSubstr("MAX must be 1..1000000"));
-  EXPECT_THAT(ErrorOf(LoadWith({"--rate-limit-signup=0/1m"})),
-              HasSubstr("MAX must be 1..1000000"));
+  EXPECT_THAT(ErrorOf(LoadWith({"--rate-limit-signup=0/1m"})), HasSubstr("MAX must be 1..1000000"));
   EXPECT_THAT(ErrorOf(LoadWith({"--rate-limit-signup=5/500ms"})),
               HasSubstr("WINDOW must be at least 1s"));
 }

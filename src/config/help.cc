@@ -106,15 +106,13 @@ std::string ShownDefault(const Option& opt) {
 // The help text plus what the table knows beyond it (integer ranges).
 std::string Meaning(const Option& opt) {
   if (opt.type != OptionType::kInt) return opt.help;
-  return opt.help + " Range: " + std::to_string(opt.min) + ".." +
-         std::to_string(opt.max) + ".";
+  return opt.help + " Range: " + std::to_string(opt.min) + ".." + std::to_string(opt.max) + ".";
 }
 
 std::string HelpEntry(const Option& opt) {
   std::string head = "  " + opt.Flag() + " " + ValueName(opt);
   for (const std::string& alias : opt.alias_flags) head += ", --" + alias;
-  std::string where =
-      "TOML" + std::string(1, kGlue) + opt.key + "; env" + kGlue + opt.Env();
+  std::string where = "TOML" + std::string(1, kGlue) + opt.key + "; env" + kGlue + opt.Env();
   for (const std::string& alias : opt.alias_envs) {
     where += " (fallback" + std::string(1, kGlue) + alias + ")";
   }
@@ -158,8 +156,8 @@ std::string MarkdownRow(const Option& opt) {
   for (const std::string& alias : opt.alias_envs) {
     envs += "<br>" + Code(alias) + " (fallback)";
   }
-  return "| " + Code(opt.key) + " | " + flags + " | " + envs + " | " +
-         Code(ShownDefault(opt)) + " | " + Cell(Meaning(opt)) + " |\n";
+  return "| " + Code(opt.key) + " | " + flags + " | " + envs + " | " + Code(ShownDefault(opt)) +
+         " | " + Cell(Meaning(opt)) + " |\n";
 }
 
 }  // namespace
@@ -172,18 +170,16 @@ std::string HelpText() {
       "  authd [--config FILE] [--OPTION VALUE | --OPTION=VALUE]...\n"
       "  authd migrate-data --to URL [--config FILE] [--OPTION VALUE]...\n"
       "  authd --help | --version\n\n";
-  out += Wrap(kDescription, 0) + "\n" + Wrap(kRules, 0) + "\n" +
-         Wrap(kValues, 0) + "\n";
+  out += Wrap(kDescription, 0) + "\n" + Wrap(kRules, 0) + "\n" + Wrap(kValues, 0) + "\n";
   out += "Commands:\n  migrate-data --to postgres://...\n" + Wrap(kMigrateData, 6) + "\n";
-  out += "General:\n  --config FILE\n" +
-         Wrap("env AUTHD_CONFIG; default none", 6) +
+  out += "General:\n  --config FILE\n" + Wrap("env AUTHD_CONFIG; default none", 6) +
          Wrap(
              "TOML file to read; a relative path is relative to the working "
              "directory. Without it, only defaults, environment and flags "
              "apply. An empty AUTHD_CONFIG counts as unset.",
              6) +
-         "  -h, --help\n" + Wrap("Print this help and exit.", 6) +
-         "  --version\n" + Wrap("Print the version and exit.", 6);
+         "  -h, --help\n" + Wrap("Print this help and exit.", 6) + "  --version\n" +
+         Wrap("Print the version and exit.", 6);
   for (const SectionInfo& section : Sections()) {
     out += "\n[" + section.name + "]  " + section.title + "\n";
     for (const Option& opt : Options()) {

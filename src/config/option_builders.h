@@ -31,8 +31,7 @@ core::Status CheckOrigin(std::string& s);
 StringCheck Token(bool lower_case);
 
 template <typename Field>
-Option IntOption(std::string key, Field field, long long min, long long max,
-                 std::string help) {
+Option IntOption(std::string key, Field field, long long min, long long max, std::string help) {
   Option o;
   o.key = std::move(key);
   o.type = OptionType::kInt;
@@ -41,21 +40,18 @@ Option IntOption(std::string key, Field field, long long min, long long max,
   o.help = std::move(help);
   o.set = [field](Config& c, const Value& v) -> core::Status {
     auto& f = field(c);
-    f = static_cast<std::remove_reference_t<decltype(f)>>(
-        std::get<long long>(v));
+    f = static_cast<std::remove_reference_t<decltype(f)>>(std::get<long long>(v));
     return core::Status::Ok();
   };
-  o.get = [field](const Config& c) -> Value {
-    return static_cast<long long>(field(c));
-  };
+  o.get = [field](const Config& c) -> Value { return static_cast<long long>(field(c)); };
   return o;
 }
 
 // The field holds a count of `unit_ms` (1 = milliseconds, 1000 = seconds);
 // values that are not a whole number of units are rejected.
 template <typename Field>
-Option DurationOption(std::string key, Field field, long long unit_ms,
-                      long long min_ms, std::string help) {
+Option DurationOption(std::string key, Field field, long long unit_ms, long long min_ms,
+                      std::string help) {
   Option o;
   o.key = std::move(key);
   o.type = OptionType::kDuration;
@@ -91,8 +87,7 @@ Option BoolOption(std::string key, Field field, std::string help) {
 }
 
 template <typename Field>
-Option StringOption(std::string key, Field field, std::string help,
-                    StringCheck check = nullptr) {
+Option StringOption(std::string key, Field field, std::string help, StringCheck check = nullptr) {
   Option o;
   o.key = std::move(key);
   o.type = OptionType::kString;
@@ -112,8 +107,7 @@ Option StringOption(std::string key, Field field, std::string help,
 
 // `choices` maps each accepted (lower-case) word to the field's value.
 template <typename Field, typename E>
-Option EnumOption(std::string key, Field field,
-                  std::vector<std::pair<std::string, E>> choices,
+Option EnumOption(std::string key, Field field, std::vector<std::pair<std::string, E>> choices,
                   std::string help) {
   Option o;
   o.key = std::move(key);
@@ -137,8 +131,7 @@ Option EnumOption(std::string key, Field field,
 
 // `check` validates (and may normalize) each item.
 template <typename Field>
-Option ListOption(std::string key, Field field, std::string help,
-                  StringCheck check = nullptr) {
+Option ListOption(std::string key, Field field, std::string help, StringCheck check = nullptr) {
   Option o;
   o.key = std::move(key);
   o.type = OptionType::kList;
@@ -170,14 +163,11 @@ Option RateOption(std::string key, Field field, std::string help) {
     field(c).window_ms = r.window_ms;
     return core::Status::Ok();
   };
-  o.get = [field](const Config& c) -> Value {
-    return Rate{field(c).max, field(c).window_ms};
-  };
+  o.get = [field](const Config& c) -> Value { return Rate{field(c).max, field(c).window_ms}; };
   return o;
 }
 
-inline Option Aliased(Option o, std::vector<std::string> flags,
-                      std::vector<std::string> envs) {
+inline Option Aliased(Option o, std::vector<std::string> flags, std::vector<std::string> envs) {
   o.alias_flags = std::move(flags);
   o.alias_envs = std::move(envs);
   return o;

@@ -32,8 +32,7 @@ size_t EditDistance(std::string_view a, std::string_view b) {
     row[0] = i;
     for (size_t j = 1; j <= b.size(); ++j) {
       const size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1,
-                         diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
       diagonal = above;
     }
   }
@@ -116,8 +115,7 @@ const Option* FindByFlag(std::string_view name, bool* is_alias) {
   return nullptr;
 }
 
-std::string Suggest(std::string_view name,
-                    const std::vector<std::string>& candidates) {
+std::string Suggest(std::string_view name, const std::vector<std::string>& candidates) {
   std::string best;
   size_t best_distance = name.size() > 12 ? 4 : 3;  // allowed: < this
   for (const std::string& candidate : candidates) {

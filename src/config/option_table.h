@@ -30,8 +30,7 @@ struct Rate {
 
 // A parsed value. kInt and kDuration (milliseconds) hold long long; kEnum
 // holds the canonical (lower-case) choice.
-using Value =
-    std::variant<std::string, long long, bool, std::vector<std::string>, Rate>;
+using Value = std::variant<std::string, long long, bool, std::vector<std::string>, Rate>;
 
 struct Option {
   std::string key;  // TOML `section.key`
@@ -68,8 +67,7 @@ const Option* FindByKey(std::string_view key);
 const Option* FindByFlag(std::string_view name, bool* is_alias);
 
 // The nearest known name (edit distance <= 2), or "" if none is close.
-std::string Suggest(std::string_view name,
-                    const std::vector<std::string>& candidates);
+std::string Suggest(std::string_view name, const std::vector<std::string>& candidates);
 
 // Parses an environment / flag value. The error message is the detail part
 // ("expected an integer 0..65535").

@@ -33,15 +33,13 @@ TEST(CorsOptionsTest, OriginsAreLowerCasedWithoutDefaultPorts) {
                      "http://[::1]:80"});
   ASSERT_TRUE(r.ok()) << ErrorOf(r);
   EXPECT_THAT(r->config.http.cors.allowed_origins,
-              ElementsAre("https://app.example.com", "http://a.test",
-                          "http://127.0.0.1:4210", "https://b.test:8443",
-                          "http://[::1]"));
+              ElementsAre("https://app.example.com", "http://a.test", "http://127.0.0.1:4210",
+                          "https://b.test:8443", "http://[::1]"));
 }
 
 TEST(CorsOptionsTest, NonOriginsAreRefused) {
-  for (const char* bad :
-       {"app.example.com", "https://app.example.com/", "https://a.test/path",
-        "ftp://a.test", "null", "https://user@a.test", "https://"}) {
+  for (const char* bad : {"app.example.com", "https://app.example.com/", "https://a.test/path",
+                          "ftp://a.test", "null", "https://user@a.test", "https://"}) {
     EXPECT_THAT(ErrorOf(LoadWith({"--cors-allowed-origins", bad})),
                 HasSubstr("for cors.allowed_origins (flag "
                           "--cors-allowed-origins): item"))
@@ -58,8 +56,7 @@ TEST(CorsOptionsTest, StarNeedsCredentialsOffAndStandsAlone) {
   EXPECT_THAT(ErrorOf(LoadWith({"--cors-allowed-origins", "*,https://a.test",
                                 "--cors-allow-credentials", "false"})),
               HasSubstr("lists * with other origins"));
-  auto ok = LoadWith(
-      {"--cors-allowed-origins", "*", "--cors-allow-credentials", "false"});
+  auto ok = LoadWith({"--cors-allowed-origins", "*", "--cors-allow-credentials", "false"});
   ASSERT_TRUE(ok.ok()) << ErrorOf(ok);
   EXPECT_THAT(ok->config.http.cors.allowed_origins, ElementsAre("*"));
   EXPECT_FALSE(ok->config.http.cors.allow_credentials);

@@ -41,8 +41,7 @@ core::Status OneLine(std::string& s) {
 
 void AppendOtp(std::vector<Option>& out) {
   out.push_back(DurationOption(
-      "otp.code_expires_in", [](auto& c) -> auto& { return c.otp.code_ttl_ms; }, 1,
-      1000,
+      "otp.code_expires_in", [](auto& c) -> auto& { return c.otp.code_ttl_ms; }, 1, 1000,
       "Lifetime of one-time codes sent by e-mail or SMS (password reset, "
       "verification); at least 1s."));
   out.push_back(IntOption(
@@ -56,36 +55,31 @@ void AppendOtp(std::vector<Option>& out) {
   out.push_back(EnumOption(
       "otp.format", [](auto& c) -> auto& { return c.otp.reset_format; },
       std::vector<std::pair<std::string, otp::CodeFormat>>{
-          {"numeric", otp::CodeFormat::kNumeric},
-          {"alphanumeric", otp::CodeFormat::kAlphanumeric}},
+          {"numeric", otp::CodeFormat::kNumeric}, {"alphanumeric", otp::CodeFormat::kAlphanumeric}},
       "Alphabet of password-reset codes: numeric = 0-9; alphanumeric = "
       "A-Z and 2-9 without look-alikes (no 0/O, 1/I/L)."));
   out.push_back(DurationOption(
-      "password.reset_token_expires_in",
-      [](auto& c) -> auto& { return c.reset_token_ttl_seconds; }, 1000, 1000,
+      "password.reset_token_expires_in", [](auto& c) -> auto& { return c.reset_token_ttl_seconds; },
+      1000, 1000,
       "Lifetime of the reset token that POST /auth/verify-forgot-password-otp "
       "returns. It also dies when the password changes."));
 }
 
 void AppendCourier(std::vector<Option>& out) {
   out.push_back(EnumOption(
-      "courier.email_transport",
-      [](auto& c) -> auto& { return c.courier.email_transport; },
+      "courier.email_transport", [](auto& c) -> auto& { return c.courier.email_transport; },
       std::vector<std::pair<std::string, std::string>>{
           {"log", "log"}, {"smtp", "smtp"}, {"webhook", "webhook"}},
       "How e-mails are delivered: smtp (see smtp.*), webhook (a signed JSON "
       "POST to webhook.url) or log (written to the log with a warning, NOT "
       "delivered: for trying authd out)."));
   out.push_back(EnumOption(
-      "courier.sms_transport",
-      [](auto& c) -> auto& { return c.courier.sms_transport; },
-      std::vector<std::pair<std::string, std::string>>{{"log", "log"},
-                                                       {"webhook", "webhook"}},
+      "courier.sms_transport", [](auto& c) -> auto& { return c.courier.sms_transport; },
+      std::vector<std::pair<std::string, std::string>>{{"log", "log"}, {"webhook", "webhook"}},
       "How SMS are delivered: webhook (a signed JSON POST to webhook.url, "
       "for your SMS provider's bridge) or log (not delivered)."));
   out.push_back(StringOption(
-      "courier.templates_dir",
-      [](auto& c) -> auto& { return c.courier.templates_dir; },
+      "courier.templates_dir", [](auto& c) -> auto& { return c.courier.templates_dir; },
       "Directory of message template overrides: <name>.email.subject, "
       "<name>.email.txt, <name>.sms.txt for name in password_reset, "
       "email_verification, phone_verification. Variables: {{app_name}}, "
@@ -97,18 +91,16 @@ void AppendCourier(std::vector<Option>& out) {
       "e-mails link to <reset_url>?code=<code>&email=<address>.",
       HttpUrl));
   out.push_back(IntOption(
-      "courier.max_attempts",
-      [](auto& c) -> auto& { return c.courier.max_attempts; }, 1, 1000,
+      "courier.max_attempts", [](auto& c) -> auto& { return c.courier.max_attempts; }, 1, 1000,
       "Delivery attempts per message before it is given up (logged as an "
       "error and kept as dead)."));
   out.push_back(DurationOption(
-      "courier.retry_initial",
-      [](auto& c) -> auto& { return c.courier.retry_initial_ms; }, 1, 10,
+      "courier.retry_initial", [](auto& c) -> auto& { return c.courier.retry_initial_ms; }, 1, 10,
       "Delay before the first retry of a failed delivery; doubles with each "
       "attempt (with jitter) up to courier.retry_max."));
   out.push_back(DurationOption(
-      "courier.retry_max", [](auto& c) -> auto& { return c.courier.retry_max_ms; }, 1,
-      10, "Longest delay between two delivery attempts."));
+      "courier.retry_max", [](auto& c) -> auto& { return c.courier.retry_max_ms; }, 1, 10,
+      "Longest delay between two delivery attempts."));
   out.push_back(DurationOption(
       "courier.lease", [](auto& c) -> auto& { return c.courier.lease_ms; }, 1, 1000,
       "How long a message being sent is reserved for one sender; after a "
@@ -130,8 +122,7 @@ void AppendSmtpAndWebhook(std::vector<Option>& out) {
       "SMTP AUTH password.")));
   out.push_back(StringOption(
       "smtp.from", [](auto& c) -> auto& { return c.courier.smtp.from; },
-      "From header and envelope sender, \"Name <address>\" or an address.",
-      OneLine));
+      "From header and envelope sender, \"Name <address>\" or an address.", OneLine));
   out.push_back(EnumOption(
       "smtp.starttls", [](auto& c) -> auto& { return c.courier.smtp.starttls; },
       std::vector<std::pair<std::string, std::string>>{
@@ -143,8 +134,8 @@ void AppendSmtpAndWebhook(std::vector<Option>& out) {
       "smtp.tls_verify", [](auto& c) -> auto& { return c.courier.smtp.tls_verify; },
       "Verify the SMTP server's certificate and host name."));
   out.push_back(DurationOption(
-      "smtp.timeout", [](auto& c) -> auto& { return c.courier.smtp.timeout_ms; }, 1,
-      100, "Time limit of one SMTP delivery (connect to end of DATA)."));
+      "smtp.timeout", [](auto& c) -> auto& { return c.courier.smtp.timeout_ms; }, 1, 100,
+      "Time limit of one SMTP delivery (connect to end of DATA)."));
   out.push_back(StringOption(
       "webhook.url", [](auto& c) -> auto& { return c.courier.webhook.url; },
       "Endpoint that receives e-mails/SMS as signed JSON POSTs when a "
@@ -155,8 +146,8 @@ void AppendSmtpAndWebhook(std::vector<Option>& out) {
       "HMAC-SHA256 key of the X-Authd-Signature header (t=<unix>,v1=<hex of "
       "HMAC(secret, \"<t>.<body>\")>); empty = unsigned.")));
   out.push_back(DurationOption(
-      "webhook.timeout", [](auto& c) -> auto& { return c.courier.webhook.timeout_ms; },
-      1, 100, "Time limit of one webhook POST."));
+      "webhook.timeout", [](auto& c) -> auto& { return c.courier.webhook.timeout_ms; }, 1, 100,
+      "Time limit of one webhook POST."));
 }
 
 void AppendEvents(std::vector<Option>& out) {

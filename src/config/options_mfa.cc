@@ -47,19 +47,17 @@ void AppendMfaOptions(std::vector<Option>& out) {
       "mfa.allow_user_toggle", [](auto& c) -> auto& { return c.mfa.allow_user_toggle; },
       "Users may switch MFA on and off for themselves (POST /auth/mfa/toggle)."));
   out.push_back(BoolOption(
-      "mfa.allow_method_selection",
-      [](auto& c) -> auto& { return c.mfa.allow_method_selection; },
+      "mfa.allow_method_selection", [](auto& c) -> auto& { return c.mfa.allow_method_selection; },
       "Reported to clients in GET /auth/mfa/status and client-config."));
   out.push_back(StringOption(
       "mfa.totp_issuer", [](auto& c) -> auto& { return c.mfa.totp_issuer; },
       "Issuer shown by authenticator apps; empty = app.name."));
   out.push_back(IntOption(
-      "mfa.recovery_code_count",
-      [](auto& c) -> auto& { return c.mfa.recovery_code_count; }, 1, 100,
+      "mfa.recovery_code_count", [](auto& c) -> auto& { return c.mfa.recovery_code_count; }, 1, 100,
       "Recovery codes made by POST /auth/mfa/generate-recovery-code."));
   out.push_back(DurationOption(
-      "mfa.trusted_device_duration",
-      [](auto& c) -> auto& { return c.mfa.trusted_device_ttl_ms; }, 1, 1000,
+      "mfa.trusted_device_duration", [](auto& c) -> auto& { return c.mfa.trusted_device_ttl_ms; },
+      1, 1000,
       "How long a device trusted at MFA verification (trustDevice: true) "
       "skips MFA; also the Max-Age of the nest_auth_device_trust cookie."));
   out.push_back(Secret(StringOption(
@@ -77,14 +75,12 @@ void AppendMfaOptions(std::vector<Option>& out) {
       "Enrolling an authenticator app requires a verified e-mail or phone "
       "(403 MFA_CANNOT_ENABLE_WITHOUT_METHOD otherwise)."));
   out.push_back(IntOption(
-      "mfa.max_totp_devices",
-      [](auto& c) -> auto& { return c.mfa.max_totp_devices; }, 1, 1000,
+      "mfa.max_totp_devices", [](auto& c) -> auto& { return c.mfa.max_totp_devices; }, 1, 1000,
       "TOTP devices one user may hold, unverified setups included; one more "
       "POST /auth/mfa/setup-totp answers 400 MFA_DEVICE_LIMIT_REACHED "
       "(remove a device first)."));
   out.push_back(DurationOption(
-      "mfa.totp_setup_ttl",
-      [](auto& c) -> auto& { return c.mfa.totp_setup_ttl_ms; }, 1, 1000,
+      "mfa.totp_setup_ttl", [](auto& c) -> auto& { return c.mfa.totp_setup_ttl_ms; }, 1, 1000,
       "How long a TOTP setup may wait for POST /auth/mfa/verify-totp-setup. "
       "An older unverified setup cannot be verified any more, is not listed "
       "or counted towards mfa.max_totp_devices, and is deleted at the "

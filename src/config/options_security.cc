@@ -17,37 +17,31 @@ core::Status NonEmptyItem(std::string& s) {
 
 void AppendPassword(std::vector<Option>& out) {
   out.push_back(IntOption(
-      "password.argon2_memory_kib",
-      [](auto& c) -> auto& { return c.password.argon2_memory_kib; }, 8, 4194304,
+      "password.argon2_memory_kib", [](auto& c) -> auto& { return c.password.argon2_memory_kib; },
+      8, 4194304,
       "Argon2id memory per hash, in KiB (65536 = 64 MiB); at least 8 x "
       "argon2_parallelism. More memory makes GPU cracking costlier but is "
       "paid per concurrent hash (see server.hash_workers). Existing hashes "
       "keep their own parameters and still verify after a change."));
   out.push_back(IntOption(
-      "password.argon2_time_cost",
-      [](auto& c) -> auto& { return c.password.argon2_time_cost; }, 1, 1000,
-      "Argon2id passes over memory; login latency grows linearly with it."));
+      "password.argon2_time_cost", [](auto& c) -> auto& { return c.password.argon2_time_cost; }, 1,
+      1000, "Argon2id passes over memory; login latency grows linearly with it."));
   out.push_back(IntOption(
-      "password.argon2_parallelism",
-      [](auto& c) -> auto& { return c.password.argon2_parallelism; }, 1, 64,
-      "Argon2id lanes (threads) per hash."));
+      "password.argon2_parallelism", [](auto& c) -> auto& { return c.password.argon2_parallelism; },
+      1, 64, "Argon2id lanes (threads) per hash."));
   out.push_back(BoolOption(
-      "password.policy_enabled",
-      [](auto& c) -> auto& { return c.password.policy_enabled; },
+      "password.policy_enabled", [](auto& c) -> auto& { return c.password.policy_enabled; },
       "Enforce the rules below wherever a password is set (signup, change, "
       "reset, admin). ON by default in authd; the reference ships it off."));
   out.push_back(IntOption(
-      "password.min_length",
-      [](auto& c) -> auto& { return c.password.min_length; }, 1, 4096,
+      "password.min_length", [](auto& c) -> auto& { return c.password.min_length; }, 1, 4096,
       "Minimum password length in characters (400 PASSWORD_TOO_SHORT)."));
   out.push_back(IntOption(
-      "password.max_length",
-      [](auto& c) -> auto& { return c.password.max_length; }, 1, 4096,
+      "password.max_length", [](auto& c) -> auto& { return c.password.max_length; }, 1, 4096,
       "Maximum password length in characters (400 PASSWORD_TOO_LONG); at "
       "least min_length. Bounds the work an attacker can force per hash."));
   out.push_back(BoolOption(
-      "password.block_common",
-      [](auto& c) -> auto& { return c.password.block_common_passwords; },
+      "password.block_common", [](auto& c) -> auto& { return c.password.block_common_passwords; },
       "Reject passwords on the built-in list of common passwords (400 "
       "PASSWORD_TOO_COMMON)."));
   out.push_back(BoolOption(
@@ -56,8 +50,7 @@ void AppendPassword(std::vector<Option>& out) {
       "Reject passwords containing the e-mail's local part (3+ characters, "
       "case-insensitive; 400 PASSWORD_CONTAINS_IDENTIFIER)."));
   out.push_back(ListOption(
-      "password.blocklist",
-      [](auto& c) -> auto& { return c.password.blocklist; },
+      "password.blocklist", [](auto& c) -> auto& { return c.password.blocklist; },
       "Additional forbidden passwords, matched case-insensitively and "
       "exactly (400 PASSWORD_TOO_COMMON).",
       NonEmptyItem));
@@ -70,24 +63,21 @@ void AppendLockout(std::vector<Option>& out) {
       "ACCOUNT_LOCKED with Retry-After). ON by default in authd; the "
       "reference ships it off. State is in-process."));
   out.push_back(IntOption(
-      "lockout.max_failed_attempts",
-      [](auto& c) -> auto& { return c.lockout.max_failed_attempts; }, 1,
-      1000000,
+      "lockout.max_failed_attempts", [](auto& c) -> auto& { return c.lockout.max_failed_attempts; },
+      1, 1000000,
       "Failed logins (INVALID_CREDENTIALS) within lockout.window that lock "
       "the identifier + IP."));
   out.push_back(DurationOption(
-      "lockout.window", [](auto& c) -> auto& { return c.lockout.window_ms; }, 1,
-      1000, "Period in which failed logins are counted; at least 1s."));
+      "lockout.window", [](auto& c) -> auto& { return c.lockout.window_ms; }, 1, 1000,
+      "Period in which failed logins are counted; at least 1s."));
   out.push_back(DurationOption(
-      "lockout.duration",
-      [](auto& c) -> auto& { return c.lockout.lock_duration_ms; }, 1, 1000,
+      "lockout.duration", [](auto& c) -> auto& { return c.lockout.lock_duration_ms; }, 1, 1000,
       "How long a locked identifier + IP is refused; at least 1s."));
 }
 
 void AppendRateLimit(std::vector<Option>& out) {
   out.push_back(BoolOption(
-      "rate_limit.enabled",
-      [](auto& c) -> auto& { return c.rate_limit.enabled; },
+      "rate_limit.enabled", [](auto& c) -> auto& { return c.rate_limit.enabled; },
       "Enforce the per-route limits below (429 RATE_LIMITED with "
       "Retry-After). ON by default in authd; the reference ships it off. "
       "Counters are in-process, fixed windows."));
@@ -107,8 +97,7 @@ void AppendRateLimit(std::vector<Option>& out) {
       {"forgot_password", "POST /auth/forgot-password"},
       {"verify_otp", "POST /auth/verify-forgot-password-otp"},
       {"passwordless_send", "POST /auth/passwordless/send"},
-      {"mfa_verify",
-       "POST /auth/mfa/verify and /auth/mfa/verify-recovery-code"},
+      {"mfa_verify", "POST /auth/mfa/verify and /auth/mfa/verify-recovery-code"},
       {"verification_send",
        "POST /auth/send-email-verification, /auth/send-phone-verification "
        "and /auth/mfa/challenge (authd only: the reference has no limit there)"},
@@ -144,16 +133,13 @@ void AppendRateLimit(std::vector<Option>& out) {
 
 void AppendAuthAndLog(std::vector<Option>& out) {
   out.push_back(BoolOption(
-      "auth.email_enabled",
-      [](auto& c) -> auto& { return c.auth.email_enabled; },
+      "auth.email_enabled", [](auto& c) -> auto& { return c.auth.email_enabled; },
       "Accept e-mail identities (signup and login with an e-mail address)."));
   out.push_back(BoolOption(
-      "auth.phone_enabled",
-      [](auto& c) -> auto& { return c.auth.phone_enabled; },
+      "auth.phone_enabled", [](auto& c) -> auto& { return c.auth.phone_enabled; },
       "Accept phone-number identities."));
   out.push_back(BoolOption(
-      "auth.registration_enabled",
-      [](auto& c) -> auto& { return c.auth.registration_enabled; },
+      "auth.registration_enabled", [](auto& c) -> auto& { return c.auth.registration_enabled; },
       "Allow self-service signup; false = signup answers 403 "
       "REGISTRATION_DISABLED (users are then created by administrators)."));
   out.push_back(EnumOption(
@@ -166,8 +152,7 @@ void AppendAuthAndLog(std::vector<Option>& out) {
       "Lowest severity logged: trace, debug, info, warn or error."));
   out.push_back(EnumOption(
       "log.format", [](auto& c) -> auto& { return c.log.format; },
-      std::vector<std::pair<std::string, std::string>>{{"text", "text"},
-                                                       {"json", "json"}},
+      std::vector<std::pair<std::string, std::string>>{{"text", "text"}, {"json", "json"}},
       "text = human-readable lines; json = one JSON object per line, for "
       "log collectors: {\"time\",\"level\",\"msg\"}, the message escaped "
       "as a JSON string (invalid UTF-8 becomes U+FFFD), so no logged value "

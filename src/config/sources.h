@@ -22,13 +22,12 @@ using Origins = std::map<std::string, std::string>;
 // `shown` is the value as the user wrote it (quoted for text); it is left
 // out for secret options.
 core::Status ApplyValue(const Option& opt, const core::Result<Value>& parsed,
-                        std::string_view shown, const std::string& source,
-                        Config& config, Origins& origins);
+                        std::string_view shown, const std::string& source, Config& config,
+                        Origins& origins);
 
 // Reads and applies the TOML file at `path`. Unknown sections and keys,
 // wrong TOML types and invalid values are errors.
-core::Status ApplyTomlFile(const std::string& path, Config& config,
-                           Origins& origins);
+core::Status ApplyTomlFile(const std::string& path, Config& config, Origins& origins);
 
 // The full --help text.
 std::string HelpText();

@@ -85,21 +85,18 @@ core::Error UnknownKey(const std::string& key, const std::string& where) {
       if (opt.key.substr(opt.key.find('.') + 1) == key) hint = opt.key;
     }
   }
-  return core::InvalidArgument(
-      "", "unknown option " + key + " in " + where +
-              (hint.empty() ? "" : " (did you mean " + hint + "?)"));
+  return core::InvalidArgument("", "unknown option " + key + " in " + where +
+                                       (hint.empty() ? "" : " (did you mean " + hint + "?)"));
 }
 
 core::Status ApplySection(const std::string& path, const std::string& section,
-                          const toml::table& table, Config& config,
-                          Origins& origins) {
+                          const toml::table& table, Config& config, Origins& origins) {
   for (const auto& [name, node] : table) {
     const std::string key = section + "." + std::string(name.str());
     const Option* opt = FindByKey(key);
     if (opt == nullptr) return UnknownKey(key, Where(path, node));
     const std::string source = "file " + Where(path, node);
-    core::Status s = ApplyValue(*opt, FromToml(*opt, node), Shown(node), source,
-                                config, origins);
+    core::Status s = ApplyValue(*opt, FromToml(*opt, node), Shown(node), source, config, origins);
     if (!s.ok()) return s;
   }
   return core::Status::Ok();
@@ -124,8 +121,7 @@ core::Result<std::string> ReadFile(const std::string& path) {
 
 }  // namespace
 
-core::Status ApplyTomlFile(const std::string& path, Config& config,
-                           Origins& origins) {
+core::Status ApplyTomlFile(const std::string& path, Config& config, Origins& origins) {
   core::Result<std::string> text = ReadFile(path);
   if (!text.ok()) return text.status();
   toml::table root;
@@ -133,32 +129,26 @@ core::Status ApplyTomlFile(const std::string& path, Config& config,
     root = toml::parse(*text, path);
   } catch (const toml::parse_error& e) {
     return core::InvalidArgument(
-        "", "config file " + path + ":" +
-                std::to_string(e.source().begin.line) + ":" +
-                std::to_string(e.source().begin.column) + ": " +
-                std::string(e.description()));
+        "", "config file " + path + ":" + std::to_string(e.source().begin.line) + ":" +
+                std::to_string(e.source().begin.column) + ": " + std::string(e.description()));
   }
   for (const auto& [name, node] : root) {
     const std::string section(name.str());
     std::vector<std::string> sections;
     for (const SectionInfo& info : Sections()) sections.push_back(info.name);
-    if (std::find(sections.begin(), sections.end(), section) ==
-        sections.end()) {
+    if (std::find(sections.begin(), sections.end(), section) == sections.end()) {
       if (!node.is_table() && !node.is_array_of_tables()) {
         return UnknownKey(section, Where(path, node));
       }
       const std::string hint = Suggest(section, sections);
-      return core::InvalidArgument(
-          "", "unknown section [" + section + "] in " + Where(path, node) +
-                  (hint.empty() ? "" : " (did you mean [" + hint + "]?)"));
+      return core::InvalidArgument("", "unknown section [" + section + "] in " + Where(path, node) +
+                                           (hint.empty() ? "" : " (did you mean [" + hint + "]?)"));
     }
     if (!node.is_table()) {
-      return core::InvalidArgument("", "[" + section + "] in " +
-                                           Where(path, node) +
-                                           " must be a table of options");
+      return core::InvalidArgument(
+          "", "[" + section + "] in " + Where(path, node) + " must be a table of options");
     }
-    core::Status s =
-        ApplySection(path, section, *node.as_table(), config, origins);
+    core::Status s = ApplySection(path, section, *node.as_table(), config, origins);
     if (!s.ok()) return s;
   }
   return core::Status::Ok();

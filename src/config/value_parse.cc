@@ -59,19 +59,16 @@ core::Result<Value> ParseList(std::string_view text) {
 core::Result<Value> ParseRate(const Option& opt, std::string_view text) {
   const size_t slash = text.find('/');
   long long max = 0;
-  if (slash == std::string_view::npos ||
-      !ParseInteger(text.substr(0, slash), &max)) {
+  if (slash == std::string_view::npos || !ParseInteger(text.substr(0, slash), &max)) {
     return Invalid("expected " + Expected(opt));
   }
-  core::Result<long long> window =
-      ParseDurationMs(std::string(text.substr(slash + 1)));
+  core::Result<long long> window = ParseDurationMs(std::string(text.substr(slash + 1)));
   if (!window.ok()) return Invalid("expected " + Expected(opt));
   if (max < 1 || max > kMaxRequestsPerWindow) {
     return Invalid("MAX must be 1.." + std::to_string(kMaxRequestsPerWindow));
   }
   if (*window < kMinRateWindowMs) {
-    return Invalid("WINDOW must be at least " +
-                   FormatDurationMs(kMinRateWindowMs));
+    return Invalid("WINDOW must be at least " + FormatDurationMs(kMinRateWindowMs));
   }
   return Value(Rate{max, *window});
 }
@@ -90,9 +87,7 @@ core::Result<Value> ParseDuration(const Option& opt, std::string_view text) {
 
 }  // namespace
 
-core::Error Invalid(std::string detail) {
-  return core::InvalidArgument("", std::move(detail));
-}
+core::Error Invalid(std::string detail) { return core::InvalidArgument("", std::move(detail)); }
 
 std::string ToLower(std::string_view s) {
   std::string out(s);
@@ -139,8 +134,7 @@ std::string Expected(const Option& opt) {
     case OptionType::kString:
       return "a string";
     case OptionType::kInt:
-      return "an integer " + std::to_string(opt.min) + ".." +
-             std::to_string(opt.max);
+      return "an integer " + std::to_string(opt.min) + ".." + std::to_string(opt.max);
     case OptionType::kBool:
       return "a boolean (true/false, yes/no, on/off, 1/0)";
     case OptionType::kDuration:
@@ -176,8 +170,7 @@ std::string FormatValue(const Option& opt, const Value& value) {
       return FormatDurationMs(std::get<long long>(value));
     case OptionType::kList: {
       std::string s;
-      for (const std::string& item :
-           std::get<std::vector<std::string>>(value)) {
+      for (const std::string& item : std::get<std::vector<std::string>>(value)) {
         s += (s.empty() ? "" : ",") + item;
       }
       return s;

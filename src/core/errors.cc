@@ -23,8 +23,8 @@ constexpr ErrorEntry kEntries[] = {
     {Err::kPasswordContainsEmail, C::kInvalidArgument, "PASSWORD_CONTAINS_IDENTIFIER",
      "Password must not contain your email address", O::kReference},
 
-    {Err::kRegistrationDisabled, C::kForbidden, "REGISTRATION_DISABLED",
-     "Registration is disabled", O::kReference},
+    {Err::kRegistrationDisabled, C::kForbidden, "REGISTRATION_DISABLED", "Registration is disabled",
+     O::kReference},
     {Err::kTenantNotEnabled, C::kInvalidArgument, "TENANT_NOT_ENABLED",
      "tenantId provided but multi-tenancy is disabled on this deployment.", O::kReference},
     // kProviderNotFound on signup, where the reference answers 500
@@ -55,8 +55,7 @@ constexpr ErrorEntry kEntries[] = {
      O::kReference},
     {Err::kInvalidApiKeyFormat, C::kUnauthenticated, "INVALID_API_KEY_FORMAT",
      "Invalid API key format", O::kReference},
-    {Err::kInvalidApiKey, C::kUnauthenticated, "INVALID_API_KEY", "Invalid API key",
-     O::kReference},
+    {Err::kInvalidApiKey, C::kUnauthenticated, "INVALID_API_KEY", "Invalid API key", O::kReference},
     {Err::kInvalidToken, C::kUnauthenticated, "INVALID_TOKEN", "Invalid or expired token",
      O::kReference},
     {Err::kSessionNotFound, C::kUnauthenticated, "", "Session not found", O::kReference},
@@ -78,8 +77,8 @@ constexpr ErrorEntry kEntries[] = {
 
     {Err::kCsrfOriginRejected, C::kForbidden, "CSRF_ORIGIN_REJECTED",
      "Cross-site request blocked (origin not allowed).", O::kReference},
-    {Err::kCsrfTokenInvalid, C::kForbidden, "CSRF_TOKEN_INVALID",
-     "Invalid or missing CSRF token.", O::kReference},
+    {Err::kCsrfTokenInvalid, C::kForbidden, "CSRF_TOKEN_INVALID", "Invalid or missing CSRF token.",
+     O::kReference},
 
     {Err::kCurrentPasswordIncorrect, C::kInvalidArgument, "CURRENT_PASSWORD_INCORRECT",
      "Current password is incorrect", O::kReference},
@@ -128,8 +127,7 @@ constexpr ErrorEntry kEntries[] = {
     {Err::kMfaDeviceNotFound, C::kNotFound, "", "MFA device not found", O::kReference},
     // setup-totp past mfa.max_totp_devices (the reference has no cap).
     {Err::kMfaDeviceLimitReached, C::kInvalidArgument, "MFA_DEVICE_LIMIT_REACHED",
-     "Maximum number of MFA devices reached; remove a device before adding another",
-     O::kAuthd},
+     "Maximum number of MFA devices reached; remove a device before adding another", O::kAuthd},
     {Err::kMfaOtpInvalid, C::kUnauthenticated, "MFA_CODE_INVALID", "Invalid OTP", O::kReference},
     {Err::kMfaCodeInvalid, C::kUnauthenticated, "MFA_CODE_INVALID", "Invalid MFA code",
      O::kReference},

@@ -30,8 +30,8 @@ namespace authd::core {
 enum class Err {
   // Password policy (identity/passwords.cc).
   kPasswordRequired,
-  kPasswordTooShort,       // {} = minimum length
-  kPasswordTooLong,        // {} = maximum length
+  kPasswordTooShort,  // {} = minimum length
+  kPasswordTooLong,   // {} = maximum length
   kPasswordTooCommon,
   kPasswordNotAllowed,
   kPasswordContainsEmail,

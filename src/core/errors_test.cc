@@ -97,9 +97,8 @@ TEST(ErrorCatalogue, ReferenceEntriesMatchTheReference) {
     auto it = coded.find(e.code);
     ASSERT_NE(it, coded.end()) << Describe(e) << ": the reference has no such code";
     EXPECT_TRUE(Matches(it->value().as_array(), w, e.message, /*check_error=*/true))
-        << Describe(e) << ": the reference has no variant with status " << w.status
-        << ", error \"" << w.error << "\" and this message; it has "
-        << json::serialize(it->value());
+        << Describe(e) << ": the reference has no variant with status " << w.status << ", error \""
+        << w.error << "\" and this message; it has " << json::serialize(it->value());
   }
 }
 
@@ -111,9 +110,8 @@ TEST(ErrorCatalogue, DeliberateDifferencesAreDocumented) {
   for (const ErrorEntry& e : ErrorCatalogue()) {
     if (e.origin == ErrorOrigin::kReference) continue;
     const std::string key(e.code.empty() ? Normalized(e.message) : e.code);
-    const std::string needle = e.code.empty()
-                                   ? key.substr(key.find("{}") == 0 ? 3 : 0)
-                                   : "`" + key + "`";
+    const std::string needle =
+        e.code.empty() ? key.substr(key.find("{}") == 0 ? 3 : 0) : "`" + key + "`";
     EXPECT_NE(docs.find(needle), std::string::npos)
         << Describe(e) << " is not the reference's: docs/compatibility.md must list " << needle;
     if (e.origin == ErrorOrigin::kAuthd) {

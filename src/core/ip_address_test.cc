@@ -33,8 +33,8 @@ TEST(ParseIp, Ipv6CanonicalText) {
   EXPECT_EQ(Canon("0001:0002::0003"), "1:2::3");
   EXPECT_EQ(Canon("::102:304"), "::102:304");
   EXPECT_EQ(Canon("::1.2.3.4"), "::102:304");  // IPv4-compatible is not mapped
-  for (const char* bad : {":::", "1::2::3", "1:2:3:4:5:6:7:8:9", "1:2:3:4:5:6:7", "12345::",
-                          ":1::", "1::2:", "g::1", "fe80::1%eth0", "[::1]", "1:2:3:4:5:6:7::8",
+  for (const char* bad : {":::", "1::2::3", "1:2:3:4:5:6:7:8:9", "1:2:3:4:5:6:7", "12345::", ":1::",
+                          "1::2:", "g::1", "fe80::1%eth0", "[::1]", "1:2:3:4:5:6:7::8",
                           "::ffff:1.2.3", "::1.2.3.4:5", "1.2.3.4::", "::ffff:256.0.0.1"}) {
     EXPECT_FALSE(ParseIp(bad)) << bad;
   }
@@ -78,8 +78,8 @@ TEST(IpNetwork, ContainsV4V6AndMapped) {
   EXPECT_TRUE(ParseNetwork("::/0")->Contains(*ParseIp("1.2.3.4")));
   EXPECT_EQ(FormatNetwork(*ParseNetwork("::1")), "::1");
   EXPECT_EQ(FormatNetwork(*ParseNetwork("2001:db8::1/48")), "2001:db8::/48");
-  for (const char* bad : {"10.0.0.0/33", "::/129", "10.0.0.0/", "10.0.0.0/08", "10.0.0.0/a",
-                          "/8", "10.0.0.0/8/8", "10.0.0.0 /8", "localhost", ""}) {
+  for (const char* bad : {"10.0.0.0/33", "::/129", "10.0.0.0/", "10.0.0.0/08", "10.0.0.0/a", "/8",
+                          "10.0.0.0/8/8", "10.0.0.0 /8", "localhost", ""}) {
     EXPECT_FALSE(ParseNetwork(bad)) << bad;
   }
 }

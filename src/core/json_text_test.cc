@@ -24,16 +24,31 @@ TEST(JsonTextTest, KeepsValidUtf8AndReplacesInvalidBytes) {
 TEST(JsonTextTest, WritesNestedDocumentsWithCommasInTheRightPlaces) {
   JsonWriter w;
   w.BeginObject()
-      .Key("id").String("x")
-      .Key("n").Int(-42)
-      .Key("ok").Bool(true)
-      .Key("none").Null()
-      .Key("data").BeginObject().Key("a").Raw("[1,2]").Key("b").BeginArray()
-      .String("p").Int(1).EndArray().EndObject()
-      .Key("empty").BeginObject().EndObject()
+      .Key("id")
+      .String("x")
+      .Key("n")
+      .Int(-42)
+      .Key("ok")
+      .Bool(true)
+      .Key("none")
+      .Null()
+      .Key("data")
+      .BeginObject()
+      .Key("a")
+      .Raw("[1,2]")
+      .Key("b")
+      .BeginArray()
+      .String("p")
+      .Int(1)
+      .EndArray()
+      .EndObject()
+      .Key("empty")
+      .BeginObject()
+      .EndObject()
       .EndObject();
-  EXPECT_EQ(w.str(),
-            R"({"id":"x","n":-42,"ok":true,"none":null,"data":{"a":[1,2],"b":["p",1]},"empty":{}})");
+  EXPECT_EQ(
+      w.str(),
+      R"({"id":"x","n":-42,"ok":true,"none":null,"data":{"a":[1,2],"b":["p",1]},"empty":{}})");
 }
 
 }  // namespace

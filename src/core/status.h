@@ -21,15 +21,15 @@
 namespace authd::core {
 
 enum class ErrorCategory {
-  kInvalidArgument,   // 400
-  kUnauthenticated,   // 401
-  kForbidden,         // 403
-  kNotFound,          // 404
-  kConflict,          // 409
-  kPayloadTooLarge,   // 413
-  kRateLimited,       // 429
-  kInternal,          // 500
-  kUnavailable,       // 503
+  kInvalidArgument,  // 400
+  kUnauthenticated,  // 401
+  kForbidden,        // 403
+  kNotFound,         // 404
+  kConflict,         // 409
+  kPayloadTooLarge,  // 413
+  kRateLimited,      // 429
+  kInternal,         // 500
+  kUnavailable,      // 503
 };
 
 struct Error {
@@ -76,8 +76,8 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT
-  Result(Error e) : v_(std::move(e)) {}      // NOLINT
+  Result(T value) : v_(std::move(value)) {}              // NOLINT
+  Result(Error e) : v_(std::move(e)) {}                  // NOLINT
   Result(Status s) : v_(s.error()) { assert(!s.ok()); }  // NOLINT
 
   bool ok() const { return v_.index() == 0; }

@@ -3,8 +3,7 @@
 namespace authd::courier {
 
 OutboxMessage Composer::Compose(Channel channel, const core::TenantId& tenant,
-                                std::string recipient,
-                                std::string_view template_name,
+                                std::string recipient, std::string_view template_name,
                                 std::map<std::string, std::string> vars) const {
   vars["app_name"] = app_name_;
   const Templates::Rendered r = templates_.Render(template_name, channel, vars);

@@ -19,14 +19,13 @@ namespace authd::courier {
 class Composer {
  public:
   // REQUIRES: `templates` outlives the Composer.
-  Composer(const Templates& templates, std::string app_name,
-           crypto::SecureRandom& random, const core::Clock& clock)
-      : templates_(templates), app_name_(std::move(app_name)), random_(random),
-        clock_(clock) {}
+  Composer(const Templates& templates, std::string app_name, crypto::SecureRandom& random,
+           const core::Clock& clock)
+      : templates_(templates), app_name_(std::move(app_name)), random_(random), clock_(clock) {}
 
   // `channel` is kEmail or kSms; `vars` gets app_name added.
-  OutboxMessage Compose(Channel channel, const core::TenantId& tenant,
-                        std::string recipient, std::string_view template_name,
+  OutboxMessage Compose(Channel channel, const core::TenantId& tenant, std::string recipient,
+                        std::string_view template_name,
                         std::map<std::string, std::string> vars) const;
 
  private:

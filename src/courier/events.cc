@@ -7,18 +7,21 @@ EventData& EventData::Str(std::string_view key, std::string_view value) {
   return *this;
 }
 
-EventData& EventData::OptStr(std::string_view key,
-                             const std::optional<std::string>& value) {
+EventData& EventData::OptStr(std::string_view key, const std::optional<std::string>& value) {
   w_.Key(key);
-  if (value) w_.String(*value);
-  else w_.Null();
+  if (value)
+    w_.String(*value);
+  else
+    w_.Null();
   return *this;
 }
 
 EventData& EventData::Tenant(const core::TenantId& tenant) {
   w_.Key("tenantId");
-  if (tenant) w_.String(tenant->str());
-  else w_.Null();
+  if (tenant)
+    w_.String(tenant->str());
+  else
+    w_.Null();
   return *this;
 }
 
@@ -79,10 +82,14 @@ std::vector<OutboxMessage> EventPublisher::Messages(const Event& e) const {
     m.kind = e.name;
     core::JsonWriter w;
     w.BeginObject()
-        .Key("id").String(m.id)
-        .Key("event").String(e.name)
-        .Key("createdAt").String(core::FormatIso8601(now))
-        .Key("data").Raw(data)
+        .Key("id")
+        .String(m.id)
+        .Key("event")
+        .String(e.name)
+        .Key("createdAt")
+        .String(core::FormatIso8601(now))
+        .Key("data")
+        .Raw(data)
         .EndObject();
     m.body = w.Take();
     m.next_attempt_at = now;

@@ -74,8 +74,8 @@ struct Event {
 };
 
 struct EventOptions {
-  std::vector<std::string> urls;       // empty: events are off
-  std::set<std::string> names;         // empty: every event
+  std::vector<std::string> urls;        // empty: events are off
+  std::set<std::string> names;          // empty: every event
   std::set<std::string> include_codes;  // events whose code may be sent
 };
 
@@ -117,11 +117,13 @@ class EventPublisher final : public EventSink {
  public:
   // `enqueued` is called after messages were durably enqueued (wakes the
   // sender); may be empty.
-  EventPublisher(EventOptions options, OutboxStore& outbox,
-                 crypto::SecureRandom& random, const core::Clock& clock,
-                 std::function<void()> enqueued = {})
-      : options_(std::move(options)), outbox_(outbox), random_(random),
-        clock_(clock), enqueued_(std::move(enqueued)) {}
+  EventPublisher(EventOptions options, OutboxStore& outbox, crypto::SecureRandom& random,
+                 const core::Clock& clock, std::function<void()> enqueued = {})
+      : options_(std::move(options)),
+        outbox_(outbox),
+        random_(random),
+        clock_(clock),
+        enqueued_(std::move(enqueued)) {}
 
   bool Wants(std::string_view name) const override;
   std::vector<OutboxMessage> Messages(const Event& e) const override;

@@ -45,10 +45,9 @@ TEST_F(EventsTest, OneSignedWebhookPerUrlWithoutTheCodeByDefault) {
 }
 
 TEST_F(EventsTest, CodesOnlyForOptedInEventsAndOnlyListedNames) {
-  EventPublisher p({{"http://a.test/hook"},
-                    {event::kPasswordResetRequested},
-                    {event::kPasswordResetRequested}},
-                   *stores_.outbox, crypto::OsRandom(), clock_);
+  EventPublisher p(
+      {{"http://a.test/hook"}, {event::kPasswordResetRequested}, {event::kPasswordResetRequested}},
+      *stores_.outbox, crypto::OsRandom(), clock_);
   std::vector<OutboxMessage> m = p.Messages(ResetRequested());
   ASSERT_EQ(m.size(), 1u);
   EXPECT_NE(m[0].body.find(",\"code\":\"123456\"}}"), std::string::npos) << m[0].body;

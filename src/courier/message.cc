@@ -4,9 +4,12 @@ namespace authd::courier {
 
 const char* ChannelName(Channel c) {
   switch (c) {
-    case Channel::kEmail: return "email";
-    case Channel::kSms: return "sms";
-    case Channel::kWebhook: return "webhook";
+    case Channel::kEmail:
+      return "email";
+    case Channel::kSms:
+      return "sms";
+    case Channel::kWebhook:
+      return "webhook";
   }
   return "?";
 }
@@ -20,9 +23,12 @@ std::optional<Channel> ParseChannel(std::string_view name) {
 
 const char* StateName(MessageState s) {
   switch (s) {
-    case MessageState::kPending: return "pending";
-    case MessageState::kSent: return "sent";
-    case MessageState::kDead: return "dead";
+    case MessageState::kPending:
+      return "pending";
+    case MessageState::kSent:
+      return "sent";
+    case MessageState::kDead:
+      return "dead";
   }
   return "?";
 }

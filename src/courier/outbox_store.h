@@ -34,8 +34,8 @@ class OutboxStore {
   // claim alive at `now`, oldest next_attempt_at first (then created_at),
   // each now claimed until `lease_until`. Atomic: two concurrent callers
   // never get the same message.
-  virtual core::Result<std::vector<OutboxMessage>> ClaimDue(
-      core::UnixMillis now, int limit, core::UnixMillis lease_until) = 0;
+  virtual core::Result<std::vector<OutboxMessage>> ClaimDue(core::UnixMillis now, int limit,
+                                                            core::UnixMillis lease_until) = 0;
 
   // The Mark* calls change only a pending message (a sender whose lease ran
   // out cannot undo another's final mark); on others they are no-ops.
@@ -44,8 +44,7 @@ class OutboxStore {
 
   // A failed attempt to try again: attempts + 1, next_attempt_at, the
   // error kept in last_error, claim dropped; stays pending.
-  virtual core::Status MarkRetry(const std::string& id,
-                                 core::UnixMillis next_attempt_at,
+  virtual core::Status MarkRetry(const std::string& id, core::UnixMillis next_attempt_at,
                                  std::string_view error) = 0;
 
   // Given up: state dead, attempts + 1, last_error, body scrubbed.

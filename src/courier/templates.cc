@@ -59,10 +59,8 @@ void Fail(Parsed& p, std::string message) {
 
 // If the tag at [open, close) is alone on its line (blanks around it),
 // returns where that line's removal starts and ends; else {open, close}.
-std::pair<std::size_t, std::size_t> StandaloneSpan(std::string_view t,
-                                                   std::size_t text_start,
-                                                   std::size_t open,
-                                                   std::size_t close) {
+std::pair<std::size_t, std::size_t> StandaloneSpan(std::string_view t, std::size_t text_start,
+                                                   std::size_t open, std::size_t close) {
   std::size_t line = open;
   while (line > 0 && t[line - 1] != '\n') --line;
   // A tag earlier on the same line was already consumed: not standalone.
@@ -99,8 +97,10 @@ Parsed Parse(std::string_view t) {
     char sigil = inner.empty() ? '\0' : inner.front();
     if (sigil != '#' && sigil != '^' && sigil != '/') {
       AddText(p, t.substr(pos, open - pos));
-      if (inner.empty()) Fail(p, "empty tag \"{{}}\"");
-      else p.tokens.push_back({Token::Kind::kVar, std::string(inner), 0});
+      if (inner.empty())
+        Fail(p, "empty tag \"{{}}\"");
+      else
+        p.tokens.push_back({Token::Kind::kVar, std::string(inner), 0});
       pos = close;
       continue;
     }
@@ -111,11 +111,9 @@ Parsed Parse(std::string_view t) {
     pos = cut_end;
     if (sigil != '/') {
       open_sections.push_back(p.tokens.size());
-      p.tokens.push_back({sigil == '#' ? Token::Kind::kSection
-                                       : Token::Kind::kInverted,
-                          std::move(name), 0});
-    } else if (open_sections.empty() ||
-               p.tokens[open_sections.back()].text != name) {
+      p.tokens.push_back(
+          {sigil == '#' ? Token::Kind::kSection : Token::Kind::kInverted, std::move(name), 0});
+    } else if (open_sections.empty() || p.tokens[open_sections.back()].text != name) {
       Fail(p, "\"{{/" + name + "}}\" closes no open section");
     } else {
       p.tokens[open_sections.back()].end = p.tokens.size();
@@ -133,8 +131,7 @@ Parsed Parse(std::string_view t) {
   return p;
 }
 
-std::string_view Lookup(const std::map<std::string, std::string>& vars,
-                        const std::string& name) {
+std::string_view Lookup(const std::map<std::string, std::string>& vars, const std::string& name) {
   auto it = vars.find(name);
   return it == vars.end() ? std::string_view() : std::string_view(it->second);
 }
@@ -225,8 +222,7 @@ void StripFinalNewline(std::string& s) {
 }
 
 // Checks and normalises override `text` read from `file` for `part`.
-core::Status Prepare(const fs::path& file, std::string_view part,
-                     std::string& text) {
+core::Status Prepare(const fs::path& file, std::string_view part, std::string& text) {
   if (part == kSubject) {
     StripFinalNewline(text);
     if (text.find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos) {
@@ -258,8 +254,7 @@ std::string OneLine(std::string_view s) {
 
 }  // namespace
 
-std::string RenderTemplate(std::string_view tmpl,
-                           const std::map<std::string, std::string>& vars) {
+std::string RenderTemplate(std::string_view tmpl, const std::map<std::string, std::string>& vars) {
   Parsed parsed = Parse(tmpl);
   const std::vector<Token>& tokens = parsed.tokens;
   std::string out;
@@ -310,8 +305,8 @@ core::Result<Templates> Templates::Load(const std::string& dir) {
   std::error_code ec;
   fs::directory_iterator probe(dir, ec);  // fails if missing or unreadable
   if (ec) {
-    return core::InvalidArgument(
-        "", "templates directory " + dir + " cannot be read: " + ec.message());
+    return core::InvalidArgument("",
+                                 "templates directory " + dir + " cannot be read: " + ec.message());
   }
   for (const std::string& name : Names()) {
     for (std::string_view part : {kSubject, kEmailBody, kSmsBody}) {
@@ -328,9 +323,8 @@ core::Result<Templates> Templates::Load(const std::string& dir) {
   return t;
 }
 
-Templates::Rendered Templates::Render(
-    std::string_view name, Channel ch,
-    const std::map<std::string, std::string>& vars) const {
+Templates::Rendered Templates::Render(std::string_view name, Channel ch,
+                                      const std::map<std::string, std::string>& vars) const {
   Rendered r;
   auto part = [&](std::string_view suffix) -> std::string_view {
     auto it = parts_.find(Key(name, suffix));

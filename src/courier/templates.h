@@ -68,8 +68,7 @@ class Templates {
 // Renders one template string with `vars`, the syntax above. Lenient, as
 // Load has rejected malformed overrides: a stray closing tag renders as
 // nothing, an unclosed section runs to the end, an unterminated "{{" is text.
-std::string RenderTemplate(std::string_view tmpl,
-                           const std::map<std::string, std::string>& vars);
+std::string RenderTemplate(std::string_view tmpl, const std::map<std::string, std::string>& vars);
 
 }  // namespace authd::courier
 

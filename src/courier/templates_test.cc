@@ -26,8 +26,7 @@ class TempDir {
  public:
   TempDir() {
     std::string leaf = "authd_templates_test_";
-    leaf.append(std::to_string(::getpid())).append("_").append(
-        std::to_string(counter_++));
+    leaf.append(std::to_string(::getpid())).append("_").append(std::to_string(counter_++));
     path_ = fs::temp_directory_path() / leaf;
     fs::remove_all(path_);
     fs::create_directories(path_);
@@ -47,8 +46,7 @@ class TempDir {
 };
 
 TEST(RenderTemplate, SubstitutesVariablesAndTrimsTagSpaces) {
-  EXPECT_EQ(RenderTemplate("{{code}} for {{ app_name }}.", CodeVars()),
-            "123456 for Acme.");
+  EXPECT_EQ(RenderTemplate("{{code}} for {{ app_name }}.", CodeVars()), "123456 for Acme.");
 }
 
 TEST(RenderTemplate, UnknownVariableRendersEmpty) {
@@ -131,8 +129,7 @@ TEST(Templates, LinkLineOnlyWhenLinkSet) {
                            "If you did not"),
             std::string::npos)
       << with.body;
-  Templates::Rendered without =
-      t.Render("password_reset", Channel::kEmail, CodeVars());
+  Templates::Rendered without = t.Render("password_reset", Channel::kEmail, CodeVars());
   EXPECT_EQ(without.body.find("link"), std::string::npos) << without.body;
 }
 
@@ -186,20 +183,18 @@ TEST(TemplatesLoad, CrlfEndingOfSubjectIsStripped) {
   dir.Write("mfa_code.email.subject", "Code {{code}}\r\n");
   core::Result<Templates> t = Templates::Load(dir.path().string());
   ASSERT_TRUE(t.ok()) << t.error().message;
-  EXPECT_EQ(t->Render("mfa_code", Channel::kEmail, CodeVars()).subject,
-            "Code 123456");
+  EXPECT_EQ(t->Render("mfa_code", Channel::kEmail, CodeVars()).subject, "Code 123456");
 }
 
 TEST(TemplatesLoad, MultiLineSubjectIsRejectedNamingTheFile) {
-  for (const std::string& bad : {std::string("a\nb"), std::string("a\rb\n"),
-                                 std::string("a\n\n"), std::string("a\0b", 3)}) {
+  for (const std::string& bad :
+       {std::string("a\nb"), std::string("a\rb\n"), std::string("a\n\n"), std::string("a\0b", 3)}) {
     TempDir dir;
     dir.Write("email_verification.email.subject", bad);
     core::Result<Templates> t = Templates::Load(dir.path().string());
     ASSERT_FALSE(t.ok());
     EXPECT_EQ(t.error().category, core::ErrorCategory::kInvalidArgument);
-    EXPECT_NE(t.error().message.find("email_verification.email.subject"),
-              std::string::npos)
+    EXPECT_NE(t.error().message.find("email_verification.email.subject"), std::string::npos)
         << t.error().message;
   }
 }
@@ -209,15 +204,13 @@ TEST(TemplatesLoad, MalformedSectionIsRejected) {
   dir.Write("passwordless_code.email.txt", "{{#link}}open {{link}}\n");
   core::Result<Templates> t = Templates::Load(dir.path().string());
   ASSERT_FALSE(t.ok());
-  EXPECT_NE(t.error().message.find("passwordless_code.email.txt"),
-            std::string::npos);
+  EXPECT_NE(t.error().message.find("passwordless_code.email.txt"), std::string::npos);
   EXPECT_NE(t.error().message.find("never closed"), std::string::npos);
 }
 
 TEST(TemplatesLoad, MissingDirIsAnError) {
   TempDir dir;
-  core::Result<Templates> t =
-      Templates::Load((dir.path() / "does-not-exist").string());
+  core::Result<Templates> t = Templates::Load((dir.path() / "does-not-exist").string());
   ASSERT_FALSE(t.ok());
   EXPECT_NE(t.error().message.find("does-not-exist"), std::string::npos);
 }

@@ -33,13 +33,10 @@ const unsigned char* U8(std::string_view s) {
 }
 
 // OpenSSL takes int lengths.
-bool FitsInt(std::string_view s) {
-  return s.size() <= static_cast<std::size_t>(INT_MAX);
-}
+bool FitsInt(std::string_view s) { return s.size() <= static_cast<std::size_t>(INT_MAX); }
 
 const EVP_CIPHER* Aes256Gcm() {
-  static EVP_CIPHER* cipher =
-      EVP_CIPHER_fetch(nullptr, "AES-256-GCM", nullptr);  // never freed
+  static EVP_CIPHER* cipher = EVP_CIPHER_fetch(nullptr, "AES-256-GCM", nullptr);  // never freed
   if (cipher == nullptr) Die("AES-256-GCM fetch");
   return cipher;
 }
@@ -61,8 +58,8 @@ namespace internal {
 
 std::string SealWithNonce(std::string_view key32, std::string_view nonce12,
                           std::string_view plaintext, std::string_view aad) {
-  if (key32.size() != kAeadKeyBytes || nonce12.size() != kNonceBytes ||
-      !FitsInt(plaintext) || !FitsInt(aad)) {
+  if (key32.size() != kAeadKeyBytes || nonce12.size() != kNonceBytes || !FitsInt(plaintext) ||
+      !FitsInt(aad)) {
     return {};
   }
   // nonce || ciphertext (same length as plaintext in GCM) || tag
@@ -71,24 +68,22 @@ std::string SealWithNonce(std::string_view key32, std::string_view nonce12,
   auto* ct = reinterpret_cast<unsigned char*>(raw.data()) + kNonceBytes;
   CipherCtx ctx = NewCtx();
   int len = 0;
-  if (EVP_EncryptInit_ex2(ctx.get(), Aes256Gcm(), U8(key32), U8(nonce12),
-                          nullptr) != 1 ||
-      (!aad.empty() && EVP_EncryptUpdate(ctx.get(), nullptr, &len, U8(aad),
-                                         static_cast<int>(aad.size())) != 1)) {
+  if (EVP_EncryptInit_ex2(ctx.get(), Aes256Gcm(), U8(key32), U8(nonce12), nullptr) != 1 ||
+      (!aad.empty() &&
+       EVP_EncryptUpdate(ctx.get(), nullptr, &len, U8(aad), static_cast<int>(aad.size())) != 1)) {
     Die("AES-256-GCM seal");
   }
   int total = 0;
   if (!plaintext.empty()) {
-    if (EVP_EncryptUpdate(ctx.get(), ct, &len, U8(plaintext),
-                          static_cast<int>(plaintext.size())) != 1) {
+    if (EVP_EncryptUpdate(ctx.get(), ct, &len, U8(plaintext), static_cast<int>(plaintext.size())) !=
+        1) {
       Die("AES-256-GCM seal");
     }
     total = len;
   }
   if (EVP_EncryptFinal_ex(ctx.get(), ct + total, &len) != 1 ||
       static_cast<std::size_t>(total + len) != plaintext.size() ||
-      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_AEAD_GET_TAG,
-                          static_cast<int>(kTagBytes),
+      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_AEAD_GET_TAG, static_cast<int>(kTagBytes),
                           ct + plaintext.size()) != 1) {
     Die("AES-256-GCM seal");
   }
@@ -99,23 +94,20 @@ std::string SealWithNonce(std::string_view key32, std::string_view nonce12,
 
 }  // namespace internal
 
-std::string Seal(std::string_view key32, std::string_view plaintext,
-                 std::string_view aad, SecureRandom& random) {
+std::string Seal(std::string_view key32, std::string_view plaintext, std::string_view aad,
+                 SecureRandom& random) {
   if (key32.size() != kAeadKeyBytes) return {};
   char nonce[kNonceBytes];
   random.Fill(nonce, sizeof(nonce));
-  return internal::SealWithNonce(key32, std::string_view(nonce, sizeof(nonce)),
-                                 plaintext, aad);
+  return internal::SealWithNonce(key32, std::string_view(nonce, sizeof(nonce)), plaintext, aad);
 }
 
 std::optional<std::string> Open(std::string_view key32, std::string_view sealed,
                                 std::string_view aad) {
-  if (key32.size() != kAeadKeyBytes || !sealed.starts_with(kPrefix) ||
-      !FitsInt(aad)) {
+  if (key32.size() != kAeadKeyBytes || !sealed.starts_with(kPrefix) || !FitsInt(aad)) {
     return std::nullopt;
   }
-  const std::optional<std::string> raw =
-      Base64UrlDecode(sealed.substr(kPrefix.size()));
+  const std::optional<std::string> raw = Base64UrlDecode(sealed.substr(kPrefix.size()));
   if (!raw || raw->size() < kNonceBytes + kTagBytes) return std::nullopt;
   const std::string_view bytes(*raw);
   const std::string_view nonce = bytes.substr(0, kNonceBytes);
@@ -129,10 +121,9 @@ std::optional<std::string> Open(std::string_view key32, std::string_view sealed,
   auto* out = reinterpret_cast<unsigned char*>(plain.data());
   CipherCtx ctx = NewCtx();
   int len = 0;
-  if (EVP_DecryptInit_ex2(ctx.get(), Aes256Gcm(), U8(key32), U8(nonce),
-                          nullptr) != 1 ||
-      (!aad.empty() && EVP_DecryptUpdate(ctx.get(), nullptr, &len, U8(aad),
-                                         static_cast<int>(aad.size())) != 1)) {
+  if (EVP_DecryptInit_ex2(ctx.get(), Aes256Gcm(), U8(key32), U8(nonce), nullptr) != 1 ||
+      (!aad.empty() &&
+       EVP_DecryptUpdate(ctx.get(), nullptr, &len, U8(aad), static_cast<int>(aad.size())) != 1)) {
     Die("AES-256-GCM open");
   }
   int total = 0;
@@ -143,8 +134,8 @@ std::optional<std::string> Open(std::string_view key32, std::string_view sealed,
     }
     total = len;
   }
-  if (EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_AEAD_SET_TAG,
-                          static_cast<int>(kTagBytes), tag) != 1) {
+  if (EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_AEAD_SET_TAG, static_cast<int>(kTagBytes), tag) !=
+      1) {
     Die("AES-256-GCM open");
   }
   // Final verifies the tag; until it succeeds `plain` is unauthenticated and

@@ -38,8 +38,8 @@ inline constexpr std::size_t kAeadKeyBytes = 32;
 // seals of the same input differ (fresh nonce from `random`).
 // REQUIRES: key32.size() == kAeadKeyBytes, and plaintext and aad shorter
 // than 2 GiB; else returns "".
-std::string Seal(std::string_view key32, std::string_view plaintext,
-                 std::string_view aad, SecureRandom& random);
+std::string Seal(std::string_view key32, std::string_view plaintext, std::string_view aad,
+                 SecureRandom& random);
 
 // The plaintext of a Seal with the same key and aad, or nullopt if `sealed`
 // is not one: wrong prefix, not strict base64url, shorter than nonce + tag,

@@ -68,8 +68,8 @@ constexpr char kAad[] = "tenant-1/identity-42/totp";
 
 // McGrew & Viega, "The Galois/Counter Mode of Operation", test case 14.
 TEST(Aead, MatchesGcmSpecTestCase14) {
-  const std::string sealed = internal::SealWithNonce(
-      std::string(32, '\0'), std::string(12, '\0'), std::string(16, '\0'), "");
+  const std::string sealed = internal::SealWithNonce(std::string(32, '\0'), std::string(12, '\0'),
+                                                     std::string(16, '\0'), "");
   EXPECT_EQ(HexEncode(RawOf(sealed)),
             "000000000000000000000000"            // nonce
             "cea7403d4d606b6e074ec5d3baf39d18"    // ciphertext
@@ -78,22 +78,19 @@ TEST(Aead, MatchesGcmSpecTestCase14) {
 
 // Test case 16: 256-bit key, 60-byte plaintext, 20-byte AAD.
 TEST(Aead, MatchesGcmSpecTestCase16) {
-  const std::string key =
-      Unhex("feffe9928665731c6d6a8f9467308308feffe9928665731c6d6a8f9467308308");
+  const std::string key = Unhex("feffe9928665731c6d6a8f9467308308feffe9928665731c6d6a8f9467308308");
   const std::string nonce = Unhex("cafebabefacedbaddecaf888");
   const std::string plaintext = Unhex(
       "d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a72"
       "1c3c0c95956809532fcf0e2449a6b525b16aedf5aa0de657ba637b39");
   const std::string aad = Unhex("feedfacedeadbeeffeedfacedeadbeefabaddad2");
-  const std::string raw =
-      RawOf(internal::SealWithNonce(key, nonce, plaintext, aad));
+  const std::string raw = RawOf(internal::SealWithNonce(key, nonce, plaintext, aad));
   EXPECT_EQ(HexEncode(raw),
             "cafebabefacedbaddecaf888"
             "522dc1f099567d07f47f37a32a84427d643a8cdcbfe5c0c97598a2bd2555d1aa"
             "8cb08e48590dbb3da7b08b1056828838c5f61e6393ba7a0abcc9f662"
             "76fc6ece0f4e1768cddf8853bb2d551b");
-  EXPECT_EQ(Open(key, internal::SealWithNonce(key, nonce, plaintext, aad), aad),
-            plaintext);
+  EXPECT_EQ(Open(key, internal::SealWithNonce(key, nonce, plaintext, aad), aad), plaintext);
 }
 
 // Computed with python3 cryptography's AESGCM (key 00..1f, nonce a0..ab).
@@ -102,8 +99,7 @@ constexpr char kKnownSealed[] =
     "imVd_9nmnSv";
 
 TEST(Aead, MatchesKnownAnswer) {
-  EXPECT_EQ(internal::SealWithNonce(kKey, Iota(0xa0, 12), kSecret, kAad),
-            kKnownSealed);
+  EXPECT_EQ(internal::SealWithNonce(kKey, Iota(0xa0, 12), kSecret, kAad), kKnownSealed);
   EXPECT_EQ(Open(kKey, kKnownSealed, kAad), kSecret);
   // Seal draws its nonce from the injected SecureRandom.
   CountingRandom random(0xa0);
@@ -111,9 +107,8 @@ TEST(Aead, MatchesKnownAnswer) {
 }
 
 TEST(Aead, RoundTrips) {
-  for (const std::string& plaintext :
-       {std::string(), std::string("x"), std::string(kSecret),
-        std::string(1000, '\xff'), std::string("a\0b", 3)}) {
+  for (const std::string& plaintext : {std::string(), std::string("x"), std::string(kSecret),
+                                       std::string(1000, '\xff'), std::string("a\0b", 3)}) {
     for (const std::string& aad : {std::string(), std::string(kAad)}) {
       const std::string sealed = Seal(kKey, plaintext, aad, OsRandom());
       EXPECT_EQ(sealed.substr(0, 3), "v1.");
@@ -164,10 +159,8 @@ TEST(Aead, RejectsTruncatedOrExtendedInput) {
 
 TEST(Aead, RejectsWrongAad) {
   EXPECT_FALSE(Open(kKey, kKnownSealed, "").has_value());
-  EXPECT_FALSE(
-      Open(kKey, kKnownSealed, "tenant-1/identity-43/totp").has_value());
-  EXPECT_FALSE(Open(kKey, kKnownSealed, Concat(kAad, std::string_view("\0", 1)))
-                   .has_value());
+  EXPECT_FALSE(Open(kKey, kKnownSealed, "tenant-1/identity-43/totp").has_value());
+  EXPECT_FALSE(Open(kKey, kKnownSealed, Concat(kAad, std::string_view("\0", 1))).has_value());
   const std::string no_aad = Seal(kKey, kSecret, "", OsRandom());
   EXPECT_FALSE(Open(kKey, no_aad, kAad).has_value());
 }
@@ -198,9 +191,7 @@ TEST(Aead, WrongKeyLengthFailsClosed) {
     const std::string key(n, 'k');
     EXPECT_EQ(Seal(key, kSecret, kAad, OsRandom()), "") << n;
     EXPECT_FALSE(Open(key, kKnownSealed, kAad).has_value()) << n;
-    EXPECT_FALSE(
-        Open(key, Seal(key, kSecret, kAad, OsRandom()), kAad).has_value())
-        << n;
+    EXPECT_FALSE(Open(key, Seal(key, kSecret, kAad, OsRandom()), kAad).has_value()) << n;
   }
   EXPECT_EQ(internal::SealWithNonce(kKey, Iota(0, 11), kSecret, kAad), "");
   EXPECT_EQ(internal::SealWithNonce(kKey, Iota(0, 16), kSecret, kAad), "");
@@ -211,8 +202,7 @@ TEST(DeriveKey, IsHmacSha256OfPrefixedPurpose) {
   const std::string key = DeriveKey("configured-secret", "totp-secret");
   EXPECT_EQ(key.size(), kAeadKeyBytes);
   // python3: hmac.new(b"configured-secret", b"authd/totp-secret", sha256)
-  EXPECT_EQ(HexEncode(key),
-            "039f8bb448d8c4223dfc05a48430f57bf567add560b8af5ca461e5b6282c3fd4");
+  EXPECT_EQ(HexEncode(key), "039f8bb448d8c4223dfc05a48430f57bf567add560b8af5ca461e5b6282c3fd4");
   EXPECT_EQ(key, HmacSha256("configured-secret", "authd/totp-secret"));
 }
 
@@ -222,8 +212,7 @@ TEST(DeriveKey, SeparatesPurposesAndSecrets) {
   EXPECT_NE(a, DeriveKey("configured-secreT", "totp-secret"));
   const std::string sealed = Seal(a, kSecret, kAad, OsRandom());
   EXPECT_EQ(Open(a, sealed, kAad), kSecret);
-  EXPECT_FALSE(Open(DeriveKey("configured-secret", "recovery"), sealed, kAad)
-                   .has_value());
+  EXPECT_FALSE(Open(DeriveKey("configured-secret", "recovery"), sealed, kAad).has_value());
 }
 
 }  // namespace

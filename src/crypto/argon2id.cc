@@ -24,12 +24,11 @@ constexpr std::size_t kMaxSaltBytes = 256;
 constexpr std::size_t kMinHashBytes = ARGON2_MIN_OUTLEN;  // 4
 constexpr std::size_t kMaxHashBytes = 256;
 
-bool WithinLimits(std::uint32_t m, std::uint32_t t, std::uint32_t p,
-                  std::size_t salt_bytes, std::size_t hash_bytes) {
-  return p >= 1 && p <= kMaxParallelism && t >= 1 && t <= kMaxTimeCost &&
-         m >= 8 * p && m <= kMaxMemoryKib && salt_bytes >= kMinSaltBytes &&
-         salt_bytes <= kMaxSaltBytes && hash_bytes >= kMinHashBytes &&
-         hash_bytes <= kMaxHashBytes;
+bool WithinLimits(std::uint32_t m, std::uint32_t t, std::uint32_t p, std::size_t salt_bytes,
+                  std::size_t hash_bytes) {
+  return p >= 1 && p <= kMaxParallelism && t >= 1 && t <= kMaxTimeCost && m >= 8 * p &&
+         m <= kMaxMemoryKib && salt_bytes >= kMinSaltBytes && salt_bytes <= kMaxSaltBytes &&
+         hash_bytes >= kMinHashBytes && hash_bytes <= kMaxHashBytes;
 }
 
 // PHC strings use the standard alphabet without padding.
@@ -99,9 +98,8 @@ std::optional<Phc> ParsePhc(std::string_view s) {
     return std::nullopt;
   }
   phc.version = version;
-  if (!ConsumePrefix(&s, "$m=") || !ConsumeDecimal(&s, &phc.m) ||
-      !ConsumePrefix(&s, ",t=") || !ConsumeDecimal(&s, &phc.t) ||
-      !ConsumePrefix(&s, ",p=") || !ConsumeDecimal(&s, &phc.p) ||
+  if (!ConsumePrefix(&s, "$m=") || !ConsumeDecimal(&s, &phc.m) || !ConsumePrefix(&s, ",t=") ||
+      !ConsumeDecimal(&s, &phc.t) || !ConsumePrefix(&s, ",p=") || !ConsumeDecimal(&s, &phc.p) ||
       !ConsumePrefix(&s, "$")) {
     return std::nullopt;
   }
@@ -127,9 +125,9 @@ namespace {
 // machine; capping at the core count keeps a single login fast (its lanes
 // run in parallel) without oversubscribing the CPU under a login flood.
 // Threads never change the output: lanes define it.
-int HashOnThisThread(argon2_type type, std::uint32_t version, std::uint32_t t,
-                     std::uint32_t m, std::uint32_t p, std::string_view password,
-                     std::string_view salt, std::string& out) {
+int HashOnThisThread(argon2_type type, std::uint32_t version, std::uint32_t t, std::uint32_t m,
+                     std::uint32_t p, std::string_view password, std::string_view salt,
+                     std::string& out) {
   argon2_context ctx{};
   ctx.out = reinterpret_cast<std::uint8_t*>(out.data());
   ctx.outlen = static_cast<std::uint32_t>(out.size());
@@ -141,8 +139,7 @@ int HashOnThisThread(argon2_type type, std::uint32_t version, std::uint32_t t,
   ctx.t_cost = t;
   ctx.m_cost = m;
   ctx.lanes = p;
-  static const std::uint32_t kCores =
-      std::max(1u, std::thread::hardware_concurrency());
+  static const std::uint32_t kCores = std::max(1u, std::thread::hardware_concurrency());
   ctx.threads = std::min(p, kCores);
   ctx.version = version;
   ctx.flags = ARGON2_DEFAULT_FLAGS;
@@ -151,19 +148,17 @@ int HashOnThisThread(argon2_type type, std::uint32_t version, std::uint32_t t,
 
 }  // namespace
 
-core::Result<std::string> Argon2idHash(std::string_view password,
-                                       const Argon2Params& params,
+core::Result<std::string> Argon2idHash(std::string_view password, const Argon2Params& params,
                                        SecureRandom& random) {
-  if (!WithinLimits(params.memory_kib, params.time_cost, params.parallelism,
-                    params.salt_bytes, params.hash_bytes)) {
+  if (!WithinLimits(params.memory_kib, params.time_cost, params.parallelism, params.salt_bytes,
+                    params.hash_bytes)) {
     // Refuse to mint a hash that Argon2Verify would then reject.
     return core::Internal("argon2id: parameters outside supported limits");
   }
   const std::string salt = random.Bytes(params.salt_bytes);
   std::string hash(params.hash_bytes, '\0');
-  const int rc = HashOnThisThread(Argon2_id, ARGON2_VERSION_13, params.time_cost,
-                                  params.memory_kib, params.parallelism, password,
-                                  salt, hash);
+  const int rc = HashOnThisThread(Argon2_id, ARGON2_VERSION_13, params.time_cost, params.memory_kib,
+                                  params.parallelism, password, salt, hash);
   if (rc != ARGON2_OK) {
     return core::Internal(std::string("argon2id: ") + argon2_error_message(rc));
   }
@@ -180,9 +175,8 @@ bool Argon2Verify(std::string_view password, std::string_view phc) {
   const std::optional<Phc> parsed = ParsePhc(phc);
   if (!parsed) return false;
   std::string computed(parsed->hash.size(), '\0');
-  const int rc = HashOnThisThread(parsed->type, parsed->version, parsed->t,
-                                  parsed->m, parsed->p, password, parsed->salt,
-                                  computed);
+  const int rc = HashOnThisThread(parsed->type, parsed->version, parsed->t, parsed->m, parsed->p,
+                                  password, parsed->salt, computed);
   if (rc != ARGON2_OK) return false;
   return ConstantTimeEquals(computed, parsed->hash);
 }

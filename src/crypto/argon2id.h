@@ -27,8 +27,7 @@ struct Argon2Params {
 
 // Returns the PHC string. Internal error if libargon2 fails or `params` lie
 // outside what Argon2Verify accepts (see below).
-core::Result<std::string> Argon2idHash(std::string_view password,
-                                       const Argon2Params& params,
+core::Result<std::string> Argon2idHash(std::string_view password, const Argon2Params& params,
                                        SecureRandom& random);
 
 // True iff `phc` is a well-formed argon2id (or argon2i/argon2d) PHC string

@@ -114,10 +114,9 @@ TEST(Argon2id, VerifiesKnownAnswerVectors) {
   EXPECT_TRUE(Argon2Verify("password",
                            "$argon2id$v=19$m=4096,t=1,p=1$c29tZXNhbHQ$"
                            "yIW3jKhc46JgZ3FAcoGEowrd6vyP/WTSy/wUREAmlwc"));
-  EXPECT_TRUE(
-      Argon2Verify("Str0ng!Passw0rd",
-                   "$argon2id$v=19$m=4096,t=2,p=2$MDEyMzQ1Njc4OWFiY2RlZg$"
-                   "Qz+bVDmEK0TwN7E8TKYtou1+51Jzu7spE1qLoIwrhd0"));
+  EXPECT_TRUE(Argon2Verify("Str0ng!Passw0rd",
+                           "$argon2id$v=19$m=4096,t=2,p=2$MDEyMzQ1Njc4OWFiY2RlZg$"
+                           "Qz+bVDmEK0TwN7E8TKYtou1+51Jzu7spE1qLoIwrhd0"));
   EXPECT_FALSE(Argon2Verify("passwore",
                             "$argon2id$v=19$m=4096,t=1,p=1$c29tZXNhbHQ$"
                             "yIW3jKhc46JgZ3FAcoGEowrd6vyP/WTSy/wUREAmlwc"));
@@ -146,8 +145,7 @@ TEST(Argon2id, MalformedStringsVerifyFalse) {
       "$argon2id$v=19$m=4096,t=1,p=1$c29tZXNhbHQ$"
       "yIW3jKhc46JgZ3FAcoGEowrd6vyP/WTSy/wUREAmlwc";
   ASSERT_TRUE(Argon2Verify("password", good));
-  const std::string salt_hash =
-      "c29tZXNhbHQ$yIW3jKhc46JgZ3FAcoGEowrd6vyP/WTSy/wUREAmlwc";
+  const std::string salt_hash = "c29tZXNhbHQ$yIW3jKhc46JgZ3FAcoGEowrd6vyP/WTSy/wUREAmlwc";
   const std::vector<std::string> cases = {
       std::string(""),
       std::string("password"),
@@ -190,14 +188,10 @@ TEST(Argon2id, MalformedStringsVerifyFalse) {
 
 TEST(Argon2id, RejectsCostsBeyondCapsWithoutRunning) {
   // Would take minutes and gigabytes if honoured; must return false at once.
-  const std::string salt_hash =
-      "c29tZXNhbHQ$yIW3jKhc46JgZ3FAcoGEowrd6vyP/WTSy/wUREAmlwc";
-  EXPECT_FALSE(Argon2Verify("password",
-                            "$argon2id$v=19$m=4194304,t=1,p=1$" + salt_hash));
-  EXPECT_FALSE(Argon2Verify("password",
-                            "$argon2id$v=19$m=4096,t=100000,p=1$" + salt_hash));
-  EXPECT_FALSE(
-      Argon2Verify("password", "$argon2id$v=19$m=65536,t=1,p=65$" + salt_hash));
+  const std::string salt_hash = "c29tZXNhbHQ$yIW3jKhc46JgZ3FAcoGEowrd6vyP/WTSy/wUREAmlwc";
+  EXPECT_FALSE(Argon2Verify("password", "$argon2id$v=19$m=4194304,t=1,p=1$" + salt_hash));
+  EXPECT_FALSE(Argon2Verify("password", "$argon2id$v=19$m=4096,t=100000,p=1$" + salt_hash));
+  EXPECT_FALSE(Argon2Verify("password", "$argon2id$v=19$m=65536,t=1,p=65$" + salt_hash));
 }
 
 TEST(Argon2id, HashRejectsOutOfRangeParams) {

@@ -61,8 +61,7 @@ void FuzzTotp(std::string_view input) {
   std::int64_t now = 0;
   std::memcpy(&now, input.data() + 1, sizeof(now));
   std::string_view rest = input.substr(10);
-  const std::size_t code_len =
-      static_cast<unsigned char>(input[9]) % (rest.size() + 1);
+  const std::size_t code_len = static_cast<unsigned char>(input[9]) % (rest.size() + 1);
   const std::string_view code = rest.substr(0, code_len);
   const std::string_view key = rest.substr(code_len);
 
@@ -70,8 +69,7 @@ void FuzzTotp(std::string_view input) {
   // The key's own current code verifies at exactly the current step
   // whenever the parameters are in range.
   const std::string own = authd::crypto::Totp(key, now, digits, 30, hash);
-  const auto step =
-      authd::crypto::VerifyTotp(key, own, now, window, digits, 30, hash);
+  const auto step = authd::crypto::VerifyTotp(key, own, now, window, digits, 30, hash);
   if (own.empty() || window < 0) {
     Check(!step.has_value());
   } else {
@@ -82,8 +80,7 @@ void FuzzTotp(std::string_view input) {
 
 }  // namespace
 
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
-                                      std::size_t size) {
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view input(reinterpret_cast<const char*>(data), size);
   FuzzBase32(input);
   FuzzTotp(input);

@@ -7,15 +7,12 @@
 namespace authd::crypto {
 namespace {
 
-constexpr char kStdAlphabet[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-constexpr char kUrlAlphabet[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+constexpr char kStdAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+constexpr char kUrlAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 constexpr char kHexDigits[] = "0123456789abcdef";
 constexpr char kBase32Alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
-std::string EncodeBase64(std::string_view bytes, const char* alphabet,
-                         bool pad) {
+std::string EncodeBase64(std::string_view bytes, const char* alphabet, bool pad) {
   std::string out;
   out.reserve((bytes.size() + 2) / 3 * 4);
   std::size_t i = 0;
@@ -102,8 +99,8 @@ std::optional<std::string> Base64UrlDecode(std::string_view text) {
   char* o = out.data();
   std::uint32_t bad = 0;  // OR of every digit: 0xff anywhere = invalid
   for (std::size_t i = 0; i < full; ++i, in += 4, o += 3) {
-    const std::uint32_t a = kUrlTable[in[0]], b = kUrlTable[in[1]],
-                        c = kUrlTable[in[2]], d = kUrlTable[in[3]];
+    const std::uint32_t a = kUrlTable[in[0]], b = kUrlTable[in[1]], c = kUrlTable[in[2]],
+                        d = kUrlTable[in[3]];
     bad |= a | b | c | d;
     const std::uint32_t n = (a << 18) | (b << 12) | (c << 6) | d;
     o[0] = static_cast<char>(n >> 16);

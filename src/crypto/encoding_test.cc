@@ -121,9 +121,8 @@ TEST(Base32, EncodesRfc4648VectorsWithoutPadding) {
 
 TEST(Base32, DecodesRfc4648VectorsWithAndWithoutPadding) {
   for (const Vector& v : kRfc4648Base32) {
-    for (const std::string& text :
-         {std::string(v.base64), StripPadding(v.base64), ToLower(v.base64),
-          ToLower(StripPadding(v.base64))}) {
+    for (const std::string& text : {std::string(v.base64), StripPadding(v.base64),
+                                    ToLower(v.base64), ToLower(StripPadding(v.base64))}) {
       const auto decoded = Base32Decode(text);
       ASSERT_TRUE(decoded.has_value()) << text;
       EXPECT_EQ(*decoded, v.plain) << text;

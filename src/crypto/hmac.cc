@@ -1,7 +1,7 @@
 #include "crypto/hmac.h"
 
-#include <openssl/crypto.h>
 #include <openssl/core_names.h>
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/params.h>
 
@@ -46,8 +46,7 @@ class ThreadHmac {
 
   std::string Mac(std::string_view key, std::string_view message) {
     const bool same_key = keyed_ && key == key_;
-    if (EVP_MAC_init(ctx_, same_key ? nullptr : U8(key), same_key ? 0 : key.size(),
-                     nullptr) != 1) {
+    if (EVP_MAC_init(ctx_, same_key ? nullptr : U8(key), same_key ? 0 : key.size(), nullptr) != 1) {
       Die("HMAC-SHA256");
     }
     if (!same_key) {
@@ -80,8 +79,7 @@ std::string HmacSha256(std::string_view key, std::string_view message) {
 std::string Sha256(std::string_view message) {
   unsigned char out[EVP_MAX_MD_SIZE];
   unsigned int out_len = 0;
-  if (EVP_Digest(U8(message), message.size(), out, &out_len, EVP_sha256(),
-                 nullptr) != 1 ||
+  if (EVP_Digest(U8(message), message.size(), out, &out_len, EVP_sha256(), nullptr) != 1 ||
       out_len != 32) {
     Die("SHA-256");
   }
@@ -92,9 +90,7 @@ std::string HmacSha256Hex(std::string_view key, std::string_view message) {
   return HexEncode(HmacSha256(key, message));
 }
 
-std::string Sha256Hex(std::string_view message) {
-  return HexEncode(Sha256(message));
-}
+std::string Sha256Hex(std::string_view message) { return HexEncode(Sha256(message)); }
 
 bool ConstantTimeEquals(std::string_view a, std::string_view b) {
   // Lengths are public (a MAC's length is fixed); only the contents must not

@@ -34,18 +34,16 @@ TEST(HmacSha256, MatchesRfc4231Case4) {
 
 TEST(HmacSha256, MatchesRfc4231Case6) {
   EXPECT_EQ(
-      HmacSha256Hex(Repeat('\xaa', 131),
-                    "Test Using Larger Than Block-Size Key - Hash Key First"),
+      HmacSha256Hex(Repeat('\xaa', 131), "Test Using Larger Than Block-Size Key - Hash Key First"),
       "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
 }
 
 TEST(HmacSha256, MatchesRfc4231Case7) {
-  EXPECT_EQ(
-      HmacSha256Hex(Repeat('\xaa', 131),
-                    "This is a test using a larger than block-size key and a "
-                    "larger than block-size data. The key needs to be hashed "
-                    "before being used by the HMAC algorithm."),
-      "9b09ffa71b942fcb27635fbcd5b0e944bfdc63644f0713938a7f51535c3a35e2");
+  EXPECT_EQ(HmacSha256Hex(Repeat('\xaa', 131),
+                          "This is a test using a larger than block-size key and a "
+                          "larger than block-size data. The key needs to be hashed "
+                          "before being used by the HMAC algorithm."),
+            "9b09ffa71b942fcb27635fbcd5b0e944bfdc63644f0713938a7f51535c3a35e2");
 }
 
 TEST(HmacSha256, AcceptsEmptyKeyAndMessage) {
@@ -60,14 +58,12 @@ TEST(HmacSha256, RawFormIs32Bytes) {
 }
 
 TEST(Sha256, HashesAbc) {
-  EXPECT_EQ(Sha256Hex("abc"),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(Sha256Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   EXPECT_EQ(Sha256("abc").size(), 32u);
 }
 
 TEST(Sha256, HashesEmptyString) {
-  EXPECT_EQ(Sha256Hex(""),
-            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  EXPECT_EQ(Sha256Hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 }
 
 TEST(ConstantTimeEquals, ComparesContents) {
@@ -75,10 +71,8 @@ TEST(ConstantTimeEquals, ComparesContents) {
   EXPECT_TRUE(ConstantTimeEquals("secret", "secret"));
   EXPECT_FALSE(ConstantTimeEquals("secret", "secreT"));
   EXPECT_FALSE(ConstantTimeEquals("Secret", "secret"));
-  EXPECT_TRUE(
-      ConstantTimeEquals(std::string("a\0b", 3), std::string("a\0b", 3)));
-  EXPECT_FALSE(
-      ConstantTimeEquals(std::string("a\0b", 3), std::string("a\0c", 3)));
+  EXPECT_TRUE(ConstantTimeEquals(std::string("a\0b", 3), std::string("a\0b", 3)));
+  EXPECT_FALSE(ConstantTimeEquals(std::string("a\0b", 3), std::string("a\0c", 3)));
 }
 
 TEST(ConstantTimeEquals, DifferentLengthsAreUnequal) {

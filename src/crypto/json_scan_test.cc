@@ -12,8 +12,8 @@ namespace {
 bool Valid(std::string_view text) { return ScanJsonObject(text).has_value(); }
 
 TEST(JsonScan, ReportsTopLevelMembersInOrder) {
-  const auto m = ScanJsonObject(
-      R"( {"s":"x","n":-1.5e+3,"t":true,"f":false,"z":null,"o":{"a":[1]},"a":[]} )");
+  const auto m =
+      ScanJsonObject(R"( {"s":"x","n":-1.5e+3,"t":true,"f":false,"z":null,"o":{"a":[1]},"a":[]} )");
   ASSERT_TRUE(m.has_value());
   ASSERT_EQ(m->size(), 7u);
   EXPECT_EQ((*m)[0].key, "s");
@@ -37,33 +37,30 @@ TEST(JsonScan, AcceptsEmptyObject) {
 }
 
 TEST(JsonScan, DecodesEscapes) {
-  const auto m = ScanJsonObject(
-      R"({"k\"\\\/\b\f\n\r\t":"\u0041\u00e9\u20ac\ud83d\ude00"})");
+  const auto m = ScanJsonObject(R"({"k\"\\\/\b\f\n\r\t":"\u0041\u00e9\u20ac\ud83d\ude00"})");
   ASSERT_TRUE(m.has_value());
   EXPECT_EQ((*m)[0].key, "k\"\\/\b\f\n\r\t");
   EXPECT_EQ((*m)[0].value, "A\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80");
 }
 
 TEST(JsonScan, KeepsRawUtf8) {
-  const auto m =
-      ScanJsonObject("{\"k\":\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\"}");
+  const auto m = ScanJsonObject("{\"k\":\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\"}");
   ASSERT_TRUE(m.has_value());
   EXPECT_EQ((*m)[0].value, "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80");
 }
 
 TEST(JsonScan, RejectsNonObjects) {
-  for (const char* text : {"", " ", "[]", "\"s\"", "1", "null", "{", "}",
-                           "{}{}", "{} x", "\xef\xbb\xbf{}"}) {
+  for (const char* text :
+       {"", " ", "[]", "\"s\"", "1", "null", "{", "}", "{}{}", "{} x", "\xef\xbb\xbf{}"}) {
     EXPECT_FALSE(Valid(text)) << text;
   }
 }
 
 TEST(JsonScan, RejectsSyntaxErrors) {
-  for (const char* text :
-       {R"({"a":1,})", R"({"a" 1})", R"({a:1})", R"({'a':1})", R"({"a":})",
-        R"({"a":[1,]})", R"({"a":[1 2]})", R"({"a":tru})", R"({"a":nul})",
-        R"({"a":True})", R"({"a":1}})", R"({"a":{"b":1})", R"({"a":"x)",
-        R"({"a":1 /*c*/})", R"({,})", R"({"a":NaN})", R"({"a":Infinity})"}) {
+  for (const char* text : {R"({"a":1,})", R"({"a" 1})", R"({a:1})", R"({'a':1})", R"({"a":})",
+                           R"({"a":[1,]})", R"({"a":[1 2]})", R"({"a":tru})", R"({"a":nul})",
+                           R"({"a":True})", R"({"a":1}})", R"({"a":{"b":1})", R"({"a":"x)",
+                           R"({"a":1 /*c*/})", R"({,})", R"({"a":NaN})", R"({"a":Infinity})"}) {
     EXPECT_FALSE(Valid(text)) << text;
   }
 }
@@ -72,8 +69,8 @@ TEST(JsonScan, EnforcesNumberGrammar) {
   for (const char* ok : {"0", "-0", "10", "1.5", "1e5", "1E+5", "-1.0e-5"}) {
     EXPECT_TRUE(Valid(std::string(R"({"n":)") + ok + "}")) << ok;
   }
-  for (const char* bad : {"01", "+1", "1.", ".5", "1e", "1e+", "-", "--1",
-                          "0x10", "1.5.5", "- 1"}) {
+  for (const char* bad :
+       {"01", "+1", "1.", ".5", "1e", "1e+", "-", "--1", "0x10", "1.5.5", "- 1"}) {
     EXPECT_FALSE(Valid(std::string(R"({"n":)") + bad + "}")) << bad;
   }
 }
@@ -92,9 +89,8 @@ TEST(JsonScan, RejectsBadStrings) {
 
 TEST(JsonScan, RejectsInvalidUtf8) {
   for (const char* bad :
-       {"\x80", "\xc0\xaf", "\xc1\xbf", "\xc3", "\xe0\x80\xaf", "\xed\xa0\x80",
-        "\xf0\x80\x80\xaf", "\xf4\x90\x80\x80", "\xf5\x80\x80\x80", "\xff",
-        "\xe2\x82"}) {
+       {"\x80", "\xc0\xaf", "\xc1\xbf", "\xc3", "\xe0\x80\xaf", "\xed\xa0\x80", "\xf0\x80\x80\xaf",
+        "\xf4\x90\x80\x80", "\xf5\x80\x80\x80", "\xff", "\xe2\x82"}) {
     EXPECT_FALSE(Valid(std::string("{\"a\":\"") + bad + "\"}")) << bad;
   }
   EXPECT_FALSE(Valid("{\"a\":1,\xc3\xa9:1}"));  // non-ASCII outside strings
@@ -124,16 +120,14 @@ TEST(JsonScan, BoundsNestingDepth) {
 TEST(JsonScan, SurvivesArbitraryBytes) {
   // Deterministic pseudo-random inputs (SHA-256 chain) and mutations of a
   // valid document: must terminate without crashing; ASan checks the rest.
-  const std::string seed_doc =
-      R"({"alg":"HS256","x":[1,{"y":"\u00e9\ud83d\ude00"}],"n":-1.5e3})";
+  const std::string seed_doc = R"({"alg":"HS256","x":[1,{"y":"\u00e9\ud83d\ude00"}],"n":-1.5e3})";
   std::string state = "json-scan-fuzz";
   for (int i = 0; i < 3000; ++i) {
     state = Sha256(state);
     std::string doc = seed_doc;
     const auto pos = static_cast<unsigned char>(state[0]) % doc.size();
     doc[pos] = state[1];
-    if (state[2] & 1)
-      doc.resize(static_cast<unsigned char>(state[3]) % doc.size());
+    if (state[2] & 1) doc.resize(static_cast<unsigned char>(state[3]) % doc.size());
     (void)ScanJsonObject(doc);
     (void)ScanJsonObject(state);
     (void)ScanJsonObject("{\"" + state);

@@ -47,8 +47,7 @@ std::optional<Parts> Split(std::string_view token) {
                std::move(*signature)};
 }
 
-const JsonMember* Find(const std::vector<JsonMember>& members,
-                       std::string_view key) {
+const JsonMember* Find(const std::vector<JsonMember>& members, std::string_view key) {
   for (const JsonMember& m : members) {
     if (m.key == key) return &m;
   }
@@ -63,13 +62,11 @@ std::optional<JwtError> CheckHeader(std::string_view header_json) {
   const auto header = internal::ScanJsonObject(header_json);
   if (!header) return JwtError::kMalformed;
   const JsonMember* alg = Find(*header, "alg");
-  if (alg == nullptr || alg->kind != JsonKind::kString ||
-      alg->value != "HS256") {
+  if (alg == nullptr || alg->kind != JsonKind::kString || alg->value != "HS256") {
     return JwtError::kBadAlgorithm;
   }
   const JsonMember* typ = Find(*header, "typ");
-  if (typ != nullptr &&
-      (typ->kind != JsonKind::kString || typ->value != "JWT")) {
+  if (typ != nullptr && (typ->kind != JsonKind::kString || typ->value != "JWT")) {
     return JwtError::kBadAlgorithm;
   }
   if (Find(*header, "crit") != nullptr || Find(*header, "b64") != nullptr) {
@@ -83,8 +80,7 @@ enum class Claim { kAbsent, kPresent, kInvalid };
 // Reads a NumericDate. Like jsonwebtoken, any JSON number is accepted
 // (fractions too); other types, and magnitudes a double cannot hold, are
 // invalid.
-Claim ReadNumericDate(const std::vector<JsonMember>& payload,
-                      std::string_view key, double* out) {
+Claim ReadNumericDate(const std::vector<JsonMember>& payload, std::string_view key, double* out) {
   const JsonMember* m = Find(payload, key);
   if (m == nullptr) return Claim::kAbsent;
   if (m->kind != JsonKind::kNumber) return Claim::kInvalid;

@@ -52,8 +52,7 @@ session::TokenClaims AccessClaims() {
 }
 
 const session::ClaimsCodec& Codec() {
-  static const std::unique_ptr<session::ClaimsCodec> codec =
-      http::NewJsonClaimsCodec();
+  static const std::unique_ptr<session::ClaimsCodec> codec = http::NewJsonClaimsCodec();
   return *codec;
 }
 
@@ -68,8 +67,7 @@ void BM_JwtSignHs256_AccessToken(benchmark::State& state) {
 BENCHMARK(BM_JwtSignHs256_AccessToken);
 
 void BM_JwtVerifyHs256_AccessToken(benchmark::State& state) {
-  const std::string token =
-      crypto::JwtSignHs256(Codec().Encode(AccessClaims()), kKey);
+  const std::string token = crypto::JwtSignHs256(Codec().Encode(AccessClaims()), kKey);
   state.counters["token_bytes"] = static_cast<double>(token.size());
   for (auto _ : state) {
     crypto::JwtVerifyResult r = crypto::JwtVerifyHs256(token, kKey, kNow + 1);
@@ -86,8 +84,7 @@ void BM_TokenServiceVerify_AccessToken(benchmark::State& state) {
   session::SessionOptions opt;
   opt.jwt_secret = kKey;
   session::TokenService ts(opt, Codec(), crypto::OsRandom());
-  const std::string token =
-      crypto::JwtSignHs256(Codec().Encode(AccessClaims()), kKey);
+  const std::string token = crypto::JwtSignHs256(Codec().Encode(AccessClaims()), kKey);
   for (auto _ : state) {
     auto c = ts.Verify(token, kNow + 1);
     if (!c) state.SkipWithError("verify failed");

@@ -10,8 +10,7 @@
 #include "crypto/json_scan.h"
 #include "crypto/jwt.h"
 
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
-                                      std::size_t size) {
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view input(reinterpret_cast<const char*>(data), size);
   (void)authd::crypto::internal::ScanJsonObject(input);
   (void)authd::crypto::Base64UrlDecode(input);
@@ -19,7 +18,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
   // Also reach the header and payload scanners behind valid base64url.
   const std::string b64 = authd::crypto::Base64UrlEncode(input);
   (void)authd::crypto::JwtVerifyHs256(b64 + ".e30.", "fuzz-key", 1700000000);
-  (void)authd::crypto::JwtVerifyHs256(
-      authd::crypto::JwtSignHs256(input, "fuzz-key"), "fuzz-key", 1700000000);
+  (void)authd::crypto::JwtVerifyHs256(authd::crypto::JwtSignHs256(input, "fuzz-key"), "fuzz-key",
+                                      1700000000);
   return 0;
 }

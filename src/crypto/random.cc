@@ -17,8 +17,7 @@ class OsSecureRandom final : public SecureRandom {
   void Fill(void* out, std::size_t n) override {
     auto* p = static_cast<unsigned char*>(out);
     while (n > 0) {
-      const int chunk =
-          n > static_cast<std::size_t>(INT_MAX) ? INT_MAX : static_cast<int>(n);
+      const int chunk = n > static_cast<std::size_t>(INT_MAX) ? INT_MAX : static_cast<int>(n);
       if (RAND_bytes(p, chunk) != 1) {
         // No secure fallback exists: continuing would mint guessable secrets.
         std::fputs("authd: RAND_bytes failed; aborting\n", stderr);
@@ -54,9 +53,7 @@ std::string SecureRandom::UuidV4() {
   return out;
 }
 
-std::string SecureRandom::TokenBase64Url(std::size_t n) {
-  return Base64UrlEncode(Bytes(n));
-}
+std::string SecureRandom::TokenBase64Url(std::size_t n) { return Base64UrlEncode(Bytes(n)); }
 
 SecureRandom& OsRandom() {
   // Stateless; a function-local static gives thread-safe, leak-free init.

@@ -25,8 +25,7 @@ TEST(Random, BytesDiffer) {
 }
 
 TEST(Random, UuidV4HasCanonicalFormAndVersionBits) {
-  const std::regex re(
-      "^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$");
+  const std::regex re("^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$");
   for (int i = 0; i < 200; ++i) {
     const std::string uuid = OsRandom().UuidV4();
     EXPECT_TRUE(std::regex_match(uuid, re)) << uuid;

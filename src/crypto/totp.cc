@@ -38,9 +38,7 @@ const char* DigestName(OtpHash hash) {
   Die("OTP digest selection");  // an OtpHash cast from a bad integer
 }
 
-bool ValidDigits(int digits) {
-  return digits >= kMinOtpDigits && digits <= kMaxOtpDigits;
-}
+bool ValidDigits(int digits) { return digits >= kMinOtpDigits && digits <= kMaxOtpDigits; }
 
 std::uint32_t Pow10(int digits) {
   std::uint32_t p = 1;
@@ -76,15 +74,14 @@ bool AllAsciiDigits(std::string_view s) {
 class OtpMac {
  public:
   OtpMac(std::string_view key, OtpHash hash) {
-    static EVP_MAC* mac =
-        EVP_MAC_fetch(nullptr, "HMAC", nullptr);  // never freed
+    static EVP_MAC* mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);  // never freed
     if (mac == nullptr || (ctx_ = EVP_MAC_CTX_new(mac)) == nullptr) {
       Die("HMAC setup");
     }
     std::string digest(DigestName(hash));
-    OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(
-                               OSSL_MAC_PARAM_DIGEST, digest.data(), 0),
-                           OSSL_PARAM_construct_end()};
+    OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest.data(), 0),
+        OSSL_PARAM_construct_end()};
     if (EVP_MAC_init(ctx_, U8(key), key.size(), params) != 1) {
       Die("OTP HMAC init");
     }
@@ -110,11 +107,10 @@ class OtpMac {
     }
     // The offset is at most 15, so offset + 3 < 20 <= out_len.
     const std::size_t offset = out[out_len - 1] & 0x0f;
-    const std::uint32_t binary =
-        (static_cast<std::uint32_t>(out[offset] & 0x7f) << 24) |
-        (static_cast<std::uint32_t>(out[offset + 1]) << 16) |
-        (static_cast<std::uint32_t>(out[offset + 2]) << 8) |
-        static_cast<std::uint32_t>(out[offset + 3]);
+    const std::uint32_t binary = (static_cast<std::uint32_t>(out[offset] & 0x7f) << 24) |
+                                 (static_cast<std::uint32_t>(out[offset + 1]) << 16) |
+                                 (static_cast<std::uint32_t>(out[offset + 2]) << 8) |
+                                 static_cast<std::uint32_t>(out[offset + 3]);
     return binary % modulus;
   }
 
@@ -124,32 +120,29 @@ class OtpMac {
 
 }  // namespace
 
-std::string Hotp(std::string_view key, std::uint64_t counter, int digits,
-                 OtpHash hash) {
+std::string Hotp(std::string_view key, std::uint64_t counter, int digits, OtpHash hash) {
   if (!ValidDigits(digits)) return {};
   OtpMac mac(key, hash);
   return FormatCode(mac.Code(counter, Pow10(digits)), digits);
 }
 
-std::string Totp(std::string_view key, std::int64_t unix_seconds, int digits,
-                 int period, OtpHash hash) {
+std::string Totp(std::string_view key, std::int64_t unix_seconds, int digits, int period,
+                 OtpHash hash) {
   const std::optional<std::int64_t> step = TimeStep(unix_seconds, period);
   if (!step) return {};
   return Hotp(key, static_cast<std::uint64_t>(*step), digits, hash);
 }
 
-std::optional<std::int64_t> VerifyTotp(std::string_view key,
-                                       std::string_view code,
-                                       std::int64_t unix_seconds, int window,
-                                       int digits, int period, OtpHash hash) {
+std::optional<std::int64_t> VerifyTotp(std::string_view key, std::string_view code,
+                                       std::int64_t unix_seconds, int window, int digits,
+                                       int period, OtpHash hash) {
   if (!ValidDigits(digits) || window < 0 || window > kMaxTotpWindow) {
     return std::nullopt;
   }
   const std::optional<std::int64_t> step = TimeStep(unix_seconds, period);
   if (!step) return std::nullopt;
   // The code's length and shape are not secret; its digits are.
-  if (code.size() != static_cast<std::size_t>(digits) ||
-      !AllAsciiDigits(code)) {
+  if (code.size() != static_cast<std::size_t>(digits) || !AllAsciiDigits(code)) {
     return std::nullopt;
   }
   OtpMac mac(key, hash);
@@ -160,13 +153,12 @@ std::optional<std::int64_t> VerifyTotp(std::string_view key,
   for (int i = 0; i <= 2 * window; ++i) {
     const int offset = i % 2 == 0 ? i / 2 : -(i + 1) / 2;
     if (offset < 0 && *step < -offset) continue;  // before the epoch
-    if (offset > 0 &&
-        *step > std::numeric_limits<std::int64_t>::max() - offset) {
+    if (offset > 0 && *step > std::numeric_limits<std::int64_t>::max() - offset) {
       continue;
     }
     const std::int64_t candidate = *step + offset;
-    const std::string expected = FormatCode(
-        mac.Code(static_cast<std::uint64_t>(candidate), modulus), digits);
+    const std::string expected =
+        FormatCode(mac.Code(static_cast<std::uint64_t>(candidate), modulus), digits);
     if (ConstantTimeEquals(expected, code) && !matched) matched = candidate;
   }
   return matched;

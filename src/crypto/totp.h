@@ -33,8 +33,7 @@ std::string Hotp(std::string_view key, std::uint64_t counter, int digits = 6,
 
 // Hotp at time step floor(unix_seconds / period).
 // REQUIRES: unix_seconds >= 0, period > 0, digits as for Hotp; else "".
-std::string Totp(std::string_view key, std::int64_t unix_seconds,
-                 int digits = 6, int period = 30,
+std::string Totp(std::string_view key, std::int64_t unix_seconds, int digits = 6, int period = 30,
                  OtpHash hash = OtpHash::kSha1);
 
 // Checks `code` against the time steps c - window .. c + window, where
@@ -53,12 +52,9 @@ std::string Totp(std::string_view key, std::int64_t unix_seconds,
 //
 // REQUIRES: 0 <= window <= kMaxTotpWindow, and the other parameters as for
 // Totp; else nullopt.
-std::optional<std::int64_t> VerifyTotp(std::string_view key,
-                                       std::string_view code,
-                                       std::int64_t unix_seconds,
-                                       int window = 1, int digits = 6,
-                                       int period = 30,
-                                       OtpHash hash = OtpHash::kSha1);
+std::optional<std::int64_t> VerifyTotp(std::string_view key, std::string_view code,
+                                       std::int64_t unix_seconds, int window = 1, int digits = 6,
+                                       int period = 30, OtpHash hash = OtpHash::kSha1);
 
 }  // namespace authd::crypto
 

@@ -14,14 +14,12 @@ namespace {
 // RFC 4226 Appendix D / RFC 6238 Appendix B seeds (ASCII digits).
 constexpr char kSeed20[] = "12345678901234567890";
 constexpr char kSeed32[] = "12345678901234567890123456789012";
-constexpr char kSeed64[] =
-    "1234567890123456789012345678901234567890123456789012345678901234";
+constexpr char kSeed64[] = "1234567890123456789012345678901234567890123456789012345678901234";
 
 // RFC 4226 Appendix D: HOTP values for counters 0..9.
 TEST(Hotp, MatchesRfc4226AppendixD) {
-  constexpr const char* kExpected[] = {"755224", "287082", "359152", "969429",
-                                       "338314", "254676", "287922", "162583",
-                                       "399871", "520489"};
+  constexpr const char* kExpected[] = {"755224", "287082", "359152", "969429", "338314",
+                                       "254676", "287922", "162583", "399871", "520489"};
   for (std::uint64_t counter = 0; counter < 10; ++counter) {
     EXPECT_EQ(Hotp(kSeed20, counter), kExpected[counter]) << counter;
   }
@@ -46,22 +44,17 @@ constexpr TotpVector kRfc6238[] = {
 TEST(Totp, MatchesRfc6238AppendixB) {
   for (const TotpVector& v : kRfc6238) {
     EXPECT_EQ(Totp(kSeed20, v.time, 8, 30, OtpHash::kSha1), v.sha1) << v.time;
-    EXPECT_EQ(Totp(kSeed32, v.time, 8, 30, OtpHash::kSha256), v.sha256)
-        << v.time;
-    EXPECT_EQ(Totp(kSeed64, v.time, 8, 30, OtpHash::kSha512), v.sha512)
-        << v.time;
+    EXPECT_EQ(Totp(kSeed32, v.time, 8, 30, OtpHash::kSha256), v.sha256) << v.time;
+    EXPECT_EQ(Totp(kSeed64, v.time, 8, 30, OtpHash::kSha512), v.sha512) << v.time;
   }
 }
 
 TEST(Totp, VerifiesRfc6238AppendixBAtTheirStep) {
   for (const TotpVector& v : kRfc6238) {
     const std::int64_t step = v.time / 30;
-    EXPECT_EQ(VerifyTotp(kSeed20, v.sha1, v.time, 1, 8, 30, OtpHash::kSha1),
-              step);
-    EXPECT_EQ(VerifyTotp(kSeed32, v.sha256, v.time, 1, 8, 30, OtpHash::kSha256),
-              step);
-    EXPECT_EQ(VerifyTotp(kSeed64, v.sha512, v.time, 1, 8, 30, OtpHash::kSha512),
-              step);
+    EXPECT_EQ(VerifyTotp(kSeed20, v.sha1, v.time, 1, 8, 30, OtpHash::kSha1), step);
+    EXPECT_EQ(VerifyTotp(kSeed32, v.sha256, v.time, 1, 8, 30, OtpHash::kSha256), step);
+    EXPECT_EQ(VerifyTotp(kSeed64, v.sha512, v.time, 1, 8, 30, OtpHash::kSha512), step);
   }
 }
 
@@ -124,8 +117,7 @@ TEST(VerifyTotp, StepSupportsReplayRefusal) {
   ASSERT_TRUE(first.has_value());
   EXPECT_EQ(first, again);
   // The next step's code reports a larger step.
-  const auto next =
-      VerifyTotp(kSeed20, Totp(kSeed20, 1111111111 + 30), 1111111111 + 30);
+  const auto next = VerifyTotp(kSeed20, Totp(kSeed20, 1111111111 + 30), 1111111111 + 30);
   ASSERT_TRUE(next.has_value());
   EXPECT_EQ(*next, *first + 1);
 }
@@ -138,9 +130,8 @@ TEST(VerifyTotp, RejectsWrongCodes) {
 
 TEST(VerifyTotp, RejectsCodesOfWrongLengthOrNotDigits) {
   const std::int64_t t = 1111111111;
-  for (const std::string code :
-       {"", "05047", "0504710", "50471", "+50471", "-50471", " 50471",
-        "050471 ", "05047a", "O50471", "05 471", "0x5047", "５０４７１"}) {
+  for (const std::string code : {"", "05047", "0504710", "50471", "+50471", "-50471", " 50471",
+                                 "050471 ", "05047a", "O50471", "05 471", "0x5047", "５０４７１"}) {
     EXPECT_FALSE(VerifyTotp(kSeed20, code, t).has_value()) << code;
   }
   EXPECT_FALSE(VerifyTotp(kSeed20, std::string("05047\0", 6), t).has_value());

@@ -23,8 +23,8 @@ bool SlistAppend(CurlSlist& list, const std::string& item) {
   return true;
 }
 
-std::string CurlErrorText(std::string_view what, CURLcode rc,
-                          const char* error_buffer, long reply) {
+std::string CurlErrorText(std::string_view what, CURLcode rc, const char* error_buffer,
+                          long reply) {
   std::string text(what);
   text.append(": ");
   text.append(curl_easy_strerror(rc));

@@ -41,8 +41,7 @@ bool SlistAppend(CurlSlist& list, const std::string& item);
 
 // "<what>: <curl_easy_strerror>[: <error buffer>][ (reply N)]": the debug
 // text of a failed transfer. Never includes the URL or credentials.
-std::string CurlErrorText(std::string_view what, CURLcode rc,
-                          const char* error_buffer, long reply);
+std::string CurlErrorText(std::string_view what, CURLcode rc, const char* error_buffer, long reply);
 
 }  // namespace authd::delivery
 

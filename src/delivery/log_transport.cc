@@ -11,8 +11,7 @@ namespace {
 
 class LogTransport final : public courier::Transport {
  public:
-  explicit LogTransport(std::shared_ptr<spdlog::logger> logger)
-      : logger_(std::move(logger)) {}
+  explicit LogTransport(std::shared_ptr<spdlog::logger> logger) : logger_(std::move(logger)) {}
 
   core::Status Send(const courier::OutboxMessage& m) override {
     spdlog::logger* log = logger_ ? logger_.get() : spdlog::default_logger_raw();
@@ -21,8 +20,8 @@ class LogTransport final : public courier::Transport {
     log->warn(
         "courier: no transport configured for {}; message NOT delivered, "
         "printed here instead: id={} to={} kind={} subject={} body={}",
-        channel, QuoteForLog(m.id), QuoteForLog(m.recipient),
-        QuoteForLog(m.kind), QuoteForLog(m.subject), QuoteForLog(m.body));
+        channel, QuoteForLog(m.id), QuoteForLog(m.recipient), QuoteForLog(m.kind),
+        QuoteForLog(m.subject), QuoteForLog(m.body));
     return core::Status::Ok();
   }
 
@@ -34,8 +33,7 @@ class LogTransport final : public courier::Transport {
 
 }  // namespace
 
-std::unique_ptr<courier::Transport> NewLogTransport(
-    std::shared_ptr<spdlog::logger> logger) {
+std::unique_ptr<courier::Transport> NewLogTransport(std::shared_ptr<spdlog::logger> logger) {
   return std::make_unique<LogTransport>(std::move(logger));
 }
 
@@ -46,12 +44,23 @@ std::string QuoteForLog(std::string_view s) {
   for (char ch : s) {
     unsigned char c = static_cast<unsigned char>(ch);
     switch (ch) {
-      case '"': out.append("\\\""); continue;
-      case '\\': out.append("\\\\"); continue;
-      case '\n': out.append("\\n"); continue;
-      case '\r': out.append("\\r"); continue;
-      case '\t': out.append("\\t"); continue;
-      default: break;
+      case '"':
+        out.append("\\\"");
+        continue;
+      case '\\':
+        out.append("\\\\");
+        continue;
+      case '\n':
+        out.append("\\n");
+        continue;
+      case '\r':
+        out.append("\\r");
+        continue;
+      case '\t':
+        out.append("\\t");
+        continue;
+      default:
+        break;
     }
     if (c < 0x20 || c == 0x7F) {
       out.append("\\x");

@@ -15,7 +15,10 @@ namespace {
 
 TEST(QuoteForLog, EscapesQuotesAndControls) {
   EXPECT_EQ(QuoteForLog("a \"b\"\\\n\r\t\x01"), "\"a \\\"b\\\"\\\\\\n\\r\\t\\x01\"");
-  EXPECT_EQ(QuoteForLog("Gr\xC3\xBC\xC3\x9F" "e"), "\"Gr\xC3\xBC\xC3\x9F" "e\"");
+  EXPECT_EQ(QuoteForLog("Gr\xC3\xBC\xC3\x9F"
+                        "e"),
+            "\"Gr\xC3\xBC\xC3\x9F"
+            "e\"");
 }
 
 TEST(LogTransport, PrintsTheMessageAtWarnAndSucceeds) {

@@ -79,9 +79,8 @@ std::string FoldAtSpaces(std::string_view text, std::size_t used) {
   bool first = true;
   while (true) {
     std::size_t space = text.find(' ', pos);
-    std::string_view word = text.substr(
-        pos, space == std::string_view::npos ? std::string_view::npos
-                                             : space - pos);
+    std::string_view word =
+        text.substr(pos, space == std::string_view::npos ? std::string_view::npos : space - pos);
     if (!first) {
       // Fold before a non-empty word that would overflow the line; an
       // empty one (two spaces) never starts a whitespace-only line.

@@ -25,7 +25,8 @@ std::string DecodeWords(const std::string& encoded) {
   std::size_t pos = 0;
   while (pos < encoded.size()) {
     std::size_t end = encoded.find("\r\n ", pos);
-    std::string word = encoded.substr(pos, end == std::string::npos ? std::string::npos : end - pos);
+    std::string word =
+        encoded.substr(pos, end == std::string::npos ? std::string::npos : end - pos);
     EXPECT_LE(word.size(), 75u);
     EXPECT_EQ(word.rfind("=?UTF-8?B?", 0), 0u) << word;
     EXPECT_TRUE(word.ends_with("?="));
@@ -49,9 +50,7 @@ TEST(Mime, PlainHeaderText) {
   EXPECT_FALSE(IsPlainHeaderText("looks =?like?= a word"));
 }
 
-TEST(Mime, EncodeWordsShort) {
-  EXPECT_EQ(EncodeWords("Caf\xC3\xA9"), "=?UTF-8?B?Q2Fmw6k=?=");
-}
+TEST(Mime, EncodeWordsShort) { EXPECT_EQ(EncodeWords("Caf\xC3\xA9"), "=?UTF-8?B?Q2Fmw6k=?="); }
 
 TEST(Mime, EncodeWordsSplitsLongTextOnCharacterBoundaries) {
   std::string text;
@@ -90,7 +89,8 @@ TEST(Mime, Is7Bit) {
 }
 
 TEST(Mime, QuotedPrintable) {
-  EXPECT_EQ(QuotedPrintable("\xC3\x9C" "ber a=b \r\nend\t\r\n"),
+  EXPECT_EQ(QuotedPrintable("\xC3\x9C"
+                            "ber a=b \r\nend\t\r\n"),
             "=C3=9Cber a=3Db=20\r\nend=09\r\n");
   std::string long_line(200, 'x');
   std::string qp = QuotedPrintable(long_line + "\r\n");

@@ -7,11 +7,9 @@
 
 namespace authd::delivery {
 
-Sender::Sender(const SenderOptions& options, courier::OutboxStore& outbox,
-               Transports transports, const core::Clock& clock,
-               crypto::SecureRandom& random)
-    : options_(options), outbox_(outbox), transports_(transports), clock_(clock),
-      random_(random) {}
+Sender::Sender(const SenderOptions& options, courier::OutboxStore& outbox, Transports transports,
+               const core::Clock& clock, crypto::SecureRandom& random)
+    : options_(options), outbox_(outbox), transports_(transports), clock_(clock), random_(random) {}
 
 Sender::~Sender() { Stop(); }
 
@@ -56,14 +54,20 @@ std::int64_t Sender::Backoff(int attempts) {
 void Sender::Deliver(const courier::OutboxMessage& m) {
   courier::Transport* t = nullptr;
   switch (m.channel) {
-    case courier::Channel::kEmail: t = transports_.email; break;
-    case courier::Channel::kSms: t = transports_.sms; break;
-    case courier::Channel::kWebhook: t = transports_.webhook; break;
+    case courier::Channel::kEmail:
+      t = transports_.email;
+      break;
+    case courier::Channel::kSms:
+      t = transports_.sms;
+      break;
+    case courier::Channel::kWebhook:
+      t = transports_.webhook;
+      break;
   }
   const int attempt = m.attempts + 1;
   core::Status sent = t ? t->Send(m)
-                        : core::Status(core::Unavailable(
-                              std::string("no transport for ") + courier::ChannelName(m.channel)));
+                        : core::Status(core::Unavailable(std::string("no transport for ") +
+                                                         courier::ChannelName(m.channel)));
   const core::UnixMillis now = clock_.NowMillis();
   core::Status marked;
   if (sent.ok()) {
@@ -81,8 +85,8 @@ void Sender::Deliver(const courier::OutboxMessage& m) {
     } else {
       const std::int64_t delay = Backoff(attempt);
       marked = outbox_.MarkRetry(m.id, now + delay, why);
-      spdlog::warn("courier retry id={} channel={} kind={} attempt={} in_ms={} error=\"{}\"",
-                   m.id, courier::ChannelName(m.channel), m.kind, attempt, delay, why);
+      spdlog::warn("courier retry id={} channel={} kind={} attempt={} in_ms={} error=\"{}\"", m.id,
+                   courier::ChannelName(m.channel), m.kind, attempt, delay, why);
     }
   }
   if (!marked.ok()) {

@@ -31,11 +31,11 @@ namespace authd::delivery {
 
 struct SenderOptions {
   int threads = 2;
-  int batch = 8;                             // messages claimed per round
-  int max_attempts = 10;                     // then the message is dead
-  std::int64_t retry_initial_ms = 1000;      // first retry delay
+  int batch = 8;                         // messages claimed per round
+  int max_attempts = 10;                 // then the message is dead
+  std::int64_t retry_initial_ms = 1000;  // first retry delay
   std::int64_t retry_max_ms = 10 * 60 * 1000;
-  std::int64_t lease_ms = 60 * 1000;         // > the slowest transport timeout
+  std::int64_t lease_ms = 60 * 1000;  // > the slowest transport timeout
   std::int64_t poll_ms = 1000;
   std::int64_t retention_ms = 7LL * 24 * 3600 * 1000;
 };
@@ -50,9 +50,8 @@ struct Transports {
 class Sender {
  public:
   // REQUIRES: every reference outlives the Sender.
-  Sender(const SenderOptions& options, courier::OutboxStore& outbox,
-         Transports transports, const core::Clock& clock,
-         crypto::SecureRandom& random);
+  Sender(const SenderOptions& options, courier::OutboxStore& outbox, Transports transports,
+         const core::Clock& clock, crypto::SecureRandom& random);
   Sender(const Sender&) = delete;
   Sender& operator=(const Sender&) = delete;
   ~Sender();  // Stop()

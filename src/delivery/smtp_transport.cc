@@ -26,9 +26,8 @@ bool IsControl(char ch) {
 // A header value with each CR, LF and NUL turned into a space.
 std::string HeaderSafe(std::string_view s) {
   std::string out(s);
-  std::replace_if(out.begin(), out.end(),
-                  [](char c) { return c == '\r' || c == '\n' || c == '\0'; },
-                  ' ');
+  std::replace_if(
+      out.begin(), out.end(), [](char c) { return c == '\r' || c == '\n' || c == '\0'; }, ' ');
   return out;
 }
 
@@ -83,8 +82,8 @@ std::string FromHeader(std::string_view from) {
 std::string MessageIdLocalPart(std::string_view id) {
   std::string out;
   for (char c : id) {
-    bool safe = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_';
+    bool safe = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                c == '-' || c == '.' || c == '_';
     if (safe) out.push_back(c);
   }
   return out.empty() ? std::string("message") : out;
@@ -102,8 +101,7 @@ struct Upload {
   std::size_t sent = 0;
 };
 
-std::size_t ReadChunk(char* buffer, std::size_t size, std::size_t count,
-                      void* user) {
+std::size_t ReadChunk(char* buffer, std::size_t size, std::size_t count, void* user) {
   auto* up = static_cast<Upload*>(user);
   std::size_t n = std::min(size * count, up->data.size() - up->sent);
   std::memcpy(buffer, up->data.data() + up->sent, n);
@@ -137,8 +135,7 @@ core::Error MapFailure(CURLcode rc, long reply, const char* error_buffer) {
   bool reply_error = rc == CURLE_SEND_ERROR || rc == CURLE_RECV_ERROR;
   bool about_sender = std::strncmp(error_buffer, "MAIL failed", 11) == 0;
   if (reply_error && reply >= 500 && reply <= 599 && !about_sender) {
-    return Rejected("EMAIL_REJECTED", "The mail server refused the message",
-                    std::move(debug));
+    return Rejected("EMAIL_REJECTED", "The mail server refused the message", std::move(debug));
   }
   return core::Unavailable(std::move(debug));
 }
@@ -183,8 +180,7 @@ class SmtpTransport final : public courier::Transport {
       curl_easy_setopt(h, CURLOPT_PASSWORD, options_.password.c_str());
     }
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.timeout_ms));
-    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
-                     static_cast<long>(options_.timeout_ms));
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options_.timeout_ms));
     curl_easy_setopt(h, CURLOPT_MAIL_FROM, mail_from_.c_str());
     curl_easy_setopt(h, CURLOPT_MAIL_RCPT, rcpt.get());
     curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
@@ -209,16 +205,15 @@ class SmtpTransport final : public courier::Transport {
 
 }  // namespace
 
-std::unique_ptr<courier::Transport> NewSmtpTransport(
-    const courier::SmtpOptions& options, const core::Clock& clock) {
+std::unique_ptr<courier::Transport> NewSmtpTransport(const courier::SmtpOptions& options,
+                                                     const core::Clock& clock) {
   return std::make_unique<SmtpTransport>(options, clock);
 }
 
 core::Status CheckEmailHeaders(const courier::OutboxMessage& m) {
   const std::string& to = m.recipient;
   bool unsafe = std::any_of(to.begin(), to.end(), [](char c) {
-    return IsControl(c) || c == ' ' || c == '<' || c == '>' || c == ',' ||
-           c == ';';
+    return IsControl(c) || c == ' ' || c == '<' || c == '>' || c == ',' || c == ';';
   });
   std::size_t at = to.rfind('@');
   if (unsafe || at == std::string::npos || at == 0 || at + 1 == to.size()) {
@@ -254,12 +249,9 @@ std::string FormatEmail(const courier::OutboxMessage& m, std::string_view from,
   out.append("From: ").append(FromHeader(from)).append("\r\n");
   out.append("To: ").append(HeaderSafe(m.recipient)).append("\r\n");
   out.append("Subject: ")
-      .append(IsPlainHeaderText(subject) ? FoldAtSpaces(subject, 9)
-                                         : EncodeWords(subject))
+      .append(IsPlainHeaderText(subject) ? FoldAtSpaces(subject, 9) : EncodeWords(subject))
       .append("\r\n");
-  out.append("Message-ID: <")
-      .append(MessageIdLocalPart(m.id))
-      .append("@authd>\r\n");
+  out.append("Message-ID: <").append(MessageIdLocalPart(m.id)).append("@authd>\r\n");
   out.append("Auto-Submitted: auto-generated\r\n");
   out.append("MIME-Version: 1.0\r\n");
   out.append("Content-Type: text/plain; charset=utf-8\r\n");

@@ -28,8 +28,7 @@ namespace authd::delivery {
 // `clock` dates the messages (the Date header); it must outlive the
 // transport. Initialises libcurl globally on first use.
 std::unique_ptr<courier::Transport> NewSmtpTransport(
-    const courier::SmtpOptions& options,
-    const core::Clock& clock = core::SystemClock());
+    const courier::SmtpOptions& options, const core::Clock& clock = core::SystemClock());
 
 // Ok iff `m` can be put into headers safely: the recipient has a local
 // part, an '@' and a domain, and neither it nor the subject holds CR, LF,

@@ -37,9 +37,8 @@ std::string HeaderBlock(const std::string& message) {
 // ---- FormatEmail ------------------------------------------------------
 
 TEST(FormatEmail, WritesHeadersThenBodyWithCrlf) {
-  std::string msg =
-      FormatEmail(Email("ada@example.com", "Your Acme code", "Hello,\n\n123456\n"),
-                  "Acme <no-reply@acme.test>", kNow);
+  std::string msg = FormatEmail(Email("ada@example.com", "Your Acme code", "Hello,\n\n123456\n"),
+                                "Acme <no-reply@acme.test>", kNow);
   EXPECT_EQ(msg,
             "Date: Tue, 14 Nov 2023 22:13:20 +0000\r\n"
             "From: Acme <no-reply@acme.test>\r\n"
@@ -61,15 +60,14 @@ TEST(FormatEmail, WritesHeadersThenBodyWithCrlf) {
 }
 
 TEST(FormatEmail, EncodesNonAsciiSubjectAndBody) {
-  std::string msg = FormatEmail(
-      Email("ada@example.com", "Caf\xC3\xA9 code", "Gr\xC3\xBC\xC3\x9F" "e\n"),
-      "authd <no-reply@localhost>", kNow);
+  std::string msg = FormatEmail(Email("ada@example.com", "Caf\xC3\xA9 code",
+                                      "Gr\xC3\xBC\xC3\x9F"
+                                      "e\n"),
+                                "authd <no-reply@localhost>", kNow);
   std::string headers = HeaderBlock(msg);
-  EXPECT_NE(headers.find("\r\nSubject: =?UTF-8?B?Q2Fmw6kgY29kZQ==?=\r\n"),
-            std::string::npos)
+  EXPECT_NE(headers.find("\r\nSubject: =?UTF-8?B?Q2Fmw6kgY29kZQ==?=\r\n"), std::string::npos)
       << headers;
-  EXPECT_NE(headers.find("Content-Transfer-Encoding: quoted-printable\r\n"),
-            std::string::npos);
+  EXPECT_NE(headers.find("Content-Transfer-Encoding: quoted-printable\r\n"), std::string::npos);
   EXPECT_TRUE(msg.ends_with("\r\n\r\nGr=C3=BC=C3=9Fe\r\n")) << msg;
 }
 
@@ -87,9 +85,9 @@ TEST(FormatEmail, FromDisplayNames) {
 }
 
 TEST(FormatEmail, NeverEmitsInjectedHeaders) {
-  std::string msg = FormatEmail(
-      Email("ada@example.com\r\nBcc: eve@evil.test", "Hi\r\nBcc: eve@evil.test", "b"),
-      "authd <no-reply@localhost>\r\nBcc: eve@evil.test", kNow);
+  std::string msg =
+      FormatEmail(Email("ada@example.com\r\nBcc: eve@evil.test", "Hi\r\nBcc: eve@evil.test", "b"),
+                  "authd <no-reply@localhost>\r\nBcc: eve@evil.test", kNow);
   EXPECT_EQ(msg.find("\r\nBcc:"), std::string::npos) << msg;
   EXPECT_EQ(msg.find("\nBcc:"), std::string::npos);
 }
@@ -103,9 +101,9 @@ TEST(EmailAddress, TakesTheAngleBracketPart) {
 TEST(CheckEmailHeaders, RejectsInjectionAndBadAddresses) {
   EXPECT_TRUE(CheckEmailHeaders(Email("ada@example.com", "ok\tsubject", "b")).ok());
   using namespace std::string_literals;
-  for (std::string to : {"ada@example.com\r\nBcc: e@x.y"s, "ada@ex\0.com"s,
-                         "ada@example.com\n"s, "no-at-sign"s, "@example.com"s, "ada@"s,
-                         "a b@example.com"s, "<ada@example.com>"s, "a@b.c,e@x.y"s}) {
+  for (std::string to :
+       {"ada@example.com\r\nBcc: e@x.y"s, "ada@ex\0.com"s, "ada@example.com\n"s, "no-at-sign"s,
+        "@example.com"s, "ada@"s, "a b@example.com"s, "<ada@example.com>"s, "a@b.c,e@x.y"s}) {
     core::Status s = CheckEmailHeaders(Email(to, "s", "b"));
     ASSERT_FALSE(s.ok()) << to;
     EXPECT_EQ(s.error().category, core::ErrorCategory::kInvalidArgument);
@@ -151,9 +149,10 @@ TEST_F(SmtpTransportTest, DeliversToARealServer) {
   auto transport = NewSmtpTransport(Options(), clock_);
   EXPECT_STREQ(transport->name(), "smtp");
   std::string long_line(120, 'y');
-  courier::OutboxMessage m =
-      Email("ada@example.com", "Your Acme code \xE2\x9C\x93",
-            "Hello,\n\n123456\n.\nGr\xC3\xBC\xC3\x9F" "e " + long_line + "\n");
+  courier::OutboxMessage m = Email("ada@example.com", "Your Acme code \xE2\x9C\x93",
+                                   "Hello,\n\n123456\n.\nGr\xC3\xBC\xC3\x9F"
+                                   "e " +
+                                       long_line + "\n");
   std::size_t before = server_->Received().size();
   core::Status s = transport->Send(m);
   ASSERT_TRUE(s.ok()) << s.error().debug;

@@ -100,8 +100,8 @@ class SmtpServer {
   static std::unique_ptr<SmtpServer> Start(std::string* why) {
     std::string python;
     for (const char* candidate : {"/usr/bin/python3", "python3"}) {
-      std::string probe = std::string(candidate) +
-                          " -c 'import aiosmtpd.controller' >/dev/null 2>&1";
+      std::string probe =
+          std::string(candidate) + " -c 'import aiosmtpd.controller' >/dev/null 2>&1";
       if (std::system(probe.c_str()) == 0) {
         python = candidate;
         break;
@@ -167,12 +167,10 @@ class SmtpServer {
     std::string script = (dir_ / "server.py").string();
     std::string output = (dir_ / "received.jsonl").string();
     std::string port = std::to_string(port_);
-    std::vector<char*> argv = {const_cast<char*>(python.c_str()),
-                               const_cast<char*>(script.c_str()),
-                               const_cast<char*>(output.c_str()),
-                               const_cast<char*>(port.c_str()), nullptr};
-    int rc = ::posix_spawnp(&pid_, python.c_str(), &actions, nullptr,
-                            argv.data(), environ);
+    std::vector<char*> argv = {const_cast<char*>(python.c_str()), const_cast<char*>(script.c_str()),
+                               const_cast<char*>(output.c_str()), const_cast<char*>(port.c_str()),
+                               nullptr};
+    int rc = ::posix_spawnp(&pid_, python.c_str(), &actions, nullptr, argv.data(), environ);
     posix_spawn_file_actions_destroy(&actions);
     ::close(in[0]);
     ::close(out[1]);
@@ -209,13 +207,11 @@ class SmtpServer {
   int stdout_fd_ = -1;
 };
 
-
 inline std::string HttpUrl(int port, const std::string& path) {
   std::string url = "http://127.0.0.1:";
   url.append(std::to_string(port)).append(path);
   return url;
 }
-
 
 struct SeenRequest {
   std::string method;
@@ -247,9 +243,7 @@ class TestHttpServer {
   }
 
   void set_status(int status) { status_ = status; }
-  std::string Url(const std::string& path) const {
-    return HttpUrl(port_, path);
-  }
+  std::string Url(const std::string& path) const { return HttpUrl(port_, path); }
   std::vector<SeenRequest> requests() const {
     core::MutexLock lock(&mu_);
     return requests_;
@@ -295,9 +289,8 @@ class TestHttpServer {
       req.headers[name] = value == std::string::npos ? "" : line.substr(value);
       pos = end + 2;
     }
-    std::size_t length = req.headers.count("content-length")
-                             ? std::stoul(req.headers["content-length"])
-                             : 0;
+    std::size_t length =
+        req.headers.count("content-length") ? std::stoul(req.headers["content-length"]) : 0;
     req.body = data.substr(header_end + 4);
     while (req.body.size() < length) {
       ssize_t n = ::recv(conn, buf, sizeof(buf), 0);
@@ -322,7 +315,6 @@ class TestHttpServer {
   std::vector<SeenRequest> requests_ GUARDED_BY(mu_);
   std::thread thread_;
 };
-
 
 }  // namespace authd::delivery::testutil
 

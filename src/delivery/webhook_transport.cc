@@ -29,8 +29,7 @@ core::Error Rejected(std::string code, std::string message, std::string debug) {
 }
 
 // CURLOPT_WRITEFUNCTION: keeps the start of the reply for the debug text.
-std::size_t KeepReply(char* data, std::size_t size, std::size_t count,
-                      void* user) {
+std::size_t KeepReply(char* data, std::size_t size, std::size_t count, void* user) {
   auto* kept = static_cast<std::string*>(user);
   std::size_t n = size * count;
   if (kept->size() < kMaxResponseKept) {
@@ -42,8 +41,8 @@ std::size_t KeepReply(char* data, std::size_t size, std::size_t count,
 // The reply start as one printable line.
 std::string Printable(std::string_view s) {
   std::string out(s);
-  std::replace_if(out.begin(), out.end(),
-                  [](char c) { return static_cast<unsigned char>(c) < 0x20; }, ' ');
+  std::replace_if(
+      out.begin(), out.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; }, ' ');
   return out;
 }
 
@@ -55,8 +54,7 @@ core::Status MapStatus(long status, std::string_view reply) {
   if (status == 408 || status == 429 || (status >= 500 && status <= 599)) {
     return core::Unavailable(std::move(debug));
   }
-  return Rejected("WEBHOOK_REJECTED", "The webhook receiver refused the message",
-                  std::move(debug));
+  return Rejected("WEBHOOK_REJECTED", "The webhook receiver refused the message", std::move(debug));
 }
 
 class WebhookTransport final : public courier::Transport {
@@ -73,8 +71,7 @@ class WebhookTransport final : public courier::Transport {
     bool event = m.channel == courier::Channel::kWebhook;
     const std::string& url = event ? m.recipient : options_.url;
     if (url.empty()) {
-      return Rejected("WEBHOOK_URL_INVALID", "No webhook URL is configured",
-                      "webhook: empty url");
+      return Rejected("WEBHOOK_URL_INVALID", "No webhook URL is configured", "webhook: empty url");
     }
     if (!HeaderSafe(m.id) || !HeaderSafe(m.kind)) {
       return Rejected("WEBHOOK_HEADER_INVALID", "The message is invalid",
@@ -84,13 +81,11 @@ class WebhookTransport final : public courier::Transport {
 
     CurlEasy curl = NewCurlEasy();
     CurlSlist headers;
-    bool ok = curl != nullptr &&
-              SlistAppend(headers, "Content-Type: application/json") &&
+    bool ok = curl != nullptr && SlistAppend(headers, "Content-Type: application/json") &&
               SlistAppend(headers, "Expect:") &&  // no 100-continue round trip
               SlistAppend(headers, "X-Authd-Message-Id: " + m.id) &&
               SlistAppend(headers, "X-Authd-Kind: " + m.kind) &&
-              (options_.secret.empty() ||
-               SlistAppend(headers, SignatureHeader(body)));
+              (options_.secret.empty() || SlistAppend(headers, SignatureHeader(body)));
     if (!ok) return core::Unavailable("webhook: cannot allocate a curl handle");
 
     CURL* h = curl.get();
@@ -105,13 +100,11 @@ class WebhookTransport final : public courier::Transport {
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers.get());
     curl_easy_setopt(h, CURLOPT_POST, 1L);
     curl_easy_setopt(h, CURLOPT_POSTFIELDS, body.data());
-    curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
-                     static_cast<curl_off_t>(body.size()));
+    curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &KeepReply);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &reply);
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.timeout_ms));
-    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
-                     static_cast<long>(options_.timeout_ms));
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options_.timeout_ms));
 
     CURLcode rc = curl_easy_perform(h);
     if (rc == CURLE_URL_MALFORMAT || rc == CURLE_UNSUPPORTED_PROTOCOL) {
@@ -141,13 +134,12 @@ class WebhookTransport final : public courier::Transport {
 
 }  // namespace
 
-std::unique_ptr<courier::Transport> NewWebhookTransport(
-    const courier::WebhookOptions& options, const core::Clock& clock) {
+std::unique_ptr<courier::Transport> NewWebhookTransport(const courier::WebhookOptions& options,
+                                                        const core::Clock& clock) {
   return std::make_unique<WebhookTransport>(options, clock);
 }
 
-std::string WebhookSignature(std::string_view secret, std::int64_t t,
-                             std::string_view body) {
+std::string WebhookSignature(std::string_view secret, std::int64_t t, std::string_view body) {
   std::string stamp = std::to_string(t);
   std::string signed_text = stamp;
   signed_text.push_back('.');

@@ -32,14 +32,13 @@ namespace authd::delivery {
 
 // `clock` timestamps the signatures; it must outlive the transport.
 // Initialises libcurl globally on first use.
-std::unique_ptr<courier::Transport> NewWebhookTransport(
-    const courier::WebhookOptions& options, const core::Clock& clock);
+std::unique_ptr<courier::Transport> NewWebhookTransport(const courier::WebhookOptions& options,
+                                                        const core::Clock& clock);
 
 // The X-Authd-Signature value for `body` sent at unix second `t`:
 //   "t=<t>,v1=<lower-case hex HMAC-SHA256(secret, "<t>." + body)>".
 // Receivers recompute v1, compare in constant time, and reject an old t.
-std::string WebhookSignature(std::string_view secret, std::int64_t t,
-                             std::string_view body);
+std::string WebhookSignature(std::string_view secret, std::int64_t t, std::string_view body);
 
 // The JSON envelope of an e-mail or SMS message, as described above.
 std::string WebhookEnvelope(const courier::OutboxMessage& m);

@@ -9,20 +9,15 @@ namespace authd::flows {
 namespace {
 
 const core::Error& InvalidCredentials() {
-  static const core::Error* e = new core::Error(
-      core::MakeError(core::Err::kInvalidCredentials));
+  static const core::Error* e = new core::Error(core::MakeError(core::Err::kInvalidCredentials));
   return *e;
 }
 
 }  // namespace
 
-std::string NormalizeEmail(std::string_view email) {
-  return throttle::NormalizeIdentifier(email);
-}
+std::string NormalizeEmail(std::string_view email) { return throttle::NormalizeIdentifier(email); }
 
-std::string NormalizePhone(std::string_view phone) {
-  return identity::NormalizePhone(phone);
-}
+std::string NormalizePhone(std::string_view phone) { return identity::NormalizePhone(phone); }
 
 core::Result<AuthResult> AccountFlows::Signup(const SignupInput& in) {
   if (!options_.registration_enabled) {
@@ -92,8 +87,7 @@ core::Result<AuthResult> AccountFlows::Signup(const SignupInput& in) {
       return use_email ? core::MakeError(core::Err::kEmailAlreadyExists)
                        : core::MakeError(core::Err::kPhoneAlreadyExists);
     case identity::CreateUserOutcome::kUserExists:
-      return core::MakeError(use_email ? core::Err::kUserEmailExists
-                                       : core::Err::kUserPhoneExists);
+      return core::MakeError(use_email ? core::Err::kUserEmailExists : core::Err::kUserPhoneExists);
   }
   auto issued = StartSession(user, tenant, in.client, std::nullopt);
   if (issued.ok()) {
@@ -134,9 +128,10 @@ core::Result<AuthResult> AccountFlows::Login(const LoginInput& in) {
   return LoginWithPassword(provider, normalized, *in.password.text, in);
 }
 
-core::Result<AuthResult> AccountFlows::LoginWithPassword(
-    const std::string& provider, const std::string& identifier,
-    const std::string& password, const LoginInput& in) {
+core::Result<AuthResult> AccountFlows::LoginWithPassword(const std::string& provider,
+                                                         const std::string& identifier,
+                                                         const std::string& password,
+                                                         const LoginInput& in) {
   const core::TenantId tenant;
   auto user = d_.users.FindUserByIdentity(tenant, provider, identifier);
   if (!user.ok()) return user.error();
@@ -185,9 +180,10 @@ core::Result<AuthResult> AccountFlows::LoginWithPassword(
   return issued;
 }
 
-core::Result<AuthResult> AccountFlows::StartSession(
-    const identity::User& user, const core::TenantId& tenant, const ClientInfo& client,
-    const std::optional<std::string>& trust_token) {
+core::Result<AuthResult> AccountFlows::StartSession(const identity::User& user,
+                                                    const core::TenantId& tenant,
+                                                    const ClientInfo& client,
+                                                    const std::optional<std::string>& trust_token) {
   auto decided = d_.mfa.Decide(tenant, user, trust_token);
   if (!decided.ok()) return decided.error();
   MfaDecision decision = std::move(*decided);
@@ -202,9 +198,8 @@ core::Result<AuthResult> AccountFlows::StartSession(
   return issued;
 }
 
-void AccountFlows::SessionEvent(const char* name, const identity::User& user,
-                                const char* provider, const AuthResult& r,
-                                const ClientInfo& client) {
+void AccountFlows::SessionEvent(const char* name, const identity::User& user, const char* provider,
+                                const AuthResult& r, const ClientInfo& client) {
   d_.events.Emit(name, r.session.tenant_id, [&](courier::EventData& data) {
     data.Str("userId", user.id.str())
         .Tenant(r.session.tenant_id)

@@ -68,10 +68,9 @@ class AccountFlows {
     const core::Clock& clock;
     crypto::SecureRandom& random;
     courier::EventSink& events;  // lifecycle webhooks
-    SecondFactor& mfa;  // second factor after the password (a no-op when off)
+    SecondFactor& mfa;           // second factor after the password (a no-op when off)
   };
-  AccountFlows(const AccountOptions& options, Deps deps)
-      : options_(options), d_(deps) {}
+  AccountFlows(const AccountOptions& options, Deps deps) : options_(options), d_(deps) {}
 
   // The signup and login rate limits, and the lockout check before a
   // login, are request-level: the route table applies them
@@ -84,12 +83,10 @@ class AccountFlows {
  private:
   core::Result<AuthResult> LoginWithPassword(const std::string& provider,
                                              const std::string& identifier,
-                                             const std::string& password,
-                                             const LoginInput& in);
+                                             const std::string& password, const LoginInput& in);
 
   // A session for `user` after the first factor, pending MFA if needed.
-  core::Result<AuthResult> StartSession(const identity::User& user,
-                                        const core::TenantId& tenant,
+  core::Result<AuthResult> StartSession(const identity::User& user, const core::TenantId& tenant,
                                         const ClientInfo& client,
                                         const std::optional<std::string>& trust_token);
 

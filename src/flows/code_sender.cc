@@ -15,8 +15,7 @@ core::Status CodeSender::Send(const core::TenantId& tenant, const core::UserId& 
     }
   }
   std::vector<courier::OutboxMessage> messages;
-  messages.push_back(d_.composer.Compose(delivery.channel, tenant,
-                                         std::move(delivery.recipient),
+  messages.push_back(d_.composer.Compose(delivery.channel, tenant, std::move(delivery.recipient),
                                          delivery.template_name, std::move(delivery.vars)));
   delivery.event.code = fresh.plain;
   for (courier::OutboxMessage& m : d_.events.Messages(delivery.event)) {

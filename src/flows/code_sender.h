@@ -23,7 +23,7 @@ struct CodeDelivery {
   std::string template_name;
   std::map<std::string, std::string> vars;  // code and expiry are added
   courier::Event event;                     // its code is set here
-  std::string binding;  // mixed into the code's HMAC (OtpCodes::Make)
+  std::string binding;                      // mixed into the code's HMAC (OtpCodes::Make)
 };
 
 class CodeSender {
@@ -38,8 +38,8 @@ class CodeSender {
 
   // Replaces the user's codes of `purpose` with a new one and durably
   // enqueues its delivery. `link` may use "{code}", replaced by the code.
-  core::Status Send(const core::TenantId& tenant, const core::UserId& user,
-                    otp::Purpose purpose, CodeDelivery delivery);
+  core::Status Send(const core::TenantId& tenant, const core::UserId& user, otp::Purpose purpose,
+                    CodeDelivery delivery);
 
   // What Send costs, with nothing written or sent: for unknown accounts.
   core::Status SendDecoy(const core::TenantId& tenant, otp::Purpose purpose);

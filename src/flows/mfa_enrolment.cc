@@ -16,10 +16,9 @@ std::string UriComponent(std::string_view s) {
   static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;
   for (unsigned char c : s) {
-    const bool keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                      (c >= '0' && c <= '9') ||
-                      std::string_view("-_.!~*'()").find(static_cast<char>(c)) !=
-                          std::string_view::npos;
+    const bool keep =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+        std::string_view("-_.!~*'()").find(static_cast<char>(c)) != std::string_view::npos;
     if (keep) {
       out.push_back(static_cast<char>(c));
     } else {
@@ -36,9 +35,12 @@ std::string UriComponent(std::string_view s) {
 std::string PathLabel(std::string_view s) {
   std::string out;
   for (char c : s) {
-    if (c == '?') out += "%3F";
-    else if (c == '#') out += "%23";
-    else out.push_back(c);
+    if (c == '?')
+      out += "%3F";
+    else if (c == '#')
+      out += "%23";
+    else
+      out.push_back(c);
   }
   return out;
 }
@@ -52,8 +54,8 @@ std::string Trim(std::string_view s) {
 
 }  // namespace
 
-MfaEnrolment::MfaEnrolment(const mfa::MfaOptions& options, MfaKeys keys,
-                           std::string app_name, Deps deps)
+MfaEnrolment::MfaEnrolment(const mfa::MfaOptions& options, MfaKeys keys, std::string app_name,
+                           Deps deps)
     : options_(options), keys_(std::move(keys)), app_name_(std::move(app_name)), d_(deps) {}
 
 bool MfaEnrolment::Abandoned(const mfa::TotpDevice& d, core::UnixMillis now) const {
@@ -134,9 +136,9 @@ core::Status MfaEnrolment::DeleteDevice(const Principal& p, const std::string& d
   return core::Status::Ok();
 }
 
-core::Result<TotpEnrolment> MfaEnrolment::SetupTotp(
-    const Principal& p, const std::optional<std::string>& label,
-    const std::optional<std::string>& device_name) {
+core::Result<TotpEnrolment> MfaEnrolment::SetupTotp(const Principal& p,
+                                                    const std::optional<std::string>& label,
+                                                    const std::optional<std::string>& device_name) {
   if (auto s = RequireMfaEnabled(options_); !s.ok()) return s.error();
   auto user = CurrentMfaUser(d_.users, p.session.tenant_id, p.user.id);
   if (!user.ok()) return user.error();

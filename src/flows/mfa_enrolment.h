@@ -76,8 +76,7 @@ class MfaEnrolment {
   // MFA_NOT_ENABLED, MFA_CANNOT_ENABLE_WITHOUT_METHOD
   // (require_verified_contact), 400 MFA_DEVICE_LIMIT_REACHED
   // (max_totp_devices). Its rate limit (mfaSetup) is the route's.
-  core::Result<TotpEnrolment> SetupTotp(const Principal& p,
-                                        const std::optional<std::string>& label,
+  core::Result<TotpEnrolment> SetupTotp(const Principal& p, const std::optional<std::string>& label,
                                         const std::optional<std::string>& device_name);
   // Confirms the device holding `secret` with a current code (its step is
   // recorded, so the same code cannot be used again). 401

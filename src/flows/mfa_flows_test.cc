@@ -27,13 +27,24 @@ constexpr const char* kPassword = "Str0ng!Passw0rd";
 class MfaApi {
  public:
   MfaApi(MfaEnrolment& enrolment, SecondFactor& second) : enrolment_(enrolment), second_(second) {}
-  template <typename... A> auto SetupTotp(A&&... a) { return enrolment_.SetupTotp(a...); }
-  template <typename... A> auto VerifyTotpSetup(A&&... a) {
+  template <typename... A>
+  auto SetupTotp(A&&... a) {
+    return enrolment_.SetupTotp(a...);
+  }
+  template <typename... A>
+  auto VerifyTotpSetup(A&&... a) {
     return enrolment_.VerifyTotpSetup(a...);
   }
-  template <typename... A> auto Toggle(A&&... a) { return enrolment_.Toggle(a...); }
-  template <typename... A> auto Devices(A&&... a) { return enrolment_.Devices(a...); }
-  template <typename... A> auto GenerateRecoveryCodes(A&&... a) {
+  template <typename... A>
+  auto Toggle(A&&... a) {
+    return enrolment_.Toggle(a...);
+  }
+  template <typename... A>
+  auto Devices(A&&... a) {
+    return enrolment_.Devices(a...);
+  }
+  template <typename... A>
+  auto GenerateRecoveryCodes(A&&... a) {
     return enrolment_.GenerateRecoveryCodes(a...);
   }
   core::Result<AuthResult> VerifyRecoveryCode(const Principal& p, const std::string& code,
@@ -88,7 +99,9 @@ class MfaFlowsTest : public ::testing::Test {
 
   // The lockout check of the MFA verify routes (http/mfa_handlers.cc):
   // "mfa:<user id>", whatever the IP.
-  core::Status Locked(const Principal& p) { return services_->lockout.Check("mfa:" + p.user.id.str(), ""); }
+  core::Status Locked(const Principal& p) {
+    return services_->lockout.Check("mfa:" + p.user.id.str(), "");
+  }
 
   AuthResult SignUp(const std::string& email) {
     SignupInput in;
@@ -144,8 +157,8 @@ TEST_F(MfaFlowsTest, TotpSecretsAreStoredSealedAndEachStepIsAcceptedOnce) {
   auto e = mfa_->SetupTotp(Who(a.tokens.access_token), std::string("  Work phone "), std::nullopt);
   ASSERT_TRUE(e.ok());
   EXPECT_EQ(e->account, "Work phone");
-  EXPECT_EQ(e->otpauth_url, "otpauth://totp/Work phone?secret=" + e->secret +
-                                "&issuer=Acme&period=30");
+  EXPECT_EQ(e->otpauth_url,
+            "otpauth://totp/Work phone?secret=" + e->secret + "&issuer=Acme&period=30");
   auto devices = mfa_store_->ListDevices(std::nullopt, a.session.user_id);
   ASSERT_TRUE(devices.ok());
   ASSERT_EQ(devices->size(), 1u);

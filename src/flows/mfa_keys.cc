@@ -19,8 +19,7 @@ core::Status RequireMfaEnabled(const mfa::MfaOptions& o) {
 }
 
 core::Result<identity::User> CurrentMfaUser(identity::UserStore& users,
-                                            const core::TenantId& tenant,
-                                            const core::UserId& id) {
+                                            const core::TenantId& tenant, const core::UserId& id) {
   auto user = users.FindUserById(tenant, id);
   if (!user.ok()) return user.error();
   if (!user->has_value()) return core::MakeError(core::Err::kUserNotFound);

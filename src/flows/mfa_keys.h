@@ -35,8 +35,7 @@ core::Status RequireMfaEnabled(const mfa::MfaOptions& o);
 
 // The caller's current user row; 404 USER_NOT_FOUND.
 core::Result<identity::User> CurrentMfaUser(identity::UserStore& users,
-                                            const core::TenantId& tenant,
-                                            const core::UserId& user);
+                                            const core::TenantId& tenant, const core::UserId& user);
 
 // Methods the user can pass now, in the reference's order (totp if a
 // verified device exists and totp is configured, email if the user has

@@ -5,10 +5,8 @@
 namespace authd::flows {
 
 core::Status PasswordFlows::ChangePassword(const core::TenantId& tenant,
-                                           const core::UserId& user_id,
-                                           const std::string& current,
-                                           const std::string& next,
-                                           const ClientInfo& client) {
+                                           const core::UserId& user_id, const std::string& current,
+                                           const std::string& next, const ClientInfo& client) {
   // The current password is a guessable secret: same lockout as logins,
   // keyed by the account rather than a typed identifier.
   const std::string lock_key = "user:" + user_id.str();
@@ -22,9 +20,8 @@ core::Status PasswordFlows::ChangePassword(const core::TenantId& tenant,
   // Before any hashing: a policy failure must stay cheap (argon2id is the
   // pool every login waits for) and must not touch the lockout.
   if (auto s = d_.passwords.CheckPolicy(next, u.email.value_or("")); !s.ok()) return s;
-  const bool valid = u.password_hash
-                         ? d_.passwords.Verify(current, *u.password_hash)
-                         : d_.passwords.VerifyUnknownUser(current);
+  const bool valid = u.password_hash ? d_.passwords.Verify(current, *u.password_hash)
+                                     : d_.passwords.VerifyUnknownUser(current);
   if (!valid) {
     d_.lockout.RecordFailure(lock_key, client.ip);
     return core::MakeError(core::Err::kCurrentPasswordIncorrect);

@@ -25,7 +25,7 @@ class PasswordFlows {
     const identity::Passwords& passwords;
     throttle::Lockout& lockout;
     const core::Clock& clock;
-    courier::EventSink& events;  // lifecycle webhooks
+    courier::EventSink& events;           // lifecycle webhooks
     throttle::RateLimiter& rate_limiter;  // rate_limit.change_password
   };
   explicit PasswordFlows(Deps deps) : d_(deps) {}
@@ -39,10 +39,9 @@ class PasswordFlows {
   // logins. Errors: 401 USER_NOT_FOUND, 400 PASSWORD_*, 400
   // CURRENT_PASSWORD_INCORRECT, 400 NEW_PASSWORD_SAME_AS_CURRENT, 429
   // ACCOUNT_LOCKED.
-  core::Status ChangePassword(const core::TenantId& tenant,
-                              const core::UserId& user,
-                              const std::string& current,
-                              const std::string& next, const ClientInfo& client);
+  core::Status ChangePassword(const core::TenantId& tenant, const core::UserId& user,
+                              const std::string& current, const std::string& next,
+                              const ClientInfo& client);
 
  private:
   Deps d_;

@@ -93,10 +93,9 @@ core::Result<std::string> RecoveryFlows::VerifyCode(const RecoveryTarget& target
   // the same lookups as a known one, and every wrong, expired or used-up
   // code gets the same answer.
   const otp::Purpose purpose = otp::Purpose::kPasswordReset;
-  core::Status s = account->user
-                       ? d_.sender.codes().Consume(d_.sender.store(), tenant,
-                                                   account->user->id, purpose, code)
-                       : d_.sender.ConsumeDecoy(tenant, purpose, code);
+  core::Status s = account->user ? d_.sender.codes().Consume(d_.sender.store(), tenant,
+                                                             account->user->id, purpose, code)
+                                 : d_.sender.ConsumeDecoy(tenant, purpose, code);
   if (!s.ok()) {
     const core::Error& e = s.error();
     if (e.category != core::ErrorCategory::kInvalidArgument ||
@@ -114,8 +113,7 @@ core::Result<std::string> RecoveryFlows::VerifyCode(const RecoveryTarget& target
                         options_.reset_token_ttl_seconds);
 }
 
-core::Status RecoveryFlows::Reset(const std::string& token,
-                                  const std::string& new_password) {
+core::Status RecoveryFlows::Reset(const std::string& token, const std::string& new_password) {
   const ResetTokenCheck check = VerifyResetToken(token, options_.secret, d_.clock.NowSeconds());
   if (!check.claims) {
     return core::MakeError(check.error == ResetTokenError::kWrongType
@@ -140,16 +138,18 @@ core::Status RecoveryFlows::Reset(const std::string& token,
   const core::UnixMillis now = d_.clock.NowMillis();
   // Compare-and-set on the hash the token was checked against: of two
   // concurrent resets with one token, exactly one changes the password.
-  auto changed = d_.users.CompareAndSetPassword(c.tenant_id, user_id, u.password_hash,
-                                                *hash, now - now % 1000);
+  auto changed = d_.users.CompareAndSetPassword(c.tenant_id, user_id, u.password_hash, *hash,
+                                                now - now % 1000);
   if (!changed.ok()) return changed.error();
   if (!*changed) return stale;
   if (auto r = d_.sessions.DeleteAllForUser(user_id); !r.ok()) return r.error();
   d_.sender.events().Emit(courier::event::kPasswordReset, c.tenant_id,
                           [&](courier::EventData& data) {
-    data.Str("userId", u.id.str()).Tenant(c.tenant_id).OptStr("email", u.email)
-        .OptStr("phone", u.phone);
-  });
+                            data.Str("userId", u.id.str())
+                                .Tenant(c.tenant_id)
+                                .OptStr("email", u.email)
+                                .OptStr("phone", u.phone);
+                          });
   return core::Status::Ok();
 }
 

@@ -51,8 +51,7 @@ class RecoveryFlows {
     throttle::RateLimiter& rate_limiter;
     const core::Clock& clock;
   };
-  RecoveryFlows(RecoveryOptions options, Deps deps)
-      : options_(std::move(options)), d_(deps) {}
+  RecoveryFlows(RecoveryOptions options, Deps deps) : options_(std::move(options)), d_(deps) {}
 
   // The forgotPassword and verifyOtp rate limits are request-level: the
   // route table applies them (http/account_handlers.cc).
@@ -66,8 +65,7 @@ class RecoveryFlows {
   // EMAIL_OR_PHONE_REQUIRED, PROVIDER_NOT_FOUND, MISSING_REQUIRED_FIELD
   // (blank code), VERIFICATION_CODE_INVALID for every other failure, with
   // or without an account (no enumeration).
-  core::Result<std::string> VerifyCode(const RecoveryTarget& target,
-                                       const std::string& code);
+  core::Result<std::string> VerifyCode(const RecoveryTarget& target, const std::string& code);
 
   // Sets the password and revokes every session of the user. The token
   // dies with the password it was issued against. Errors (all 400):

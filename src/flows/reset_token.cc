@@ -17,14 +17,21 @@ std::string SignResetToken(const ResetClaims& claims, std::string_view secret,
                            std::int64_t now_seconds, std::int64_t ttl_seconds) {
   core::JsonWriter w;
   w.BeginObject()
-      .Key("userId").String(claims.user_id)
-      .Key("passwordHashPrefix").String(claims.password_signature)
+      .Key("userId")
+      .String(claims.user_id)
+      .Key("passwordHashPrefix")
+      .String(claims.password_signature)
       .Key("tenantId");
-  if (claims.tenant_id) w.String(claims.tenant_id->str());
-  else w.Null();
-  w.Key("type").String(kResetTokenType)
-      .Key("exp").Int(now_seconds + ttl_seconds)
-      .Key("iat").Int(now_seconds)
+  if (claims.tenant_id)
+    w.String(claims.tenant_id->str());
+  else
+    w.Null();
+  w.Key("type")
+      .String(kResetTokenType)
+      .Key("exp")
+      .Int(now_seconds + ttl_seconds)
+      .Key("iat")
+      .Int(now_seconds)
       .EndObject();
   return crypto::JwtSignHs256(w.str(), secret);
 }

@@ -13,10 +13,7 @@ namespace authd::flows {
 using mfa::MfaMethod;
 
 SecondFactor::SecondFactor(const mfa::MfaOptions& options, MfaKeys keys, Deps deps)
-    : options_(options),
-      keys_(std::move(keys)),
-      d_(deps),
-      rotation_(deps.sessions, deps.tokens) {}
+    : options_(options), keys_(std::move(keys)), d_(deps), rotation_(deps.sessions, deps.tokens) {}
 
 core::Result<std::vector<mfa::MfaMethod>> SecondFactor::VerifiedMethods(
     const core::TenantId& tenant, const identity::User& u) {
@@ -69,8 +66,7 @@ void SecondFactor::RecordFailure(const Principal& p) {
   d_.lockout.RecordFailure("mfa:" + p.user.id.str(), "");
 }
 
-core::Status SecondFactor::Challenge(const Principal& p,
-                                     std::optional<mfa::MfaMethod> method) {
+core::Status SecondFactor::Challenge(const Principal& p, std::optional<mfa::MfaMethod> method) {
   if (auto s = RequireMfaEnabled(options_); !s.ok()) return s;
   auto user = CurrentMfaUser(d_.users, p.session.tenant_id, p.user.id);
   if (!user.ok()) return user.error();
@@ -150,8 +146,10 @@ core::Result<AuthResult> SecondFactor::Upgrade(const Principal& p, bool trust_de
     }
     d_.lockout.Clear("mfa:" + p.user.id.str(), "");
     d_.events.Emit(event, p.session.tenant_id, [&](courier::EventData& data) {
-      data.Str("userId", p.user.id.str()).Tenant(p.session.tenant_id)
-          .Str("sessionId", r.session.id.str()).Bool("trustDevice", trust_device);
+      data.Str("userId", p.user.id.str())
+          .Tenant(p.session.tenant_id)
+          .Str("sessionId", r.session.id.str())
+          .Bool("trustDevice", trust_device);
     });
     return r;
   }
@@ -170,9 +168,9 @@ core::Result<AuthResult> SecondFactor::Verify(const Principal& p, mfa::MfaMethod
       return core::MakeError(core::Err::kMfaCodeInvalid);
     }
   } else {
-    core::Status consumed = d_.codes.codes().Consume(
-        d_.codes.store(), p.session.tenant_id, p.user.id, otp::Purpose::kMfa, otp,
-        mfa::MfaMethodName(method));
+    core::Status consumed =
+        d_.codes.codes().Consume(d_.codes.store(), p.session.tenant_id, p.user.id,
+                                 otp::Purpose::kMfa, otp, mfa::MfaMethodName(method));
     if (!consumed.ok()) {
       if (consumed.error().code == "VERIFICATION_CODE_INVALID") RecordFailure(p);
       return consumed.error();
@@ -193,9 +191,9 @@ core::Result<AuthResult> SecondFactor::Verify(const Principal& p, mfa::MfaMethod
 }
 
 core::Status SecondFactor::SpendRecoveryCode(const Principal& p, const std::string& code) {
-  auto used = d_.store.UseRecoveryCode(p.session.tenant_id, p.user.id,
-                                       crypto::HmacSha256Hex(keys_.code, code),
-                                       d_.clock.NowMillis());
+  auto used =
+      d_.store.UseRecoveryCode(p.session.tenant_id, p.user.id,
+                               crypto::HmacSha256Hex(keys_.code, code), d_.clock.NowMillis());
   if (!used.ok()) return used.error();
   if (!*used) {
     RecordFailure(p);

@@ -72,9 +72,8 @@ class SecondFactor {
   // Checks the second factor and upgrades the session: new tokens with
   // isMfaVerified, a trust token if asked. Errors: 403 MFA_NOT_ENABLED,
   // 401 MFA_CODE_INVALID (totp), the code errors (email/sms).
-  core::Result<AuthResult> Verify(const Principal& p, mfa::MfaMethod method,
-                                  const std::string& otp, bool trust_device,
-                                  const ClientInfo& client);
+  core::Result<AuthResult> Verify(const Principal& p, mfa::MfaMethod method, const std::string& otp,
+                                  bool trust_device, const ClientInfo& client);
   // The same with a recovery code (single use). 401 MFA_NOT_ENABLED when
   // the user has no MFA, 401 MFA_RECOVERY_CODE_INVALID.
   core::Result<AuthResult> VerifyRecoveryCode(const Principal& p, const std::string& code,
@@ -90,8 +89,8 @@ class SecondFactor {
 
  private:
   // Marks the session MFA-verified and rotates it (flows/session_rotation.h).
-  core::Result<AuthResult> Upgrade(const Principal& p, bool trust_device,
-                                   const ClientInfo& client, const char* event);
+  core::Result<AuthResult> Upgrade(const Principal& p, bool trust_device, const ClientInfo& client,
+                                   const char* event);
   // Accepts a current code of one of the user's verified devices (once).
   core::Result<bool> CheckTotp(const Principal& p, const std::string& otp);
   void RecordFailure(const Principal& p);

@@ -7,21 +7,15 @@
 namespace authd::flows {
 namespace {
 
-core::Error RefreshReused() {
-  return core::MakeError(core::Err::kRefreshTokenReused);
-}
+core::Error RefreshReused() { return core::MakeError(core::Err::kRefreshTokenReused); }
 
-core::Error InvalidToken() {
-  return core::MakeError(core::Err::kInvalidToken);
-}
+core::Error InvalidToken() { return core::MakeError(core::Err::kInvalidToken); }
 
 core::TenantId TenantOf(const session::TokenClaims& c) { return c.tenant_id; }
 
 }  // namespace
 
-core::Error SessionNotFound() {
-  return core::MakeError(core::Err::kSessionNotFound);
-}
+core::Error SessionNotFound() { return core::MakeError(core::Err::kSessionNotFound); }
 
 core::Error SessionFlows::Revoke(const session::Session& s) {
   auto r = d_.sessions.Delete(s.tenant_id, s.id);
@@ -32,8 +26,8 @@ core::Error SessionFlows::Revoke(const session::Session& s) {
   return RefreshReused();
 }
 
-core::Result<AuthResult> SessionFlows::RetryWithinGrace(
-    const session::Session& s, const std::string& presented_hash) {
+core::Result<AuthResult> SessionFlows::RetryWithinGrace(const session::Session& s,
+                                                        const std::string& presented_hash) {
   auto replay = rotation_.ReplayWithinGrace(s, presented_hash, d_.clock.NowMillis());
   if (!replay) return Revoke(s);
   return std::move(*replay);
@@ -59,8 +53,7 @@ core::Result<AuthResult> SessionFlows::Refresh(std::string_view token) {
   session::Session s = std::move(**found);
 
   const std::string hash = d_.tokens.RefreshHash(token);
-  if (!s.refresh_hash.empty() &&
-      !crypto::ConstantTimeEquals(s.refresh_hash, hash)) {
+  if (!s.refresh_hash.empty() && !crypto::ConstantTimeEquals(s.refresh_hash, hash)) {
     return RetryWithinGrace(s, hash);
   }
   auto user = d_.users.FindUserById(tenant, s.user_id);
@@ -94,8 +87,7 @@ std::optional<std::string> SessionFlows::TokenUser(std::string_view access_token
   return claims->user_id;
 }
 
-core::Result<Principal> SessionFlows::Authenticate(std::string_view access_token,
-                                                   bool skip_mfa) {
+core::Result<Principal> SessionFlows::Authenticate(std::string_view access_token, bool skip_mfa) {
   const core::UnixMillis now = d_.clock.NowMillis();
   auto claims = d_.tokens.Verify(access_token, now / 1000);
   if (!claims) return InvalidToken();
@@ -142,8 +134,7 @@ core::Status SessionFlows::Logout(const Principal& p) {
 core::Status SessionFlows::LogoutAll(const Principal& p) {
   auto r = d_.sessions.DeleteAllForUser(p.user.id);
   if (!r.ok()) return r.error();
-  d_.events.Emit(courier::event::kLoggedOutAll, p.session.tenant_id,
-                 [&](courier::EventData& data) {
+  d_.events.Emit(courier::event::kLoggedOutAll, p.session.tenant_id, [&](courier::EventData& data) {
     data.Str("userId", p.user.id.str())
         .Tenant(p.session.tenant_id)
         .Str("logoutType", "user")

@@ -49,8 +49,7 @@ class SessionFlows {
   // The access-token guard. `skip_mfa`: the route accepts MFA-pending
   // sessions. Errors are the reference's 401s (INVALID_TOKEN,
   // "Session not found", ACCOUNT_INACTIVE, MFA_REQUIRED).
-  core::Result<Principal> Authenticate(std::string_view access_token,
-                                       bool skip_mfa);
+  core::Result<Principal> Authenticate(std::string_view access_token, bool skip_mfa);
 
   // The user id an access token names if its signature and expiry check
   // out, without looking the session up: cheap and non-blocking, for

@@ -12,8 +12,8 @@ identity::User SnapshotOf(const identity::User& user) {
 
 core::Result<AuthResult> SessionIssuer::Issue(const identity::User& user,
                                               const core::TenantId& tenant,
-                                              const ClientInfo& client,
-                                              bool mfa_pending, bool mfa_verified) {
+                                              const ClientInfo& client, bool mfa_pending,
+                                              bool mfa_verified) {
   const core::UnixMillis now = d_.clock.NowMillis();
   session::Session s;
   s.id = core::SessionId(d_.random.UuidV4());
@@ -35,8 +35,7 @@ core::Result<AuthResult> SessionIssuer::Issue(const identity::User& user,
   AuthResult result;
   result.tokens = d_.tokens.Mint(s, now / 1000);
   s.refresh_hash = d_.tokens.RefreshHash(result.tokens.refresh_token);
-  if (auto st = d_.sessions.Create(s, d_.tokens.options().max_sessions_per_user, now);
-      !st.ok()) {
+  if (auto st = d_.sessions.Create(s, d_.tokens.options().max_sessions_per_user, now); !st.ok()) {
     return st.error();
   }
   result.is_requires_mfa = mfa_pending;

@@ -27,8 +27,7 @@ class SessionIssuer {
   // Stores a new session for `user` in `tenant` and returns it with its
   // tokens. `mfa_pending`: the session still needs a second factor;
   // `mfa_verified`: a trusted device already counts as one.
-  core::Result<AuthResult> Issue(const identity::User& user,
-                                 const core::TenantId& tenant,
+  core::Result<AuthResult> Issue(const identity::User& user, const core::TenantId& tenant,
                                  const ClientInfo& client, bool mfa_pending,
                                  bool mfa_verified = false);
 

@@ -6,8 +6,9 @@
 
 namespace authd::flows {
 
-core::Result<std::optional<AuthResult>> SessionRotation::Rotate(
-    session::Session s, const std::string& expected_hash, core::UnixMillis now) const {
+core::Result<std::optional<AuthResult>> SessionRotation::Rotate(session::Session s,
+                                                                const std::string& expected_hash,
+                                                                core::UnixMillis now) const {
   AuthResult result;
   result.tokens = tokens_.MintSuccessor(s, expected_hash, now / 1000);
   session::Rotation rot;
@@ -29,8 +30,9 @@ core::Result<std::optional<AuthResult>> SessionRotation::Rotate(
   return std::optional<AuthResult>(std::move(result));
 }
 
-std::optional<AuthResult> SessionRotation::ReplayWithinGrace(
-    const session::Session& s, const std::string& presented_hash, core::UnixMillis now) const {
+std::optional<AuthResult> SessionRotation::ReplayWithinGrace(const session::Session& s,
+                                                             const std::string& presented_hash,
+                                                             core::UnixMillis now) const {
   const std::int64_t grace = tokens_.options().refresh_grace_ms;
   const bool in_window = grace > 0 && s.rotated_at > 0 && now - s.rotated_at <= grace &&
                          crypto::ConstantTimeEquals(s.prev_refresh_hash, presented_hash);

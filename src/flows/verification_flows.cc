@@ -54,8 +54,7 @@ core::Status VerificationFlows::Send(const Principal& p, VerifiedChannel channel
   d.event.name = email ? courier::event::kEmailVerificationRequested
                        : courier::event::kPhoneVerificationRequested;
   d.event.tenant = tenant;
-  d.event.data.Str("userId", u.id.str()).Tenant(tenant).Str(email ? "email" : "phone",
-                                                            d.recipient);
+  d.event.data.Str("userId", u.id.str()).Tenant(tenant).Str(email ? "email" : "phone", d.recipient);
   return d_.sender.Send(tenant, u.id, PurposeOf(channel), std::move(d));
 }
 
@@ -65,8 +64,7 @@ core::Status VerificationFlows::Verify(const Principal& p, VerifiedChannel chann
   if (!user.ok()) return user.error();
   const identity::User& u = *user;
   const core::TenantId& tenant = p.session.tenant_id;
-  if (auto s = d_.sender.codes().Consume(d_.sender.store(), tenant, u.id,
-                                         PurposeOf(channel), code);
+  if (auto s = d_.sender.codes().Consume(d_.sender.store(), tenant, u.id, PurposeOf(channel), code);
       !s.ok()) {
     return s;
   }
@@ -75,12 +73,12 @@ core::Status VerificationFlows::Verify(const Principal& p, VerifiedChannel chann
   if (!marked.ok()) return marked.error();
   if (!*marked) return core::MakeError(core::Err::kUserNotFound);
   const bool email = channel == VerifiedChannel::kEmail;
-  d_.sender.events().Emit(email ? courier::event::kEmailVerified
-                                : courier::event::kPhoneVerified,
+  d_.sender.events().Emit(email ? courier::event::kEmailVerified : courier::event::kPhoneVerified,
                           tenant, [&](courier::EventData& data) {
-    data.Str("userId", u.id.str()).Tenant(tenant).Str(email ? "email" : "phone",
-                                                      email ? *u.email : *u.phone);
-  });
+                            data.Str("userId", u.id.str())
+                                .Tenant(tenant)
+                                .Str(email ? "email" : "phone", email ? *u.email : *u.phone);
+                          });
   return core::Status::Ok();
 }
 

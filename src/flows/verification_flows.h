@@ -41,8 +41,7 @@ class VerificationFlows {
 
  private:
   // The current user row, checked for the channel.
-  core::Result<identity::User> Target(const Principal& p,
-                                      identity::VerifiedChannel channel);
+  core::Result<identity::User> Target(const Principal& p, identity::VerifiedChannel channel);
 
   Deps d_;
 };

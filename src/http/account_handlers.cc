@@ -35,8 +35,10 @@ void RequireString(const json::object& body, std::string_view name,
   std::optional<std::string> type_error;
   *value = CoercedStringField(body, name, &type_error);
   if (*error) return;
-  if (type_error) *error = type_error;
-  else if (Blank(*value)) *error = CheckMessage(Check::kIsNotEmpty, name);
+  if (type_error)
+    *error = type_error;
+  else if (Blank(*value))
+    *error = CheckMessage(Check::kIsNotEmpty, name);
 }
 
 void OptionalTenant(const json::object& body, std::optional<std::string>* tenant,
@@ -59,8 +61,10 @@ flows::RecoveryTarget Target(const json::object& body, bool strict_phone,
   t.email = CoercedStringField(body, "email", &email_type);
   t.phone = CoercedStringField(body, "phone", &phone_type);
   if (Blank(t.phone)) {
-    if (Blank(t.email) && !email_type) *error = CheckMessage(Check::kIsNotEmpty, "email");
-    else if (email_type || !IsEmail(*t.email)) *error = CheckMessage(Check::kIsEmail, "email");
+    if (Blank(t.email) && !email_type)
+      *error = CheckMessage(Check::kIsNotEmpty, "email");
+    else if (email_type || !IsEmail(*t.email))
+      *error = CheckMessage(Check::kIsEmail, "email");
   }
   if (!*error && Blank(t.email)) {
     if (strict_phone) {
@@ -142,8 +146,10 @@ struct VerifyResetCodeDto {
     d.target = Target(body, /*strict_phone=*/false, &error);
     RequireString(body, "code", &code, &error);
     OptionalTenant(body, &d.target.tenant_id, &error);
-    if (error) errors->push_back(*error);
-    else d.code = *code;
+    if (error)
+      errors->push_back(*error);
+    else
+      d.code = *code;
     return d;
   }
 };
@@ -192,8 +198,10 @@ struct VerifyCodeDto {
     std::optional<std::string> error, code, tenant;
     RequireString(body, "code", &code, &error);
     OptionalTenant(body, &tenant, &error);
-    if (error) errors->push_back(*error);
-    else d.code = *code;
+    if (error)
+      errors->push_back(*error);
+    else
+      d.code = *code;
     return d;
   }
 };
@@ -211,41 +219,43 @@ class AccountController {
     // pipe order.
     auto by_user = [c](const Request& req) { return c->UserQueueKey(req); };
     r.push_back(MakeRoute(
-        {.method = "POST", .path = "/change-password", .exec = Exec::kHashing,
-         .queue_key = by_user, .access = kSession,
-         .limits = {Bucket(BucketId::kChangePassword, Stage::kBeforeValidation,
-                           LimitKey::kUser)}},
+        {.method = "POST",
+         .path = "/change-password",
+         .exec = Exec::kHashing,
+         .queue_key = by_user,
+         .access = kSession,
+         .limits = {Bucket(BucketId::kChangePassword, Stage::kBeforeValidation, LimitKey::kUser)}},
         c, &C::ChangePassword));
     // Sending a code is a database write; reset hashes the new password.
-    r.push_back(MakeRoute(
-        {.method = "POST", .path = "/forgot-password",
-         .limits = {Bucket(BucketId::kForgotPassword, Stage::kBeforeAuth,
-                           LimitKey::kBodyIdentifierPhoneFirst)}},
-        c, &C::Forgot));
-    r.push_back(MakeRoute(
-        {.method = "POST", .path = "/verify-forgot-password-otp",
-         .limits = {Bucket(BucketId::kVerifyOtp, Stage::kBeforeAuth,
-                           LimitKey::kBodyIdentifierPhoneFirst)}},
-        c, &C::VerifyResetCode));
-    r.push_back(MakeRoute({.method = "POST", .path = "/reset-password", .exec = Exec::kHashing},
-                          c, &C::Reset));
+    r.push_back(MakeRoute({.method = "POST",
+                           .path = "/forgot-password",
+                           .limits = {Bucket(BucketId::kForgotPassword, Stage::kBeforeAuth,
+                                             LimitKey::kBodyIdentifierPhoneFirst)}},
+                          c, &C::Forgot));
+    r.push_back(MakeRoute({.method = "POST",
+                           .path = "/verify-forgot-password-otp",
+                           .limits = {Bucket(BucketId::kVerifyOtp, Stage::kBeforeAuth,
+                                             LimitKey::kBodyIdentifierPhoneFirst)}},
+                          c, &C::VerifyResetCode));
+    r.push_back(MakeRoute({.method = "POST", .path = "/reset-password", .exec = Exec::kHashing}, c,
+                          &C::Reset));
     // Contact verification counts after validation.
     const std::vector<Limit> send = {
         Bucket(BucketId::kVerificationSend, Stage::kAfterValidation, LimitKey::kUser)};
     const std::vector<Limit> verify = {
         Bucket(BucketId::kVerifyOtp, Stage::kAfterValidation, LimitKey::kUser)};
-    r.push_back(MakeRoute({.method = "POST", .path = "/send-email-verification",
-                           .access = kSession, .limits = send},
-                          c, &C::SendEmail));
     r.push_back(MakeRoute(
-        {.method = "POST", .path = "/verify-email", .access = kSession, .limits = verify},
-        c, &C::VerifyEmail));
-    r.push_back(MakeRoute({.method = "POST", .path = "/send-phone-verification",
-                           .access = kSession, .limits = send},
-                          c, &C::SendPhone));
+        {.method = "POST", .path = "/send-email-verification", .access = kSession, .limits = send},
+        c, &C::SendEmail));
+    r.push_back(
+        MakeRoute({.method = "POST", .path = "/verify-email", .access = kSession, .limits = verify},
+                  c, &C::VerifyEmail));
     r.push_back(MakeRoute(
-        {.method = "POST", .path = "/verify-phone", .access = kSession, .limits = verify},
-        c, &C::VerifyPhone));
+        {.method = "POST", .path = "/send-phone-verification", .access = kSession, .limits = send},
+        c, &C::SendPhone));
+    r.push_back(
+        MakeRoute({.method = "POST", .path = "/verify-phone", .access = kSession, .limits = verify},
+                  c, &C::VerifyPhone));
     return r;
   }
 
@@ -282,17 +292,16 @@ class AccountController {
 
 Reply AccountController::ChangePassword(const Request& req, const Principal& p,
                                         const ChangePasswordDto& in) {
-  if (auto s = d_.passwords.ChangePassword(p.session.tenant_id, p.user.id, in.current,
-                                           in.next, ClientOf(req));
+  if (auto s = d_.passwords.ChangePassword(p.session.tenant_id, p.user.id, in.current, in.next,
+                                           ClientOf(req));
       !s.ok()) {
     return s.error();
   }
-  return d_.transport.TokenResponse(
-      req, std::nullopt, {{"message", "Password changed successfully"}}, in.remember);
+  return d_.transport.TokenResponse(req, std::nullopt,
+                                    {{"message", "Password changed successfully"}}, in.remember);
 }
 
-Reply AccountController::Forgot(const Request&, const Principal&,
-                                const ForgotPasswordDto& in) {
+Reply AccountController::Forgot(const Request&, const Principal&, const ForgotPasswordDto& in) {
   if (auto s = d_.recovery.Forgot(in.target); !s.ok()) return s.error();
   return Json({{"message", "If your email is registered, you will receive a password reset link"}});
 }
@@ -312,14 +321,14 @@ Reply AccountController::Reset(const Request&, const Principal&, const ResetPass
 Reply AccountController::Send(const Principal& p, VerifiedChannel channel) {
   if (auto s = d_.verification.Send(p, channel); !s.ok()) return s.error();
   return Json({{"message", channel == VerifiedChannel::kEmail ? "Verification email sent"
-                                                               : "Verification SMS sent"}});
+                                                              : "Verification SMS sent"}});
 }
 
 Reply AccountController::Verify(const Principal& p, VerifiedChannel channel,
                                 const std::string& code) {
   if (auto s = d_.verification.Verify(p, channel, code); !s.ok()) return s.error();
   return Json({{"message", channel == VerifiedChannel::kEmail ? "Email verified successfully"
-                                                               : "Phone verified successfully"}});
+                                                              : "Phone verified successfully"}});
 }
 
 }  // namespace

@@ -40,8 +40,10 @@ struct SignupDto {
     const bool no_email = !email_type && (!in.email || in.email->empty());
     const bool no_phone = !phone_type && (!in.phone || in.phone->empty());
     if (no_phone) {
-      if (no_email) error = CheckMessage(Check::kIsNotEmpty, "email");
-      else if (email_type || !IsEmail(*in.email)) error = CheckMessage(Check::kIsEmail, "email");
+      if (no_email)
+        error = CheckMessage(Check::kIsNotEmpty, "email");
+      else if (email_type || !IsEmail(*in.email))
+        error = CheckMessage(Check::kIsEmail, "email");
     } else if (!no_email && (email_type || !IsEmail(*in.email))) {
       error = CheckMessage(Check::kIsEmail, "email");
     }
@@ -138,42 +140,60 @@ class AuthController {
     const Exec reads = c->d_.session_reads_in_memory ? Exec::kReadTryInline : Exec::kRead;
     // kHashing routes also name the key of the hashing pool's per-key limit.
     std::vector<RouteEntry> r;
+    r.push_back(MakeRoute({.method = "GET",
+                           .path = "/client-config",
+                           .exec = Exec::kInline,
+                           .body = BodyRead::kIfPresent},
+                          c, &C::ClientConfig));
     r.push_back(MakeRoute(
-        {.method = "GET", .path = "/client-config", .exec = Exec::kInline,
-         .body = BodyRead::kIfPresent},
-        c, &C::ClientConfig));
-    r.push_back(MakeRoute(
-        {.method = "GET", .path = "/csrf", .exec = Exec::kInline, .body = BodyRead::kIfPresent},
-        c, &C::Csrf));
+        {.method = "GET", .path = "/csrf", .exec = Exec::kInline, .body = BodyRead::kIfPresent}, c,
+        &C::Csrf));
     // Rate limits before validation, as the reference's guards run before
     // its validation pipe: malformed requests count too.
     r.push_back(MakeRoute(
-        {.method = "POST", .path = "/signup", .exec = Exec::kHashing,
+        {.method = "POST",
+         .path = "/signup",
+         .exec = Exec::kHashing,
          .queue_key = IdentifierQueueKey,
          .limits = {Bucket(BucketId::kSignup, Stage::kBeforeAuth, LimitKey::kBodyIdentifier)}},
         c, &C::Signup));
     // The lockout first, then the rate limit, as in the reference.
     r.push_back(MakeRoute(
-        {.method = "POST", .path = "/login", .exec = Exec::kHashing,
+        {.method = "POST",
+         .path = "/login",
+         .exec = Exec::kHashing,
          .queue_key = IdentifierQueueKey,
          .limits = {LockoutCheck(Stage::kBeforeAuth, LimitKey::kBodyIdentifier, true),
                     Bucket(BucketId::kLogin, Stage::kBeforeAuth, LimitKey::kBodyIdentifier)}},
         c, &C::Login));
     r.push_back(MakeRoute({.method = "POST", .path = "/refresh-token"}, c, &C::Refresh));
-    r.push_back(MakeRoute({.method = "POST", .path = "/logout",
-                           .access = Access::kOptionalSession, .body = BodyRead::kIfPresent},
+    r.push_back(MakeRoute({.method = "POST",
+                           .path = "/logout",
+                           .access = Access::kOptionalSession,
+                           .body = BodyRead::kIfPresent},
                           c, &C::Logout));
-    r.push_back(MakeRoute({.method = "POST", .path = "/logout-all",
-                           .access = Access::kSessionMfaPending, .body = BodyRead::kIfPresent},
+    r.push_back(MakeRoute({.method = "POST",
+                           .path = "/logout-all",
+                           .access = Access::kSessionMfaPending,
+                           .body = BodyRead::kIfPresent},
                           c, &C::LogoutAll));
-    r.push_back(MakeRoute({.method = "GET", .path = "/me", .exec = reads,
-                           .access = Access::kSessionMfaPending, .body = BodyRead::kIfPresent},
+    r.push_back(MakeRoute({.method = "GET",
+                           .path = "/me",
+                           .exec = reads,
+                           .access = Access::kSessionMfaPending,
+                           .body = BodyRead::kIfPresent},
                           c, &C::Me));
-    r.push_back(MakeRoute({.method = "GET", .path = "/user", .exec = reads,
-                           .access = Access::kSession, .body = BodyRead::kIfPresent},
+    r.push_back(MakeRoute({.method = "GET",
+                           .path = "/user",
+                           .exec = reads,
+                           .access = Access::kSession,
+                           .body = BodyRead::kIfPresent},
                           c, &C::User));
-    r.push_back(MakeRoute({.method = "GET", .path = "/verify-session", .exec = reads,
-                           .access = Access::kSessionMfaPending, .body = BodyRead::kIfPresent},
+    r.push_back(MakeRoute({.method = "GET",
+                           .path = "/verify-session",
+                           .exec = reads,
+                           .access = Access::kSessionMfaPending,
+                           .body = BodyRead::kIfPresent},
                           c, &C::VerifySession));
     return r;
   }
@@ -192,16 +212,14 @@ class AuthController {
   Reply User(const Request& req, const Principal& p, const NoBody&);
   Reply VerifySession(const Request& req, const Principal& p, const NoBody&);
 
-  Response AuthResponse(const Request& req, const flows::AuthResult& r,
-                        const char* message, std::optional<bool> remember_me);
+  Response AuthResponse(const Request& req, const flows::AuthResult& r, const char* message,
+                        std::optional<bool> remember_me);
 
   const AuthHandlerDeps d_;
 };
 
-Response AuthController::AuthResponse(const Request& req,
-                                      const flows::AuthResult& r,
-                                      const char* message,
-                                      std::optional<bool> remember_me) {
+Response AuthController::AuthResponse(const Request& req, const flows::AuthResult& r,
+                                      const char* message, std::optional<bool> remember_me) {
   return RenderAuthResult(req, d_.transport, r, message, remember_me,
                           d_.second_factor.options().trusted_device_ttl_ms / 1000);
 }

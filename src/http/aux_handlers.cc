@@ -32,12 +32,16 @@ std::string CallbackPage(const Request& req) {
   std::string safe;
   safe.reserve(data.size());
   for (char c : data) {
-    if (c == '<') safe += "\\u003c";
-    else if (c == '>') safe += "\\u003e";
-    else safe += c;
+    if (c == '<')
+      safe += "\\u003c";
+    else if (c == '>')
+      safe += "\\u003e";
+    else
+      safe += c;
   }
   return "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Signing in"
-         "</title></head><body><script>(function(){var data=" + safe +
+         "</title></head><body><script>(function(){var data=" +
+         safe +
          ";var msg=Object.assign({type:'nest-auth-sso-callback'},data);"
          "if(window.opener){window.opener.postMessage(msg,'*');window.close();}"
          "else if(window.parent&&window.parent!==window){window.parent."
@@ -86,15 +90,17 @@ std::vector<RouteEntry> AuxiliaryRoutes(const AuthHandlerDeps&) {
   r.push_back(MakeRoute<NoBody>(
       {.method = "GET", .path = "/accounts", .exec = Exec::kInline, .body = BodyRead::kNone},
       Accounts));
-  r.push_back(MakeRoute<NoBody>({.method = "GET", .path = "/tenants/lookup",
-                                 .exec = Exec::kInline, .body = BodyRead::kNone},
-                                TenantLookup));
+  r.push_back(MakeRoute<NoBody>(
+      {.method = "GET", .path = "/tenants/lookup", .exec = Exec::kInline, .body = BodyRead::kNone},
+      TenantLookup));
   // Body, guard, then the DTO, as in the reference.
   r.push_back(MakeRoute<SwitchTenantDto>(
       {.method = "POST", .path = "/switch-tenant", .access = Access::kSessionMfaPending},
       SwitchTenant));
-  r.push_back(MakeRoute<NoBody>({.method = "GET", .path = "/callback/:provider",
-                                 .exec = Exec::kInline, .body = BodyRead::kNone},
+  r.push_back(MakeRoute<NoBody>({.method = "GET",
+                                 .path = "/callback/:provider",
+                                 .exec = Exec::kInline,
+                                 .body = BodyRead::kNone},
                                 Callback));
   return r;
 }

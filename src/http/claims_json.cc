@@ -36,15 +36,13 @@ std::optional<std::string> GetString(const json::object& o, std::string_view k) 
 }
 
 // Dates in claims are ISO strings; keep their instant.
-std::optional<core::UnixMillis> GetIsoMillis(const json::object& o,
-                                             std::string_view k) {
+std::optional<core::UnixMillis> GetIsoMillis(const json::object& o, std::string_view k) {
   auto s = GetString(o, k);
   if (!s || s->size() < 24) return std::nullopt;
   std::tm tm{};
   int ms = 0;
-  if (std::sscanf(s->c_str(), "%4d-%2d-%2dT%2d:%2d:%2d.%3dZ", &tm.tm_year,
-                  &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec,
-                  &ms) != 7) {
+  if (std::sscanf(s->c_str(), "%4d-%2d-%2dT%2d:%2d:%2d.%3dZ", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+                  &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &ms) != 7) {
     return std::nullopt;
   }
   tm.tm_year -= 1900;
@@ -90,8 +88,10 @@ class JsonClaimsCodec final : public session::ClaimsCodec {
     if (ec || !v.is_object()) return std::nullopt;
     const json::object& o = v.get_object();
     session::TokenClaims c;
-    if (auto s = GetString(o, "sub")) c.user_id = *s;
-    else if (auto id = GetString(o, "id")) c.user_id = *id;
+    if (auto s = GetString(o, "sub"))
+      c.user_id = *s;
+    else if (auto id = GetString(o, "id"))
+      c.user_id = *id;
     if (auto s = GetString(o, "sessionId")) c.session_id = *s;
     c.email = GetString(o, "email");
     c.phone = GetString(o, "phone");

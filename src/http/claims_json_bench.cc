@@ -78,14 +78,13 @@ BENCHMARK(BM_ClaimsDecode_Access);
 void BM_TokenResponse_HeaderMode(benchmark::State& state) {
   http::HttpOptions opt;
   opt.token_mode = http::TokenMode::kHeader;
-  http::TokenTransport tt(opt, 3600, 2592000, core::SystemClock(),
-                          crypto::OsRandom());
+  http::TokenTransport tt(opt, 3600, 2592000, core::SystemClock(), crypto::OsRandom());
   http::Request req;
   req.method = "POST";
   req.target = req.path = "/auth/login";
   req.headers = {{"content-type", "application/json"}};
   session::TokenPair pair;
-  pair.access_token = std::string(420, 'a');   // typical authd sizes
+  pair.access_token = std::string(420, 'a');  // typical authd sizes
   pair.refresh_token = std::string(480, 'r');
   for (auto _ : state) {
     boost::json::object body;

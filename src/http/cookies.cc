@@ -46,8 +46,7 @@ void ForEachRawCookie(std::string_view s, Fn&& fn) {
         val_start = val_end;
       }
     }
-    if (!fn(s.substr(key_start, key_end - key_start),
-            s.substr(val_start, val_end - val_start))) {
+    if (!fn(s.substr(key_start, key_end - key_start), s.substr(val_start, val_end - val_start))) {
       return;
     }
     index = end + 1;
@@ -62,8 +61,7 @@ std::string DecodeValue(std::string_view raw) {
 
 // encodeURIComponent's unreserved set.
 bool IsUnreserved(unsigned char c) {
-  if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-      (c >= '0' && c <= '9')) {
+  if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
     return true;
   }
   switch (c) {
@@ -115,8 +113,7 @@ std::string_view CanonicalSameSite(std::string_view v) {
 
 }  // namespace
 
-std::vector<std::pair<std::string, std::string>> ParseCookieHeader(
-    std::string_view header) {
+std::vector<std::pair<std::string, std::string>> ParseCookieHeader(std::string_view header) {
   std::vector<std::pair<std::string, std::string>> out;
   ForEachRawCookie(header, [&](std::string_view name, std::string_view raw) {
     out.emplace_back(std::string(name), DecodeValue(raw));
@@ -125,8 +122,7 @@ std::vector<std::pair<std::string, std::string>> ParseCookieHeader(
   return out;
 }
 
-std::optional<std::string> FindCookie(const Request& req,
-                                      std::string_view name) {
+std::optional<std::string> FindCookie(const Request& req, std::string_view name) {
   std::optional<std::string> found;
   for (const auto& [key, value] : req.headers) {
     if (key != "cookie") continue;
@@ -151,8 +147,7 @@ std::string Serialize(const SetCookie& cookie) {
   if (!cookie.domain.empty()) out.append("; Domain=").append(cookie.domain);
   if (!cookie.path.empty()) out.append("; Path=").append(cookie.path);
   if (cookie.expires_unix_millis) {
-    out.append("; Expires=")
-        .append(core::FormatHttpDate(*cookie.expires_unix_millis));
+    out.append("; Expires=").append(core::FormatHttpDate(*cookie.expires_unix_millis));
   }
   if (cookie.http_only) out.append("; HttpOnly");
   if (cookie.secure) out.append("; Secure");

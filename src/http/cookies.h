@@ -21,13 +21,11 @@ namespace authd::http {
 // without '=' skipped, a value wrapped in double quotes unquoted, values
 // decoded like decodeURIComponent (kept raw if the encoding is malformed).
 // Duplicate names are all returned; lookups take the first (FindCookie).
-std::vector<std::pair<std::string, std::string>> ParseCookieHeader(
-    std::string_view header);
+std::vector<std::pair<std::string, std::string>> ParseCookieHeader(std::string_view header);
 
 // The value of the first cookie called `name` across all Cookie headers of
 // `req`, in arrival order; nullopt if absent.
-std::optional<std::string> FindCookie(const Request& req,
-                                      std::string_view name);
+std::optional<std::string> FindCookie(const Request& req, std::string_view name);
 
 struct SetCookie {
   std::string name;   // REQUIRES: an RFC 7230 token (written verbatim)

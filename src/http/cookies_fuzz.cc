@@ -25,8 +25,7 @@ void Require(bool ok, const char* what) {
 
 }  // namespace
 
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
-                                      std::size_t size) {
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace authd::http;
   const std::string_view input(reinterpret_cast<const char*>(data), size);
 
@@ -44,16 +43,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
   if (nul != std::string_view::npos) {
     SetHeaderField(1, "cookie", input.substr(nul + 1), req);
   }
-  for (const char* name : {"accessToken", "refreshToken", "nest_auth_csrf",
-                           "nest_auth_remember", ""}) {
+  for (const char* name :
+       {"accessToken", "refreshToken", "nest_auth_csrf", "nest_auth_remember", ""}) {
     (void)FindCookie(req, name);
   }
   // The first cookie of the first header is what FindCookie returns.
   const auto first_header = ParseCookieHeader(input.substr(0, nul));
   if (!first_header.empty()) {
     auto first = FindCookie(req, first_header.front().first);
-    Require(first == first_header.front().second,
-          "FindCookie disagrees with ParseCookieHeader");
+    Require(first == first_header.front().second, "FindCookie disagrees with ParseCookieHeader");
   }
 
   (void)DecodeUriComponent(input);
@@ -72,6 +70,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
   auto decoded = DecodeUriComponent(encoded);
   Require(!decoded || *decoded == input, "decode(encode(x)) != x");
   Require(back.front().second == (decoded ? *decoded : encoded),
-        "parsed value differs from the decoded serialized value");
+          "parsed value differs from the decoded serialized value");
   return 0;
 }

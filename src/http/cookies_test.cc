@@ -30,19 +30,16 @@ TEST(CookieParse, EmptyAndTinyInputs) {
 
 TEST(CookieParse, SkipsPartsWithoutEquals) {
   EXPECT_EQ(ParseCookieHeader("foo; a=1"), (Pairs{{"a", "1"}}));
-  EXPECT_EQ(ParseCookieHeader("a=1; junk; b=2"),
-            (Pairs{{"a", "1"}, {"b", "2"}}));
+  EXPECT_EQ(ParseCookieHeader("a=1; junk; b=2"), (Pairs{{"a", "1"}, {"b", "2"}}));
   EXPECT_TRUE(ParseCookieHeader("just junk; more").empty());
 }
 
 TEST(CookieParse, ValueKeepsLaterEqualsSigns) {
-  EXPECT_EQ(ParseCookieHeader("t=a=b==; u=1"),
-            (Pairs{{"t", "a=b=="}, {"u", "1"}}));
+  EXPECT_EQ(ParseCookieHeader("t=a=b==; u=1"), (Pairs{{"t", "a=b=="}, {"u", "1"}}));
 }
 
 TEST(CookieParse, UnquotesValues) {
-  EXPECT_EQ(ParseCookieHeader("a=\"hello world\""),
-            (Pairs{{"a", "hello world"}}));
+  EXPECT_EQ(ParseCookieHeader("a=\"hello world\""), (Pairs{{"a", "hello world"}}));
   EXPECT_EQ(ParseCookieHeader("a=\"\"; b=\""), (Pairs{{"a", ""}, {"b", ""}}));
   EXPECT_EQ(ParseCookieHeader("a=\"half"), (Pairs{{"a", "\"half"}}));
 }
@@ -58,18 +55,13 @@ TEST(CookieParse, PercentDecodes) {
 
 TEST(CookieParse, MalformedPercentKeepsRawValue) {
   EXPECT_EQ(ParseCookieHeader("a=100%; b=%zz; c=%E2%82; d=%FF; e=%C0%80"),
-            (Pairs{{"a", "100%"},
-                   {"b", "%zz"},
-                   {"c", "%E2%82"},
-                   {"d", "%FF"},
-                   {"e", "%C0%80"}}));
+            (Pairs{{"a", "100%"}, {"b", "%zz"}, {"c", "%E2%82"}, {"d", "%FF"}, {"e", "%C0%80"}}));
 }
 
 TEST(CookieFind, FirstOccurrenceAcrossHeadersWins) {
   Request req;
-  req.headers = {{"cookie", "a=1; token=first"},
-                 {"x-other", "token=nope"},
-                 {"cookie", "token=second; b=%41"}};
+  req.headers = {
+      {"cookie", "a=1; token=first"}, {"x-other", "token=nope"}, {"cookie", "token=second; b=%41"}};
   EXPECT_EQ(FindCookie(req, "token"), "first");
   EXPECT_EQ(FindCookie(req, "b"), "A");
   EXPECT_EQ(FindCookie(req, "missing"), std::nullopt);
@@ -94,8 +86,7 @@ TEST(CookieSerialize, DeletionCookie) {
   SetCookie c;
   c.name = "accessToken";
   c.expires_unix_millis = 1;  // Express clearCookie: new Date(1)
-  EXPECT_EQ(Serialize(c),
-            "accessToken=; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT");
+  EXPECT_EQ(Serialize(c), "accessToken=; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT");
 }
 
 TEST(CookieSerialize, AllAttributesInCookieOrder) {
@@ -121,8 +112,7 @@ TEST(CookieSerialize, SessionCookieHasNoMaxAgeOrExpires) {
   c.http_only = true;
   c.secure = true;
   c.same_site = "None";
-  EXPECT_EQ(Serialize(c),
-            "nest_auth_remember=0; Path=/; HttpOnly; Secure; SameSite=None");
+  EXPECT_EQ(Serialize(c), "nest_auth_remember=0; Path=/; HttpOnly; Secure; SameSite=None");
 }
 
 TEST(CookieSerialize, EncodesLikeEncodeUriComponent) {
@@ -144,7 +134,7 @@ TEST(DecodeUriComponent, DecodesAndRejects) {
   EXPECT_EQ(DecodeUriComponent("%ED%A0%80"), std::nullopt);     // surrogate
   EXPECT_EQ(DecodeUriComponent("%F4%90%80%80"), std::nullopt);  // > U+10FFFF
   EXPECT_EQ(DecodeUriComponent("%E2%82x"), std::nullopt);       // truncated
-  EXPECT_EQ(DecodeUriComponent("%80"), std::nullopt);  // lone continuation
+  EXPECT_EQ(DecodeUriComponent("%80"), std::nullopt);           // lone continuation
 }
 
 }  // namespace

@@ -24,8 +24,7 @@ std::string Join(const std::vector<std::string>& items) {
 // What the official client sends (spec/client-sdk.md §2, §6), plus our
 // request-id header and the app's own additions; case-insensitive names,
 // each listed once.
-std::string AllowHeaders(std::string_view csrf_header,
-                         const std::vector<std::string>& extra) {
+std::string AllowHeaders(std::string_view csrf_header, const std::vector<std::string>& extra) {
   std::vector<std::string> names = {"Content-Type",
                                     "Authorization",
                                     "x-access-token-type",
@@ -39,9 +38,8 @@ std::string AllowHeaders(std::string_view csrf_header,
     return s;
   };
   for (const std::string& h : extra) {
-    const bool known =
-        std::any_of(names.begin(), names.end(),
-                    [&](const std::string& n) { return lower(n) == lower(h); });
+    const bool known = std::any_of(names.begin(), names.end(),
+                                   [&](const std::string& n) { return lower(n) == lower(h); });
     if (!known) names.push_back(h);
   }
   return Join(names);
@@ -51,12 +49,10 @@ std::string AllowHeaders(std::string_view csrf_header,
 
 Cors::Cors(const CorsOptions& options, std::string_view csrf_header)
     : origins_(options.allowed_origins),
-      any_origin_(std::find(origins_.begin(), origins_.end(), "*") !=
-                  origins_.end()),
+      any_origin_(std::find(origins_.begin(), origins_.end(), "*") != origins_.end()),
       credentials_(options.allow_credentials && !any_origin_),
-      max_age_(options.max_age_seconds > 0
-                   ? std::to_string(options.max_age_seconds)
-                   : std::string()),
+      max_age_(options.max_age_seconds > 0 ? std::to_string(options.max_age_seconds)
+                                           : std::string()),
       allow_methods_(kAllowMethods),
       allow_headers_(AllowHeaders(csrf_header, options.allowed_headers)),
       expose_headers_(Join(options.exposed_headers)) {}

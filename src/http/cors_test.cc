@@ -38,8 +38,7 @@ Request Req(std::string method, Headers headers) {
 Request PreflightFrom(const std::string& origin) {
   return Req("OPTIONS", {{"origin", origin},
                          {"access-control-request-method", "POST"},
-                         {"access-control-request-headers",
-                          "content-type,x-access-token-type"}});
+                         {"access-control-request-headers", "content-type,x-access-token-type"}});
 }
 
 TEST(CorsTest, PreflightFromAnAllowedOrigin) {
@@ -49,20 +48,17 @@ TEST(CorsTest, PreflightFromAnAllowedOrigin) {
   EXPECT_EQ(r->status, 204);
   EXPECT_TRUE(r->body.empty());
   EXPECT_THAT(r->headers,
-              ElementsAre(Pair("Vary", "Origin"),
-                          Pair("Access-Control-Allow-Origin", kApp),
+              ElementsAre(Pair("Vary", "Origin"), Pair("Access-Control-Allow-Origin", kApp),
                           Pair("Access-Control-Allow-Credentials", "true"),
-                          Pair("Access-Control-Allow-Methods",
-                               "GET,HEAD,PUT,PATCH,POST,DELETE"),
+                          Pair("Access-Control-Allow-Methods", "GET,HEAD,PUT,PATCH,POST,DELETE"),
                           Pair("Access-Control-Allow-Headers", kClientHeaders),
                           Pair("Access-Control-Max-Age", "600")));
 }
 
 TEST(CorsTest, PreflightFromAnotherOriginGetsNoCorsHeaders) {
   const Cors cors = Make({kApp});
-  for (const char* origin :
-       {"http://127.0.0.1:4211", "http://evil.test", "HTTP://127.0.0.1:4210",
-        "null", "http://127.0.0.1:4210/"}) {
+  for (const char* origin : {"http://127.0.0.1:4211", "http://evil.test", "HTTP://127.0.0.1:4210",
+                             "null", "http://127.0.0.1:4210/"}) {
     std::optional<Response> r = cors.Preflight(PreflightFrom(origin));
     ASSERT_TRUE(r.has_value()) << origin;
     EXPECT_EQ(r->status, 204) << origin;
@@ -75,10 +71,9 @@ TEST(CorsTest, OnlyRealPreflightsAreAnsweredBeforeRouting) {
   // OPTIONS without Origin or without Access-Control-Request-Method, and
   // other methods, go to the router as before.
   EXPECT_FALSE(cors.Preflight(Req("OPTIONS", {{"origin", kApp}})));
-  EXPECT_FALSE(cors.Preflight(
-      Req("OPTIONS", {{"access-control-request-method", "POST"}})));
-  EXPECT_FALSE(cors.Preflight(Req(
-      "POST", {{"origin", kApp}, {"access-control-request-method", "POST"}})));
+  EXPECT_FALSE(cors.Preflight(Req("OPTIONS", {{"access-control-request-method", "POST"}})));
+  EXPECT_FALSE(
+      cors.Preflight(Req("POST", {{"origin", kApp}, {"access-control-request-method", "POST"}})));
   EXPECT_FALSE(cors.Preflight(Req("GET", {})));
 }
 
@@ -94,15 +89,13 @@ TEST(CorsTest, ActualRequestFromAnAllowedOrigin) {
               ElementsAre(Pair("Set-Cookie", "a=b"), Pair("Vary", "Origin"),
                           Pair("Access-Control-Allow-Origin", kApp),
                           Pair("Access-Control-Allow-Credentials", "true"),
-                          Pair("Access-Control-Expose-Headers",
-                               "Retry-After,X-Request-Id")));
+                          Pair("Access-Control-Expose-Headers", "Retry-After,X-Request-Id")));
 }
 
 TEST(CorsTest, ActualRequestsWithoutAnAllowedOriginOnlyVary) {
   const Cors cors = Make({kApp});
-  for (const Request& req :
-       {Req("GET", {}), Req("GET", {{"origin", "http://evil.test"}}),
-        Req("GET", {{"origin", ""}})}) {
+  for (const Request& req : {Req("GET", {}), Req("GET", {{"origin", "http://evil.test"}}),
+                             Req("GET", {{"origin", ""}})}) {
     Response r;
     cors.Decorate(req, r);
     EXPECT_THAT(r.headers, ElementsAre(Pair("Vary", "Origin")));
@@ -115,8 +108,7 @@ TEST(CorsTest, StarWithoutCredentials) {
   ASSERT_TRUE(p.has_value());
   EXPECT_THAT(p->headers,
               ElementsAre(Pair("Access-Control-Allow-Origin", "*"),
-                          Pair("Access-Control-Allow-Methods",
-                               "GET,HEAD,PUT,PATCH,POST,DELETE"),
+                          Pair("Access-Control-Allow-Methods", "GET,HEAD,PUT,PATCH,POST,DELETE"),
                           Pair("Access-Control-Allow-Headers", kClientHeaders),
                           Pair("Access-Control-Max-Age", "600")));
   Response r;
@@ -149,10 +141,9 @@ TEST(CorsTest, AllowedHeadersFollowTheConfiguration) {
   std::optional<Response> p = cors.Preflight(PreflightFrom(kApp));
   ASSERT_TRUE(p.has_value());
   EXPECT_THAT(p->headers,
-              testing::Contains(Pair(
-                  "Access-Control-Allow-Headers",
-                  "Content-Type,Authorization,x-access-token-type,x-my-csrf,"
-                  "nest_auth_device_trust,X-Request-Id,x-captcha-token")));
+              testing::Contains(Pair("Access-Control-Allow-Headers",
+                                     "Content-Type,Authorization,x-access-token-type,x-my-csrf,"
+                                     "nest_auth_device_trust,X-Request-Id,x-captcha-token")));
 }
 
 TEST(CorsTest, DisabledWithoutOrigins) {

@@ -9,30 +9,48 @@ namespace json = boost::json;
 
 int StatusOf(core::ErrorCategory c) {
   switch (c) {
-    case core::ErrorCategory::kInvalidArgument: return 400;
-    case core::ErrorCategory::kUnauthenticated: return 401;
-    case core::ErrorCategory::kForbidden: return 403;
-    case core::ErrorCategory::kNotFound: return 404;
-    case core::ErrorCategory::kConflict: return 409;
-    case core::ErrorCategory::kPayloadTooLarge: return 413;
-    case core::ErrorCategory::kRateLimited: return 429;
-    case core::ErrorCategory::kInternal: return 500;
-    case core::ErrorCategory::kUnavailable: return 503;
+    case core::ErrorCategory::kInvalidArgument:
+      return 400;
+    case core::ErrorCategory::kUnauthenticated:
+      return 401;
+    case core::ErrorCategory::kForbidden:
+      return 403;
+    case core::ErrorCategory::kNotFound:
+      return 404;
+    case core::ErrorCategory::kConflict:
+      return 409;
+    case core::ErrorCategory::kPayloadTooLarge:
+      return 413;
+    case core::ErrorCategory::kRateLimited:
+      return 429;
+    case core::ErrorCategory::kInternal:
+      return 500;
+    case core::ErrorCategory::kUnavailable:
+      return 503;
   }
   return 500;
 }
 
 std::string_view ReasonPhrase(int status) {
   switch (status) {
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 409: return "Conflict";
-    case 413: return "Payload Too Large";
-    case 429: return "Too Many Requests";
-    case 500: return "Internal Server Error";
-    case 503: return "Service Unavailable";
+    case 400:
+      return "Bad Request";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 409:
+      return "Conflict";
+    case 413:
+      return "Payload Too Large";
+    case 429:
+      return "Too Many Requests";
+    case 500:
+      return "Internal Server Error";
+    case 503:
+      return "Service Unavailable";
   }
   return "Error";
 }
@@ -42,14 +60,22 @@ namespace {
 // The NestJS exception class the reference throws for each status.
 std::string_view ExceptionClass(int status) {
   switch (status) {
-    case 400: return "BadRequestException";
-    case 401: return "UnauthorizedException";
-    case 403: return "ForbiddenException";
-    case 404: return "NotFoundException";
-    case 409: return "ConflictException";
-    case 413: return "PayloadTooLargeException";
-    case 429: return "HttpException";
-    case 503: return "ServiceUnavailableException";
+    case 400:
+      return "BadRequestException";
+    case 401:
+      return "UnauthorizedException";
+    case 403:
+      return "ForbiddenException";
+    case 404:
+      return "NotFoundException";
+    case 409:
+      return "ConflictException";
+    case 413:
+      return "PayloadTooLargeException";
+    case 429:
+      return "HttpException";
+    case 503:
+      return "ServiceUnavailableException";
   }
   return "InternalServerErrorException";
 }

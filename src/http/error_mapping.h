@@ -21,8 +21,7 @@ enum class ErrorShape { kFiltered, kRaw };
 int StatusOf(core::ErrorCategory c);
 std::string_view ReasonPhrase(int status);
 
-Response ErrorResponse(const core::Error& e,
-                       ErrorShape shape = ErrorShape::kFiltered);
+Response ErrorResponse(const core::Error& e, ErrorShape shape = ErrorShape::kFiltered);
 
 // Framework-level errors: {"message","error","statusCode"} (Nest default
 // exception body), e.g. malformed JSON.

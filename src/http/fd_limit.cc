@@ -47,8 +47,7 @@ std::uint64_t CurrentOpenFileLimit() {
 int ConnectionsFor(std::uint64_t fds) {
   const std::uint64_t reserve = std::max<std::uint64_t>(64, fds / 10);
   if (fds <= reserve) return 1;
-  return static_cast<int>(
-      std::min<std::uint64_t>(fds - reserve, std::numeric_limits<int>::max()));
+  return static_cast<int>(std::min<std::uint64_t>(fds - reserve, std::numeric_limits<int>::max()));
 }
 
 }  // namespace authd::http

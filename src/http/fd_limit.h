@@ -17,7 +17,7 @@ struct OpenFileLimit {
   std::uint64_t before = 0;  // soft limit found at startup
   std::uint64_t soft = 0;    // soft limit now
   std::uint64_t hard = 0;
-  std::string error;         // why it could not be raised; empty = fine
+  std::string error;  // why it could not be raised; empty = fine
 };
 
 // Raises the soft limit to the hard limit (to 1,048,576, the kernel's

@@ -41,9 +41,9 @@ TEST(ParseForwardedAddress, PortsAndBrackets) {
   EXPECT_EQ(core::FormatIp(*ParseForwardedAddress("[2001:db8::1]")), "2001:db8::1");
   EXPECT_EQ(core::FormatIp(*ParseForwardedAddress("[2001:db8::1]:443")), "2001:db8::1");
   EXPECT_EQ(core::FormatIp(*ParseForwardedAddress("::ffff:192.0.2.1")), "192.0.2.1");
-  for (const char* bad : {"", "unknown", "_hidden", "1.2.3.4:", "1.2.3.4:http", "1.2.3.4:123456",
-                          "[1.2.3.4]", "[::1", "[::1]x", "[::1]:", "::1]", "abc:80",
-                          "1.2.3.4 5.6.7.8", "\"1.2.3.4\"", "1.2.3.4\x01"}) {
+  for (const char* bad :
+       {"", "unknown", "_hidden", "1.2.3.4:", "1.2.3.4:http", "1.2.3.4:123456", "[1.2.3.4]", "[::1",
+        "[::1]x", "[::1]:", "::1]", "abc:80", "1.2.3.4 5.6.7.8", "\"1.2.3.4\"", "1.2.3.4\x01"}) {
     EXPECT_FALSE(ParseForwardedAddress(bad)) << bad;
   }
 }
@@ -88,8 +88,7 @@ TEST(ClientIp, MalformedEntriesEndTheWalkAtTheHopThatReportedThem) {
   EXPECT_EQ(ClientIp("10.0.0.1", o, WithForwarded({"1.2.3.4, garbage"})), "10.0.0.1");
   EXPECT_EQ(ClientIp("10.0.0.1", o, WithForwarded({"garbage, 10.0.0.3"})), "10.0.0.3");
   EXPECT_EQ(ClientIp("10.0.0.1", o, WithForwarded({"1.2.3.4, "})), "10.0.0.1");
-  EXPECT_EQ(ClientIp("10.0.0.1", Hops(1),
-                     WithForwarded({"x\"y status=500 \xff"})), "10.0.0.1");
+  EXPECT_EQ(ClientIp("10.0.0.1", Hops(1), WithForwarded({"x\"y status=500 \xff"})), "10.0.0.1");
   EXPECT_EQ(ClientIp("10.0.0.1", Hops(2), WithForwarded({"1.2.3.4, [::1"})), "10.0.0.1");
   const std::string many(8000, ',');
   EXPECT_EQ(ClientIp("10.0.0.1", o, WithForwarded({many.c_str()})), "10.0.0.1");

@@ -8,10 +8,8 @@
 
 namespace authd::http {
 
-core::Result<flows::Principal> Authenticate(const Request& req,
-                                            const TokenTransport& transport,
-                                            flows::SessionFlows& sessions,
-                                            bool skip_mfa) {
+core::Result<flows::Principal> Authenticate(const Request& req, const TokenTransport& transport,
+                                            flows::SessionFlows& sessions, bool skip_mfa) {
   auto token = transport.AccessToken(req);
   if (!token) {
     return core::MakeError(core::Err::kNoAuthProvided);

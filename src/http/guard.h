@@ -12,14 +12,11 @@
 
 namespace authd::http {
 
-core::Result<flows::Principal> Authenticate(const Request& req,
-                                            const TokenTransport& transport,
-                                            flows::SessionFlows& sessions,
-                                            bool skip_mfa);
+core::Result<flows::Principal> Authenticate(const Request& req, const TokenTransport& transport,
+                                            flows::SessionFlows& sessions, bool skip_mfa);
 
 // Logs internal/unavailable errors with the request id, then maps `e`.
-Response Fail(const Request& req, const core::Error& e,
-              ErrorShape shape = ErrorShape::kFiltered);
+Response Fail(const Request& req, const core::Error& e, ErrorShape shape = ErrorShape::kFiltered);
 
 }  // namespace authd::http
 

@@ -26,8 +26,8 @@
 #include <string_view>
 #include <vector>
 
-#include <boost/json.hpp>
 #include <spdlog/spdlog.h>
+#include <boost/json.hpp>
 
 #include "app/services.h"
 #include "config/config.h"
@@ -47,12 +47,12 @@ constexpr const char* kEmail = "fuzz@example.com";
 constexpr const char* kPassword = "Str0ng!Passw0rd";
 
 [[noreturn]] void Abort(const std::string& what, const http::Request& req,
-                       const http::Response* resp) {
-  std::fprintf(stderr, "handlers_fuzz: %s\n  %s %s\n  body: %s\n", what.c_str(),
-               req.method.c_str(), req.target.c_str(), req.body.c_str());
+                        const http::Response* resp) {
+  std::fprintf(stderr, "handlers_fuzz: %s\n  %s %s\n  body: %s\n", what.c_str(), req.method.c_str(),
+               req.target.c_str(), req.body.c_str());
   if (resp != nullptr) {
-    std::fprintf(stderr, "  -> %d %s\n  %s\n", resp->status,
-                 resp->content_type.c_str(), resp->body.c_str());
+    std::fprintf(stderr, "  -> %d %s\n  %s\n", resp->status, resp->content_type.c_str(),
+                 resp->body.c_str());
   }
   std::abort();
 }
@@ -140,8 +140,7 @@ struct World {
   http::Router router;
 };
 
-std::string Substitute(std::string_view in, const session::TokenPair& t,
-                       const std::string& csrf) {
+std::string Substitute(std::string_view in, const session::TokenPair& t, const std::string& csrf) {
   std::string out;
   out.reserve(in.size());
   for (std::size_t i = 0; i < in.size(); ++i) {
@@ -174,16 +173,14 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
   return 0;
 }
 
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
-                                      std::size_t size) {
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace authd;
   if (size < 2) return 0;
   const std::uint8_t flags = data[1];
   std::string_view rest(reinterpret_cast<const char*>(data) + 2, size - 2);
 
-  static constexpr http::TokenMode kModes[] = {
-      http::TokenMode::kAuto, http::TokenMode::kHeader, http::TokenMode::kCookie,
-      http::TokenMode::kCookie};
+  static constexpr http::TokenMode kModes[] = {http::TokenMode::kAuto, http::TokenMode::kHeader,
+                                               http::TokenMode::kCookie, http::TokenMode::kCookie};
   World w(kModes[flags >> 6], (flags >> 6) == 3);
   const http::AuthHandlerDeps deps = w.services.HandlerDeps();
   http::RegisterAuthRoutes(w.router, deps);
@@ -215,8 +212,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
     http::SetHeaderField(n++, name, value, req);
   };
   if (flags & 0x01) {
-    header("Authorization",
-           "Bearer " + Substitute(TakeLine(rest), tokens, csrf));
+    header("Authorization", "Bearer " + Substitute(TakeLine(rest), tokens, csrf));
   }
   if (flags & 0x02) header("Cookie", Substitute(TakeLine(rest), tokens, csrf));
   if (flags & 0x04) header("X-Access-Token-Type", "cookie");
@@ -249,14 +245,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
   }
   static const bool verbose = std::getenv("HANDLERS_FUZZ_VERBOSE") != nullptr;
   if (verbose) {  // for seed maintenance: what did this input reach?
-    std::fprintf(stderr, "%s %s -> %d %s\n", req.method.c_str(),
-                 req.target.c_str(), resp.status, resp.body.substr(0, 160).c_str());
+    std::fprintf(stderr, "%s %s -> %d %s\n", req.method.c_str(), req.target.c_str(), resp.status,
+                 resp.body.substr(0, 160).c_str());
   }
   if (resp.status < 200 || resp.status > 499) {
     Abort("status outside 200..499", req, &resp);
   }
-  if (resp.content_type.starts_with("application/json") &&
-      http::StatusHasBody(resp.status)) {
+  if (resp.content_type.starts_with("application/json") && http::StatusHasBody(resp.status)) {
     boost::system::error_code ec;
     (void)boost::json::parse(resp.body, ec);
     if (ec) Abort("JSON content type with a non-JSON body", req, &resp);

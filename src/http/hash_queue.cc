@@ -87,10 +87,17 @@ void HashQueue::Submit(std::string key, CancelFlag cancelled, Job job, Done done
             Entry{std::move(key), std::move(cancelled), std::move(job), std::move(done)});
         cv_.Signal();
         break;
-      case HashOutcome::kQueueFull: ++stats_.queue_full; break;
-      case HashOutcome::kKeyBusy: ++stats_.key_busy; break;
-      case HashOutcome::kStopped: ++stats_.stopped; break;
-      case HashOutcome::kClientGone: break;
+      case HashOutcome::kQueueFull:
+        ++stats_.queue_full;
+        break;
+      case HashOutcome::kKeyBusy:
+        ++stats_.key_busy;
+        break;
+      case HashOutcome::kStopped:
+        ++stats_.stopped;
+        break;
+      case HashOutcome::kClientGone:
+        break;
     }
   }
   for (Entry& e : dropped) e.Finish(HashOutcome::kClientGone);

@@ -133,13 +133,11 @@ class HashQueue final {
 };
 
 template <typename Fn, typename Refuse>
-auto HashQueue::Run(std::string key, CancelFlag cancelled, Fn fn,
-                    Refuse refuse)
+auto HashQueue::Run(std::string key, CancelFlag cancelled, Fn fn, Refuse refuse)
     -> boost::asio::awaitable<std::invoke_result_t<Fn&>> {
   namespace asio = boost::asio;
   using Result = std::invoke_result_t<Fn&>;
-  auto initiate = [this](auto handler, std::string k, CancelFlag c, Fn f,
-                         Refuse r) {
+  auto initiate = [this](auto handler, std::string k, CancelFlag c, Fn f, Refuse r) {
     auto work = asio::make_work_guard(asio::get_associated_executor(handler));
     // Job must be copyable; the completion handler is move-only.
     using Handler = decltype(handler);
@@ -151,8 +149,8 @@ auto HashQueue::Run(std::string key, CancelFlag cancelled, Fn fn,
       Work guard;
       std::optional<Result> result;
     };
-    auto state = std::make_shared<State>(State{std::move(handler), std::move(f),
-                                               std::move(r), std::move(work), std::nullopt});
+    auto state = std::make_shared<State>(
+        State{std::move(handler), std::move(f), std::move(r), std::move(work), std::nullopt});
     Submit(
         std::move(k), std::move(c),
         [state](HashOutcome outcome) {
@@ -169,8 +167,8 @@ auto HashQueue::Run(std::string key, CancelFlag cancelled, Fn fn,
         });
   };
   return asio::async_initiate<const asio::use_awaitable_t<>&, void(Result)>(
-      std::move(initiate), asio::use_awaitable, std::move(key),
-      std::move(cancelled), std::move(fn), std::move(refuse));
+      std::move(initiate), asio::use_awaitable, std::move(key), std::move(cancelled), std::move(fn),
+      std::move(refuse));
 }
 
 }  // namespace authd::http

@@ -141,10 +141,12 @@ TEST(HashQueue, DoneRunsAfterTheKeyIsReleased) {
   HashQueue q({.workers = 1, .max_queued = 8, .max_per_key = 1});
   Recorder r;
   std::promise<void> resubmitted;
-  q.Submit("user:a", NoFlag(), [](HashOutcome) {}, [&] {
-    q.Submit("user:a", NoFlag(), r.job(1));
-    resubmitted.set_value();
-  });
+  q.Submit(
+      "user:a", NoFlag(), [](HashOutcome) {},
+      [&] {
+        q.Submit("user:a", NoFlag(), r.job(1));
+        resubmitted.set_value();
+      });
   ASSERT_EQ(resubmitted.get_future().wait_for(30s), std::future_status::ready);
   EXPECT_EQ(r.Get(1), HashOutcome::kRun);
   q.Shutdown();
@@ -232,15 +234,19 @@ TEST(HashQueue, RunResumesTheCoroutineWithTheResultOrTheRefusal) {
   auto task = [&]() -> asio::awaitable<void> {
     const auto io_thread = std::this_thread::get_id();
     std::thread::id pool_thread;
-    results.push_back(co_await q.Run("", nullptr, [&] {
-      pool_thread = std::this_thread::get_id();
-      return std::string("ran");
-    }, refuse));
+    results.push_back(co_await q.Run(
+        "", nullptr,
+        [&] {
+          pool_thread = std::this_thread::get_id();
+          return std::string("ran");
+        },
+        refuse));
     EXPECT_NE(pool_thread, io_thread);
     EXPECT_EQ(std::this_thread::get_id(), io_thread);
     q.Submit("user:a", nullptr, b.job());
     EXPECT_TRUE(b.WaitStarted());
-    results.push_back(co_await q.Run("user:a", nullptr, [] { return std::string("ran"); }, refuse));
+    results.push_back(co_await q.Run(
+        "user:a", nullptr, [] { return std::string("ran"); }, refuse));
     b.Release();
   };
   asio::co_spawn(ioc, task(), asio::detached);

@@ -25,20 +25,16 @@
 #include <string_view>
 
 namespace boost {
-void assertion_failed(char const* expr, char const* function, char const* file,
-                      long line) {
-  if (std::strcmp(expr, "n >= 5") == 0 &&
-      std::strstr(function, "parse_chunk_header") != nullptr) {
+void assertion_failed(char const* expr, char const* function, char const* file, long line) {
+  if (std::strcmp(expr, "n >= 5") == 0 && std::strstr(function, "parse_chunk_header") != nullptr) {
     return;  // the known, harmless Beast 1.81 assert described above
   }
-  std::fprintf(stderr, "%s:%ld: %s: Assertion `%s' failed.\n", file, line,
-               function, expr);
+  std::fprintf(stderr, "%s:%ld: %s: Assertion `%s' failed.\n", file, line, function, expr);
   std::abort();
 }
-void assertion_failed_msg(char const* expr, char const* msg,
-                          char const* function, char const* file, long line) {
-  std::fprintf(stderr, "%s:%ld: %s: Assertion `%s' failed: %s\n", file, line,
-               function, expr, msg);
+void assertion_failed_msg(char const* expr, char const* msg, char const* function, char const* file,
+                          long line) {
+  std::fprintf(stderr, "%s:%ld: %s: Assertion `%s' failed: %s\n", file, line, function, expr, msg);
   std::abort();
 }
 }  // namespace boost
@@ -85,8 +81,7 @@ void CheckHead(const authd::http::Response& r, std::string_view request_id) {
 
 }  // namespace
 
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
-                                      std::size_t size) {
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace authd::http;
   if (size < 1) return 0;
   const std::size_t chunk = (data[0] & 0x7F) * 2 + 1;

@@ -34,8 +34,8 @@ bool IsAlnum(char c) {
 bool IsRestrictedName(std::string_view s, bool subtype) {
   if (s.empty() || s.size() > 127 || !IsAlnum(s[0])) return false;
   for (char c : s.substr(1)) {
-    const bool extra = c == '!' || c == '#' || c == '$' || c == '&' || c == '^' ||
-                       c == '_' || c == '-' || (subtype && (c == '.' || c == '+'));
+    const bool extra = c == '!' || c == '#' || c == '$' || c == '&' || c == '^' || c == '_' ||
+                       c == '-' || (subtype && (c == '.' || c == '+'));
     if (!IsAlnum(c) && !extra) return false;
   }
   return true;
@@ -71,7 +71,7 @@ ContentType ParseContentType(std::string_view h) {
         if (h[i] == '\\' && i + 1 < h.size()) ++i;
         value.push_back(h[i]);
       }
-      if (i >= h.size()) break;  // unterminated: not a parameter
+      if (i >= h.size()) break;                 // unterminated: not a parameter
       while (i < h.size() && h[i] != ';') ++i;  // after the closing quote
     } else {
       const std::size_t value_start = i;

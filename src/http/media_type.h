@@ -23,7 +23,7 @@
 namespace authd::http {
 
 struct ContentType {
-  std::string type;  // "type/subtype", lower-cased; "" if invalid
+  std::string type;                    // "type/subtype", lower-cased; "" if invalid
   std::optional<std::string> charset;  // the charset parameter, lower-cased
 };
 

@@ -24,16 +24,15 @@ TEST(ParseContentType, JsonOnlyByTheMediaTypeNeverBySubstring) {
   for (const char* not_json :
        {"text/plain; x=application/json", "text/plain;application/json",
         "application/x-www-form-urlencoded; a=\"application/json\"",
-        "multipart/form-data; boundary=application/json", "application/json2",
-        "application/jsonx", "xapplication/json", "application/vnd.api+json",
-        "application/ld+json", "application /json", "application/ json",
-        "application/json/x", "*/*", "application/*", "", ";application/json",
+        "multipart/form-data; boundary=application/json", "application/json2", "application/jsonx",
+        "xapplication/json", "application/vnd.api+json", "application/ld+json", "application /json",
+        "application/ json", "application/json/x", "*/*", "application/*", "", ";application/json",
         "application/json,text/plain"}) {
     EXPECT_FALSE(IsJsonMediaType(ParseContentType(not_json))) << not_json;
   }
-  for (const char* json : {"application/json", "APPLICATION/JSON", "application/json;",
-                           "application/json ;charset=utf-8", "application/json; a=b; c",
-                           "\tapplication/json\t"}) {
+  for (const char* json :
+       {"application/json", "APPLICATION/JSON", "application/json;",
+        "application/json ;charset=utf-8", "application/json; a=b; c", "\tapplication/json\t"}) {
     EXPECT_TRUE(IsJsonMediaType(ParseContentType(json))) << json;
   }
 }

@@ -51,9 +51,7 @@ bool IsFramingHeader(std::string_view name) {
          iequals(name, "transfer-encoding") || iequals(name, "keep-alive");
 }
 
-bool HasLineBreak(std::string_view s) {
-  return s.find_first_of("\r\n") != std::string_view::npos;
-}
+bool HasLineBreak(std::string_view s) { return s.find_first_of("\r\n") != std::string_view::npos; }
 
 void AppendNumber(std::string& out, std::size_t v) {
   char buf[24];
@@ -104,16 +102,14 @@ std::optional<std::string> DecodeUriComponent(std::string_view s) {
   return out;
 }
 
-void SetRequestLine(std::string_view method, std::string_view target,
-                    Request& r) {
+void SetRequestLine(std::string_view method, std::string_view target, Request& r) {
   r.method.assign(method);
   for (char& c : r.method) {
     if (c >= 'a' && c <= 'z') c = static_cast<char>(c - ('a' - 'A'));
   }
   r.target.assign(target);
   std::size_t q = target.find('?');
-  r.query.assign(q == std::string_view::npos ? std::string_view()
-                                             : target.substr(q + 1));
+  r.query.assign(q == std::string_view::npos ? std::string_view() : target.substr(q + 1));
   std::string_view path = target.substr(0, q);
   std::size_t scheme_end = path.find("://");
   if (!path.starts_with('/') && scheme_end != std::string_view::npos) {
@@ -125,8 +121,7 @@ void SetRequestLine(std::string_view method, std::string_view target,
   r.path.assign(path);
 }
 
-void SetHeaderField(std::size_t index, std::string_view name,
-                    std::string_view value, Request& r) {
+void SetHeaderField(std::size_t index, std::string_view name, std::string_view value, Request& r) {
   if (index == r.headers.size()) r.headers.emplace_back();
   auto& [lower_name, field_value] = r.headers[index];
   lower_name.assign(name);
@@ -136,8 +131,7 @@ void SetHeaderField(std::size_t index, std::string_view name,
   field_value.assign(value);
 }
 
-void SetRequestIdentity(std::string_view peer_ip, const HttpOptions& opts,
-                        Request& r) {
+void SetRequestIdentity(std::string_view peer_ip, const HttpOptions& opts, Request& r) {
   if (!opts.trust_proxy && opts.trusted_proxies.empty()) {
     r.remote_ip.assign(peer_ip);  // the common case: no allocation
   } else {
@@ -151,15 +145,13 @@ void SetRequestIdentity(std::string_view peer_ip, const HttpOptions& opts,
   }
 }
 
-std::string_view RawPath(std::string_view target) {
-  return target.substr(0, target.find('?'));
-}
+std::string_view RawPath(std::string_view target) { return target.substr(0, target.find('?')); }
 
 bool IsValidRequestId(std::string_view id) {
   if (id.empty() || id.size() > 64) return false;
   return std::all_of(id.begin(), id.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-           (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+           c == '_' || c == '-';
   });
 }
 
@@ -191,14 +183,13 @@ const std::string& CurrentHttpDate() {
   return cached;
 }
 
-void SerializeResponseHead(const Response& r, std::string_view request_id,
-                           bool keep_alive, std::int64_t keep_alive_seconds,
-                           std::string& out) {
+void SerializeResponseHead(const Response& r, std::string_view request_id, bool keep_alive,
+                           std::int64_t keep_alive_seconds, std::string& out) {
   out.assign("HTTP/1.1 ");
   AppendNumber(out, static_cast<std::size_t>(r.status));
   out.push_back(' ');
-  out.append(boost::beast::http::obsolete_reason(
-      static_cast<boost::beast::http::status>(r.status)));
+  out.append(
+      boost::beast::http::obsolete_reason(static_cast<boost::beast::http::status>(r.status)));
   out.append("\r\n");
   const bool has_body = StatusHasBody(r.status);
   if (has_body && !r.content_type.empty()) {
@@ -227,8 +218,7 @@ void SerializeResponseHead(const Response& r, std::string_view request_id,
 }
 
 Response InternalServerError() {
-  return JsonResponse(
-      500, R"({"statusCode":500,"message":"Internal server error"})");
+  return JsonResponse(500, R"({"statusCode":500,"message":"Internal server error"})");
 }
 
 Response RouteNotFound(const Request& r) {
@@ -262,9 +252,7 @@ Response HeaderFieldsTooLarge() {
 }
 
 Response UnparsableRequest() {
-  return JsonResponse(
-      400,
-      R"({"message":"Bad Request","error":"Bad Request","statusCode":400})");
+  return JsonResponse(400, R"({"message":"Bad Request","error":"Bad Request","statusCode":400})");
 }
 
 }  // namespace authd::http

@@ -56,13 +56,11 @@ std::optional<std::string> DecodeUriComponent(std::string_view s);
 // Sets r.method (upper-cased), r.target, r.query (raw, without '?') and
 // r.path (decoded; kept raw if the encoding is malformed). An absolute-form
 // target ("http://host/p?q") yields its path. Reuses the strings' capacity.
-void SetRequestLine(std::string_view method, std::string_view target,
-                    Request& r);
+void SetRequestLine(std::string_view method, std::string_view target, Request& r);
 
 // Sets r.headers[index] to (lower-cased name, value), growing r.headers if
 // index == size(); reuses the existing strings' capacity.
-void SetHeaderField(std::size_t index, std::string_view name,
-                    std::string_view value, Request& r);
+void SetHeaderField(std::size_t index, std::string_view name, std::string_view value, Request& r);
 
 // Derives r.request_id (X-Request-Id if valid, else generated) and
 // r.remote_ip (ClientIp of forwarded.h: the peer, or the X-Forwarded-For
@@ -91,9 +89,8 @@ bool StatusHasBody(int status);
 // Content-Length/Connection/Transfer-Encoding/Keep-Alive are dropped, as is
 // any header containing CR or LF (response splitting).
 // REQUIRES: 200 <= r.status <= 599.
-void SerializeResponseHead(const Response& r, std::string_view request_id,
-                           bool keep_alive, std::int64_t keep_alive_seconds,
-                           std::string& out);
+void SerializeResponseHead(const Response& r, std::string_view request_id, bool keep_alive,
+                           std::int64_t keep_alive_seconds, std::string& out);
 
 // Responses the server itself sends, byte-exact with the Express/Nest
 // reference (spec/errors.md §1 C).

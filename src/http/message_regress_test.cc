@@ -1,8 +1,8 @@
 // Regression tests for inputs found by fuzzing (src/http/*_fuzz.cc).
 #include <string>
 
-#include <boost/json.hpp>
 #include <gtest/gtest.h>
+#include <boost/json.hpp>
 
 #include "http/message.h"
 

@@ -11,9 +11,8 @@ TEST(Message, NotFoundBodyEscapesTheTarget) {
   Request r;
   r.method = "GET";
   r.target = "/a\"b\\c?x=1";
-  EXPECT_EQ(
-      RouteNotFound(r).body,
-      R"({"message":"Cannot GET /a\"b\\c?x=1","error":"Not Found","statusCode":404})");
+  EXPECT_EQ(RouteNotFound(r).body,
+            R"({"message":"Cannot GET /a\"b\\c?x=1","error":"Not Found","statusCode":404})");
 }
 
 TEST(Message, SetRequestLineSplitsWithoutDecoding) {

@@ -59,8 +59,7 @@ json::array Names(const std::vector<mfa::MfaMethod>& v) {
 // after the host's implicit conversion (numbers and booleans become
 // strings; an array stays one, and is not empty).
 void RequireNonEmptyString(const json::object& body, std::string_view name,
-                           std::optional<std::string>* value,
-                           std::vector<std::string>* errors) {
+                           std::optional<std::string>* value, std::vector<std::string>* errors) {
   std::optional<std::string> type_error;
   *value = CoercedStringField(body, name, &type_error);
   if (*value && !(*value)->empty()) return;
@@ -70,8 +69,7 @@ void RequireNonEmptyString(const json::object& body, std::string_view name,
 
 // Optional string of at most `max` characters (converted like above).
 void OptionalShortString(const json::object& body, std::string_view name, size_t max,
-                         std::optional<std::string>* value,
-                         std::vector<std::string>* errors) {
+                         std::optional<std::string>* value, std::vector<std::string>* errors) {
   std::optional<std::string> type_error;
   auto text = CoercedStringField(body, name, &type_error);
   if (!text && !type_error) return;
@@ -182,7 +180,8 @@ struct VerifyDto {
     std::optional<std::string> error;
     auto m = body.find("method");
     std::optional<mfa::MfaMethod> method;
-    if (m != body.end() && m->value().is_string()) method = mfa::ParseMfaMethod(m->value().get_string());
+    if (m != body.end() && m->value().is_string())
+      method = mfa::ParseMfaMethod(m->value().get_string());
     if (method) {
       d.method = *method;
     } else {
@@ -210,8 +209,10 @@ struct VerifyRecoveryCodeDto {
     std::optional<std::string> code_type;
     auto code_value = CoercedStringField(body, "code", &code_type);
     if (code_value) d.code = *code_value;
-    if (code_type) error = CheckMessage(Check::kIsString, "code");
-    else if (d.code.empty()) error = CheckMessage(Check::kIsNotEmpty, "code");
+    if (code_type)
+      error = CheckMessage(Check::kIsString, "code");
+    else if (d.code.empty())
+      error = CheckMessage(Check::kIsNotEmpty, "code");
     OptionalBool(body, "trustDevice", &d.trust, &error);
     if (error) errors->push_back(*error);
     return d;
@@ -237,42 +238,59 @@ class MfaController {
         LockoutCheck(Stage::kBeforeValidation, LimitKey::kMfaAccount, /*per_ip=*/false),
         Bucket(BucketId::kMfaVerify, Stage::kBeforeValidation, LimitKey::kMfaAccount)};
     std::vector<RouteEntry> r;
-    r.push_back(MakeRoute({.method = "GET", .path = "/mfa/status", .exec = Exec::kRead,
-                           .access = kPending, .shape = kRaw},
+    r.push_back(MakeRoute({.method = "GET",
+                           .path = "/mfa/status",
+                           .exec = Exec::kRead,
+                           .access = kPending,
+                           .shape = kRaw},
                           c, &C::Status));
     r.push_back(MakeRoute(
-        {.method = "POST", .path = "/mfa/toggle", .access = Access::kSession, .shape = kRaw},
-        c, &C::Toggle));
-    r.push_back(MakeRoute({.method = "GET", .path = "/mfa/devices", .exec = Exec::kRead,
-                           .access = kPending, .shape = kRaw},
+        {.method = "POST", .path = "/mfa/toggle", .access = Access::kSession, .shape = kRaw}, c,
+        &C::Toggle));
+    r.push_back(MakeRoute({.method = "GET",
+                           .path = "/mfa/devices",
+                           .exec = Exec::kRead,
+                           .access = kPending,
+                           .shape = kRaw},
                           c, &C::Devices));
-    r.push_back(MakeRoute({.method = "DELETE", .path = "/mfa/devices/:id",
-                           .access = Access::kSession, .shape = kRaw},
-                          c, &C::DeleteDevice));
     r.push_back(MakeRoute(
-        {.method = "POST", .path = "/mfa/setup-totp", .access = Access::kMfaEnrolment,
+        {.method = "DELETE", .path = "/mfa/devices/:id", .access = Access::kSession, .shape = kRaw},
+        c, &C::DeleteDevice));
+    r.push_back(MakeRoute(
+        {.method = "POST",
+         .path = "/mfa/setup-totp",
+         .access = Access::kMfaEnrolment,
          .limits = {Bucket(BucketId::kMfaSetup, Stage::kAfterValidation, LimitKey::kMfaAccount)},
-         .shape = kRaw, .gate = mfa_on},
+         .shape = kRaw,
+         .gate = mfa_on},
         c, &C::SetupTotp));
-    r.push_back(MakeRoute({.method = "POST", .path = "/mfa/verify-totp-setup",
-                           .access = Access::kMfaEnrolment, .shape = kRaw},
+    r.push_back(MakeRoute({.method = "POST",
+                           .path = "/mfa/verify-totp-setup",
+                           .access = Access::kMfaEnrolment,
+                           .shape = kRaw},
                           c, &C::VerifyTotpSetup));
-    r.push_back(MakeRoute({.method = "POST", .path = "/mfa/generate-recovery-code",
-                           .access = Access::kSession, .shape = kRaw},
+    r.push_back(MakeRoute({.method = "POST",
+                           .path = "/mfa/generate-recovery-code",
+                           .access = Access::kSession,
+                           .shape = kRaw},
                           c, &C::GenerateRecoveryCodes));
+    r.push_back(
+        MakeRoute({.method = "POST", .path = "/mfa/reset-totp", .access = kPending, .shape = kRaw},
+                  c, &C::ResetTotp));
     r.push_back(MakeRoute(
-        {.method = "POST", .path = "/mfa/reset-totp", .access = kPending, .shape = kRaw},
-        c, &C::ResetTotp));
-    r.push_back(MakeRoute(
-        {.method = "POST", .path = "/mfa/challenge", .access = kPending,
+        {.method = "POST",
+         .path = "/mfa/challenge",
+         .access = kPending,
          .limits = {Bucket(BucketId::kMfaChallenge, Stage::kAfterValidation, LimitKey::kUser)},
          .gate = mfa_on},
         c, &C::Challenge));
     r.push_back(MakeRoute(
-        {.method = "POST", .path = "/mfa/verify", .access = kPending, .limits = verify_limits},
-        c, &C::Verify));
-    r.push_back(MakeRoute({.method = "POST", .path = "/mfa/verify-recovery-code",
-                           .access = kPending, .limits = verify_limits},
+        {.method = "POST", .path = "/mfa/verify", .access = kPending, .limits = verify_limits}, c,
+        &C::Verify));
+    r.push_back(MakeRoute({.method = "POST",
+                           .path = "/mfa/verify-recovery-code",
+                           .access = kPending,
+                           .limits = verify_limits},
                           c, &C::VerifyRecoveryCode));
     return r;
   }
@@ -288,8 +306,7 @@ class MfaController {
   Reply ResetTotp(const Request& req, const Principal& p, const ResetTotpDto& in);
   Reply Challenge(const Request& req, const Principal& p, const ChallengeDto& in);
   Reply Verify(const Request& req, const Principal& p, const VerifyDto& in);
-  Reply VerifyRecoveryCode(const Request& req, const Principal& p,
-                           const VerifyRecoveryCodeDto& in);
+  Reply VerifyRecoveryCode(const Request& req, const Principal& p, const VerifyRecoveryCodeDto& in);
 
   const AuthHandlerDeps d_;
 };

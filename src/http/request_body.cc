@@ -1,7 +1,7 @@
 #include "http/request_body.h"
 
-#include <boost/json.hpp>
 #include <fmt/format.h>
+#include <boost/json.hpp>
 
 #include "http/error_mapping.h"
 #include "http/media_type.h"
@@ -34,13 +34,12 @@ Response UnsupportedCharset(std::string_view charset) {
   return r;
 }
 
-std::string ParseErrorMessage(std::string_view body, std::size_t consumed,
-                              bool at_end) {
+std::string ParseErrorMessage(std::string_view body, std::size_t consumed, bool at_end) {
   if (at_end || consumed >= body.size()) return "Unexpected end of JSON input";
   unsigned char c = static_cast<unsigned char>(body[consumed]);
   if (c >= 0x20 && c < 0x7f) {
-    return fmt::format("Unexpected token {} in JSON at position {}",
-                       static_cast<char>(c), consumed);
+    return fmt::format("Unexpected token {} in JSON at position {}", static_cast<char>(c),
+                       consumed);
   }
   return fmt::format("Unexpected token in JSON at position {}", consumed);
 }
@@ -66,8 +65,7 @@ BodyOrError ParseJsonBody(const Request& req) {
   std::size_t consumed = p.write_some(body.data(), body.size(), ec);
   if (!ec) p.finish(ec);
   if (ec) {
-    bool at_end = ec == json::error::incomplete ||
-                  (consumed >= body.size() && !p.done());
+    bool at_end = ec == json::error::incomplete || (consumed >= body.size() && !p.done());
     return FrameworkError(400, ParseErrorMessage(body, consumed, at_end));
   }
   json::value v = p.release();
@@ -77,8 +75,7 @@ BodyOrError ParseJsonBody(const Request& req) {
   return std::move(v.get_object());
 }
 
-std::optional<std::string> StringField(const json::object& o,
-                                       std::string_view name,
+std::optional<std::string> StringField(const json::object& o, std::string_view name,
                                        std::optional<std::string>* error) {
   auto it = o.find(name);
   if (it == o.end() || it->value().is_null()) return std::nullopt;
@@ -89,17 +86,20 @@ std::optional<std::string> StringField(const json::object& o,
   return std::string(it->value().get_string());
 }
 
-std::optional<std::string> CoercedStringField(const json::object& o,
-                                              std::string_view name,
+std::optional<std::string> CoercedStringField(const json::object& o, std::string_view name,
                                               std::optional<std::string>* error) {
   auto it = o.find(name);
   if (it == o.end() || it->value().is_null()) return std::nullopt;
   const json::value& v = it->value();
   switch (v.kind()) {
-    case json::kind::string: return std::string(v.get_string());
-    case json::kind::bool_: return std::string(v.get_bool() ? "true" : "false");
-    case json::kind::int64: return std::to_string(v.get_int64());
-    case json::kind::uint64: return std::to_string(v.get_uint64());
+    case json::kind::string:
+      return std::string(v.get_string());
+    case json::kind::bool_:
+      return std::string(v.get_bool() ? "true" : "false");
+    case json::kind::int64:
+      return std::to_string(v.get_int64());
+    case json::kind::uint64:
+      return std::to_string(v.get_uint64());
     case json::kind::double_: {
       const double d = v.get_double();
       if (d == static_cast<double>(static_cast<long long>(d)) && d > -1e18 && d < 1e18) {
@@ -107,8 +107,10 @@ std::optional<std::string> CoercedStringField(const json::object& o,
       }
       return fmt::format("{}", d);
     }
-    case json::kind::object: return std::string("[object Object]");
-    default: break;
+    case json::kind::object:
+      return std::string("[object Object]");
+    default:
+      break;
   }
   if (!*error) *error = fmt::format("{} must be a string", name);
   return std::nullopt;
@@ -127,13 +129,20 @@ std::optional<bool> BoolField(const json::object& o, std::string_view name,
 
 bool Truthy(const json::value& v) {
   switch (v.kind()) {
-    case json::kind::null: return false;
-    case json::kind::bool_: return v.get_bool();
-    case json::kind::int64: return v.get_int64() != 0;
-    case json::kind::uint64: return v.get_uint64() != 0;
-    case json::kind::double_: return v.get_double() != 0 && v.get_double() == v.get_double();
-    case json::kind::string: return !v.get_string().empty();
-    default: return true;  // arrays and objects
+    case json::kind::null:
+      return false;
+    case json::kind::bool_:
+      return v.get_bool();
+    case json::kind::int64:
+      return v.get_int64() != 0;
+    case json::kind::uint64:
+      return v.get_uint64() != 0;
+    case json::kind::double_:
+      return v.get_double() != 0 && v.get_double() == v.get_double();
+    case json::kind::string:
+      return !v.get_string().empty();
+    default:
+      return true;  // arrays and objects
   }
 }
 

@@ -29,19 +29,16 @@ BodyOrError ParseJsonBody(const Request& req);
 // Field readers for validation. Each returns the class-validator message
 // for a wrongly typed value through `error` (left untouched when fine).
 // Absent and null fields read as nullopt.
-std::optional<std::string> StringField(const boost::json::object& o,
-                                       std::string_view name,
+std::optional<std::string> StringField(const boost::json::object& o, std::string_view name,
                                        std::optional<std::string>* error);
-std::optional<bool> BoolField(const boost::json::object& o,
-                              std::string_view name,
+std::optional<bool> BoolField(const boost::json::object& o, std::string_view name,
                               std::optional<std::string>* error);
 
 // A field the reference's DTO declares as a string, read through its
 // host's implicit conversion (class-transformer String(value)): numbers
 // and booleans become their JavaScript text, objects "[object Object]".
 // Arrays are left unconverted and reported as "<name> must be a string".
-std::optional<std::string> CoercedStringField(const boost::json::object& o,
-                                              std::string_view name,
+std::optional<std::string> CoercedStringField(const boost::json::object& o, std::string_view name,
                                               std::optional<std::string>* error);
 
 // True for JavaScript-truthy values.

@@ -71,8 +71,7 @@ void CheckValidators(std::string_view s) {
 
 }  // namespace
 
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
-                                      std::size_t size) {
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace authd::http;
   if (size == 0) return 0;
   constexpr std::size_t kTypes = sizeof(kContentTypes) / sizeof(*kContentTypes);
@@ -107,7 +106,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
     std::optional<std::string> error;
     auto s = StringField(o, key, &error);
     Require(s.has_value() != error.has_value() || kv.value().is_null() || !s,
-          "StringField returned a value and an error");
+            "StringField returned a value and an error");
     if (s) CheckValidators(*s);
     std::optional<std::string> berror;
     (void)BoolField(o, key, &berror);
@@ -120,8 +119,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
       }
     }
   }
-  for (const char* name : {"email", "password", "phone", "refreshToken",
-                           "providerName", "rememberMe", "tenantId"}) {
+  for (const char* name :
+       {"email", "password", "phone", "refreshToken", "providerName", "rememberMe", "tenantId"}) {
     std::optional<std::string> error;
     (void)StringField(o, name, &error);
     (void)BoolField(o, name, &error);

@@ -56,8 +56,8 @@ TEST(ParseJsonBody, OnlyTheApplicationJsonMediaTypeIsParsed) {
   const std::string login = R"({"email":"a@b.co"})";
   // CORS-safelisted types that merely mention JSON read as empty bodies.
   for (const char* type : {"text/plain; x=application/json", "text/plain;application/json",
-                           "application/x-www-form-urlencoded; x=+json",
-                           "application/vnd.api+json", "application/jsonx"}) {
+                           "application/x-www-form-urlencoded; x=+json", "application/vnd.api+json",
+                           "application/jsonx"}) {
     auto r = ParseJsonBody(Typed(type, login));
     ASSERT_TRUE(std::holds_alternative<boost::json::object>(r)) << type;
     EXPECT_TRUE(std::get<boost::json::object>(r).empty()) << type;
@@ -82,8 +82,9 @@ TEST(ParseJsonBody, OtherCharsetsAre415InNestsHttpErrorShape) {
   // Bytes that are not printable ASCII never reach the body.
   auto odd = ParseJsonBody(Typed("application/json; charset=l\xff\x01", ""));
   ASSERT_TRUE(std::holds_alternative<Response>(odd));
-  EXPECT_EQ(std::get<Response>(odd).body,
-            "{\"statusCode\":415,\"message\":\"unsupported charset \\\"L\xEF\xBF\xBD\xEF\xBF\xBD\\\"\"}");
+  EXPECT_EQ(
+      std::get<Response>(odd).body,
+      "{\"statusCode\":415,\"message\":\"unsupported charset \\\"L\xEF\xBF\xBD\xEF\xBF\xBD\\\"\"}");
   // Not JSON at all: the charset does not matter.
   EXPECT_TRUE(std::holds_alternative<boost::json::object>(
       ParseJsonBody(Typed("text/plain; charset=latin1", "{}"))));
@@ -101,18 +102,24 @@ TEST(Fields, TypeErrorsUseClassValidatorMessages) {
 }
 
 TEST(ErrorMapping, FilteredRawAndRateLimitedShapes) {
-  Response coded = ErrorResponse(core::Unauthenticated("INVALID_CREDENTIALS", "Invalid credentials"));
+  Response coded =
+      ErrorResponse(core::Unauthenticated("INVALID_CREDENTIALS", "Invalid credentials"));
   EXPECT_EQ(coded.status, 401);
-  EXPECT_EQ(coded.body,
-            R"({"statusCode":401,"error":"UnauthorizedException","message":"Invalid credentials","code":"INVALID_CREDENTIALS"})");
-  Response plain = ErrorResponse(core::Plain(core::ErrorCategory::kUnauthenticated, "Session not found"));
-  EXPECT_EQ(plain.body, R"({"statusCode":401,"error":"Unauthorized","message":"Session not found"})");
+  EXPECT_EQ(
+      coded.body,
+      R"({"statusCode":401,"error":"UnauthorizedException","message":"Invalid credentials","code":"INVALID_CREDENTIALS"})");
+  Response plain =
+      ErrorResponse(core::Plain(core::ErrorCategory::kUnauthenticated, "Session not found"));
+  EXPECT_EQ(plain.body,
+            R"({"statusCode":401,"error":"Unauthorized","message":"Session not found"})");
   Response raw = ErrorResponse(core::Unauthenticated("MFA_REQUIRED", "m"), ErrorShape::kRaw);
   EXPECT_EQ(raw.body, R"({"message":"m","code":"MFA_REQUIRED"})");
-  Response limited = ErrorResponse(core::RateLimited("RATE_LIMITED", "Too many requests. Please try again later.", 7));
+  Response limited = ErrorResponse(
+      core::RateLimited("RATE_LIMITED", "Too many requests. Please try again later.", 7));
   EXPECT_EQ(limited.status, 429);
-  EXPECT_EQ(limited.body,
-            R"({"statusCode":429,"error":"HttpException","message":"Too many requests. Please try again later.","code":"RATE_LIMITED"})");
+  EXPECT_EQ(
+      limited.body,
+      R"({"statusCode":429,"error":"HttpException","message":"Too many requests. Please try again later.","code":"RATE_LIMITED"})");
   ASSERT_EQ(limited.headers.size(), 1u);
   EXPECT_EQ(limited.headers[0].first, "Retry-After");
   EXPECT_EQ(limited.headers[0].second, "7");
@@ -121,8 +128,9 @@ TEST(ErrorMapping, FilteredRawAndRateLimitedShapes) {
   // The database is away: a retryable 503 that names nothing of it.
   Response down = ErrorResponse(core::Unavailable("postgres: cannot connect: db:5432"));
   EXPECT_EQ(down.status, 503);
-  EXPECT_EQ(down.body,
-            R"({"statusCode":503,"error":"ServiceUnavailableException","message":"Service temporarily unavailable, please retry","code":"SERVICE_UNAVAILABLE"})");
+  EXPECT_EQ(
+      down.body,
+      R"({"statusCode":503,"error":"ServiceUnavailableException","message":"Service temporarily unavailable, please retry","code":"SERVICE_UNAVAILABLE"})");
   ASSERT_EQ(down.headers.size(), 1u);
   EXPECT_EQ(down.headers[0].first, "Retry-After");
   EXPECT_EQ(down.headers[0].second, "1");

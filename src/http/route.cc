@@ -18,10 +18,14 @@ namespace {
 
 std::string KeyOf(LimitKey key, const json::object& body, const flows::Principal& p) {
   switch (key) {
-    case LimitKey::kBodyIdentifier: return ThrottleIdentifier(body);
-    case LimitKey::kBodyIdentifierPhoneFirst: return ThrottleIdentifier(body, true);
-    case LimitKey::kUser: return "user:" + p.user.id.str();
-    case LimitKey::kMfaAccount: return "mfa:" + p.user.id.str();
+    case LimitKey::kBodyIdentifier:
+      return ThrottleIdentifier(body);
+    case LimitKey::kBodyIdentifierPhoneFirst:
+      return ThrottleIdentifier(body, true);
+    case LimitKey::kUser:
+      return "user:" + p.user.id.str();
+    case LimitKey::kMfaAccount:
+      return "mfa:" + p.user.id.str();
   }
   return "";
 }
@@ -104,8 +108,7 @@ std::optional<Response> Exchange::Admit() {
   if (spec_.gate) {
     if (auto s = spec_.gate(); !s.ok()) return Fail(s.error());
   }
-  if (auto s = RunLimits(spec_, Stage::kAfterValidation, gate_, req, body, principal);
-      !s.ok()) {
+  if (auto s = RunLimits(spec_, Stage::kAfterValidation, gate_, req, body, principal); !s.ok()) {
     return Fail(s.error());
   }
   return std::nullopt;
@@ -124,8 +127,7 @@ Handler Dispatch(RouteEntry route, std::shared_ptr<Gate> gate) {
   return [r, gate = std::move(gate)](const Request& req) -> Response {
     const RouteSpec& spec = r->spec;
     json::object body;
-    if (spec.body == BodyRead::kJson ||
-        (spec.body == BodyRead::kIfPresent && !req.body.empty())) {
+    if (spec.body == BodyRead::kJson || (spec.body == BodyRead::kIfPresent && !req.body.empty())) {
       auto parsed = ParseJsonBody(req);
       if (auto* err = std::get_if<Response>(&parsed)) return std::move(*err);
       body = std::move(std::get<json::object>(parsed));
@@ -136,8 +138,7 @@ Handler Dispatch(RouteEntry route, std::shared_ptr<Gate> gate) {
     }
     auto principal = Guard(spec, *gate, req);
     if (!principal.ok()) return http::Fail(req, principal.error(), spec.shape);
-    if (auto s = RunLimits(spec, Stage::kBeforeValidation, *gate, req, body, *principal);
-        !s.ok()) {
+    if (auto s = RunLimits(spec, Stage::kBeforeValidation, *gate, req, body, *principal); !s.ok()) {
       return http::Fail(req, s.error(), spec.shape);
     }
     Exchange x(spec, *gate, req, body, *principal);
@@ -153,8 +154,7 @@ void AddRoutes(Router& router, const std::string& base, std::vector<RouteEntry> 
     const Exec exec = route.spec.exec;
     QueueKey queue_key = route.spec.queue_key;
     const size_t last = path.find_last_of('/');
-    const bool param = last != std::string::npos && last + 1 < path.size() &&
-                       path[last + 1] == ':';
+    const bool param = last != std::string::npos && last + 1 < path.size() && path[last + 1] == ':';
     Handler h = Dispatch(std::move(route), gate);
     if (param) {
       router.AddParam(method, path.substr(0, last + 1), exec, std::move(h));

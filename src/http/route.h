@@ -40,13 +40,13 @@ namespace authd::http {
 
 // Who may call a route.
 enum class Access {
-  kPublic,            // anyone; no token is read
-  kOptionalSession,   // a valid session is used if present, a bad token ignored
-  kSession,           // a session that passed MFA if its user has it
-  kSessionMfaPending, // any session, also one still waiting for its second factor
-  kMfaEnrolment,      // kSession, or a pending one whose user has nothing to verify with
-  kAdminSession,      // reserved (admin API): registering it fails for now
-  kApiKey,            // reserved (API keys): registering it fails for now
+  kPublic,             // anyone; no token is read
+  kOptionalSession,    // a valid session is used if present, a bad token ignored
+  kSession,            // a session that passed MFA if its user has it
+  kSessionMfaPending,  // any session, also one still waiting for its second factor
+  kMfaEnrolment,       // kSession, or a pending one whose user has nothing to verify with
+  kAdminSession,       // reserved (admin API): registering it fails for now
+  kApiKey,             // reserved (API keys): registering it fails for now
 };
 
 // How the body is read before anything else (body-parser runs first).
@@ -72,7 +72,7 @@ struct Limit {
   Stage stage;
   LimitKey key;
   std::optional<throttle::BucketId> bucket;  // nullopt: a lockout check
-  bool per_ip = true;  // lockout of (key, IP); false: of the key from any IP
+  bool per_ip = true;                        // lockout of (key, IP); false: of the key from any IP
 };
 constexpr Limit Bucket(throttle::BucketId id, Stage stage, LimitKey key) {
   return Limit{stage, key, id, true};
@@ -89,7 +89,7 @@ struct RouteSpec {
   QueueKey queue_key = nullptr;  // kHashing: the hashing pool's per-key limit
   Access access = Access::kPublic;
   std::vector<Limit> limits = {};  // run in this order within each stage
-  bool csrf = true;  // a cookie-borne token must pass the double-submit check
+  bool csrf = true;                // a cookie-borne token must pass the double-submit check
   ErrorShape shape = ErrorShape::kFiltered;
   BodyRead body = BodyRead::kJson;
   // Runs before the kAfterValidation limits, e.g. "MFA is on": a disabled
@@ -123,8 +123,8 @@ class Gate {
 // sees it (steps 5 to 7).
 class Exchange {
  public:
-  Exchange(const RouteSpec& spec, Gate& gate, const Request& req,
-           const boost::json::object& body, const flows::Principal& principal)
+  Exchange(const RouteSpec& spec, Gate& gate, const Request& req, const boost::json::object& body,
+           const flows::Principal& principal)
       : req(req), body(body), principal(principal), spec_(spec), gate_(gate) {}
 
   const Request& req;
@@ -155,34 +155,30 @@ struct NoBody {
 };
 
 template <class Dto>
-using Endpoint =
-    std::function<Reply(const Request&, const flows::Principal&, const Dto&)>;
+using Endpoint = std::function<Reply(const Request&, const flows::Principal&, const Dto&)>;
 
 // The route `spec` whose body decodes as `Dto` and which `fn` answers.
 template <class Dto>
 RouteEntry MakeRoute(RouteSpec spec, Endpoint<Dto> fn) {
   return RouteEntry{std::move(spec), [fn = std::move(fn)](Exchange& x) -> Response {
-                 Violations errors;
-                 const Dto dto = Dto::Decode(x.body, &errors);
-                 if (!errors.empty()) return x.Invalid(errors);
-                 if (auto refused = x.Admit()) return std::move(*refused);
-                 Reply r = fn(x.req, x.principal, dto);
-                 if (!r.ok()) return x.Fail(r.error());
-                 return std::move(*r);
-               }};
+                      Violations errors;
+                      const Dto dto = Dto::Decode(x.body, &errors);
+                      if (!errors.empty()) return x.Invalid(errors);
+                      if (auto refused = x.Admit()) return std::move(*refused);
+                      Reply r = fn(x.req, x.principal, dto);
+                      if (!r.ok()) return x.Fail(r.error());
+                      return std::move(*r);
+                    }};
 }
 
 // The same for a member function of a controller that `self` keeps alive;
 // the DTO type is the handler's third parameter.
 template <class C, class Dto>
 RouteEntry MakeRoute(RouteSpec spec, std::shared_ptr<C> self,
-                Reply (C::*fn)(const Request&, const flows::Principal&, const Dto&)) {
-  return MakeRoute<Dto>(std::move(spec),
-                        [self = std::move(self), fn](const Request& req,
-                                                     const flows::Principal& p,
-                                                     const Dto& in) {
-                          return ((*self).*fn)(req, p, in);
-                        });
+                     Reply (C::*fn)(const Request&, const flows::Principal&, const Dto&)) {
+  return MakeRoute<Dto>(std::move(spec), [self = std::move(self), fn](
+                                             const Request& req, const flows::Principal& p,
+                                             const Dto& in) { return ((*self).*fn)(req, p, in); });
 }
 
 // True if the dispatcher found a session for the handler (optional-session

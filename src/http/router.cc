@@ -18,19 +18,17 @@ const std::string& LookupKey(std::string_view method, std::string_view path) {
 
 }  // namespace
 
-void Router::Add(std::string method, std::string path, Exec exec,
-                 Handler handler, QueueKey queue_key) {
+void Router::Add(std::string method, std::string path, Exec exec, Handler handler,
+                 QueueKey queue_key) {
   routes_.insert_or_assign(LookupKey(method, path),
                            Route{std::move(handler), exec, std::move(queue_key)});
 }
 
-void Router::AddParam(std::string method, std::string prefix, Exec exec,
-                      Handler handler) {
+void Router::AddParam(std::string method, std::string prefix, Exec exec, Handler handler) {
   param_routes_.emplace_back(LookupKey(method, prefix), Route{std::move(handler), exec, nullptr});
 }
 
-const Route* Router::Find(std::string_view method,
-                          std::string_view path) const {
+const Route* Router::Find(std::string_view method, std::string_view path) const {
   // Express routing is not strict: "/auth/me/" is "/auth/me".
   if (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
   const std::string& key = LookupKey(method, path);

@@ -51,8 +51,7 @@ class Router {
 
   // Registers a route for every path "<prefix><one segment>" (a path
   // parameter such as /auth/callback/:provider). Exact routes win.
-  void AddParam(std::string method, std::string prefix, Exec exec,
-                Handler handler);
+  void AddParam(std::string method, std::string prefix, Exec exec, Handler handler);
 
   // The route for (method, path), or nullptr (the caller answers 404).
   const Route* Find(std::string_view method, std::string_view path) const;

@@ -7,10 +7,8 @@ namespace {
 
 TEST(Router, ExactMatchOnMethodAndPath) {
   Router router;
-  router.Add("GET", "/a", Exec::kInline,
-             [](const Request&) { return Response{}; });
-  router.Add("POST", "/a", Exec::kHashing,
-             [](const Request&) { return Response{}; });
+  router.Add("GET", "/a", Exec::kInline, [](const Request&) { return Response{}; });
+  router.Add("POST", "/a", Exec::kHashing, [](const Request&) { return Response{}; });
   ASSERT_NE(router.Find("GET", "/a"), nullptr);
   EXPECT_EQ(router.Find("GET", "/a")->exec, Exec::kInline);
   EXPECT_EQ(router.Find("POST", "/a")->exec, Exec::kHashing);
@@ -24,8 +22,7 @@ TEST(Router, ExactMatchOnMethodAndPath) {
 
 TEST(Router, ParamRoutesMatchOneSegment) {
   Router router;
-  router.AddParam("GET", "/cb/", Exec::kInline,
-                  [](const Request&) { return Response{}; });
+  router.AddParam("GET", "/cb/", Exec::kInline, [](const Request&) { return Response{}; });
   EXPECT_NE(router.Find("GET", "/cb/google"), nullptr);
   EXPECT_EQ(router.Find("GET", "/cb/"), nullptr);
   EXPECT_EQ(router.Find("GET", "/cb/a/b"), nullptr);

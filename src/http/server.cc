@@ -51,8 +51,7 @@ std::string PeerIp(const tcp::socket& socket) {
 // Everything the connections of one server share: read-only while serving,
 // except the pools, which are thread-safe, and the connection count.
 struct ServerContext {
-  ServerContext(const HttpOptions& o, const Router& router, int blocking,
-                int hashing)
+  ServerContext(const HttpOptions& o, const Router& router, int blocking, int hashing)
       : opts(o),
         cors(o.cors, o.csrf.header_name),
         dispatcher(router, blocking,
@@ -68,8 +67,7 @@ struct ServerContext {
   const int max_connections;  // server.max_connections, or the fd limit's
   // Shared with every ConnectionSlot: a connection frame destroyed with
   // its io_context, after this context, still counts down safely.
-  const std::shared_ptr<std::atomic<int>> connections =
-      std::make_shared<std::atomic<int>>(0);
+  const std::shared_ptr<std::atomic<int>> connections = std::make_shared<std::atomic<int>>(0);
 };
 
 // Holds one of the server's max_connections for as long as it lives (it
@@ -130,8 +128,8 @@ struct IoState {
   asio::io_context ioc{1};
   asio::steady_timer grace_timer{ioc};
   // Keeps run() going while no connection exists; dropped by Drain().
-  std::optional<asio::executor_work_guard<asio::io_context::executor_type>>
-      work{ioc.get_executor()};
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work{
+      ioc.get_executor()};
 };
 
 // One client connection: reads requests in a loop, answers them in order.
@@ -171,8 +169,8 @@ class Connection final : public PeerWatch {
   asio::awaitable<bool> ReadRequest();
   asio::awaitable<bool> Handle();
   asio::awaitable<void> AnswerReadError(beast::error_code ec);
-  asio::awaitable<bool> Write(const Response& r, std::string_view request_id,
-                              bool keep_alive, bool head_only = false);
+  asio::awaitable<bool> Write(const Response& r, std::string_view request_id, bool keep_alive,
+                              bool head_only = false);
   asio::awaitable<void> LingeringClose();
 
   const std::string peer_ip_;
@@ -186,8 +184,8 @@ class Connection final : public PeerWatch {
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   Request request_;  // reused: its strings keep their capacity
   Response response_;
-  std::string head_;   // serialised response head, reused
-  bool idle_ = false;  // waiting for the first byte of a request
+  std::string head_;                 // serialised response head, reused
+  bool idle_ = false;                // waiting for the first byte of a request
   std::shared_ptr<PeerState> peer_;  // set while a request waits for hashing
 };
 
@@ -228,19 +226,16 @@ void Connection::StopWatching() {
 // or reset: its request need not be computed) or it sent more (pipelining:
 // it is still there, stop watching).
 void Connection::WatchPeer(std::shared_ptr<PeerState> state) {
-  stream_.socket().async_wait(
-      tcp::socket::wait_read, [this, state](beast::error_code ec) mutable {
-        if (ec || !state->active) return;  // cancelled, or answered already
-        char byte;
-        const ssize_t n = ::recv(stream_.socket().native_handle(), &byte, 1,
-                                 MSG_PEEK | MSG_DONTWAIT);
-        if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK &&
-                       errno != EINTR)) {
-          state->gone.store(true, std::memory_order_release);
-        } else if (n < 0) {
-          WatchPeer(std::move(state));
-        }
-      });
+  stream_.socket().async_wait(tcp::socket::wait_read, [this, state](beast::error_code ec) mutable {
+    if (ec || !state->active) return;  // cancelled, or answered already
+    char byte;
+    const ssize_t n = ::recv(stream_.socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
+      state->gone.store(true, std::memory_order_release);
+    } else if (n < 0) {
+      WatchPeer(std::move(state));
+    }
+  });
 }
 
 asio::awaitable<void> Connection::Serve() {
@@ -264,8 +259,7 @@ asio::awaitable<bool> Connection::AwaitRequestStart() {
   if (buffer_.capacity() > kMaxIdleBuffer) buffer_.shrink_to_fit();
   idle_ = true;
   stream_.expires_after(milliseconds(ctx_.opts.idle_timeout_ms));
-  auto [ec, n] =
-      co_await stream_.async_read_some(buffer_.prepare(kReadChunk), kTuple);
+  auto [ec, n] = co_await stream_.async_read_some(buffer_.prepare(kReadChunk), kTuple);
   idle_ = false;
   if (ec) co_return false;
   buffer_.commit(n);
@@ -276,12 +270,11 @@ asio::awaitable<bool> Connection::AwaitRequestStart() {
 // Returns whether the connection stays open.
 asio::awaitable<bool> Connection::ReadRequest() {
   parser_.emplace();
-  parser_->header_limit(static_cast<std::uint32_t>(
-      std::min<std::size_t>(ctx_.opts.max_header_bytes, UINT32_MAX)));
+  parser_->header_limit(
+      static_cast<std::uint32_t>(std::min<std::size_t>(ctx_.opts.max_header_bytes, UINT32_MAX)));
   parser_->body_limit(ctx_.opts.max_body_bytes);
   stream_.expires_after(milliseconds(ctx_.opts.read_timeout_ms));
-  auto [ec, n] =
-      co_await bhttp::async_read_header(stream_, buffer_, *parser_, kTuple);
+  auto [ec, n] = co_await bhttp::async_read_header(stream_, buffer_, *parser_, kTuple);
   if (!ec && !FramingIsUnambiguous(parser_->get())) {
     // RFC 9112 §6.1: a Transfer-Encoding other than a lone "chunked", or
     // one next to Content-Length, could be read differently by a proxy in
@@ -290,12 +283,10 @@ asio::awaitable<bool> Connection::ReadRequest() {
   }
   if (!ec && !parser_->is_done()) {
     if (beast::iequals(parser_->get()[bhttp::field::expect], "100-continue")) {
-      std::tie(ec, n) =
-          co_await asio::async_write(stream_, asio::buffer(kContinue), kTuple);
+      std::tie(ec, n) = co_await asio::async_write(stream_, asio::buffer(kContinue), kTuple);
     }
     if (!ec) {
-      std::tie(ec, n) =
-          co_await bhttp::async_read(stream_, buffer_, *parser_, kTuple);
+      std::tie(ec, n) = co_await bhttp::async_read(stream_, buffer_, *parser_, kTuple);
     }
   }
   if (ec) {
@@ -324,11 +315,10 @@ asio::awaitable<bool> Connection::Handle() {
     ctx_.cors.Decorate(request_, response_);
   }
   keep_alive = keep_alive && !io_.stopping;
-  const bool written = co_await Write(response_, request_.request_id,
-                                      keep_alive, request_.method == "HEAD");
-  ctx_.access_log.Record({request_.request_id, request_.method,
-                          RawPath(request_.target), response_.status,
-                          std::chrono::steady_clock::now() - start,
+  const bool written =
+      co_await Write(response_, request_.request_id, keep_alive, request_.method == "HEAD");
+  ctx_.access_log.Record({request_.request_id, request_.method, RawPath(request_.target),
+                          response_.status, std::chrono::steady_clock::now() - start,
                           request_.remote_ip, response_.body.size()});
   const bool stays_open = keep_alive && written;
   co_return stays_open;
@@ -342,10 +332,8 @@ asio::awaitable<void> Connection::AnswerReadError(beast::error_code ec) {
     r = PayloadTooLarge();
   } else if (ec == bhttp::error::header_limit) {
     r = HeaderFieldsTooLarge();
-  } else if (ec.category() ==
-                 bhttp::make_error_code(bhttp::error::bad_target).category() &&
-             ec != bhttp::error::end_of_stream &&
-             ec != bhttp::error::partial_message) {
+  } else if (ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category() &&
+             ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message) {
     r = UnparsableRequest();
   } else {
     co_return;  // timeout, reset, EOF, shutdown
@@ -360,19 +348,15 @@ asio::awaitable<void> Connection::AnswerReadError(beast::error_code ec) {
   }
   if (co_await Write(r, request_id, false)) co_await LingeringClose();
   ctx_.access_log.Record({request_id, method, path, r.status,
-                          std::chrono::steady_clock::now() - start, peer_ip_,
-                          r.body.size()});
+                          std::chrono::steady_clock::now() - start, peer_ip_, r.body.size()});
 }
 
-asio::awaitable<bool> Connection::Write(const Response& r,
-                                        std::string_view request_id,
+asio::awaitable<bool> Connection::Write(const Response& r, std::string_view request_id,
                                         bool keep_alive, bool head_only) {
-  SerializeResponseHead(r, request_id, keep_alive,
-                        (ctx_.opts.idle_timeout_ms + 999) / 1000, head_);
+  SerializeResponseHead(r, request_id, keep_alive, (ctx_.opts.idle_timeout_ms + 999) / 1000, head_);
   std::array<asio::const_buffer, 2> buffers{
       asio::buffer(head_),
-      asio::buffer(r.body.data(),
-                   StatusHasBody(r.status) && !head_only ? r.body.size() : 0)};
+      asio::buffer(r.body.data(), StatusHasBody(r.status) && !head_only ? r.body.size() : 0)};
   stream_.expires_after(milliseconds(ctx_.opts.read_timeout_ms));
   auto [ec, n] = co_await asio::async_write(stream_, buffers, kTuple);
   co_return !ec;
@@ -384,19 +368,16 @@ asio::awaitable<bool> Connection::Write(const Response& r,
 asio::awaitable<void> Connection::LingeringClose() {
   beast::error_code ec;
   stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-  stream_.expires_after(
-      milliseconds(std::min<std::int64_t>(1000, ctx_.opts.read_timeout_ms)));
+  stream_.expires_after(milliseconds(std::min<std::int64_t>(1000, ctx_.opts.read_timeout_ms)));
   buffer_.clear();
   for (;;) {  // ends at EOF, on error, or at the deadline above
-    auto [rec, n] =
-        co_await stream_.async_read_some(buffer_.prepare(16 * 1024), kTuple);
+    auto [rec, n] = co_await stream_.async_read_some(buffer_.prepare(16 * 1024), kTuple);
     if (rec) break;
   }
   stream_.close();
 }
 
-asio::awaitable<void> ServeConnection(tcp::socket socket, IoState& io,
-                                      ServerContext& ctx,
+asio::awaitable<void> ServeConnection(tcp::socket socket, IoState& io, ServerContext& ctx,
                                       [[maybe_unused]] ConnectionSlot slot) {
   Connection conn(std::move(socket), io, ctx);
   // Beast throws on some hostile inputs (e.g. a chunk trailer field over
@@ -427,8 +408,8 @@ class ServerImpl final : public Server {
   }
 
   ServerImpl(const HttpOptions& opts, const Router& router, int hashing_workers)
-      : ctx_(std::make_unique<ServerContext>(
-            opts, router, opts.blocking_workers, hashing_workers)) {
+      : ctx_(
+            std::make_unique<ServerContext>(opts, router, opts.blocking_workers, hashing_workers)) {
     const int threads = opts.io_threads > 0 ? opts.io_threads : CoreCount();
     for (int i = 0; i < threads; ++i) {
       io_.push_back(std::make_unique<IoState>());
@@ -461,9 +442,8 @@ core::Status ServerImpl::Listen() {
   const HttpOptions& opts = ctx_->opts;
   beast::error_code ec;
   tcp::resolver resolver(io_[0]->ioc);
-  auto results = resolver.resolve(
-      opts.host, std::to_string(opts.port),
-      tcp::resolver::passive | tcp::resolver::numeric_service, ec);
+  auto results = resolver.resolve(opts.host, std::to_string(opts.port),
+                                  tcp::resolver::passive | tcp::resolver::numeric_service, ec);
   tcp::endpoint endpoint;
   if (!ec) endpoint = results.begin()->endpoint();
   if (!ec) acceptor_->open(endpoint.protocol(), ec);
@@ -487,13 +467,14 @@ void ServerImpl::Run(std::function<void()> on_ready) {
   asio::co_spawn(first.ioc, Accept(), asio::detached);
   if (on_ready) asio::post(first.ioc, std::move(on_ready));
   spdlog::logger& log = ctx_->access_log.logger();
-  log.info("http: listening on {}:{} io_threads={} max_connections={}", ctx_->opts.host,
-           port_, io_.size(), ctx_->max_connections);
+  log.info("http: listening on {}:{} io_threads={} max_connections={}", ctx_->opts.host, port_,
+           io_.size(), ctx_->max_connections);
   if (const std::uint64_t fds = CurrentOpenFileLimit();
       ctx_->max_connections > ConnectionsFor(fds)) {
-    log.warn("http: server.max_connections={} leaves too few of the {} open files allowed "
-             "(ulimit -n) for the database and outbound connections; accept() may fail",
-             ctx_->max_connections, fds);
+    log.warn(
+        "http: server.max_connections={} leaves too few of the {} open files allowed "
+        "(ulimit -n) for the database and outbound connections; accept() may fail",
+        ctx_->max_connections, fds);
   }
   std::vector<std::thread> threads;
   for (std::size_t i = 1; i < io_.size(); ++i) {
@@ -503,9 +484,10 @@ void ServerImpl::Run(std::function<void()> on_ready) {
   for (std::thread& t : threads) t.join();
   ctx_->dispatcher.Shutdown();
   const HashQueue::Stats h = ctx_->dispatcher.hashing_stats();
-  log.info("http: stopped; hashing pool: {} run, {} dropped (client gone), {} dropped "
-           "(shutdown), {} refused (queue full), {} refused (per-key limit)",
-           h.ran, h.client_gone, h.stopped, h.queue_full, h.key_busy);
+  log.info(
+      "http: stopped; hashing pool: {} run, {} dropped (client gone), {} dropped "
+      "(shutdown), {} refused (queue full), {} refused (per-key limit)",
+      h.ran, h.client_gone, h.stopped, h.queue_full, h.key_busy);
 }
 
 void ServerImpl::Stop() {
@@ -531,8 +513,8 @@ asio::awaitable<void> ServerImpl::Accept() {
   asio::steady_timer backoff(io_[0]->ioc);
   for (;;) {
     IoState& io = *io_[next++ % io_.size()];
-    auto [ec, socket] = co_await acceptor_->async_accept(
-        asio::any_io_executor(io.ioc.get_executor()), kTuple);
+    auto [ec, socket] =
+        co_await acceptor_->async_accept(asio::any_io_executor(io.ioc.get_executor()), kTuple);
     if (!acceptor_->is_open()) co_return;
     if (ec) {  // e.g. EMFILE: back off instead of spinning
       if (auto held_back = accept_failed_log_.Allow(std::chrono::steady_clock::now())) {
@@ -548,8 +530,7 @@ asio::awaitable<void> ServerImpl::Accept() {
       continue;
     }
     asio::co_spawn(io.ioc,
-                   ServeConnection(std::move(socket), io, *ctx_,
-                                   ConnectionSlot(ctx_->connections)),
+                   ServeConnection(std::move(socket), io, *ctx_, ConnectionSlot(ctx_->connections)),
                    asio::detached);
   }
 }
@@ -581,8 +562,7 @@ void ServerImpl::Refuse(tcp::socket& socket) {
 
 }  // namespace
 
-core::Result<std::unique_ptr<Server>> Server::Create(const HttpOptions& opts,
-                                                     const Router& router,
+core::Result<std::unique_ptr<Server>> Server::Create(const HttpOptions& opts, const Router& router,
                                                      int hashing_workers) {
   auto server = std::make_unique<ServerImpl>(opts, router, hashing_workers);
   core::Status s = server->Listen();

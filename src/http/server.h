@@ -27,8 +27,7 @@ class Server {
   // Binds the listener. Fails (kUnavailable) if the address is taken.
   // `hashing_workers` is the size of the argon2 pool (0 = one per core).
   // REQUIRES: `router` outlives the server.
-  static core::Result<std::unique_ptr<Server>> Create(const HttpOptions& opts,
-                                                      const Router& router,
+  static core::Result<std::unique_ptr<Server>> Create(const HttpOptions& opts, const Router& router,
                                                       int hashing_workers);
 
   // The bound port (useful with port 0).

@@ -5,8 +5,8 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 
-#include <boost/asio.hpp>
 #include <atomic>
+#include <boost/asio.hpp>
 #include <chrono>
 #include <future>
 #include <memory>
@@ -87,8 +87,7 @@ class ServerLimitsTest : public ::testing::Test {
       }
       return Text("hashed");
     });
-    router_.Add("GET", "/inline", Exec::kInline,
-                [](const Request&) { return Text("inline"); });
+    router_.Add("GET", "/inline", Exec::kInline, [](const Request&) { return Text("inline"); });
   }
 
   void Start(HttpOptions opts) {

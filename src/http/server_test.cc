@@ -33,8 +33,7 @@ using Clock = std::chrono::steady_clock;
 using WireResponse = bhttp::response<bhttp::string_body>;
 
 std::string ThreadTag() {
-  return std::to_string(
-      std::hash<std::thread::id>{}(std::this_thread::get_id()));
+  return std::to_string(std::hash<std::thread::id>{}(std::this_thread::get_id()));
 }
 
 Response Text(std::string body) {
@@ -46,12 +45,9 @@ Response Text(std::string body) {
 
 Router TestRouter() {
   Router router;
-  router.Add("GET", "/inline", Exec::kInline,
-             [](const Request&) { return Text(ThreadTag()); });
-  router.Add("GET", "/blocking", Exec::kBlocking,
-             [](const Request&) { return Text(ThreadTag()); });
-  router.Add("GET", "/hashing", Exec::kHashing,
-             [](const Request&) { return Text(ThreadTag()); });
+  router.Add("GET", "/inline", Exec::kInline, [](const Request&) { return Text(ThreadTag()); });
+  router.Add("GET", "/blocking", Exec::kBlocking, [](const Request&) { return Text(ThreadTag()); });
+  router.Add("GET", "/hashing", Exec::kHashing, [](const Request&) { return Text(ThreadTag()); });
   // Answers inline unless the query says it must block; then it is run
   // again on the read pool. The body names the thread that answered.
   router.Add("GET", "/try-inline", Exec::kReadTryInline, [](const Request& r) {
@@ -65,19 +61,16 @@ Router TestRouter() {
     std::this_thread::sleep_for(300ms);
     return Text("slept");
   });
-  router.Add("GET", "/throw", Exec::kInline, [](const Request&) -> Response {
-    throw std::runtime_error("boom");
-  });
-  router.Add(
-      "GET", "/throw-blocking", Exec::kBlocking,
-      [](const Request&) -> Response { throw std::runtime_error("boom"); });
+  router.Add("GET", "/throw", Exec::kInline,
+             [](const Request&) -> Response { throw std::runtime_error("boom"); });
+  router.Add("GET", "/throw-blocking", Exec::kBlocking,
+             [](const Request&) -> Response { throw std::runtime_error("boom"); });
   router.Add("GET", "/echo", Exec::kInline, [](const Request& r) {
     return Text("method=" + r.method + "|path=" + r.path + "|query=" + r.query +
                 "|id=" + r.request_id + "|ip=" + r.remote_ip);
   });
-  router.Add("POST", "/upload", Exec::kInline, [](const Request& r) {
-    return Text(std::to_string(r.body.size()));
-  });
+  router.Add("POST", "/upload", Exec::kInline,
+             [](const Request& r) { return Text(std::to_string(r.body.size())); });
   router.Add("GET", "/cookies", Exec::kInline, [](const Request&) {
     Response r = Text("");
     r.status = 204;
@@ -98,13 +91,10 @@ class Client {
     socket_.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
   }
 
-  void WriteRaw(std::string_view bytes) {
-    asio::write(socket_, asio::buffer(bytes));
-  }
+  void WriteRaw(std::string_view bytes) { asio::write(socket_, asio::buffer(bytes)); }
 
   void Send(bhttp::verb verb, std::string target, std::string body = "",
-            std::vector<std::pair<std::string, std::string>> headers = {},
-            int version = 11) {
+            std::vector<std::pair<std::string, std::string>> headers = {}, int version = 11) {
     bhttp::request<bhttp::string_body> req{verb, target, version};
     req.set(bhttp::field::host, "127.0.0.1");
     for (auto& [k, v] : headers) req.insert(k, v);
@@ -114,11 +104,8 @@ class Client {
   }
 
   // Reads a response; timed_out if none arrives within `timeout`.
-  beast::error_code Read(WireResponse& res,
-                         std::chrono::milliseconds timeout = 5s) {
-    return Await(timeout, [&](auto done) {
-      bhttp::async_read(socket_, buffer_, res, done);
-    });
+  beast::error_code Read(WireResponse& res, std::chrono::milliseconds timeout = 5s) {
+    return Await(timeout, [&](auto done) { bhttp::async_read(socket_, buffer_, res, done); });
   }
 
   // The next response (a test failure if there is none).
@@ -128,9 +115,8 @@ class Client {
     return res;
   }
 
-  WireResponse Get(
-      std::string target,
-      std::vector<std::pair<std::string, std::string>> headers = {}) {
+  WireResponse Get(std::string target,
+                   std::vector<std::pair<std::string, std::string>> headers = {}) {
     Send(bhttp::verb::get, std::move(target), "", std::move(headers));
     return Next();
   }
@@ -138,9 +124,8 @@ class Client {
   // eof/reset once the server closed; timed_out if still open after
   // `timeout`.
   beast::error_code WaitForClose(std::chrono::milliseconds timeout = 5s) {
-    return Await(timeout, [&](auto done) {
-      socket_.async_read_some(asio::buffer(scratch_), done);
-    });
+    return Await(timeout,
+                 [&](auto done) { socket_.async_read_some(asio::buffer(scratch_), done); });
   }
 
  private:
@@ -192,8 +177,7 @@ class ServerTest : public ::testing::Test {
     ASSERT_TRUE(created.ok()) << created.error().debug;
     server_ = std::move(created.value());
     std::promise<void> ready;
-    run_thread_ = std::thread(
-        [this, &ready] { server_->Run([&ready] { ready.set_value(); }); });
+    run_thread_ = std::thread([this, &ready] { server_->Run([&ready] { ready.set_value(); }); });
     ready.get_future().wait();
   }
 
@@ -247,15 +231,12 @@ TEST_F(ServerTest, UnknownRouteIs404WithExactBody) {
   Client c(port());
   WireResponse res = c.Get("/nope");
   EXPECT_EQ(res.result_int(), 404);
-  EXPECT_EQ(
-      res.body(),
-      R"({"message":"Cannot GET /nope","error":"Not Found","statusCode":404})");
+  EXPECT_EQ(res.body(), R"({"message":"Cannot GET /nope","error":"Not Found","statusCode":404})");
   EXPECT_EQ(res[bhttp::field::content_type], "application/json; charset=utf-8");
   // The wrong method is unknown too; the connection stays usable.
   c.Send(bhttp::verb::post, "/inline");
-  EXPECT_EQ(
-      c.Next().body(),
-      R"({"message":"Cannot POST /inline","error":"Not Found","statusCode":404})");
+  EXPECT_EQ(c.Next().body(),
+            R"({"message":"Cannot POST /inline","error":"Not Found","statusCode":404})");
 }
 
 TEST_F(ServerTest, RoutesOnTheRawPathAndSplitsQuery) {
@@ -263,25 +244,20 @@ TEST_F(ServerTest, RoutesOnTheRawPathAndSplitsQuery) {
   Client c(port());
   // Like Express, an encoded path does not match the decoded route.
   EXPECT_EQ(c.Get("/ech%6F").result_int(), 404);
-  WireResponse res =
-      c.Get("/echo?a=b%20c&d", {{"X-Request-Id", "abc-123.DEF_9"}});
+  WireResponse res = c.Get("/echo?a=b%20c&d", {{"X-Request-Id", "abc-123.DEF_9"}});
   EXPECT_EQ(res.result_int(), 200);
-  EXPECT_EQ(
-      res.body(),
-      "method=GET|path=/echo|query=a=b%20c&d|id=abc-123.DEF_9|ip=127.0.0.1");
+  EXPECT_EQ(res.body(), "method=GET|path=/echo|query=a=b%20c&d|id=abc-123.DEF_9|ip=127.0.0.1");
   EXPECT_EQ(res["X-Request-Id"], "abc-123.DEF_9");
 }
 
 TEST_F(ServerTest, GeneratesRequestIdWhenIncomingIsNotSane) {
   StartServer();
   Client c(port());
-  for (std::string bad :
-       {std::string("bad id!"), std::string(65, 'a'), std::string("a/b")}) {
+  for (std::string bad : {std::string("bad id!"), std::string(65, 'a'), std::string("a/b")}) {
     WireResponse res = c.Get("/echo", {{"X-Request-Id", bad}});
     std::string id(res["X-Request-Id"]);
     EXPECT_EQ(id.size(), 16u) << id;
-    EXPECT_EQ(id.find_first_not_of("0123456789abcdef"), std::string::npos)
-        << id;
+    EXPECT_EQ(id.find_first_not_of("0123456789abcdef"), std::string::npos) << id;
     EXPECT_NE(res.body().find("|id=" + id + "|"), std::string::npos);
   }
 }
@@ -304,20 +280,15 @@ TEST_F(ServerTest, UnreadableRequestsAreAnsweredThenClosed) {
   StartServer();
   const Rejection cases[] = {
       {"body over max_body_bytes",
-       [](Client& c) {
-         c.Send(bhttp::verb::post, "/upload", std::string(2000, 'x'));
-       },
-       413,
+       [](Client& c) { c.Send(bhttp::verb::post, "/upload", std::string(2000, 'x')); }, 413,
        R"({"message":"request entity too large","error":"Payload Too Large","statusCode":413})"},
       {"headers over max_header_bytes",
        [](Client& c) {
-         c.Send(bhttp::verb::get, "/inline", "",
-                {{"X-Big", std::string(8000, 'h')}});
+         c.Send(bhttp::verb::get, "/inline", "", {{"X-Big", std::string(8000, 'h')}});
        },
        431,
        R"({"message":"Request header fields too large","error":"Request Header Fields Too Large","statusCode":431})"},
-      {"garbage", [](Client& c) { c.WriteRaw("\x01\x02 garbage\r\n\r\n"); },
-       400,
+      {"garbage", [](Client& c) { c.WriteRaw("\x01\x02 garbage\r\n\r\n"); }, 400,
        R"({"message":"Bad Request","error":"Bad Request","statusCode":400})"},
   };
   for (const Rejection& r : cases) {
@@ -338,8 +309,7 @@ TEST_F(ServerTest, HandlerExceptionIs500) {
   for (const char* target : {"/throw", "/throw-blocking"}) {
     WireResponse res = c.Get(target);
     EXPECT_EQ(res.result_int(), 500);
-    EXPECT_EQ(res.body(),
-              R"({"statusCode":500,"message":"Internal server error"})");
+    EXPECT_EQ(res.body(), R"({"statusCode":500,"message":"Internal server error"})");
     EXPECT_EQ(res[bhttp::field::connection], "keep-alive");
   }
 }
@@ -350,12 +320,10 @@ TEST_F(ServerTest, MultipleSetCookiePreservedInOrder) {
   WireResponse res = c.Get("/cookies");
   EXPECT_EQ(res.result_int(), 204);
   std::vector<std::string> cookies;
-  for (auto [it, end] = res.equal_range(bhttp::field::set_cookie); it != end;
-       ++it) {
+  for (auto [it, end] = res.equal_range(bhttp::field::set_cookie); it != end; ++it) {
     cookies.emplace_back(it->value());
   }
-  EXPECT_EQ(cookies, (std::vector<std::string>{
-                         "a=1; Path=/", "b=2; Path=/; HttpOnly", "c=3"}));
+  EXPECT_EQ(cookies, (std::vector<std::string>{"a=1; Path=/", "b=2; Path=/; HttpOnly", "c=3"}));
   EXPECT_EQ(res["X-Extra"], "x");
   EXPECT_EQ(res.count(bhttp::field::content_length), 0u);  // 204: no body
 }
@@ -431,8 +399,7 @@ TEST_F(ServerTest, StopDeliversInFlightResponseAndClosesIdle) {
   Client busy(port());
   busy.Send(bhttp::verb::get, "/sleep");
   std::this_thread::sleep_for(50ms);
-  auto stopped =
-      std::async(std::launch::async, [this] { return StopServer(); });
+  auto stopped = std::async(std::launch::async, [this] { return StopServer(); });
   EXPECT_TRUE(IsClosed(idle.WaitForClose(1s)));  // idle: closed promptly
   WireResponse res = busy.Next();
   EXPECT_EQ(res.result_int(), 200);
@@ -452,8 +419,7 @@ TEST_F(ServerTest, ForwardedForOnlyWhenProxyTrusted) {
   opts.trust_proxy = true;
   StartServer(opts);
   Client trusted(port());
-  body = trusted.Get("/echo", {{"X-Forwarded-For", " 10.0.0.7 , 10.0.0.2"}})
-             .body();
+  body = trusted.Get("/echo", {{"X-Forwarded-For", " 10.0.0.7 , 10.0.0.2"}}).body();
   // The right-most entry: the one the trusted proxy appended.
   EXPECT_NE(body.find("|ip=10.0.0.2"), std::string::npos) << body;
 }
@@ -477,15 +443,13 @@ TEST_F(ServerTest, AccessLogHasNoQueryOrHeaderValues) {
   StartServer();
   {
     Client c(port());
-    c.Get("/echo?token=secret123",
-          {{"X-Request-Id", "req-1"}, {"Cookie", "s=cookieval"}});
+    c.Get("/echo?token=secret123", {{"X-Request-Id", "req-1"}, {"Cookie", "s=cookieval"}});
   }
   StopServer();
   spdlog::drop("http");
   std::string log = out.str();
-  EXPECT_NE(
-      log.find("request_id=req-1 method=GET path=/echo status=200 latency_ms="),
-      std::string::npos)
+  EXPECT_NE(log.find("request_id=req-1 method=GET path=/echo status=200 latency_ms="),
+            std::string::npos)
       << log;
   EXPECT_NE(log.find(" ip=127.0.0.1 bytes="), std::string::npos) << log;
   EXPECT_EQ(log.find("secret123"), std::string::npos);

@@ -19,8 +19,7 @@ constexpr const char* kRememberCookie = "nest_auth_remember";
 constexpr core::UnixMillis kEpoch = 0;
 
 bool IEquals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
            return std::tolower(static_cast<unsigned char>(x)) ==
                   std::tolower(static_cast<unsigned char>(y));
          });
@@ -40,9 +39,7 @@ std::optional<ExtractedToken> HeaderToken(std::string_view header) {
   return ExtractedToken{std::string(rest), false, !bearer};
 }
 
-bool IsSafeMethod(std::string_view m) {
-  return m == "GET" || m == "HEAD" || m == "OPTIONS";
-}
+bool IsSafeMethod(std::string_view m) { return m == "GET" || m == "HEAD" || m == "OPTIONS"; }
 
 // scheme://host of a Referer URL.
 std::string OriginOfUrl(std::string_view url) {
@@ -54,10 +51,8 @@ std::string OriginOfUrl(std::string_view url) {
 
 }  // namespace
 
-TokenTransport::TokenTransport(const HttpOptions& options,
-                               std::int64_t access_ttl_seconds,
-                               std::int64_t refresh_ttl_seconds,
-                               const core::Clock& clock,
+TokenTransport::TokenTransport(const HttpOptions& options, std::int64_t access_ttl_seconds,
+                               std::int64_t refresh_ttl_seconds, const core::Clock& clock,
                                crypto::SecureRandom& random)
     : options_(options),
       access_ttl_s_(access_ttl_seconds),
@@ -67,8 +62,10 @@ TokenTransport::TokenTransport(const HttpOptions& options,
 
 bool TokenTransport::CookieMode(const Request& req) const {
   switch (options_.token_mode) {
-    case TokenMode::kHeader: return false;
-    case TokenMode::kCookie: return true;
+    case TokenMode::kHeader:
+      return false;
+    case TokenMode::kCookie:
+      return true;
     case TokenMode::kAuto: {
       auto h = req.Header("x-access-token-type");
       return h && *h == "cookie";
@@ -92,8 +89,8 @@ std::optional<ExtractedToken> TokenTransport::AccessToken(const Request& req) co
   return std::nullopt;
 }
 
-std::string TokenTransport::RefreshToken(
-    const Request& req, const std::optional<std::string>& body_token) const {
+std::string TokenTransport::RefreshToken(const Request& req,
+                                         const std::optional<std::string>& body_token) const {
   if (body_token && !body_token->empty()) return *body_token;
   if (CookieMode(req)) {
     if (auto c = FindCookie(req, kRefreshCookie)) return *c;
@@ -106,11 +103,12 @@ core::Status TokenTransport::CheckCsrf(const Request& req) const {
   if (!csrf.enabled || IsSafeMethod(req.method)) return core::Status::Ok();
   if (!csrf.allowed_origins.empty()) {
     std::string origin;
-    if (auto o = req.Header("origin")) origin = std::string(*o);
-    else if (auto r = req.Header("referer")) origin = OriginOfUrl(*r);
-    if (!origin.empty() &&
-        std::find(csrf.allowed_origins.begin(), csrf.allowed_origins.end(),
-                  origin) == csrf.allowed_origins.end()) {
+    if (auto o = req.Header("origin"))
+      origin = std::string(*o);
+    else if (auto r = req.Header("referer"))
+      origin = OriginOfUrl(*r);
+    if (!origin.empty() && std::find(csrf.allowed_origins.begin(), csrf.allowed_origins.end(),
+                                     origin) == csrf.allowed_origins.end()) {
       return core::MakeError(core::Err::kCsrfOriginRejected);
     }
   }
@@ -125,9 +123,12 @@ core::Status TokenTransport::CheckCsrf(const Request& req) const {
 
 std::string TokenTransport::SameSiteText() const {
   switch (options_.cookies.same_site) {
-    case SameSite::kStrict: return "Strict";
-    case SameSite::kNone: return "None";
-    case SameSite::kLax: break;
+    case SameSite::kStrict:
+      return "Strict";
+    case SameSite::kNone:
+      return "None";
+    case SameSite::kLax:
+      break;
   }
   return "Lax";
 }
@@ -218,9 +219,10 @@ SetCookie TokenTransport::Clearing(std::string_view name) const {
   return c;
 }
 
-Response TokenTransport::TokenResponse(
-    const Request& req, const std::optional<session::TokenPair>& tokens,
-    json::object body, std::optional<bool> remember_me, const TrustCookie* trust) const {
+Response TokenTransport::TokenResponse(const Request& req,
+                                       const std::optional<session::TokenPair>& tokens,
+                                       json::object body, std::optional<bool> remember_me,
+                                       const TrustCookie* trust) const {
   Response r;
   if (!CookieMode(req)) {
     if (tokens) {

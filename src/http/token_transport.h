@@ -46,8 +46,7 @@ class TokenTransport {
   // The access token of `req` per the mode, if any.
   std::optional<ExtractedToken> AccessToken(const Request& req) const;
   // The refresh token: body field first, then (cookie mode) the cookie.
-  std::string RefreshToken(const Request& req,
-                           const std::optional<std::string>& body_token) const;
+  std::string RefreshToken(const Request& req, const std::optional<std::string>& body_token) const;
 
   // CSRF double-submit check for cookie-authenticated unsafe requests.
   core::Status CheckCsrf(const Request& req) const;
@@ -62,10 +61,8 @@ class TokenTransport {
     std::string token;
     std::int64_t ttl_seconds = 0;
   };
-  Response TokenResponse(const Request& req,
-                         const std::optional<session::TokenPair>& tokens,
-                         boost::json::object body,
-                         std::optional<bool> remember_me,
+  Response TokenResponse(const Request& req, const std::optional<session::TokenPair>& tokens,
+                         boost::json::object body, std::optional<bool> remember_me,
                          const TrustCookie* trust = nullptr) const;
 
   // The trusted-device token a client presents: the cookie, else the
@@ -84,8 +81,7 @@ class TokenTransport {
   std::string SameSiteText() const;
   // An expired, empty cookie `name` that replaces the one we set.
   SetCookie Clearing(std::string_view name) const;
-  void AddTokenCookies(Response& r, const session::TokenPair& t,
-                       bool persistent) const;
+  void AddTokenCookies(Response& r, const session::TokenPair& t, bool persistent) const;
   void AddCsrfCookie(Response& r, bool persistent) const;
   void AddTrustCookie(Response& r, const TrustCookie& trust) const;
   void AddRememberCookie(Response& r, bool persistent) const;

@@ -33,8 +33,9 @@ TEST_F(TokenTransportTest, HeaderModePutsTokensFirstInTheBody) {
   Request req;
   boost::json::object body{{"isRequiresMfa", false}, {"message", "Login successful"}};
   Response r = t.TokenResponse(req, pair_, body, std::nullopt);
-  EXPECT_EQ(r.body,
-            R"({"accessToken":"AAA","refreshToken":"RRR","isRequiresMfa":false,"message":"Login successful"})");
+  EXPECT_EQ(
+      r.body,
+      R"({"accessToken":"AAA","refreshToken":"RRR","isRequiresMfa":false,"message":"Login successful"})");
   EXPECT_TRUE(SetCookies(r).empty());
 }
 
@@ -46,10 +47,12 @@ TEST_F(TokenTransportTest, CookieModeWritesTheReferenceCookies) {
   EXPECT_EQ(r.body, R"({"isRequiresMfa":false,"message":"Login successful"})");
   std::vector<std::string> c = SetCookies(r);
   ASSERT_EQ(c.size(), 3u);
-  EXPECT_EQ(c[0], "accessToken=AAA; Max-Age=3600; Path=/; Expires=Wed, 25 Nov 2026 "
-                  "18:11:43 GMT; HttpOnly; SameSite=Lax");
-  EXPECT_EQ(c[1], "refreshToken=RRR; Max-Age=2592000; Path=/; Expires=Fri, 25 Dec "
-                  "2026 17:11:43 GMT; HttpOnly; SameSite=Lax");
+  EXPECT_EQ(c[0],
+            "accessToken=AAA; Max-Age=3600; Path=/; Expires=Wed, 25 Nov 2026 "
+            "18:11:43 GMT; HttpOnly; SameSite=Lax");
+  EXPECT_EQ(c[1],
+            "refreshToken=RRR; Max-Age=2592000; Path=/; Expires=Fri, 25 Dec "
+            "2026 17:11:43 GMT; HttpOnly; SameSite=Lax");
   EXPECT_EQ(c[2], "nest_auth_remember=; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT");
 }
 
@@ -127,11 +130,10 @@ TEST_F(TokenTransportTest, ClearingCookiesMatchTheCookiesTheyClear) {
   Response out;
   t.AddClearCookies(out);
   EXPECT_EQ(SetCookies(out),
-            (std::vector<std::string>{
-                "accessToken=; Domain=example.test; Path=/; Expires=Thu, 01 "
-                "Jan 1970 00:00:00 GMT; Secure; SameSite=None",
-                "refreshToken=; Domain=example.test; Path=/; Expires=Thu, 01 "
-                "Jan 1970 00:00:00 GMT; Secure; SameSite=None"}));
+            (std::vector<std::string>{"accessToken=; Domain=example.test; Path=/; Expires=Thu, 01 "
+                                      "Jan 1970 00:00:00 GMT; Secure; SameSite=None",
+                                      "refreshToken=; Domain=example.test; Path=/; Expires=Thu, 01 "
+                                      "Jan 1970 00:00:00 GMT; Secure; SameSite=None"}));
 
   Request req;
   Response login = t.TokenResponse(req, pair_, {}, /*remember_me=*/true);

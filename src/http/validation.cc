@@ -9,9 +9,26 @@ namespace {
 bool IsLocalChar(unsigned char c) {
   if (std::isalnum(c)) return true;
   switch (c) {
-    case '!': case '#': case '$': case '%': case '&': case '\'': case '*':
-    case '+': case '-': case '/': case '=': case '?': case '^': case '_':
-    case '`': case '{': case '|': case '}': case '~': case '.':
+    case '!':
+    case '#':
+    case '$':
+    case '%':
+    case '&':
+    case '\'':
+    case '*':
+    case '+':
+    case '-':
+    case '/':
+    case '=':
+    case '?':
+    case '^':
+    case '_':
+    case '`':
+    case '{':
+    case '|':
+    case '}':
+    case '~':
+    case '.':
       return true;
   }
   return c >= 0x80;  // validator.js allows UTF-8 local parts
@@ -110,8 +127,10 @@ bool IsPhoneNumber(std::string_view s) {
   if (s.empty() || s.front() != '+') return false;
   std::string digits;
   for (char c : s.substr(1)) {
-    if (c >= '0' && c <= '9') digits.push_back(c);
-    else if (c != ' ' && c != '-' && c != '.' && c != '(' && c != ')') return false;
+    if (c >= '0' && c <= '9')
+      digits.push_back(c);
+    else if (c != ' ' && c != '-' && c != '.' && c != '(' && c != ')')
+      return false;
   }
   if (digits.size() < 8 || digits.size() > 15 || digits[0] == '0') return false;
   if (digits[0] == '1') {

@@ -22,23 +22,22 @@ enum class Check {
   kIsUuid,
   kIsPhoneNumber,
   kIsObject,
-  kIsEnum,     // constraint: the allowed values, ", "-separated
-  kMinLength,  // constraint: the length
-  kMaxLength,  // constraint: the length
+  kIsEnum,                    // constraint: the allowed values, ", "-separated
+  kMinLength,                 // constraint: the length
+  kMaxLength,                 // constraint: the length
   kPasswordNotSameAsCurrent,  // change-password's newPassword
 };
 
 struct CheckEntry {
   Check check;
-  std::string_view name;      // class-validator's decorator (or constraint) name
-  std::string_view message;   // with $property and $constraint1/$constraint2
+  std::string_view name;     // class-validator's decorator (or constraint) name
+  std::string_view message;  // with $property and $constraint1/$constraint2
 };
 std::span<const CheckEntry> ValidationCatalogue();
 
 // The message of `check` failing on `property`, e.g. "email must be an
 // email"; `constraint` fills $constraint1/$constraint2.
-std::string CheckMessage(Check check, std::string_view property,
-                         std::string_view constraint = {});
+std::string CheckMessage(Check check, std::string_view property, std::string_view constraint = {});
 
 // validator.js isEmail (default options), simplified: one '@', a local
 // part of 1..64 allowed characters, a domain of dot-separated labels with an

@@ -16,12 +16,9 @@ namespace authd::http {
 // of them let concurrent writes share one group commit.
 constexpr int kDefaultBlockingWorkers = 64;
 
-int CoreCount() {
-  return std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
-}
+int CoreCount() { return std::max(1, static_cast<int>(std::thread::hardware_concurrency())); }
 
-WorkerPool::WorkerPool(int threads)
-    : pool_(static_cast<std::size_t>(threads < 1 ? 1 : threads)) {}
+WorkerPool::WorkerPool(int threads) : pool_(static_cast<std::size_t>(threads < 1 ? 1 : threads)) {}
 
 WorkerPool::~WorkerPool() { Shutdown(); }
 
@@ -47,17 +44,15 @@ HashQueueOptions WithDefaults(HashQueueOptions o) {
 
 }  // namespace
 
-Dispatcher::Dispatcher(const Router& router, int blocking_workers,
-                       HashQueueOptions hashing, spdlog::logger& log)
+Dispatcher::Dispatcher(const Router& router, int blocking_workers, HashQueueOptions hashing,
+                       spdlog::logger& log)
     : router_(router),
       read_pool_(2 * CoreCount()),
-      blocking_pool_(blocking_workers > 0 ? blocking_workers
-                                          : kDefaultBlockingWorkers),
+      blocking_pool_(blocking_workers > 0 ? blocking_workers : kDefaultBlockingWorkers),
       hashing_(WithDefaults(hashing)),
       log_(log) {}
 
-boost::asio::awaitable<Response> Dispatcher::Dispatch(const Request& req,
-                                                      PeerWatch* peer) {
+boost::asio::awaitable<Response> Dispatcher::Dispatch(const Request& req, PeerWatch* peer) {
   const Route* route = router_.Find(req.method, req.path);
   // Like Express, HEAD runs the GET route; the server omits the body.
   if (route == nullptr && req.method == "HEAD") route = router_.Find("GET", req.path);
@@ -73,14 +68,12 @@ boost::asio::awaitable<Response> Dispatcher::Dispatch(const Request& req,
     if (inline_response) co_return std::move(*inline_response);
   }
   if (route->exec == Exec::kHashing) co_return co_await Hash(*route, req, peer);
-  const bool read =
-      route->exec == Exec::kRead || route->exec == Exec::kReadTryInline;
+  const bool read = route->exec == Exec::kRead || route->exec == Exec::kReadTryInline;
   WorkerPool& pool = read ? read_pool_ : blocking_pool_;
   co_return co_await pool.Run([this, route, &req] { return Invoke(*route, req); });
 }
 
-boost::asio::awaitable<Response> Dispatcher::Hash(const Route& route,
-                                                  const Request& req,
+boost::asio::awaitable<Response> Dispatcher::Hash(const Route& route, const Request& req,
                                                   PeerWatch* peer) {
   std::string key;
   if (route.queue_key) {
@@ -103,9 +96,10 @@ Response Dispatcher::Refusal(const Request& req, HashOutcome outcome) {
   if (outcome == HashOutcome::kKeyBusy) return ErrorResponse(throttle::TooManyRequests(1));
   if (outcome == HashOutcome::kQueueFull) {
     if (auto held_back = full_log_.Allow(std::chrono::steady_clock::now())) {
-      log_.warn("request_id={} http: hashing queue full ({} waiting): answered 503 ({} more "
-                "since the last line); see server.hash_queue_max",
-                req.request_id, hashing_.max_queued(), *held_back);
+      log_.warn(
+          "request_id={} http: hashing queue full ({} waiting): answered 503 ({} more "
+          "since the last line); see server.hash_queue_max",
+          req.request_id, hashing_.max_queued(), *held_back);
     }
   }
   // kClientGone: nobody reads it; kStopped: shutting down.
@@ -125,13 +119,11 @@ Response Dispatcher::Invoke(const Route& route, const Request& req) const {
   try {
     Response r = route.handler(req);
     if (r.status >= 200 && r.status <= 599) return r;
-    log_.error("request_id={} handler returned status {}", req.request_id,
-               r.status);
+    log_.error("request_id={} handler returned status {}", req.request_id, r.status);
   } catch (const std::exception& e) {
     log_.error("request_id={} handler threw: {}", req.request_id, e.what());
   } catch (...) {
-    log_.error("request_id={} handler threw a non-standard exception",
-               req.request_id);
+    log_.error("request_id={} handler threw a non-standard exception", req.request_id);
   }
   return InternalServerError();
 }

@@ -76,8 +76,8 @@ class Dispatcher final {
   // memory-bound), hashing.max_queued 0 sixteen per hashing worker, at
   // least 32. The read pool has two threads per core. REQUIRES: router and
   // log outlive this.
-  Dispatcher(const Router& router, int blocking_workers,
-             HashQueueOptions hashing, spdlog::logger& log);
+  Dispatcher(const Router& router, int blocking_workers, HashQueueOptions hashing,
+             spdlog::logger& log);
 
   // The response for `req`: 404 for an unknown route, else its handler's,
   // run inline or on the blocking/hashing pool as the route says. A handler
@@ -87,8 +87,7 @@ class Dispatcher final {
   // server stops, 429 RATE_LIMITED (Retry-After: 1) past the per-key limit;
   // one whose client has gone (`peer`, may be null) is not run.
   // REQUIRES: req stays alive and unchanged until the result is ready.
-  boost::asio::awaitable<Response> Dispatch(const Request& req,
-                                            PeerWatch* peer = nullptr);
+  boost::asio::awaitable<Response> Dispatch(const Request& req, PeerWatch* peer = nullptr);
 
   // Drops the hashing jobs still waiting (answered 503) and refuses new
   // ones; running ones finish. Thread-safe; returns at once.
@@ -101,8 +100,7 @@ class Dispatcher final {
 
  private:
   Response Invoke(const Route& route, const Request& req) const;
-  boost::asio::awaitable<Response> Hash(const Route& route, const Request& req,
-                                        PeerWatch* peer);
+  boost::asio::awaitable<Response> Hash(const Route& route, const Request& req, PeerWatch* peer);
   Response Refusal(const Request& req, HashOutcome outcome);
 
   const Router& router_;
@@ -114,20 +112,19 @@ class Dispatcher final {
 };
 
 template <typename Fn>
-auto WorkerPool::Run(Fn fn)
-    -> boost::asio::awaitable<std::invoke_result_t<Fn&>> {
+auto WorkerPool::Run(Fn fn) -> boost::asio::awaitable<std::invoke_result_t<Fn&>> {
   namespace asio = boost::asio;
   using Result = std::invoke_result_t<Fn&>;
   auto initiate = [this](auto handler, Fn f) {
     auto work = asio::make_work_guard(asio::get_associated_executor(handler));
-    asio::post(pool_, [handler = std::move(handler), f = std::move(f),
-                       work = std::move(work)]() mutable {
-      Result result = f();
-      asio::post(work.get_executor(), [handler = std::move(handler),
-                                       result = std::move(result)]() mutable {
-        std::move(handler)(std::move(result));
-      });
-    });
+    asio::post(pool_,
+               [handler = std::move(handler), f = std::move(f), work = std::move(work)]() mutable {
+                 Result result = f();
+                 asio::post(work.get_executor(),
+                            [handler = std::move(handler), result = std::move(result)]() mutable {
+                              std::move(handler)(std::move(result));
+                            });
+               });
   };
   return asio::async_initiate<const asio::use_awaitable_t<>&, void(Result)>(
       std::move(initiate), asio::use_awaitable, std::move(fn));

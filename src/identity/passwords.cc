@@ -36,12 +36,10 @@ std::size_t CodePointLength(std::string_view s) {
   return n;
 }
 
-Passwords::Passwords(const PasswordOptions& options,
-                     crypto::SecureRandom& random)
+Passwords::Passwords(const PasswordOptions& options, crypto::SecureRandom& random)
     : options_(options), random_(random) {}
 
-core::Status Passwords::CheckPolicy(std::string_view password,
-                                    std::string_view email) const {
+core::Status Passwords::CheckPolicy(std::string_view password, std::string_view email) const {
   if (!options_.policy_enabled) return core::Status::Ok();
   if (password.empty()) {
     return core::MakeError(core::Err::kPasswordRequired);
@@ -81,8 +79,7 @@ bool Passwords::Verify(std::string_view password, std::string_view phc) const {
 
 const std::string& Passwords::DecoyHash() const {
   std::call_once(decoy_once_, [this] {
-    auto h = crypto::Argon2idHash(random_.TokenBase64Url(16), ParamsOf(options_),
-                                  random_);
+    auto h = crypto::Argon2idHash(random_.TokenBase64Url(16), ParamsOf(options_), random_);
     decoy_hash_ = h.ok() ? *h : std::string();
   });
   return decoy_hash_;

@@ -27,8 +27,7 @@ class Passwords {
 
   // The reference policy, in its order: min, max, common list, blocklist,
   // identifier. `email` may be empty. Error: 400 PASSWORD_*.
-  core::Status CheckPolicy(std::string_view password,
-                           std::string_view email) const;
+  core::Status CheckPolicy(std::string_view password, std::string_view email) const;
 
   core::Result<std::string> Hash(std::string_view password) const;
   bool Verify(std::string_view password, std::string_view phc) const;

@@ -35,50 +35,46 @@ class UserStore {
   // returned; if another user row already has the same e-mail or phone
   // (within `tenant` when `tenant_scoped_users`, else globally),
   // kUserExists.
-  virtual core::Result<CreateUserOutcome> CreateUser(
-      const core::TenantId& tenant, const User& user,
-      const std::vector<Identity>& identities, bool tenant_scoped_users) = 0;
+  virtual core::Result<CreateUserOutcome> CreateUser(const core::TenantId& tenant, const User& user,
+                                                     const std::vector<Identity>& identities,
+                                                     bool tenant_scoped_users) = 0;
 
-  virtual core::Result<std::optional<User>> FindUserById(
-      const core::TenantId& tenant, const core::UserId& id) = 0;
+  virtual core::Result<std::optional<User>> FindUserById(const core::TenantId& tenant,
+                                                         const core::UserId& id) = 0;
 
   // The user owning identity (provider, provider_id) in `tenant`, if any.
-  virtual core::Result<std::optional<User>> FindUserByIdentity(
-      const core::TenantId& tenant, std::string_view provider,
-      std::string_view provider_id) = 0;
+  virtual core::Result<std::optional<User>> FindUserByIdentity(const core::TenantId& tenant,
+                                                               std::string_view provider,
+                                                               std::string_view provider_id) = 0;
 
   // Replaces the password hash of user `id` in `tenant`, clears its
   // must_change_password flag and sets updated_at. False if no such user.
-  virtual core::Result<bool> SetPassword(const core::TenantId& tenant,
-                                         const core::UserId& id,
+  virtual core::Result<bool> SetPassword(const core::TenantId& tenant, const core::UserId& id,
                                          const std::string& password_hash,
                                          core::UnixMillis updated_at) = 0;
 
   // SetPassword, only if the stored hash still equals `expected` (nullopt:
   // the user has no password): of two racing callers that read the same
   // hash, exactly one succeeds. False if no such user or the hash changed.
-  virtual core::Result<bool> CompareAndSetPassword(
-      const core::TenantId& tenant, const core::UserId& id,
-      const std::optional<std::string>& expected, const std::string& password_hash,
-      core::UnixMillis updated_at) = 0;
+  virtual core::Result<bool> CompareAndSetPassword(const core::TenantId& tenant,
+                                                   const core::UserId& id,
+                                                   const std::optional<std::string>& expected,
+                                                   const std::string& password_hash,
+                                                   core::UnixMillis updated_at) = 0;
 
   // Sets users.email_verified_at (`channel` kEmail) or phone_verified_at
   // (kPhone) of user `id` in `tenant` to `at`, and updated_at = `at`.
   // False if no such user.
-  virtual core::Result<bool> MarkVerified(const core::TenantId& tenant,
-                                          const core::UserId& id,
-                                          VerifiedChannel channel,
-                                          core::UnixMillis at) = 0;
+  virtual core::Result<bool> MarkVerified(const core::TenantId& tenant, const core::UserId& id,
+                                          VerifiedChannel channel, core::UnixMillis at) = 0;
 
   // Sets users.is_mfa_enabled of user `id` in `tenant` (the user's MFA
   // switch, POST /auth/mfa/toggle) and updated_at. False if no such user.
-  virtual core::Result<bool> SetMfaEnabled(const core::TenantId& tenant,
-                                           const core::UserId& id, bool enabled,
-                                           core::UnixMillis at) = 0;
+  virtual core::Result<bool> SetMfaEnabled(const core::TenantId& tenant, const core::UserId& id,
+                                           bool enabled, core::UnixMillis at) = 0;
 
   // True iff an identity (provider, provider_id) exists in `tenant`.
-  virtual core::Result<bool> IdentityExists(const core::TenantId& tenant,
-                                            std::string_view provider,
+  virtual core::Result<bool> IdentityExists(const core::TenantId& tenant, std::string_view provider,
                                             std::string_view provider_id) = 0;
 };
 

@@ -4,9 +4,12 @@ namespace authd::mfa {
 
 const char* MfaMethodName(MfaMethod m) {
   switch (m) {
-    case MfaMethod::kTotp: return "totp";
-    case MfaMethod::kEmail: return "email";
-    case MfaMethod::kSms: return "sms";
+    case MfaMethod::kTotp:
+      return "totp";
+    case MfaMethod::kEmail:
+      return "email";
+    case MfaMethod::kSms:
+      return "sms";
   }
   return "?";
 }

@@ -79,8 +79,9 @@ class MfaStore {
   virtual core::Result<std::vector<TotpDevice>> ListDevices(const core::TenantId& tenant,
                                                             const core::UserId& user) = 0;
   // The user's newest device whose secret_lookup equals `lookup`.
-  virtual core::Result<std::optional<TotpDevice>> FindDeviceBySecret(
-      const core::TenantId& tenant, const core::UserId& user, const std::string& lookup) = 0;
+  virtual core::Result<std::optional<TotpDevice>> FindDeviceBySecret(const core::TenantId& tenant,
+                                                                     const core::UserId& user,
+                                                                     const std::string& lookup) = 0;
   // Sets verified = true (and updated_at); false if no such device.
   virtual core::Result<bool> MarkDeviceVerified(const core::TenantId& tenant,
                                                 const core::UserId& user,
@@ -91,12 +92,10 @@ class MfaStore {
   // (a replayed or older step, or no such device) changes nothing and
   // returns false. Of two concurrent calls with the same step exactly one
   // gets true.
-  virtual core::Result<bool> UseDeviceStep(const core::TenantId& tenant,
-                                           const core::UserId& user,
-                                           const std::string& device_id,
-                                           std::int64_t step, core::UnixMillis at) = 0;
-  virtual core::Result<bool> DeleteDevice(const core::TenantId& tenant,
-                                          const core::UserId& user,
+  virtual core::Result<bool> UseDeviceStep(const core::TenantId& tenant, const core::UserId& user,
+                                           const std::string& device_id, std::int64_t step,
+                                           core::UnixMillis at) = 0;
+  virtual core::Result<bool> DeleteDevice(const core::TenantId& tenant, const core::UserId& user,
                                           const std::string& device_id) = 0;
   virtual core::Result<int> DeleteAllDevices(const core::TenantId& tenant,
                                              const core::UserId& user) = 0;
@@ -104,16 +103,13 @@ class MfaStore {
   // --- recovery codes ---------------------------------------------------
   // In one transaction: deletes the user's unused codes (used ones are kept
   // as history) and inserts `codes`.
-  virtual core::Status ReplaceRecoveryCodes(const core::TenantId& tenant,
-                                            const core::UserId& user,
+  virtual core::Status ReplaceRecoveryCodes(const core::TenantId& tenant, const core::UserId& user,
                                             const std::vector<RecoveryCode>& codes) = 0;
   // Atomically marks the user's unused code with `code_hash` used at `at`;
   // false if there is none (wrong, or already used). Of two concurrent
   // calls with the same code exactly one gets true.
-  virtual core::Result<bool> UseRecoveryCode(const core::TenantId& tenant,
-                                             const core::UserId& user,
-                                             const std::string& code_hash,
-                                             core::UnixMillis at) = 0;
+  virtual core::Result<bool> UseRecoveryCode(const core::TenantId& tenant, const core::UserId& user,
+                                             const std::string& code_hash, core::UnixMillis at) = 0;
   // How many unused codes the user has.
   virtual core::Result<int> CountUnusedRecoveryCodes(const core::TenantId& tenant,
                                                      const core::UserId& user) = 0;
@@ -130,8 +126,8 @@ class MfaStore {
   virtual core::Result<int> RevokeTrustedDevices(const core::TenantId& tenant,
                                                  const core::UserId& user) = 0;
   // The user's trusted devices, newest first (admin, tests).
-  virtual core::Result<std::vector<TrustedDevice>> ListTrustedDevices(
-      const core::TenantId& tenant, const core::UserId& user) = 0;
+  virtual core::Result<std::vector<TrustedDevice>> ListTrustedDevices(const core::TenantId& tenant,
+                                                                      const core::UserId& user) = 0;
 };
 
 }  // namespace authd::mfa

@@ -5,8 +5,7 @@
 namespace authd::otp {
 
 ConsumeDecision DecideConsume(const std::vector<const OneTimeCode*>& codes,
-                              std::string_view code_hash, core::UnixMillis now,
-                              int max_attempts) {
+                              std::string_view code_hash, core::UnixMillis now, int max_attempts) {
   ConsumeDecision d;
   for (const OneTimeCode* c : codes) {
     if (!crypto::ConstantTimeEquals(c->code_hash, code_hash)) continue;
@@ -31,9 +30,8 @@ ConsumeDecision DecideConsume(const std::vector<const OneTimeCode*>& codes,
   return d;
 }
 
-ConsumeDecision DecideConsume(const std::vector<OneTimeCode>& codes,
-                              std::string_view code_hash, core::UnixMillis now,
-                              int max_attempts) {
+ConsumeDecision DecideConsume(const std::vector<OneTimeCode>& codes, std::string_view code_hash,
+                              core::UnixMillis now, int max_attempts) {
   std::vector<const OneTimeCode*> rows;
   rows.reserve(codes.size());
   for (const OneTimeCode& c : codes) rows.push_back(&c);

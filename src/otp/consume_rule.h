@@ -26,9 +26,7 @@ struct ConsumeDecision {
 };
 
 // A code still accepted at `now`; only these count wrong attempts.
-inline bool CountsAttempt(const OneTimeCode& c, core::UnixMillis now) {
-  return c.expires_at > now;
-}
+inline bool CountsAttempt(const OneTimeCode& c, core::UnixMillis now) { return c.expires_at > now; }
 
 // Whether one more wrong attempt uses `c` up (the row is deleted).
 inline bool SpentByAttempt(const OneTimeCode& c, int max_attempts) {
@@ -40,11 +38,9 @@ inline bool SpentByAttempt(const OneTimeCode& c, int max_attempts) {
 // kExpired, nothing changes; else kConsumed, delete it. No match: see
 // ConsumeDecision::count_attempt; kExhausted if that leaves no live code.
 ConsumeDecision DecideConsume(const std::vector<const OneTimeCode*>& codes,
-                              std::string_view code_hash, core::UnixMillis now,
-                              int max_attempts);
-ConsumeDecision DecideConsume(const std::vector<OneTimeCode>& codes,
-                              std::string_view code_hash, core::UnixMillis now,
-                              int max_attempts);
+                              std::string_view code_hash, core::UnixMillis now, int max_attempts);
+ConsumeDecision DecideConsume(const std::vector<OneTimeCode>& codes, std::string_view code_hash,
+                              core::UnixMillis now, int max_attempts);
 
 }  // namespace authd::otp
 

@@ -75,15 +75,12 @@ class OtpStore {
   // unexpired code, else kInvalid (also when there was no live code at all:
   // none requested, already consumed, or expired).
   virtual core::Result<ConsumeOutcome> Consume(const core::TenantId& tenant,
-                                               const core::UserId& user,
-                                               Purpose purpose,
-                                               std::string_view code_hash,
-                                               core::UnixMillis now,
+                                               const core::UserId& user, Purpose purpose,
+                                               std::string_view code_hash, core::UnixMillis now,
                                                int max_attempts) = 0;
 
   // Deletes every code of (tenant, user, purpose); how many.
-  virtual core::Result<int> DeleteAll(const core::TenantId& tenant,
-                                      const core::UserId& user,
+  virtual core::Result<int> DeleteAll(const core::TenantId& tenant, const core::UserId& user,
                                       Purpose purpose) = 0;
 
   // The codes of (tenant, user, purpose), newest first (tests, admin).

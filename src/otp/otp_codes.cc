@@ -41,9 +41,8 @@ std::string OtpCodes::RandomCode(int length, CodeFormat format) {
   return code;
 }
 
-OtpCodes::Fresh OtpCodes::Make(const core::TenantId& tenant,
-                               const core::UserId& user, Purpose purpose,
-                               std::string_view binding) {
+OtpCodes::Fresh OtpCodes::Make(const core::TenantId& tenant, const core::UserId& user,
+                               Purpose purpose, std::string_view binding) {
   const bool reset = purpose == Purpose::kPasswordReset;
   Fresh f;
   f.plain = RandomCode(reset ? options_.reset_length : 6,
@@ -71,8 +70,8 @@ int OtpCodes::TtlMinutes() const {
 }
 
 core::Status OtpCodes::Consume(OtpStore& store, const core::TenantId& tenant,
-                               const core::UserId& user, Purpose purpose,
-                               std::string_view plain, std::string_view binding) const {
+                               const core::UserId& user, Purpose purpose, std::string_view plain,
+                               std::string_view binding) const {
   const std::string_view code = Trim(plain);
   if (code.empty()) {
     return core::MakeError(core::Err::kCodeRequired);

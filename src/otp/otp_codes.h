@@ -22,8 +22,7 @@
 namespace authd::otp {
 
 // The alphanumeric alphabet of the reference: no 0/O, 1/I/L.
-inline constexpr std::string_view kAlphanumericAlphabet =
-    "ABCDEFGHJKMNPQRSTUVWXYZ23456789";
+inline constexpr std::string_view kAlphanumericAlphabet = "ABCDEFGHJKMNPQRSTUVWXYZ23456789";
 
 class OtpCodes {
  public:
@@ -39,8 +38,8 @@ class OtpCodes {
   // A new code for (tenant, user, purpose), expiring code_ttl_ms from now.
   // A non-empty `binding` (e.g. the channel an MFA code is sent through)
   // is mixed into the stored HMAC: Consume must name the same binding.
-  Fresh Make(const core::TenantId& tenant, const core::UserId& user,
-             Purpose purpose, std::string_view binding = {});
+  Fresh Make(const core::TenantId& tenant, const core::UserId& user, Purpose purpose,
+             std::string_view binding = {});
 
   std::string Hash(std::string_view plain, std::string_view binding = {}) const;
 
@@ -48,9 +47,9 @@ class OtpCodes {
   // Errors (all 400): MISSING_REQUIRED_FIELD (blank code),
   // VERIFICATION_CODE_EXPIRED, VERIFICATION_CODE_INVALID (wrong, or
   // attempts exhausted: the reference's two messages).
-  core::Status Consume(OtpStore& store, const core::TenantId& tenant,
-                       const core::UserId& user, Purpose purpose,
-                       std::string_view plain, std::string_view binding = {}) const;
+  core::Status Consume(OtpStore& store, const core::TenantId& tenant, const core::UserId& user,
+                       Purpose purpose, std::string_view plain,
+                       std::string_view binding = {}) const;
 
   const OtpOptions& options() const { return options_; }
   // Whole minutes of code_ttl_ms, at least 1 (for message templates).

@@ -63,23 +63,23 @@ TEST_F(OtpCodesTest, ConsumeMapsOutcomesToTheReferenceErrors) {
 
   auto code_of = [](const core::Status& s) { return s.ok() ? "" : s.error().code; };
   auto message_of = [](const core::Status& s) { return s.ok() ? "" : s.error().message; };
-  core::Status blank = codes.Consume(*stores_.otps, std::nullopt, kUser,
-                                     Purpose::kPasswordReset, "  \t ");
+  core::Status blank =
+      codes.Consume(*stores_.otps, std::nullopt, kUser, Purpose::kPasswordReset, "  \t ");
   EXPECT_EQ(code_of(blank), "MISSING_REQUIRED_FIELD");
   // The wrong purpose never matches.
-  core::Status other = codes.Consume(*stores_.otps, std::nullopt, kUser,
-                                     Purpose::kEmailVerification, f.plain);
+  core::Status other =
+      codes.Consume(*stores_.otps, std::nullopt, kUser, Purpose::kEmailVerification, f.plain);
   EXPECT_EQ(code_of(other), "VERIFICATION_CODE_INVALID");
-  core::Status wrong = codes.Consume(*stores_.otps, std::nullopt, kUser,
-                                     Purpose::kPasswordReset, "999999x");
+  core::Status wrong =
+      codes.Consume(*stores_.otps, std::nullopt, kUser, Purpose::kPasswordReset, "999999x");
   EXPECT_EQ(message_of(wrong), "Invalid verification code");
-  core::Status exhausted = codes.Consume(*stores_.otps, std::nullopt, kUser,
-                                         Purpose::kPasswordReset, "999999x");
+  core::Status exhausted =
+      codes.Consume(*stores_.otps, std::nullopt, kUser, Purpose::kPasswordReset, "999999x");
   EXPECT_EQ(message_of(exhausted),
             "Too many invalid attempts. Please request a new verification code.");
   // The right code is dead now too.
-  EXPECT_FALSE(codes.Consume(*stores_.otps, std::nullopt, kUser, Purpose::kPasswordReset,
-                             f.plain).ok());
+  EXPECT_FALSE(
+      codes.Consume(*stores_.otps, std::nullopt, kUser, Purpose::kPasswordReset, f.plain).ok());
 }
 
 TEST_F(OtpCodesTest, SurroundingWhitespaceIsIgnoredAndExpiryReported) {
@@ -94,8 +94,10 @@ TEST_F(OtpCodesTest, SurroundingWhitespaceIsIgnoredAndExpiryReported) {
 
   OtpCodes::Fresh g = codes.Make(std::nullopt, kUser, Purpose::kPhoneVerification);
   ASSERT_TRUE(stores_.otps->Issue(g.row, {}).ok());
-  EXPECT_TRUE(codes.Consume(*stores_.otps, std::nullopt, kUser, Purpose::kPhoneVerification,
-                            " " + g.plain + "\n").ok());
+  EXPECT_TRUE(codes
+                  .Consume(*stores_.otps, std::nullopt, kUser, Purpose::kPhoneVerification,
+                           " " + g.plain + "\n")
+                  .ok());
 }
 
 }  // namespace

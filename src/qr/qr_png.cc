@@ -24,8 +24,7 @@ using QrCodePtr = std::unique_ptr<QRcode, QrCodeFree>;
 
 core::Error TooLong() {
   return core::InvalidArgument(
-      "", "text is too long for a QR code (at most " +
-              std::to_string(kMaxTextBytes) + " bytes)");
+      "", "text is too long for a QR code (at most " + std::to_string(kMaxTextBytes) + " bytes)");
 }
 
 core::Result<QrCodePtr> Encode(std::string_view text) {
@@ -34,10 +33,9 @@ core::Result<QrCodePtr> Encode(std::string_view text) {
   }
   if (text.size() > kMaxTextBytes) return TooLong();
   errno = 0;
-  QrCodePtr code(QRcode_encodeData(
-      static_cast<int>(text.size()),
-      reinterpret_cast<const unsigned char*>(text.data()), /*version=*/0,
-      QR_ECLEVEL_M));
+  QrCodePtr code(QRcode_encodeData(static_cast<int>(text.size()),
+                                   reinterpret_cast<const unsigned char*>(text.data()),
+                                   /*version=*/0, QR_ECLEVEL_M));
   if (code) return code;
   const int err = errno;
   if (err == ERANGE) return TooLong();
@@ -53,15 +51,13 @@ void AppendBigEndian32(std::string& out, std::uint32_t v) {
 }
 
 // Length, type, data, CRC-32 of type and data (PNG spec §5.3).
-void AppendChunk(std::string& out, const char (&type)[5],
-                 std::string_view data) {
+void AppendChunk(std::string& out, const char (&type)[5], std::string_view data) {
   AppendBigEndian32(out, static_cast<std::uint32_t>(data.size()));
   out.append(type, 4);
   out.append(data);
   uLong crc = crc32(0L, Z_NULL, 0);
   crc = crc32(crc, reinterpret_cast<const Bytef*>(type), 4);
-  crc = crc32(crc, reinterpret_cast<const Bytef*>(data.data()),
-              static_cast<uInt>(data.size()));
+  crc = crc32(crc, reinterpret_cast<const Bytef*>(data.data()), static_cast<uInt>(data.size()));
   AppendBigEndian32(out, static_cast<std::uint32_t>(crc));
 }
 
@@ -80,13 +76,11 @@ std::string Scanlines(const QRcode& code, int scale, int margin) {
     const int qy = my - margin;
     for (int px = 0; px < side; ++px) {
       const int qx = px / scale - margin;
-      const bool inside =
-          qx >= 0 && qx < code.width && qy >= 0 && qy < code.width;
-      const bool black =
-          inside && (code.data[qy * code.width + qx] & 1) != 0;
+      const bool inside = qx >= 0 && qx < code.width && qy >= 0 && qy < code.width;
+      const bool black = inside && (code.data[qy * code.width + qx] & 1) != 0;
       if (!black) {
-        row[1 + px / 8] = static_cast<char>(
-            static_cast<unsigned char>(row[1 + px / 8]) | (0x80u >> (px % 8)));
+        row[1 + px / 8] =
+            static_cast<char>(static_cast<unsigned char>(row[1 + px / 8]) | (0x80u >> (px % 8)));
       }
     }
     for (int i = 0; i < scale; ++i) raw.append(row);
@@ -101,8 +95,7 @@ core::Result<std::string> Deflate(const std::string& raw) {
                            reinterpret_cast<const Bytef*>(raw.data()),
                            static_cast<uLong>(raw.size()), Z_BEST_COMPRESSION);
   if (rc != Z_OK) {
-    return core::Internal("zlib: compress2 failed with code " +
-                          std::to_string(rc));
+    return core::Internal("zlib: compress2 failed with code " + std::to_string(rc));
   }
   out.resize(size);
   return out;
@@ -119,16 +112,15 @@ core::Result<std::string> QrPng(std::string_view text, int scale, int margin) {
   auto idat = Deflate(Scanlines(**code, scale, margin));
   if (!idat.ok()) return idat.error();
 
-  const auto side =
-      static_cast<std::uint32_t>(((*code)->width + 2 * margin) * scale);
+  const auto side = static_cast<std::uint32_t>(((*code)->width + 2 * margin) * scale);
   std::string ihdr;
   AppendBigEndian32(ihdr, side);  // width
   AppendBigEndian32(ihdr, side);  // height
-  ihdr.push_back(1);  // bit depth
-  ihdr.push_back(0);  // colour type: grayscale
-  ihdr.push_back(0);  // compression: deflate
-  ihdr.push_back(0);  // filter method: adaptive (every row uses None)
-  ihdr.push_back(0);  // interlace: none
+  ihdr.push_back(1);              // bit depth
+  ihdr.push_back(0);              // colour type: grayscale
+  ihdr.push_back(0);              // compression: deflate
+  ihdr.push_back(0);              // filter method: adaptive (every row uses None)
+  ihdr.push_back(0);              // interlace: none
 
   std::string png("\x89PNG\r\n\x1a\n", 8);
   AppendChunk(png, "IHDR", ihdr);

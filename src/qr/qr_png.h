@@ -31,8 +31,7 @@ inline constexpr int kMaxMargin = 16;
 // Errors: kInvalidArgument for empty text, text too long for a version 40-M
 // symbol (more than 2331 bytes) or out-of-range scale/margin; kInternal if
 // libqrencode or zlib fail otherwise (e.g. out of memory).
-core::Result<std::string> QrPng(std::string_view text, int scale = 4,
-                                int margin = 4);
+core::Result<std::string> QrPng(std::string_view text, int scale = 4, int margin = 4);
 
 // "data:image/png;base64," + standard padded base64 of QrPng(text) with the
 // default scale and margin. Same errors as QrPng.

@@ -24,9 +24,7 @@ struct Image {
   std::uint32_t width = 0;
   std::uint32_t height = 0;
   std::vector<bool> white;
-  bool At(std::uint32_t x, std::uint32_t y) const {
-    return white[y * width + x];
-  }
+  bool At(std::uint32_t x, std::uint32_t y) const { return white[y * width + x]; }
 };
 
 std::uint32_t BigEndian32(std::string_view s, std::size_t at) {
@@ -78,10 +76,8 @@ std::optional<Image> DecodePng(std::string_view png) {
       return std::nullopt;
     }
     const std::string_view type_and_data = png.substr(at + 4, 4 + len);
-    const uLong crc = crc32(
-        0L, reinterpret_cast<const Bytef*>(type_and_data.data()), 4 + len);
-    EXPECT_EQ(BigEndian32(png, at + 8 + len), crc)
-        << "CRC of chunk " << type_and_data.substr(0, 4);
+    const uLong crc = crc32(0L, reinterpret_cast<const Bytef*>(type_and_data.data()), 4 + len);
+    EXPECT_EQ(BigEndian32(png, at + 8 + len), crc) << "CRC of chunk " << type_and_data.substr(0, 4);
     types.emplace_back(type_and_data.substr(0, 4));
     if (types.back() == "IHDR") ihdr = type_and_data.substr(4);
     if (types.back() == "IDAT") idat += type_and_data.substr(4);
@@ -101,8 +97,7 @@ std::optional<Image> DecodePng(std::string_view png) {
   const std::string raw = Inflate(idat);
   const std::size_t row_bytes = (img.width + 7) / 8;
   if (raw.size() != img.height * (row_bytes + 1)) {
-    ADD_FAILURE() << "inflated " << raw.size() << " bytes for " << img.width
-                  << "x" << img.height;
+    ADD_FAILURE() << "inflated " << raw.size() << " bytes for " << img.width << "x" << img.height;
     return std::nullopt;
   }
   for (std::uint32_t y = 0; y < img.height; ++y) {
@@ -122,9 +117,9 @@ struct QrCodeFree {
 
 // libqrencode's module matrix for text, as rows of '#' (black) and '.'.
 std::vector<std::string> LibqrencodeMatrix(std::string_view text) {
-  std::unique_ptr<QRcode, QrCodeFree> code(QRcode_encodeData(
-      static_cast<int>(text.size()),
-      reinterpret_cast<const unsigned char*>(text.data()), 0, QR_ECLEVEL_M));
+  std::unique_ptr<QRcode, QrCodeFree> code(
+      QRcode_encodeData(static_cast<int>(text.size()),
+                        reinterpret_cast<const unsigned char*>(text.data()), 0, QR_ECLEVEL_M));
   EXPECT_NE(code, nullptr);
   std::vector<std::string> rows;
   if (!code) return rows;
@@ -140,8 +135,7 @@ std::vector<std::string> LibqrencodeMatrix(std::string_view text) {
 
 // The module matrix drawn in img, checking that the quiet zone is white and
 // that every module's scale x scale block is one colour.
-std::vector<std::string> ImageMatrix(const Image& img, int modules, int scale,
-                                     int margin) {
+std::vector<std::string> ImageMatrix(const Image& img, int modules, int scale, int margin) {
   const auto side = static_cast<std::uint32_t>((modules + 2 * margin) * scale);
   EXPECT_EQ(img.width, side);
   EXPECT_EQ(img.height, side);
@@ -150,8 +144,7 @@ std::vector<std::string> ImageMatrix(const Image& img, int modules, int scale,
   const auto quiet = static_cast<std::uint32_t>(margin * scale);
   for (std::uint32_t y = 0; y < side; ++y) {
     for (std::uint32_t x = 0; x < side; ++x) {
-      const bool in_margin = x < quiet || y < quiet || x >= side - quiet ||
-                             y >= side - quiet;
+      const bool in_margin = x < quiet || y < quiet || x >= side - quiet || y >= side - quiet;
       if (in_margin && !img.At(x, y)) {
         ADD_FAILURE() << "black pixel in the margin at " << x << "," << y;
         return rows;
@@ -213,17 +206,15 @@ TEST(QrPng, DrawsLibqrencodeModulesWithMarginAndScale) {
       {std::string(1000, 'x'), 4, 4},
   };
   for (const auto& c : cases) {
-    SCOPED_TRACE(testing::Message() << c.text.size() << " bytes, scale "
-                                    << c.scale << ", margin " << c.margin);
+    SCOPED_TRACE(testing::Message()
+                 << c.text.size() << " bytes, scale " << c.scale << ", margin " << c.margin);
     auto png = QrPng(c.text, c.scale, c.margin);
     ASSERT_TRUE(png.ok()) << png.error().debug;
     auto img = DecodePng(*png);
     ASSERT_TRUE(img.has_value());
     const auto want = LibqrencodeMatrix(c.text);
     ASSERT_FALSE(want.empty());
-    EXPECT_EQ(ImageMatrix(*img, static_cast<int>(want.size()), c.scale,
-                          c.margin),
-              want);
+    EXPECT_EQ(ImageMatrix(*img, static_cast<int>(want.size()), c.scale, c.margin), want);
   }
 }
 
@@ -247,46 +238,26 @@ TEST(QrPng, MatchesNodeQrcodeModulesForTheSameSegmentAndMask) {
   //   toDataURL([{data: url, mode: 'byte'}], {maskPattern: 7})
   // decoded at scale 4, margin 4. An independent check of libqrencode.
   const std::vector<std::string> node_qrcode = {
-      "#######..#...#.###.##..#.#....#...#######",
-      "#.....#..##.##....#..####..#..#.#.#.....#",
-      "#.###.#..####.....##..###.#.###.#.#.###.#",
-      "#.###.#..#..####.#####..#.#.#.....#.###.#",
-      "#.###.#..#.###..#.##.....##.###...#.###.#",
-      "#.....#.########...#.#..####.####.#.....#",
-      "#######.#.#.#.#.#.#.#.#.#.#.#.#.#.#######",
-      ".........#.####.##.#.##....#.###.........",
-      "#..#.##.###.###.#...##.###....#..#.#.....",
-      ".####..#.#.#.#.#.#..##.##...##...#....#.#",
-      ".####.#..###.##.#..#..#.#.#....###.#...#.",
-      "#....#.###..####..##.###.####.#.##.#..#.#",
-      "###.#.###.#.#.###..#........##.#####.#..#",
-      "####...#.######...#..##.......####.....##",
-      "....####.#.##....#..####.##.#...###..####",
-      ".##.##.#..###.######.##..##..####...#..#.",
-      ".#..#####......#...#.##.##.....###.#.#.#.",
-      ".###.#.#.###..#.#.....###..##..#..##..###",
-      "#.##..#..##.#..#..#..#..##...#..#.#######",
-      "#..#...#..#..######.#.#.#.##.#.#...#.#.#.",
-      "#.#.#.#...#.####.##.#..#.##.....###..#.#.",
-      "#..##....###......####.##.....#.###....##",
-      "##..######.##......#..#.#...##.#.#.#####.",
-      "#..#....##......#..####.##.#..#.#..#..#.#",
-      "...#####..#...#.##..##..##.#.#...##.#.#.#",
-      "#.#.##.###..#.#....##...#....###..#..#...",
-      ".#..###...####...##.##.#.#...#.....#...##",
-      ".###.#...#..####.#.#.#..###.##.#.#.......",
-      "###..###...#.......##.##.#.####.##.#...#.",
-      ".#.##..####.###..###.###.#..###........#.",
-      "#.....#...#..##.##.####..##..#..######.##",
-      ".....#.....#..####.###.##..#.#.#.##.##...",
-      "#...#.##..#.##.....#.#..#.#..#..#####.#.#",
-      "........####........###..########...#..##",
-      "#######...#.###..#.#....##..#.###.#.#.#..",
-      "#.....#.####....##.#.###.##.....#...###..",
-      "#.###.#..###..#.......##.##.##..######.##",
-      "#.###.#.#.#.#..#.#..#..##.##.#.#..###..#.",
-      "#.###.#..#...###.#....##.#...#.#....##.##",
-      "#.....#..##...##.#...#.###.###.##..#...#.",
+      "#######..#...#.###.##..#.#....#...#######", "#.....#..##.##....#..####..#..#.#.#.....#",
+      "#.###.#..####.....##..###.#.###.#.#.###.#", "#.###.#..#..####.#####..#.#.#.....#.###.#",
+      "#.###.#..#.###..#.##.....##.###...#.###.#", "#.....#.########...#.#..####.####.#.....#",
+      "#######.#.#.#.#.#.#.#.#.#.#.#.#.#.#######", ".........#.####.##.#.##....#.###.........",
+      "#..#.##.###.###.#...##.###....#..#.#.....", ".####..#.#.#.#.#.#..##.##...##...#....#.#",
+      ".####.#..###.##.#..#..#.#.#....###.#...#.", "#....#.###..####..##.###.####.#.##.#..#.#",
+      "###.#.###.#.#.###..#........##.#####.#..#", "####...#.######...#..##.......####.....##",
+      "....####.#.##....#..####.##.#...###..####", ".##.##.#..###.######.##..##..####...#..#.",
+      ".#..#####......#...#.##.##.....###.#.#.#.", ".###.#.#.###..#.#.....###..##..#..##..###",
+      "#.##..#..##.#..#..#..#..##...#..#.#######", "#..#...#..#..######.#.#.#.##.#.#...#.#.#.",
+      "#.#.#.#...#.####.##.#..#.##.....###..#.#.", "#..##....###......####.##.....#.###....##",
+      "##..######.##......#..#.#...##.#.#.#####.", "#..#....##......#..####.##.#..#.#..#..#.#",
+      "...#####..#...#.##..##..##.#.#...##.#.#.#", "#.#.##.###..#.#....##...#....###..#..#...",
+      ".#..###...####...##.##.#.#...#.....#...##", ".###.#...#..####.#.#.#..###.##.#.#.......",
+      "###..###...#.......##.##.#.####.##.#...#.", ".#.##..####.###..###.###.#..###........#.",
+      "#.....#...#..##.##.####..##..#..######.##", ".....#.....#..####.###.##..#.#.#.##.##...",
+      "#...#.##..#.##.....#.#..#.#..#..#####.#.#", "........####........###..########...#..##",
+      "#######...#.###..#.#....##..#.###.#.#.#..", "#.....#.####....##.#.###.##.....#...###..",
+      "#.###.#..###..#.......##.##.##..######.##", "#.###.#.#.#.#..#.#..#..##.##.#.#..###..#.",
+      "#.###.#..#...###.#....##.#...#.#....##.##", "#.....#..##...##.#...#.###.###.##..#...#.",
       "#######.##......#.#####.#..#.#..##..#..#.",
   };
   auto png = QrPng(kTotpUrl);
@@ -309,14 +280,10 @@ TEST(QrPng, RefusesTextTooLongToEncode) {
 
 TEST(QrPng, RefusesEmptyTextAndOutOfRangeScaleOrMargin) {
   EXPECT_EQ(QrPng("").error().category, core::ErrorCategory::kInvalidArgument);
-  EXPECT_EQ(QrPng("a", 0, 4).error().category,
-            core::ErrorCategory::kInvalidArgument);
-  EXPECT_EQ(QrPng("a", kMaxScale + 1, 4).error().category,
-            core::ErrorCategory::kInvalidArgument);
-  EXPECT_EQ(QrPng("a", 4, -1).error().category,
-            core::ErrorCategory::kInvalidArgument);
-  EXPECT_EQ(QrPng("a", 4, kMaxMargin + 1).error().category,
-            core::ErrorCategory::kInvalidArgument);
+  EXPECT_EQ(QrPng("a", 0, 4).error().category, core::ErrorCategory::kInvalidArgument);
+  EXPECT_EQ(QrPng("a", kMaxScale + 1, 4).error().category, core::ErrorCategory::kInvalidArgument);
+  EXPECT_EQ(QrPng("a", 4, -1).error().category, core::ErrorCategory::kInvalidArgument);
+  EXPECT_EQ(QrPng("a", 4, kMaxMargin + 1).error().category, core::ErrorCategory::kInvalidArgument);
   EXPECT_TRUE(QrPng("a", kMaxScale, kMaxMargin).ok());
 }
 
@@ -329,9 +296,8 @@ TEST(QrPngDataUrl, IsPaddedStandardBase64OfThePng) {
   ASSERT_EQ(url->substr(0, prefix.size()), prefix);
   const std::string b64 = url->substr(prefix.size());
   EXPECT_EQ(b64, crypto::Base64Encode(*png));
-  EXPECT_EQ(b64.find_first_not_of(
-                "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-                "0123456789+/="),
+  EXPECT_EQ(b64.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                  "0123456789+/="),
             std::string::npos);
   EXPECT_EQ(StdBase64Decode(b64), *png);
 }

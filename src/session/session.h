@@ -44,8 +44,8 @@ struct Session {
   core::SessionId id;
   core::UserId user_id;
   core::TenantId tenant_id;
-  std::string refresh_hash;       // HMAC-SHA256 hex of the current refresh JWT
-  std::string prev_refresh_hash;  // the one replaced at the last rotation
+  std::string refresh_hash;         // HMAC-SHA256 hex of the current refresh JWT
+  std::string prev_refresh_hash;    // the one replaced at the last rotation
   core::UnixMillis rotated_at = 0;  // time of the last rotation; 0 = never
   SessionData data;
   core::UnixMillis expires_at = 0;

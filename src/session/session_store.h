@@ -34,8 +34,7 @@ class SessionStore {
   // `max_per_user` or more sessions unexpired at `now`, deletes the least
   // recently active ones so that max_per_user - 1 remain before the insert
   // (max_per_user <= 0: no limit).
-  virtual core::Status Create(const Session& s, int max_per_user,
-                              core::UnixMillis now) = 0;
+  virtual core::Status Create(const Session& s, int max_per_user, core::UnixMillis now) = 0;
 
   // The session with `id` in `tenant`, if it exists and expires after `now`.
   // An expired session is deleted and reported absent.
@@ -48,21 +47,19 @@ class SessionStore {
   // rotated_at, data, expires_at and last_active = r.rotated_at, and returns
   // true. Otherwise changes nothing and returns false. Atomic with respect
   // to every other call on the same session, in any process.
-  virtual core::Result<bool> Rotate(const core::TenantId& tenant,
-                                    const core::SessionId& id,
+  virtual core::Result<bool> Rotate(const core::TenantId& tenant, const core::SessionId& id,
                                     const Rotation& r) = 0;
 
   // Deletes one session; true iff it existed.
-  virtual core::Result<bool> Delete(const core::TenantId& tenant,
-                                    const core::SessionId& id) = 0;
+  virtual core::Result<bool> Delete(const core::TenantId& tenant, const core::SessionId& id) = 0;
 
   // Deletes every session of `user` in every tenant (logout-all, password
   // change). Returns how many were deleted.
   virtual core::Result<int> DeleteAllForUser(const core::UserId& user) = 0;
 
   // Unexpired sessions of `user`, most recently active first.
-  virtual core::Result<std::vector<Session>> ListForUser(
-      const core::UserId& user, core::UnixMillis now) = 0;
+  virtual core::Result<std::vector<Session>> ListForUser(const core::UserId& user,
+                                                         core::UnixMillis now) = 0;
 };
 
 }  // namespace authd::session

@@ -16,19 +16,17 @@ std::string UuidFromBytes(std::string bytes) {
   bytes[6] = static_cast<char>((bytes[6] & 0x0f) | 0x40);
   bytes[8] = static_cast<char>((bytes[8] & 0x3f) | 0x80);
   std::string hex = crypto::HexEncode(bytes);
-  return hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) +
-         "-" + hex.substr(16, 4) + "-" + hex.substr(20, 12);
+  return hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" +
+         hex.substr(16, 4) + "-" + hex.substr(20, 12);
 }
 
 }  // namespace
 
-TokenService::TokenService(const SessionOptions& options,
-                           const ClaimsCodec& codec,
+TokenService::TokenService(const SessionOptions& options, const ClaimsCodec& codec,
                            crypto::SecureRandom& random)
     : options_(options), codec_(codec), random_(random) {}
 
-TokenClaims TokenService::BaseClaims(const Session& s,
-                                     std::int64_t now_seconds) const {
+TokenClaims TokenService::BaseClaims(const Session& s, std::int64_t now_seconds) const {
   const SessionData& d = s.data;
   TokenClaims c;
   c.user_id = s.user_id.str();
@@ -47,8 +45,7 @@ TokenClaims TokenService::BaseClaims(const Session& s,
   return c;
 }
 
-TokenPair TokenService::Sign(const Session& s, std::int64_t now_seconds,
-                             std::string jti) const {
+TokenPair TokenService::Sign(const Session& s, std::int64_t now_seconds, std::string jti) const {
   TokenClaims c = BaseClaims(s, now_seconds);
   TokenPair pair;
   c.type = kTokenTypeAccess;
@@ -57,8 +54,7 @@ TokenPair TokenService::Sign(const Session& s, std::int64_t now_seconds,
   c.type = kTokenTypeRefresh;
   c.jti = std::move(jti);
   c.exp = now_seconds + options_.refresh_token_ttl_seconds;
-  pair.refresh_token =
-      crypto::JwtSignHs256(codec_.Encode(c), options_.jwt_secret);
+  pair.refresh_token = crypto::JwtSignHs256(codec_.Encode(c), options_.jwt_secret);
   return pair;
 }
 
@@ -66,12 +62,10 @@ TokenPair TokenService::Mint(const Session& s, std::int64_t now_seconds) const {
   return Sign(s, now_seconds, random_.UuidV4());
 }
 
-TokenPair TokenService::MintSuccessor(const Session& s,
-                                      std::string_view presented_hash,
+TokenPair TokenService::MintSuccessor(const Session& s, std::string_view presented_hash,
                                       std::int64_t now_seconds) const {
   std::string seed = crypto::HmacSha256(
-      options_.jwt_secret, std::string("authd:rotation-jti:") +
-                               std::string(presented_hash));
+      options_.jwt_secret, std::string("authd:rotation-jti:") + std::string(presented_hash));
   return Sign(s, now_seconds, UuidFromBytes(std::move(seed)));
 }
 
@@ -81,8 +75,7 @@ std::string TokenService::RefreshHash(std::string_view refresh_token) const {
 
 std::optional<TokenClaims> TokenService::Verify(std::string_view token,
                                                 std::int64_t now_seconds) const {
-  crypto::JwtVerifyResult r =
-      crypto::JwtVerifyHs256(token, options_.jwt_secret, now_seconds);
+  crypto::JwtVerifyResult r = crypto::JwtVerifyHs256(token, options_.jwt_secret, now_seconds);
   if (!r.jwt) return std::nullopt;
   return codec_.Decode(r.jwt->payload_json);
 }

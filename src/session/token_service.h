@@ -49,15 +49,13 @@ class TokenService {
 
   // Verifies signature and expiry; any `type` is accepted (the callers
   // decide). nullopt for every malformed, forged or expired token.
-  std::optional<TokenClaims> Verify(std::string_view token,
-                                    std::int64_t now_seconds) const;
+  std::optional<TokenClaims> Verify(std::string_view token, std::int64_t now_seconds) const;
 
   const SessionOptions& options() const { return options_; }
 
  private:
   TokenClaims BaseClaims(const Session& s, std::int64_t now_seconds) const;
-  TokenPair Sign(const Session& s, std::int64_t now_seconds,
-                 std::string jti) const;
+  TokenPair Sign(const Session& s, std::int64_t now_seconds, std::string jti) const;
 
   const SessionOptions options_;
   const ClaimsCodec& codec_;

@@ -36,8 +36,7 @@ class CounterStore {
   // Adds one to `key`. If the key has no live window at `now`, a new window
   // [now, now + window_ms) starts with count 1. Returns the state after the
   // increment.
-  virtual core::Result<WindowCount> Hit(std::string_view key,
-                                        std::int64_t window_ms,
+  virtual core::Result<WindowCount> Hit(std::string_view key, std::int64_t window_ms,
                                         core::UnixMillis now) = 0;
 
   // The live window of `key` at `now`, if any.

@@ -8,7 +8,6 @@
 namespace authd::throttle {
 namespace {
 
-
 int SecondsUntil(core::UnixMillis end, core::UnixMillis now) {
   long long ms = end - now;
   long long s = (ms + 999) / 1000;
@@ -68,14 +67,12 @@ core::Status RateLimiter::Hit(std::string_view bucket_name, const Bucket& bucket
   return core::Status::Ok();
 }
 
-core::Status RateLimiter::Hit(BucketId bucket, std::string_view ip,
-                              std::string_view identifier) {
+core::Status RateLimiter::Hit(BucketId bucket, std::string_view ip, std::string_view identifier) {
   const BucketSpec& spec = SpecOf(bucket);
   return Hit(spec.name, options_.*spec.limits, ip, identifier);
 }
 
-Lockout::Lockout(const LockoutOptions& options, CounterStore& store,
-                 const core::Clock& clock)
+Lockout::Lockout(const LockoutOptions& options, CounterStore& store, const core::Clock& clock)
     : options_(options), store_(store), clock_(clock) {}
 
 core::Status Lockout::Check(std::string_view identifier, std::string_view ip) {
@@ -96,8 +93,7 @@ void Lockout::RecordFailure(std::string_view identifier, std::string_view ip) {
   std::string key = LockKey(identifier, ip);
   auto r = store_.Hit(key + ":failures", options_.window_ms, now);
   if (r.ok() && r->count >= options_.max_failed_attempts) {
-    (void)store_.Put(key + ":locked",
-                     WindowCount{r->count, now + options_.lock_duration_ms}, now);
+    (void)store_.Put(key + ":locked", WindowCount{r->count, now + options_.lock_duration_ms}, now);
     (void)store_.Erase(key + ":failures");
   }
 }

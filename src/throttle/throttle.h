@@ -24,13 +24,12 @@ namespace authd::throttle {
 
 class RateLimiter {
  public:
-  RateLimiter(const RateLimitOptions& options, CounterStore& store,
-              const core::Clock& clock);
+  RateLimiter(const RateLimitOptions& options, CounterStore& store, const core::Clock& clock);
 
   // Counts one request to `bucket_name` (e.g. "login") from `ip` for
   // `identifier` (normalised; empty = none). Error kRateLimited if over.
-  core::Status Hit(std::string_view bucket_name, const Bucket& bucket,
-                   std::string_view ip, std::string_view identifier);
+  core::Status Hit(std::string_view bucket_name, const Bucket& bucket, std::string_view ip,
+                   std::string_view identifier);
   // The same for a named bucket (buckets.h), with its configured limits.
   core::Status Hit(BucketId bucket, std::string_view ip, std::string_view identifier);
 
@@ -44,8 +43,7 @@ class RateLimiter {
 
 class Lockout {
  public:
-  Lockout(const LockoutOptions& options, CounterStore& store,
-          const core::Clock& clock);
+  Lockout(const LockoutOptions& options, CounterStore& store, const core::Clock& clock);
 
   // kRateLimited ACCOUNT_LOCKED if (identifier, ip) is locked.
   core::Status Check(std::string_view identifier, std::string_view ip);

@@ -23,7 +23,8 @@ TEST(RateLimiter, AllowsMaxThenAnswers429WithRetryAfter) {
   // Another IP and identifier are unaffected.
   EXPECT_TRUE(limiter.Hit("login", opts.login, "10.0.0.2", "x@b.c").ok());
   // The identifier key limits across IPs too (keyBy both).
-  for (int i = 0; i < 5; ++i) (void)limiter.Hit("signup", opts.signup, "10.0.1." + std::to_string(i), "same@b.c");
+  for (int i = 0; i < 5; ++i)
+    (void)limiter.Hit("signup", opts.signup, "10.0.1." + std::to_string(i), "same@b.c");
   EXPECT_FALSE(limiter.Hit("signup", opts.signup, "10.0.2.1", "same@b.c").ok());
   clock.Advance(std::chrono::milliseconds(60000));
   EXPECT_TRUE(limiter.Hit("login", opts.login, "10.0.0.1", "a@b.c").ok());

@@ -53,8 +53,7 @@ std::string GetString(const json::object& o, std::string_view key) {
   return std::string(v->get_string());
 }
 
-std::optional<std::string> GetOptString(const json::object& o,
-                                        std::string_view key) {
+std::optional<std::string> GetOptString(const json::object& o, std::string_view key) {
   const json::value* v = Find(o, key);
   if (v == nullptr || v->is_null()) return std::nullopt;
   if (!v->is_string()) throw BadField(std::string(key));
@@ -67,8 +66,7 @@ core::TenantId GetTenant(const json::object& o, std::string_view key) {
   return core::TenantIdValue(std::move(*t));
 }
 
-std::optional<core::UnixMillis> GetDate(const json::object& o,
-                                        std::string_view key) {
+std::optional<core::UnixMillis> GetDate(const json::object& o, std::string_view key) {
   const json::value* v = Find(o, key);
   if (v == nullptr || v->is_null()) return std::nullopt;
   if (v->is_string()) {
@@ -108,8 +106,7 @@ identity::User DecodeUser(const json::object& o) {
   u.is_active = GetBool(o, "isActive", true);
   u.must_change_password = GetBool(o, "mustChangePassword", false);
   const json::value* meta = Find(o, "metadata");
-  u.metadata_json =
-      meta == nullptr || meta->is_null() ? "{}" : json::serialize(*meta);
+  u.metadata_json = meta == nullptr || meta->is_null() ? "{}" : json::serialize(*meta);
   u.is_mfa_enabled = GetBool(o, "isMfaEnabled", false);
   u.mfa_recovery_code = GetOptString(o, "mfaRecoveryCode");
   u.created_at = GetDate(o, "createdAt").value_or(0);
@@ -186,8 +183,8 @@ std::optional<core::UnixMillis> ParseIso8601(std::string_view text) {
                            day(static_cast<unsigned>(d))};
   if (!ymd.ok()) return std::nullopt;
   const sys_days days(ymd);
-  const milliseconds t = duration_cast<milliseconds>(days.time_since_epoch()) +
-                         hours(h) + minutes(mi) + seconds(s) + milliseconds(ms);
+  const milliseconds t = duration_cast<milliseconds>(days.time_since_epoch()) + hours(h) +
+                         minutes(mi) + seconds(s) + milliseconds(ms);
   return t.count();
 }
 
@@ -195,8 +192,7 @@ core::Result<std::string> EncodeSessionData(const session::SessionData& data) {
   json::error_code ec;
   json::value metadata = json::parse(data.user.metadata_json, ec);
   if (ec) {
-    return core::Internal("session data: user metadata is not JSON: " +
-                          ec.message());
+    return core::Internal("session data: user metadata is not JSON: " + ec.message());
   }
   json::object root;
   root["user"] = EncodeUser(data.user, std::move(metadata));

@@ -30,8 +30,7 @@ TEST(SqliteSessionJson, EncodesTheReferenceShapeInOrder) {
   d.is_mfa_enabled = true;
   json = EncodeSessionData(d);
   ASSERT_TRUE(json.ok());
-  EXPECT_NE(json->find(R"("isMfaVerified":false,"isMfaEnabled":true,"roles")"),
-            std::string::npos);
+  EXPECT_NE(json->find(R"("isMfaVerified":false,"isMfaEnabled":true,"roles")"), std::string::npos);
 }
 
 TEST(SqliteSessionJson, RejectsBadMetadataAndBadDocuments) {
@@ -50,9 +49,9 @@ TEST(SqliteSessionJson, RejectsBadMetadataAndBadDocuments) {
 TEST(SqliteSessionJson, DecodesMinimalReferenceRows) {
   // A row as the reference might have written it: fields missing, dates as
   // ISO strings, metadata with whitespace.
-  auto d = DecodeSessionData(
-      R"({"user":{"id":"u","email":null,"createdAt":"2024-02-29T12:00:00.000Z",)"
-      R"("metadata":{ "a" : 1 }},"roles":[],"tenantId":"t"})");
+  auto d =
+      DecodeSessionData(R"({"user":{"id":"u","email":null,"createdAt":"2024-02-29T12:00:00.000Z",)"
+                        R"("metadata":{ "a" : 1 }},"roles":[],"tenantId":"t"})");
   ASSERT_TRUE(d.ok()) << d.error().debug;
   EXPECT_EQ(d->user.id.str(), "u");
   EXPECT_TRUE(d->user.is_active);
@@ -64,8 +63,8 @@ TEST(SqliteSessionJson, DecodesMinimalReferenceRows) {
 }
 
 TEST(SqliteSessionJson, ParseIso8601InvertsFormat) {
-  for (core::UnixMillis t : {0LL, 1LL, 999LL, 951'782'400'000LL, 1'795'626'644'502LL,
-                             4'102'444'799'999LL}) {
+  for (core::UnixMillis t :
+       {0LL, 1LL, 999LL, 951'782'400'000LL, 1'795'626'644'502LL, 4'102'444'799'999LL}) {
     EXPECT_EQ(ParseIso8601(core::FormatIso8601(t)), t) << core::FormatIso8601(t);
   }
   EXPECT_EQ(ParseIso8601("2026-11-25T17:13:39Z"), 1'795'626'819'000);

@@ -15,8 +15,7 @@
 
 namespace authd::store::contract {
 
-class CounterStoreContract
-    : public ::testing::TestWithParam<CounterStoreFactory> {
+class CounterStoreContract : public ::testing::TestWithParam<CounterStoreFactory> {
  protected:
   void SetUp() override {
     store_ = GetParam().make();

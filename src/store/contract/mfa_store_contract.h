@@ -47,8 +47,7 @@ inline mfa::TotpDevice MakeDevice(const std::string& id, const std::string& user
 }
 
 // An unused recovery code of `user` in `tenant`.
-inline mfa::RecoveryCode MakeRecoveryCode(const std::string& id,
-                                          const std::string& user,
+inline mfa::RecoveryCode MakeRecoveryCode(const std::string& id, const std::string& user,
                                           const std::string& code,
                                           const core::TenantId& tenant = kNullTenant,
                                           core::UnixMillis created_at = kNow) {
@@ -109,16 +108,14 @@ class MfaStoreContract : public ::testing::TestWithParam<StoreBackendFactory> {
   // Stores user `id` (member of the null tenant) so rows may reference it.
   void AddUser(const std::string& id) {
     identity::User u = MakeUser(id, id + "@example.com");
-    auto r = backend_.users->CreateUser(
-        kNullTenant, u, {MakeIdentity(u, kNullTenant, "email", *u.email)}, true);
+    auto r = backend_.users->CreateUser(kNullTenant, u,
+                                        {MakeIdentity(u, kNullTenant, "email", *u.email)}, true);
     ASSERT_TRUE(IsOk(r));
     ASSERT_EQ(*r, identity::CreateUserOutcome::kCreated);
   }
 
   void AddDevice(const mfa::TotpDevice& d) { EXPECT_TRUE(IsOk(store().AddDevice(d))); }
-  void AddTrusted(const mfa::TrustedDevice& d) {
-    EXPECT_TRUE(IsOk(store().AddTrustedDevice(d)));
-  }
+  void AddTrusted(const mfa::TrustedDevice& d) { EXPECT_TRUE(IsOk(store().AddTrustedDevice(d))); }
   void Replace(const std::string& user, const std::vector<mfa::RecoveryCode>& codes,
                const core::TenantId& tenant = kNullTenant) {
     EXPECT_TRUE(IsOk(store().ReplaceRecoveryCodes(tenant, core::UserId(user), codes)));
@@ -145,8 +142,8 @@ class MfaStoreContract : public ::testing::TestWithParam<StoreBackendFactory> {
     return r.ok() && *r;
   }
 
-  bool UseCode(const std::string& user, const std::string& code,
-               core::UnixMillis at = kNow, const core::TenantId& tenant = kNullTenant) {
+  bool UseCode(const std::string& user, const std::string& code, core::UnixMillis at = kNow,
+               const core::TenantId& tenant = kNullTenant) {
     auto r = store().UseRecoveryCode(tenant, core::UserId(user), MfaHash(code), at);
     EXPECT_TRUE(IsOk(r));
     return r.ok() && *r;
@@ -166,8 +163,7 @@ class MfaStoreContract : public ::testing::TestWithParam<StoreBackendFactory> {
     return r.ok() ? *r : std::vector<mfa::TrustedDevice>();
   }
 
-  bool UseTrusted(const std::string& user, const std::string& token,
-                  core::UnixMillis now = kNow,
+  bool UseTrusted(const std::string& user, const std::string& token, core::UnixMillis now = kNow,
                   const core::TenantId& tenant = kNullTenant) {
     auto r = store().UseTrustedDevice(tenant, core::UserId(user), MfaHash(token), now);
     EXPECT_TRUE(IsOk(r));

@@ -93,15 +93,15 @@ TEST_P(MfaStoreContract, AddDeviceWithinLimitCountsAllButAbandonedSetups) {
   AddUser("u-2");
   TotpDevice verified = MakeDevice("d-verified", "u-1", kNullTenant, "S", kNow - 100'000);
   verified.verified = true;
-  AddDevice(verified);                                                        // old but verified
+  AddDevice(verified);                                                           // old but verified
   AddDevice(MakeDevice("d-abandoned", "u-1", kNullTenant, "S", kNow - 60'000));  // < cutoff
   AddDevice(MakeDevice("d-pending", "u-1", kNullTenant, "S", kNow - 1'000));
   AddDevice(MakeDevice("d-other-user", "u-2", kNullTenant, "S", kNow - 60'000));
   AddDevice(MakeDevice("d-other-tenant", "u-1", kTenantA, "S", kNow - 60'000));
   const core::UnixMillis cutoff = kNow - 30'000;
   auto add = [&](const std::string& id, int max) {
-    auto r = store().AddDeviceWithinLimit(MakeDevice(id, "u-1", kNullTenant, "S", kNow), max,
-                                          cutoff);
+    auto r =
+        store().AddDeviceWithinLimit(MakeDevice(id, "u-1", kNullTenant, "S", kNow), max, cutoff);
     EXPECT_TRUE(IsOk(r));
     return r.ok() && *r;
   };
@@ -165,9 +165,9 @@ TEST_P(MfaStoreContract, MarkDeviceVerifiedSetsVerifiedAndUpdatedAt) {
   TotpDevice d = MakeDevice("d-1", "u-1", kTenantA);
   AddDevice(d);
   // Another user, another tenant or an unknown id: false, nothing changes.
-  for (auto [user, tenant, id] : {std::tuple{"u-2", kTenantA, "d-1"},
-                                  std::tuple{"u-1", kNullTenant, "d-1"},
-                                  std::tuple{"u-1", kTenantA, "d-none"}}) {
+  for (auto [user, tenant, id] :
+       {std::tuple{"u-2", kTenantA, "d-1"}, std::tuple{"u-1", kNullTenant, "d-1"},
+        std::tuple{"u-1", kTenantA, "d-none"}}) {
     auto r = store().MarkDeviceVerified(tenant, core::UserId(user), id, kNow + 1);
     ASSERT_TRUE(IsOk(r));
     EXPECT_FALSE(*r) << user << " " << id;
@@ -258,9 +258,9 @@ TEST_P(MfaStoreContract, ReplaceRecoveryCodesDropsUnusedAndKeepsUsed) {
   AddUser("u-1");
   AddUser("u-2");
   EXPECT_EQ(Unused("u-1"), 0);
-  Replace("u-1", {MakeRecoveryCode("r-1", "u-1", "aaaa-1111"),
-                  MakeRecoveryCode("r-2", "u-1", "bbbb-2222"),
-                  MakeRecoveryCode("r-3", "u-1", "cccc-3333")});
+  Replace("u-1",
+          {MakeRecoveryCode("r-1", "u-1", "aaaa-1111"), MakeRecoveryCode("r-2", "u-1", "bbbb-2222"),
+           MakeRecoveryCode("r-3", "u-1", "cccc-3333")});
   Replace("u-2", {MakeRecoveryCode("r-u2", "u-2", "bbbb-2222")});
   Replace("u-1", {MakeRecoveryCode("r-t", "u-1", "bbbb-2222", kTenantA)}, kTenantA);
   EXPECT_EQ(Unused("u-1"), 3);
@@ -280,21 +280,23 @@ TEST_P(MfaStoreContract, ReplaceRecoveryCodesDropsUnusedAndKeepsUsed) {
 
 TEST_P(MfaStoreContract, FailedReplaceChangesNothing) {
   AddUser("u-1");
-  Replace("u-1", {MakeRecoveryCode("r-1", "u-1", "aaaa-1111"),
-                  MakeRecoveryCode("r-2", "u-1", "bbbb-2222"),
-                  MakeRecoveryCode("r-3", "u-1", "cccc-3333")});
+  Replace("u-1",
+          {MakeRecoveryCode("r-1", "u-1", "aaaa-1111"), MakeRecoveryCode("r-2", "u-1", "bbbb-2222"),
+           MakeRecoveryCode("r-3", "u-1", "cccc-3333")});
   ASSERT_TRUE(UseCode("u-1", "aaaa-1111"));
   // r-1 is used, so it survives the deletion and its id stays taken: the
   // insert fails, and the deletion of r-2 and r-3 is undone with it.
-  EXPECT_FALSE(store().ReplaceRecoveryCodes(
-      kNullTenant, core::UserId("u-1"),
-      {MakeRecoveryCode("r-new", "u-1", "ffff-6666"),
-       MakeRecoveryCode("r-1", "u-1", "gggg-7777")}).ok());
+  EXPECT_FALSE(store()
+                   .ReplaceRecoveryCodes(kNullTenant, core::UserId("u-1"),
+                                         {MakeRecoveryCode("r-new", "u-1", "ffff-6666"),
+                                          MakeRecoveryCode("r-1", "u-1", "gggg-7777")})
+                   .ok());
   // An id repeated within one call fails the same way.
-  EXPECT_FALSE(store().ReplaceRecoveryCodes(
-      kNullTenant, core::UserId("u-1"),
-      {MakeRecoveryCode("r-dup", "u-1", "ffff-6666"),
-       MakeRecoveryCode("r-dup", "u-1", "gggg-7777")}).ok());
+  EXPECT_FALSE(store()
+                   .ReplaceRecoveryCodes(kNullTenant, core::UserId("u-1"),
+                                         {MakeRecoveryCode("r-dup", "u-1", "ffff-6666"),
+                                          MakeRecoveryCode("r-dup", "u-1", "gggg-7777")})
+                   .ok());
   EXPECT_EQ(Unused("u-1"), 2);
   EXPECT_FALSE(UseCode("u-1", "ffff-6666"));
   EXPECT_FALSE(UseCode("u-1", "gggg-7777"));
@@ -331,8 +333,8 @@ TEST_P(MfaStoreContract, ConcurrentUsesOfOneRecoveryCodeSucceedOnce) {
   int errors = 0;
   int wins = RaceCount(
       [&] {
-        return store().UseRecoveryCode(kNullTenant, core::UserId("u-1"),
-                                       MfaHash("aaaa-1111"), kNow);
+        return store().UseRecoveryCode(kNullTenant, core::UserId("u-1"), MfaHash("aaaa-1111"),
+                                       kNow);
       },
       errors);
   EXPECT_EQ(wins, 1);

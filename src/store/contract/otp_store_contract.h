@@ -30,11 +30,11 @@ inline std::string CodeHash(const std::string& code) {
 }
 
 // A code of `user` in `tenant`, issued at `created_at`, valid for kCodeTtl.
-inline otp::OneTimeCode MakeCode(
-    const std::string& id, const std::string& user,
-    otp::Purpose purpose = otp::Purpose::kPasswordReset,
-    const core::TenantId& tenant = kNullTenant,
-    const std::string& code = "123456", core::UnixMillis created_at = kNow) {
+inline otp::OneTimeCode MakeCode(const std::string& id, const std::string& user,
+                                 otp::Purpose purpose = otp::Purpose::kPasswordReset,
+                                 const core::TenantId& tenant = kNullTenant,
+                                 const std::string& code = "123456",
+                                 core::UnixMillis created_at = kNow) {
   otp::OneTimeCode c;
   c.id = id;
   c.user_id = core::UserId(user);
@@ -62,8 +62,8 @@ class OtpStoreContract : public ::testing::TestWithParam<StoreBackendFactory> {
   // Stores user `id` (member of the null tenant) so codes may reference it.
   void AddUser(const std::string& id) {
     identity::User u = MakeUser(id, id + "@example.com");
-    auto r = backend_.users->CreateUser(
-        kNullTenant, u, {MakeIdentity(u, kNullTenant, "email", *u.email)}, true);
+    auto r = backend_.users->CreateUser(kNullTenant, u,
+                                        {MakeIdentity(u, kNullTenant, "email", *u.email)}, true);
     ASSERT_TRUE(IsOk(r));
     ASSERT_EQ(*r, identity::CreateUserOutcome::kCreated);
   }
@@ -79,27 +79,24 @@ class OtpStoreContract : public ::testing::TestWithParam<StoreBackendFactory> {
                               core::UnixMillis now = kNow,
                               otp::Purpose purpose = otp::Purpose::kPasswordReset,
                               const core::TenantId& tenant = kNullTenant) {
-    auto r = otps().Consume(tenant, core::UserId(user), purpose, CodeHash(code),
-                            now, kMaxAttempts);
+    auto r = otps().Consume(tenant, core::UserId(user), purpose, CodeHash(code), now, kMaxAttempts);
     EXPECT_TRUE(IsOk(r));
     return r.ok() ? *r : otp::ConsumeOutcome::kConsumed;
   }
 
   // The codes of the key, newest first.
-  std::vector<otp::OneTimeCode> List(
-      const std::string& user,
-      otp::Purpose purpose = otp::Purpose::kPasswordReset,
-      const core::TenantId& tenant = kNullTenant) {
+  std::vector<otp::OneTimeCode> List(const std::string& user,
+                                     otp::Purpose purpose = otp::Purpose::kPasswordReset,
+                                     const core::TenantId& tenant = kNullTenant) {
     auto r = otps().List(tenant, core::UserId(user), purpose);
     EXPECT_TRUE(IsOk(r));
     return r.ok() ? *r : std::vector<otp::OneTimeCode>();
   }
 
   // Ids of the codes of the key, newest first.
-  std::vector<std::string> ListIds(
-      const std::string& user,
-      otp::Purpose purpose = otp::Purpose::kPasswordReset,
-      const core::TenantId& tenant = kNullTenant) {
+  std::vector<std::string> ListIds(const std::string& user,
+                                   otp::Purpose purpose = otp::Purpose::kPasswordReset,
+                                   const core::TenantId& tenant = kNullTenant) {
     std::vector<std::string> ids;
     for (const otp::OneTimeCode& c : List(user, purpose, tenant)) ids.push_back(c.id);
     return ids;

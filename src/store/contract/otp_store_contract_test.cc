@@ -33,10 +33,9 @@ void ExpectSameCode(const OneTimeCode& got, const OneTimeCode& want) {
 TEST_P(OtpStoreContract, IssueThenListRoundTripsEveryField) {
   AddUser("u-1");
   for (Purpose p : {Purpose::kPasswordReset, Purpose::kEmailVerification,
-                    Purpose::kPhoneVerification, Purpose::kMfa,
-                    Purpose::kPasswordlessLogin}) {
-    OneTimeCode c = MakeCode(std::string("c-") + otp::PurposeName(p), "u-1", p,
-                             kTenantA, "424242", kNow - 5);
+                    Purpose::kPhoneVerification, Purpose::kMfa, Purpose::kPasswordlessLogin}) {
+    OneTimeCode c =
+        MakeCode(std::string("c-") + otp::PurposeName(p), "u-1", p, kTenantA, "424242", kNow - 5);
     c.attempts = 1;
     Issue(c);
     std::vector<OneTimeCode> got = List("u-1", p, kTenantA);
@@ -50,8 +49,7 @@ TEST_P(OtpStoreContract, IssueThenListRoundTripsEveryField) {
 TEST_P(OtpStoreContract, IssueReplacesOlderCodesOfSameKeyOnly) {
   AddUser("u-1");
   AddUser("u-2");
-  Issue(MakeCode("c-old", "u-1", Purpose::kPasswordReset, kNullTenant, "111111",
-                 kNow - 1000));
+  Issue(MakeCode("c-old", "u-1", Purpose::kPasswordReset, kNullTenant, "111111", kNow - 1000));
   Issue(MakeCode("c-verify", "u-1", Purpose::kEmailVerification));
   Issue(MakeCode("c-other-user", "u-2"));
   Issue(MakeCode("c-other-tenant", "u-1", Purpose::kPasswordReset, kTenantA));
@@ -59,8 +57,7 @@ TEST_P(OtpStoreContract, IssueReplacesOlderCodesOfSameKeyOnly) {
   EXPECT_THAT(ListIds("u-1"), ElementsAre("c-new"));
   EXPECT_THAT(ListIds("u-1", Purpose::kEmailVerification), ElementsAre("c-verify"));
   EXPECT_THAT(ListIds("u-2"), ElementsAre("c-other-user"));
-  EXPECT_THAT(ListIds("u-1", Purpose::kPasswordReset, kTenantA),
-              ElementsAre("c-other-tenant"));
+  EXPECT_THAT(ListIds("u-1", Purpose::kPasswordReset, kTenantA), ElementsAre("c-other-tenant"));
   // The replaced code no longer works; the new one does.
   EXPECT_NE(Consume("u-1", "111111"), ConsumeOutcome::kConsumed);
   EXPECT_EQ(Consume("u-1", "222222"), ConsumeOutcome::kConsumed);
@@ -92,9 +89,8 @@ TEST_P(OtpStoreContract, FailedIssueWritesNothing) {
   ASSERT_TRUE(IsOk(outbox().Enqueue({MakeMessage("m-taken")})));
   // The second message's id is taken: neither the code nor the first
   // message is written, and the older code is not deleted.
-  EXPECT_FALSE(otps().Issue(MakeCode("c-new", "u-1"),
-                            {MakeMessage("m-new"), MakeMessage("m-taken")})
-                   .ok());
+  EXPECT_FALSE(
+      otps().Issue(MakeCode("c-new", "u-1"), {MakeMessage("m-new"), MakeMessage("m-taken")}).ok());
   EXPECT_THAT(ListIds("u-1"), ElementsAre("c-old"));
   auto m = outbox().Get("m-new");
   ASSERT_TRUE(IsOk(m));
@@ -187,9 +183,8 @@ TEST_P(OtpStoreContract, ConcurrentCorrectSubmissionsConsumeOnce) {
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&] {
       start.arrive_and_wait();
-      auto r = otps().Consume(kNullTenant, core::UserId("u-1"),
-                              Purpose::kPasswordReset, CodeHash("123456"), kNow,
-                              kMaxAttempts);
+      auto r = otps().Consume(kNullTenant, core::UserId("u-1"), Purpose::kPasswordReset,
+                              CodeHash("123456"), kNow, kMaxAttempts);
       if (!r.ok()) {
         ++other;
       } else if (*r == ConsumeOutcome::kConsumed) {
@@ -240,8 +235,7 @@ TEST_P(OtpStoreContract, DeleteAllCountsAndSparesOtherKeys) {
   EXPECT_THAT(ListIds("u-1"), IsEmpty());
   EXPECT_THAT(ListIds("u-1", Purpose::kEmailVerification), ElementsAre("c-verify"));
   EXPECT_THAT(ListIds("u-2"), ElementsAre("c-2"));
-  EXPECT_EQ(*otps().DeleteAll(kNullTenant, core::UserId("u-1"), Purpose::kPasswordReset),
-            0);
+  EXPECT_EQ(*otps().DeleteAll(kNullTenant, core::UserId("u-1"), Purpose::kPasswordReset), 0);
 }
 
 }  // namespace

@@ -34,8 +34,7 @@ inline courier::OutboxMessage MakeMessage(const std::string& id,
   return m;
 }
 
-class OutboxStoreContract
-    : public ::testing::TestWithParam<StoreBackendFactory> {
+class OutboxStoreContract : public ::testing::TestWithParam<StoreBackendFactory> {
  protected:
   void SetUp() override {
     backend_ = GetParam().make();
@@ -50,8 +49,7 @@ class OutboxStoreContract
   }
 
   // Ids of the messages ClaimDue hands out, in its order.
-  std::vector<std::string> ClaimIds(core::UnixMillis now, int limit,
-                                    core::UnixMillis lease_until) {
+  std::vector<std::string> ClaimIds(core::UnixMillis now, int limit, core::UnixMillis lease_until) {
     std::vector<std::string> ids;
     auto r = outbox().ClaimDue(now, limit, lease_until);
     EXPECT_TRUE(IsOk(r));

@@ -74,10 +74,8 @@ TEST_P(OutboxStoreContract, EnqueuedMessagesArePending) {
 
 TEST_P(OutboxStoreContract, EnqueueIsAllOrNothing) {
   Enqueue({MakeMessage("m-1")});
-  EXPECT_FALSE(outbox().Enqueue({MakeMessage("m-2"), MakeMessage("m-1")}).ok())
-      << "m-1 exists";
-  EXPECT_FALSE(outbox().Enqueue({MakeMessage("m-3"), MakeMessage("m-3")}).ok())
-      << "m-3 repeated";
+  EXPECT_FALSE(outbox().Enqueue({MakeMessage("m-2"), MakeMessage("m-1")}).ok()) << "m-1 exists";
+  EXPECT_FALSE(outbox().Enqueue({MakeMessage("m-3"), MakeMessage("m-3")}).ok()) << "m-3 repeated";
   EXPECT_FALSE(GetMessage("m-2").has_value());
   EXPECT_FALSE(GetMessage("m-3").has_value());
   EXPECT_EQ(GetMessage("m-1").value().body, MakeMessage("m-1").body)
@@ -89,12 +87,10 @@ TEST_P(OutboxStoreContract, ClaimDueTakesOldestDueFirstUpToLimit) {
   Enqueue({MakeMessage("m-late", kNow - 10, kNow - 100),
            MakeMessage("m-first", kNow - 30, kNow - 50),
            MakeMessage("m-tie-new", kNow - 20, kNow - 40),
-           MakeMessage("m-tie-old", kNow - 20, kNow - 60),
-           MakeMessage("m-now", kNow, kNow),
+           MakeMessage("m-tie-old", kNow - 20, kNow - 60), MakeMessage("m-now", kNow, kNow),
            MakeMessage("m-future", kNow + 1, kNow - 200)});
   EXPECT_THAT(ClaimIds(kNow, 2, kNow + kLease), ElementsAre("m-first", "m-tie-old"));
-  EXPECT_THAT(ClaimIds(kNow, 10, kNow + kLease),
-              ElementsAre("m-tie-new", "m-late", "m-now"))
+  EXPECT_THAT(ClaimIds(kNow, 10, kNow + kLease), ElementsAre("m-tie-new", "m-late", "m-now"))
       << "claimed messages are skipped; not-yet-due ones wait";
   EXPECT_THAT(ClaimIds(kNow, 10, kNow + kLease), IsEmpty());
   EXPECT_THAT(ClaimIds(kNow + 1, 10, kNow + kLease), ElementsAre("m-future"));

@@ -19,8 +19,7 @@
 
 namespace authd::store::contract {
 
-class SessionStoreContract
-    : public ::testing::TestWithParam<StoreBackendFactory> {
+class SessionStoreContract : public ::testing::TestWithParam<StoreBackendFactory> {
  protected:
   void SetUp() override {
     backend_ = GetParam().make();
@@ -32,18 +31,16 @@ class SessionStoreContract
   session::SessionStore& sessions() { return *backend_.sessions; }
 
   // Stores user `id` (member of `tenant`) so sessions may reference it.
-  void AddUser(const std::string& id,
-               const core::TenantId& tenant = kNullTenant) {
+  void AddUser(const std::string& id, const core::TenantId& tenant = kNullTenant) {
     identity::User u = MakeUser(id, id + "@example.com");
-    auto r = backend_.users->CreateUser(
-        tenant, u, {MakeIdentity(u, tenant, "email", *u.email)}, true);
+    auto r =
+        backend_.users->CreateUser(tenant, u, {MakeIdentity(u, tenant, "email", *u.email)}, true);
     ASSERT_TRUE(IsOk(r));
     ASSERT_EQ(*r, identity::CreateUserOutcome::kCreated);
   }
 
   // A live session of `user` in `tenant`, last active at `last_active`.
-  static session::Session MakeSession(const std::string& id,
-                                      const std::string& user,
+  static session::Session MakeSession(const std::string& id, const std::string& user,
                                       const core::TenantId& tenant = kNullTenant,
                                       core::UnixMillis last_active = kNow) {
     session::Session s;
@@ -64,13 +61,11 @@ class SessionStoreContract
     return s;
   }
 
-  void Put(const session::Session& s, int max_per_user = 0,
-           core::UnixMillis now = kNow) {
+  void Put(const session::Session& s, int max_per_user = 0, core::UnixMillis now = kNow) {
     EXPECT_TRUE(IsOk(sessions().Create(s, max_per_user, now)));
   }
 
-  std::optional<session::Session> GetAt(const core::TenantId& tenant,
-                                        const std::string& id,
+  std::optional<session::Session> GetAt(const core::TenantId& tenant, const std::string& id,
                                         core::UnixMillis now = kNow) {
     auto r = sessions().Get(tenant, core::SessionId(id), now);
     EXPECT_TRUE(IsOk(r));
@@ -78,8 +73,7 @@ class SessionStoreContract
   }
 
   // Ids of the user's live sessions, most recently active first.
-  std::vector<std::string> ListIds(const std::string& user,
-                                   core::UnixMillis now = kNow) {
+  std::vector<std::string> ListIds(const std::string& user, core::UnixMillis now = kNow) {
     std::vector<std::string> ids;
     auto r = sessions().ListForUser(core::UserId(user), now);
     EXPECT_TRUE(IsOk(r));

@@ -33,8 +33,7 @@ void ExpectSameUser(const identity::User& got, const identity::User& want) {
   EXPECT_EQ(got.updated_at, want.updated_at);
 }
 
-void ExpectSameData(const session::SessionData& got,
-                    const session::SessionData& want) {
+void ExpectSameData(const session::SessionData& got, const session::SessionData& want) {
   ExpectSameUser(got.user, want.user);
   EXPECT_EQ(got.is_mfa_verified, want.is_mfa_verified);
   EXPECT_EQ(got.is_mfa_enabled, want.is_mfa_enabled);

@@ -83,21 +83,16 @@ std::string BackendName(const ::testing::TestParamInfo<Factory>& info) {
 }
 
 // Keeps gtest from dumping the factories' bytes in failure messages.
-inline void PrintTo(const StoreBackendFactory& f, std::ostream* os) {
-  *os << f.name;
-}
-inline void PrintTo(const CounterStoreFactory& f, std::ostream* os) {
-  *os << f.name;
-}
+inline void PrintTo(const StoreBackendFactory& f, std::ostream* os) { *os << f.name; }
+inline void PrintTo(const CounterStoreFactory& f, std::ostream* os) { *os << f.name; }
 
 // EXPECT_TRUE(IsOk(status)) prints the error's category, code and debug.
 inline ::testing::AssertionResult IsOk(const core::Status& s) {
   if (s.ok()) return ::testing::AssertionSuccess();
   const core::Error& e = s.error();
   return ::testing::AssertionFailure()
-         << "error category=" << static_cast<int>(e.category) << " code='"
-         << e.code << "' message='" << e.message << "' debug='" << e.debug
-         << "'";
+         << "error category=" << static_cast<int>(e.category) << " code='" << e.code
+         << "' message='" << e.message << "' debug='" << e.debug << "'";
 }
 template <typename T>
 ::testing::AssertionResult IsOk(const core::Result<T>& r) {

@@ -24,8 +24,7 @@ inline const core::TenantId kTenantA = core::TenantIdValue("tenant-a");
 inline const core::TenantId kTenantB = core::TenantIdValue("tenant-b");
 
 // A user with every optional field unset but e-mail (when given).
-inline identity::User MakeUser(const std::string& id,
-                               std::optional<std::string> email,
+inline identity::User MakeUser(const std::string& id, std::optional<std::string> email,
                                std::optional<std::string> phone = std::nullopt) {
   identity::User u;
   u.id = core::UserId(id);
@@ -37,8 +36,7 @@ inline identity::User MakeUser(const std::string& id,
   return u;
 }
 
-inline identity::Identity MakeIdentity(const identity::User& user,
-                                       const core::TenantId& tenant,
+inline identity::Identity MakeIdentity(const identity::User& user, const core::TenantId& tenant,
                                        const std::string& provider,
                                        const std::string& provider_id) {
   identity::Identity i;
@@ -64,8 +62,7 @@ class UserStoreContract : public ::testing::TestWithParam<StoreBackendFactory> {
 
   // Creates `user` with an e-mail identity (and a phone identity when the
   // user has a phone) in `tenant`; returns the outcome.
-  identity::CreateUserOutcome Create(const core::TenantId& tenant,
-                                     const identity::User& user,
+  identity::CreateUserOutcome Create(const core::TenantId& tenant, const identity::User& user,
                                      bool tenant_scoped = true) {
     std::vector<identity::Identity> ids;
     if (user.email) {
@@ -80,8 +77,7 @@ class UserStoreContract : public ::testing::TestWithParam<StoreBackendFactory> {
     return r.ok() ? *r : identity::CreateUserOutcome::kCreated;
   }
 
-  std::optional<identity::User> ById(const core::TenantId& tenant,
-                                     const std::string& id) {
+  std::optional<identity::User> ById(const core::TenantId& tenant, const std::string& id) {
     auto r = users().FindUserById(tenant, core::UserId(id));
     EXPECT_TRUE(IsOk(r));
     return r.ok() ? *r : std::nullopt;

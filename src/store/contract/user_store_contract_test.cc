@@ -42,8 +42,7 @@ TEST_P(UserStoreContract, CreatedUserRoundTripsEveryField) {
 TEST_P(UserStoreContract, UnsetOptionalFieldsStayUnset) {
   identity::User u = MakeUser("u-1", std::nullopt);
   u.password_hash.reset();
-  std::vector<identity::Identity> ids = {
-      MakeIdentity(u, kNullTenant, "github", "12345")};
+  std::vector<identity::Identity> ids = {MakeIdentity(u, kNullTenant, "github", "12345")};
   auto r = users().CreateUser(kNullTenant, u, ids, true);
   ASSERT_TRUE(IsOk(r));
   ASSERT_EQ(*r, CreateUserOutcome::kCreated);
@@ -88,8 +87,7 @@ TEST_P(UserStoreContract, SetPasswordReplacesHashAndClearsMustChange) {
   auto wrong_tenant = users().SetPassword(kTenantB, u.id, "$argon2id$evil", 1);
   ASSERT_TRUE(wrong_tenant.ok());
   EXPECT_FALSE(*wrong_tenant);
-  EXPECT_EQ(ById(kTenantA, "u-1")->password_hash,
-            std::optional<std::string>("$argon2id$new"));
+  EXPECT_EQ(ById(kTenantA, "u-1")->password_hash, std::optional<std::string>("$argon2id$new"));
   auto unknown = users().SetPassword(kTenantA, core::UserId("nobody"), "x", 1);
   ASSERT_TRUE(unknown.ok());
   EXPECT_FALSE(*unknown);
@@ -98,8 +96,8 @@ TEST_P(UserStoreContract, SetPasswordReplacesHashAndClearsMustChange) {
 TEST_P(UserStoreContract, MarkVerifiedSetsOnlyThatChannel) {
   identity::User u = MakeUser("u-1", "alice@example.com", "+15550001");
   ASSERT_EQ(Create(kTenantA, u), CreateUserOutcome::kCreated);
-  auto email = users().MarkVerified(kTenantA, u.id, identity::VerifiedChannel::kEmail,
-                                    1'700'000'010'000);
+  auto email =
+      users().MarkVerified(kTenantA, u.id, identity::VerifiedChannel::kEmail, 1'700'000'010'000);
   ASSERT_TRUE(IsOk(email));
   EXPECT_TRUE(*email);
   std::optional<identity::User> got = ById(kTenantA, "u-1");
@@ -109,8 +107,8 @@ TEST_P(UserStoreContract, MarkVerifiedSetsOnlyThatChannel) {
   EXPECT_EQ(got->updated_at, 1'700'000'010'000);
   EXPECT_EQ(got->password_hash, u.password_hash) << "nothing else changes";
 
-  auto phone = users().MarkVerified(kTenantA, u.id, identity::VerifiedChannel::kPhone,
-                                    1'700'000'020'000);
+  auto phone =
+      users().MarkVerified(kTenantA, u.id, identity::VerifiedChannel::kPhone, 1'700'000'020'000);
   ASSERT_TRUE(IsOk(phone));
   EXPECT_TRUE(*phone);
   got = ById(kTenantA, "u-1");
@@ -125,8 +123,8 @@ TEST_P(UserStoreContract, MarkVerifiedSetsOnlyThatChannel) {
     ASSERT_TRUE(IsOk(r));
     EXPECT_FALSE(*r);
   }
-  auto unknown = users().MarkVerified(kTenantA, core::UserId("nobody"),
-                                      identity::VerifiedChannel::kPhone, 1);
+  auto unknown =
+      users().MarkVerified(kTenantA, core::UserId("nobody"), identity::VerifiedChannel::kPhone, 1);
   ASSERT_TRUE(IsOk(unknown));
   EXPECT_FALSE(*unknown);
   got = ById(kTenantA, "u-1");
@@ -180,16 +178,14 @@ TEST_P(UserStoreContract, UnknownLookupsFindNothing) {
   EXPECT_FALSE(ById(kNullTenant, "nobody").has_value());
   EXPECT_FALSE(ByIdentity(kNullTenant, "email", "nobody@example.com").has_value());
   EXPECT_FALSE(Exists(kNullTenant, "email", "nobody@example.com"));
-  ASSERT_EQ(Create(kNullTenant, MakeUser("u-1", "alice@example.com")),
-            CreateUserOutcome::kCreated);
+  ASSERT_EQ(Create(kNullTenant, MakeUser("u-1", "alice@example.com")), CreateUserOutcome::kCreated);
   // Same provider id under another provider is another identity.
   EXPECT_FALSE(Exists(kNullTenant, "phone", "alice@example.com"));
   EXPECT_FALSE(ByIdentity(kNullTenant, "google", "alice@example.com").has_value());
 }
 
 TEST_P(UserStoreContract, LookupsInAnotherTenantFindNothing) {
-  ASSERT_EQ(Create(kTenantA, MakeUser("u-1", "alice@example.com")),
-            CreateUserOutcome::kCreated);
+  ASSERT_EQ(Create(kTenantA, MakeUser("u-1", "alice@example.com")), CreateUserOutcome::kCreated);
   for (const core::TenantId& other : {kTenantB, kNullTenant}) {
     EXPECT_FALSE(ById(other, "u-1").has_value());
     EXPECT_FALSE(ByIdentity(other, "email", "alice@example.com").has_value());
@@ -199,8 +195,7 @@ TEST_P(UserStoreContract, LookupsInAnotherTenantFindNothing) {
 }
 
 TEST_P(UserStoreContract, NullTenantUserIsInvisibleInNamedTenants) {
-  ASSERT_EQ(Create(kNullTenant, MakeUser("u-1", "alice@example.com")),
-            CreateUserOutcome::kCreated);
+  ASSERT_EQ(Create(kNullTenant, MakeUser("u-1", "alice@example.com")), CreateUserOutcome::kCreated);
   EXPECT_TRUE(ById(kNullTenant, "u-1").has_value());
   EXPECT_FALSE(ById(kTenantA, "u-1").has_value());
   EXPECT_FALSE(ByIdentity(kTenantA, "email", "alice@example.com").has_value());
@@ -227,8 +222,7 @@ TEST_P(UserStoreContract, SameEmailInTwoTenantsRejectedWhenGloballyUnique) {
 }
 
 TEST_P(UserStoreContract, DuplicateIdentityInTenantWritesNothing) {
-  ASSERT_EQ(Create(kTenantA, MakeUser("u-1", "alice@example.com")),
-            CreateUserOutcome::kCreated);
+  ASSERT_EQ(Create(kTenantA, MakeUser("u-1", "alice@example.com")), CreateUserOutcome::kCreated);
   // A second user whose e-mail identity already exists, plus a new phone
   // identity that must not be written either.
   identity::User u2 = MakeUser("u-2", "alice@example.com", "+1999");
@@ -239,8 +233,7 @@ TEST_P(UserStoreContract, DuplicateIdentityInTenantWritesNothing) {
 }
 
 TEST_P(UserStoreContract, IdentityConflictIsReportedBeforeUserConflict) {
-  ASSERT_EQ(Create(kNullTenant, MakeUser("u-1", "alice@example.com")),
-            CreateUserOutcome::kCreated);
+  ASSERT_EQ(Create(kNullTenant, MakeUser("u-1", "alice@example.com")), CreateUserOutcome::kCreated);
   EXPECT_EQ(Create(kNullTenant, MakeUser("u-2", "alice@example.com"), false),
             CreateUserOutcome::kIdentityExists);
 }
@@ -250,13 +243,11 @@ TEST_P(UserStoreContract, DuplicateEmailOrPhoneIsUserExists) {
   ASSERT_EQ(Create(kTenantA, u1), CreateUserOutcome::kCreated);
   // Different identities (social login), same e-mail on the user row.
   identity::User u2 = MakeUser("u-2", "alice@example.com");
-  auto r = users().CreateUser(kTenantA, u2,
-                              {MakeIdentity(u2, kTenantA, "google", "sub-2")}, true);
+  auto r = users().CreateUser(kTenantA, u2, {MakeIdentity(u2, kTenantA, "google", "sub-2")}, true);
   ASSERT_TRUE(IsOk(r));
   EXPECT_EQ(*r, CreateUserOutcome::kUserExists);
   identity::User u3 = MakeUser("u-3", std::nullopt, "+1555");
-  r = users().CreateUser(kTenantA, u3,
-                         {MakeIdentity(u3, kTenantA, "google", "sub-3")}, true);
+  r = users().CreateUser(kTenantA, u3, {MakeIdentity(u3, kTenantA, "google", "sub-3")}, true);
   ASSERT_TRUE(IsOk(r));
   EXPECT_EQ(*r, CreateUserOutcome::kUserExists);
   EXPECT_FALSE(Exists(kTenantA, "google", "sub-2"));
@@ -266,8 +257,8 @@ TEST_P(UserStoreContract, DuplicateEmailOrPhoneIsUserExists) {
 TEST_P(UserStoreContract, UsersWithoutEmailOrPhoneDoNotCollide) {
   for (const std::string id : {"u-1", "u-2"}) {
     identity::User u = MakeUser(id, std::nullopt);
-    auto r = users().CreateUser(kNullTenant, u,
-                                {MakeIdentity(u, kNullTenant, "github", id)}, false);
+    auto r =
+        users().CreateUser(kNullTenant, u, {MakeIdentity(u, kNullTenant, "github", id)}, false);
     ASSERT_TRUE(IsOk(r));
     EXPECT_EQ(*r, CreateUserOutcome::kCreated);
   }

@@ -22,13 +22,10 @@ constexpr core::UnixMillis kSweepIntervalMs = 60 * 1000;
 
 struct KeyHash {
   using is_transparent = void;
-  std::size_t operator()(std::string_view k) const {
-    return std::hash<std::string_view>{}(k);
-  }
+  std::size_t operator()(std::string_view k) const { return std::hash<std::string_view>{}(k); }
 };
 
-using CounterMap =
-    std::unordered_map<std::string, WindowCount, KeyHash, std::equal_to<>>;
+using CounterMap = std::unordered_map<std::string, WindowCount, KeyHash, std::equal_to<>>;
 
 // Cache-line aligned so neighbouring shards' mutexes do not false-share.
 struct alignas(64) Shard {
@@ -118,7 +115,7 @@ class ShardedCounterStore final : public MemoryCounterStore {
   Shard& ShardOf(std::string_view key) const {
     // Fibonacci hashing of the high bits, so the shard choice is independent
     // of the bucket choice inside the shard's map (low bits).
-    const std::uint64_t h = KeyHash{}(key) * 0x9E3779B97F4A7C15ull;
+    const std::uint64_t h = KeyHash{}(key)*0x9E3779B97F4A7C15ull;
     return shards_[(h >> 32) % shard_count_];
   }
 
@@ -131,8 +128,7 @@ class ShardedCounterStore final : public MemoryCounterStore {
   }
 
   static void Sweep(Shard& shard, core::UnixMillis now) REQUIRES(shard.mu) {
-    std::erase_if(shard.map,
-                  [now](const auto& kv) { return kv.second.window_end <= now; });
+    std::erase_if(shard.map, [now](const auto& kv) { return kv.second.window_end <= now; });
     shard.sweep_at_size = std::max(kMinSweepSize, 2 * shard.map.size());
     shard.sweep_at_time = now + kSweepIntervalMs;
   }
@@ -173,8 +169,7 @@ std::unique_ptr<throttle::CounterStore> NewMemoryCounterStore() {
   return NewMemoryCounterStore(MemoryCounterOptions());
 }
 
-std::unique_ptr<MemoryCounterStore> NewMemoryCounterStore(
-    const MemoryCounterOptions& options) {
+std::unique_ptr<MemoryCounterStore> NewMemoryCounterStore(const MemoryCounterOptions& options) {
   return std::make_unique<ShardedCounterStore>(options);
 }
 

@@ -28,8 +28,8 @@ struct CourierState {
   std::map<std::string, OutboxRow> outbox GUARDED_BY(mu);  // by id
 };
 
-bool HasKey(const OneTimeCode& c, const core::TenantId& tenant,
-            const core::UserId& user, otp::Purpose purpose) {
+bool HasKey(const OneTimeCode& c, const core::TenantId& tenant, const core::UserId& user,
+            otp::Purpose purpose) {
   return c.tenant_id == tenant && c.user_id == user && c.purpose == purpose;
 }
 
@@ -71,11 +71,9 @@ core::Status InsertMessages(CourierState& state, const std::vector<OutboxMessage
 
 class MemoryOtpStore final : public otp::OtpStore {
  public:
-  explicit MemoryOtpStore(std::shared_ptr<CourierState> state)
-      : state_(std::move(state)) {}
+  explicit MemoryOtpStore(std::shared_ptr<CourierState> state) : state_(std::move(state)) {}
 
-  core::Status Issue(const OneTimeCode& code,
-                     const std::vector<OutboxMessage>& messages) override {
+  core::Status Issue(const OneTimeCode& code, const std::vector<OutboxMessage>& messages) override {
     core::MutexLock lock(&state_->mu);
     auto taken = state_->otps.find(code.id);
     if (taken != state_->otps.end() &&
@@ -95,12 +93,9 @@ class MemoryOtpStore final : public otp::OtpStore {
     return core::Status::Ok();
   }
 
-  core::Result<ConsumeOutcome> Consume(const core::TenantId& tenant,
-                                       const core::UserId& user,
-                                       otp::Purpose purpose,
-                                       std::string_view code_hash,
-                                       core::UnixMillis now,
-                                       int max_attempts) override {
+  core::Result<ConsumeOutcome> Consume(const core::TenantId& tenant, const core::UserId& user,
+                                       otp::Purpose purpose, std::string_view code_hash,
+                                       core::UnixMillis now, int max_attempts) override {
     core::MutexLock lock(&state_->mu);
     const otp::ConsumeDecision d =
         otp::DecideConsume(CodesOf(tenant, user, purpose), code_hash, now, max_attempts);
@@ -121,8 +116,7 @@ class MemoryOtpStore final : public otp::OtpStore {
     return d.outcome;
   }
 
-  core::Result<int> DeleteAll(const core::TenantId& tenant,
-                              const core::UserId& user,
+  core::Result<int> DeleteAll(const core::TenantId& tenant, const core::UserId& user,
                               otp::Purpose purpose) override {
     core::MutexLock lock(&state_->mu);
     return EraseKey(tenant, user, purpose);
@@ -139,8 +133,7 @@ class MemoryOtpStore final : public otp::OtpStore {
 
  private:
   // The codes of the key, newest first.
-  std::vector<const OneTimeCode*> CodesOf(const core::TenantId& tenant,
-                                          const core::UserId& user,
+  std::vector<const OneTimeCode*> CodesOf(const core::TenantId& tenant, const core::UserId& user,
                                           otp::Purpose purpose) const REQUIRES(state_->mu) {
     std::vector<const OneTimeCode*> codes;
     for (const auto& [id, c] : state_->otps) {
@@ -151,8 +144,8 @@ class MemoryOtpStore final : public otp::OtpStore {
   }
 
   // Deletes the codes of the key; how many.
-  int EraseKey(const core::TenantId& tenant, const core::UserId& user,
-               otp::Purpose purpose) REQUIRES(state_->mu) {
+  int EraseKey(const core::TenantId& tenant, const core::UserId& user, otp::Purpose purpose)
+      REQUIRES(state_->mu) {
     return static_cast<int>(std::erase_if(state_->otps, [&](const auto& entry) {
       return HasKey(entry.second, tenant, user, purpose);
     }));
@@ -163,16 +156,15 @@ class MemoryOtpStore final : public otp::OtpStore {
 
 class MemoryOutboxStore final : public courier::OutboxStore {
  public:
-  explicit MemoryOutboxStore(std::shared_ptr<CourierState> state)
-      : state_(std::move(state)) {}
+  explicit MemoryOutboxStore(std::shared_ptr<CourierState> state) : state_(std::move(state)) {}
 
   core::Status Enqueue(const std::vector<OutboxMessage>& messages) override {
     core::MutexLock lock(&state_->mu);
     return InsertMessages(*state_, messages);
   }
 
-  core::Result<std::vector<OutboxMessage>> ClaimDue(
-      core::UnixMillis now, int limit, core::UnixMillis lease_until) override {
+  core::Result<std::vector<OutboxMessage>> ClaimDue(core::UnixMillis now, int limit,
+                                                    core::UnixMillis lease_until) override {
     core::MutexLock lock(&state_->mu);
     std::vector<OutboxRow*> due;
     for (auto& [id, row] : state_->outbox) {
@@ -260,8 +252,7 @@ class MemoryOutboxStore final : public courier::OutboxStore {
   // as in the SQL adapters.
   OutboxRow* Pending(const std::string& id) REQUIRES(state_->mu) {
     auto it = state_->outbox.find(id);
-    if (it == state_->outbox.end() ||
-        it->second.message.state != courier::MessageState::kPending) {
+    if (it == state_->outbox.end() || it->second.message.state != courier::MessageState::kPending) {
       return nullptr;
     }
     return &it->second;

@@ -69,9 +69,9 @@ class MemoryMfaStore final : public mfa::MfaStore {
     return out;
   }
 
-  core::Result<std::optional<TotpDevice>> FindDeviceBySecret(
-      const core::TenantId& tenant, const core::UserId& user,
-      const std::string& lookup) override {
+  core::Result<std::optional<TotpDevice>> FindDeviceBySecret(const core::TenantId& tenant,
+                                                             const core::UserId& user,
+                                                             const std::string& lookup) override {
     core::MutexLock lock(&mu_);
     std::vector<TotpDevice*> devices = OldestFirst(devices_, tenant, user);
     for (auto it = devices.rbegin(); it != devices.rend(); ++it) {
@@ -82,8 +82,7 @@ class MemoryMfaStore final : public mfa::MfaStore {
     return std::optional<TotpDevice>();
   }
 
-  core::Result<bool> MarkDeviceVerified(const core::TenantId& tenant,
-                                        const core::UserId& user,
+  core::Result<bool> MarkDeviceVerified(const core::TenantId& tenant, const core::UserId& user,
                                         const std::string& device_id,
                                         core::UnixMillis at) override {
     core::MutexLock lock(&mu_);
@@ -94,10 +93,9 @@ class MemoryMfaStore final : public mfa::MfaStore {
     return true;
   }
 
-  core::Result<bool> UseDeviceStep(const core::TenantId& tenant,
-                                   const core::UserId& user,
-                                   const std::string& device_id,
-                                   std::int64_t step, core::UnixMillis at) override {
+  core::Result<bool> UseDeviceStep(const core::TenantId& tenant, const core::UserId& user,
+                                   const std::string& device_id, std::int64_t step,
+                                   core::UnixMillis at) override {
     core::MutexLock lock(&mu_);
     TotpDevice* d = Device(tenant, user, device_id);
     if (d == nullptr || step <= d->last_step) return false;
@@ -106,8 +104,7 @@ class MemoryMfaStore final : public mfa::MfaStore {
     return true;
   }
 
-  core::Result<bool> DeleteDevice(const core::TenantId& tenant,
-                                  const core::UserId& user,
+  core::Result<bool> DeleteDevice(const core::TenantId& tenant, const core::UserId& user,
                                   const std::string& device_id) override {
     core::MutexLock lock(&mu_);
     if (Device(tenant, user, device_id) == nullptr) return false;
@@ -118,30 +115,24 @@ class MemoryMfaStore final : public mfa::MfaStore {
   core::Result<int> DeleteAllDevices(const core::TenantId& tenant,
                                      const core::UserId& user) override {
     core::MutexLock lock(&mu_);
-    return static_cast<int>(std::erase_if(devices_, [&](const auto& entry) {
-      return InScope(entry.second, tenant, user);
-    }));
+    return static_cast<int>(std::erase_if(
+        devices_, [&](const auto& entry) { return InScope(entry.second, tenant, user); }));
   }
 
-  core::Status ReplaceRecoveryCodes(const core::TenantId& tenant,
-                                    const core::UserId& user,
+  core::Status ReplaceRecoveryCodes(const core::TenantId& tenant, const core::UserId& user,
                                     const std::vector<RecoveryCode>& codes) override {
     core::MutexLock lock(&mu_);
-    auto replaced = [&](const RecoveryCode& c) {
-      return InScope(c, tenant, user) && !c.used_at;
-    };
+    auto replaced = [&](const RecoveryCode& c) { return InScope(c, tenant, user) && !c.used_at; };
     // Every check passes before anything changes: all of it or none. An id
     // is taken if a row that survives the deletion holds it (the SQL
     // primary key's rule, checked after the DELETE).
     std::set<std::string> ids;
     for (const RecoveryCode& c : codes) {
       if (!InScope(c, tenant, user)) {
-        return core::Internal(
-            "ReplaceRecoveryCodes: code tenant_id/user_id differ from the scope");
+        return core::Internal("ReplaceRecoveryCodes: code tenant_id/user_id differ from the scope");
       }
       auto taken = codes_.find(c.id);
-      if ((taken != codes_.end() && !replaced(taken->second)) ||
-          !ids.insert(c.id).second) {
+      if ((taken != codes_.end() && !replaced(taken->second)) || !ids.insert(c.id).second) {
         return core::Internal("mfa ReplaceRecoveryCodes: duplicate id " + c.id);
       }
     }
@@ -150,10 +141,8 @@ class MemoryMfaStore final : public mfa::MfaStore {
     return core::Status::Ok();
   }
 
-  core::Result<bool> UseRecoveryCode(const core::TenantId& tenant,
-                                     const core::UserId& user,
-                                     const std::string& code_hash,
-                                     core::UnixMillis at) override {
+  core::Result<bool> UseRecoveryCode(const core::TenantId& tenant, const core::UserId& user,
+                                     const std::string& code_hash, core::UnixMillis at) override {
     core::MutexLock lock(&mu_);
     for (RecoveryCode* c : OldestFirst(codes_, tenant, user)) {
       if (c->used_at || !crypto::ConstantTimeEquals(c->code_hash, code_hash)) continue;
@@ -179,8 +168,7 @@ class MemoryMfaStore final : public mfa::MfaStore {
     return core::Status::Ok();
   }
 
-  core::Result<bool> UseTrustedDevice(const core::TenantId& tenant,
-                                      const core::UserId& user,
+  core::Result<bool> UseTrustedDevice(const core::TenantId& tenant, const core::UserId& user,
                                       const std::string& token_hash,
                                       core::UnixMillis now) override {
     core::MutexLock lock(&mu_);
@@ -208,8 +196,8 @@ class MemoryMfaStore final : public mfa::MfaStore {
     return revoked;
   }
 
-  core::Result<std::vector<TrustedDevice>> ListTrustedDevices(
-      const core::TenantId& tenant, const core::UserId& user) override {
+  core::Result<std::vector<TrustedDevice>> ListTrustedDevices(const core::TenantId& tenant,
+                                                              const core::UserId& user) override {
     core::MutexLock lock(&mu_);
     std::vector<TrustedDevice*> rows = OldestFirst(trusted_, tenant, user);
     std::vector<TrustedDevice> out;
@@ -221,8 +209,7 @@ class MemoryMfaStore final : public mfa::MfaStore {
   // REQUIRES: mu_ held. The rows of `table` in scope, oldest first.
   template <typename Row>
   static std::vector<Row*> OldestFirst(std::map<std::string, Row>& table,
-                                       const core::TenantId& tenant,
-                                       const core::UserId& user) {
+                                       const core::TenantId& tenant, const core::UserId& user) {
     std::vector<Row*> rows;
     for (auto& [id, r] : table) {
       if (InScope(r, tenant, user)) rows.push_back(&r);
@@ -232,23 +219,21 @@ class MemoryMfaStore final : public mfa::MfaStore {
   }
 
   // The device `id` if it is in scope.
-  TotpDevice* Device(const core::TenantId& tenant, const core::UserId& user,
-                     const std::string& id) REQUIRES(mu_) {
+  TotpDevice* Device(const core::TenantId& tenant, const core::UserId& user, const std::string& id)
+      REQUIRES(mu_) {
     auto it = devices_.find(id);
     if (it == devices_.end() || !InScope(it->second, tenant, user)) return nullptr;
     return &it->second;
   }
 
   core::Mutex mu_;
-  std::map<std::string, TotpDevice> devices_ GUARDED_BY(mu_);  // by id
-  std::map<std::string, RecoveryCode> codes_ GUARDED_BY(mu_);  // by id
+  std::map<std::string, TotpDevice> devices_ GUARDED_BY(mu_);     // by id
+  std::map<std::string, RecoveryCode> codes_ GUARDED_BY(mu_);     // by id
   std::map<std::string, TrustedDevice> trusted_ GUARDED_BY(mu_);  // by id
 };
 
 }  // namespace
 
-std::unique_ptr<mfa::MfaStore> NewMemoryMfaStore() {
-  return std::make_unique<MemoryMfaStore>();
-}
+std::unique_ptr<mfa::MfaStore> NewMemoryMfaStore() { return std::make_unique<MemoryMfaStore>(); }
 
 }  // namespace authd::store

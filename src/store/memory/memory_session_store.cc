@@ -20,8 +20,7 @@ bool MoreRecentlyActive(const session::Session* a, const session::Session* b) {
 
 class MemorySessionStore final : public session::SessionStore {
  public:
-  core::Status Create(const session::Session& s, int max_per_user,
-                      core::UnixMillis now) override {
+  core::Status Create(const session::Session& s, int max_per_user, core::UnixMillis now) override {
     core::MutexLock lock(&mu_);
     if (sessions_.count(s.id.str()) != 0) {
       return core::Internal("session Create: duplicate id " + s.id.str());
@@ -44,9 +43,9 @@ class MemorySessionStore final : public session::SessionStore {
     return core::Status::Ok();
   }
 
-  core::Result<std::optional<session::Session>> Get(
-      const core::TenantId& tenant, const core::SessionId& id,
-      core::UnixMillis now) override {
+  core::Result<std::optional<session::Session>> Get(const core::TenantId& tenant,
+                                                    const core::SessionId& id,
+                                                    core::UnixMillis now) override {
     core::MutexLock lock(&mu_);
     session::Session* s = Find(tenant, id);
     if (s == nullptr) return std::optional<session::Session>();
@@ -57,8 +56,7 @@ class MemorySessionStore final : public session::SessionStore {
     return std::optional<session::Session>(*s);
   }
 
-  core::Result<bool> Rotate(const core::TenantId& tenant,
-                            const core::SessionId& id,
+  core::Result<bool> Rotate(const core::TenantId& tenant, const core::SessionId& id,
                             const session::Rotation& r) override {
     core::MutexLock lock(&mu_);
     session::Session* s = Find(tenant, id);
@@ -76,8 +74,7 @@ class MemorySessionStore final : public session::SessionStore {
     return true;
   }
 
-  core::Result<bool> Delete(const core::TenantId& tenant,
-                            const core::SessionId& id) override {
+  core::Result<bool> Delete(const core::TenantId& tenant, const core::SessionId& id) override {
     core::MutexLock lock(&mu_);
     if (Find(tenant, id) == nullptr) return false;
     Erase(id.str());
@@ -93,8 +90,8 @@ class MemorySessionStore final : public session::SessionStore {
     return static_cast<int>(ids.size());
   }
 
-  core::Result<std::vector<session::Session>> ListForUser(
-      const core::UserId& user, core::UnixMillis now) override {
+  core::Result<std::vector<session::Session>> ListForUser(const core::UserId& user,
+                                                          core::UnixMillis now) override {
     core::MutexLock lock(&mu_);
     std::vector<session::Session> out;
     for (const session::Session* s : LiveOf(user.str(), now)) out.push_back(*s);
@@ -109,8 +106,8 @@ class MemorySessionStore final : public session::SessionStore {
   }
 
   // The user's sessions unexpired at `now`, most recently active first.
-  std::vector<const session::Session*> LiveOf(const std::string& user,
-                                              core::UnixMillis now) const REQUIRES(mu_) {
+  std::vector<const session::Session*> LiveOf(const std::string& user, core::UnixMillis now) const
+      REQUIRES(mu_) {
     std::vector<const session::Session*> live;
     auto it = by_user_.find(user);
     if (it == by_user_.end()) return live;

@@ -65,8 +65,7 @@ class MemoryCounterStore : public throttle::CounterStore {
 
 // With default MemoryCounterOptions.
 std::unique_ptr<throttle::CounterStore> NewMemoryCounterStore();
-std::unique_ptr<MemoryCounterStore> NewMemoryCounterStore(
-    const MemoryCounterOptions& options);
+std::unique_ptr<MemoryCounterStore> NewMemoryCounterStore(const MemoryCounterOptions& options);
 
 // Every store above in one Database (fresh, empty), for tests and fuzzing:
 // the composition root (app/services.h) builds over it as over SQLite.

@@ -21,9 +21,8 @@ namespace {
 
 StoreBackend MakeMemoryBackend() {
   MemoryCourierStores courier = NewMemoryCourierStores();
-  return StoreBackend{NewMemoryUserStore(), NewMemorySessionStore(),
-                      std::move(courier.otps), std::move(courier.outbox),
-                      NewMemoryMfaStore()};
+  return StoreBackend{NewMemoryUserStore(), NewMemorySessionStore(), std::move(courier.otps),
+                      std::move(courier.outbox), NewMemoryMfaStore()};
 }
 
 INSTANTIATE_TEST_SUITE_P(Memory, UserStoreContract,
@@ -43,13 +42,14 @@ INSTANTIATE_TEST_SUITE_P(Memory, MfaStoreContract,
                          BackendName<StoreBackendFactory>);
 INSTANTIATE_TEST_SUITE_P(
     Memory, CounterStoreContract,
-    ::testing::Values(
-        CounterStoreFactory{"memory", [] { return NewMemoryCounterStore(); }},
-        // Tiny shards and cap: the contract must hold while sweeping.
-        CounterStoreFactory{"memory_small", [] {
-                              return std::unique_ptr<throttle::CounterStore>(
-                                  NewMemoryCounterStore({/*max_keys=*/64, /*shards=*/2}));
-                            }}),
+    ::testing::Values(CounterStoreFactory{"memory", [] { return NewMemoryCounterStore(); }},
+                      // Tiny shards and cap: the contract must hold while sweeping.
+                      CounterStoreFactory{"memory_small",
+                                          [] {
+                                            return std::unique_ptr<throttle::CounterStore>(
+                                                NewMemoryCounterStore(
+                                                    {/*max_keys=*/64, /*shards=*/2}));
+                                          }}),
     BackendName<CounterStoreFactory>);
 
 }  // namespace
@@ -86,8 +86,9 @@ TEST(MemoryCounterStore, CapEvictsSoonestEndingWindowsFirst) {
       NewMemoryCounterStore({/*max_keys=*/1000, /*shards=*/4});
   // Long locks placed first...
   for (int i = 0; i < 100; ++i) {
-    ASSERT_TRUE(store->Put("lock:" + std::to_string(i),
-                           throttle::WindowCount{10, kT0 + 3'600'000}, kT0).ok());
+    ASSERT_TRUE(
+        store->Put("lock:" + std::to_string(i), throttle::WindowCount{10, kT0 + 3'600'000}, kT0)
+            .ok());
   }
   // ...then a flood of live short windows far beyond the cap.
   for (int i = 0; i < 20'000; ++i) {

@@ -24,14 +24,13 @@ TenantKey KeyOf(const core::TenantId& tenant) {
 
 class MemoryUserStore final : public identity::UserStore {
  public:
-  core::Result<CreateUserOutcome> CreateUser(
-      const core::TenantId& tenant, const identity::User& user,
-      const std::vector<identity::Identity>& identities,
-      bool tenant_scoped_users) override {
+  core::Result<CreateUserOutcome> CreateUser(const core::TenantId& tenant,
+                                             const identity::User& user,
+                                             const std::vector<identity::Identity>& identities,
+                                             bool tenant_scoped_users) override {
     for (const identity::Identity& i : identities) {
       if (i.tenant_id != tenant || i.user_id != user.id) {
-        return core::Internal(
-            "CreateUser: identity tenant_id/user_id differ from the user's");
+        return core::Internal("CreateUser: identity tenant_id/user_id differ from the user's");
       }
     }
     const TenantKey t = KeyOf(tenant);
@@ -57,8 +56,8 @@ class MemoryUserStore final : public identity::UserStore {
     return CreateUserOutcome::kCreated;
   }
 
-  core::Result<std::optional<identity::User>> FindUserById(
-      const core::TenantId& tenant, const core::UserId& id) override {
+  core::Result<std::optional<identity::User>> FindUserById(const core::TenantId& tenant,
+                                                           const core::UserId& id) override {
     core::MutexLock lock(&mu_);
     if (!IsMember(id.str(), KeyOf(tenant))) return std::optional<identity::User>();
     return std::optional<identity::User>(users_.at(id.str()));
@@ -74,8 +73,7 @@ class MemoryUserStore final : public identity::UserStore {
     return std::optional<identity::User>(users_.at(it->second));
   }
 
-  core::Result<bool> SetPassword(const core::TenantId& tenant,
-                                 const core::UserId& id,
+  core::Result<bool> SetPassword(const core::TenantId& tenant, const core::UserId& id,
                                  const std::string& password_hash,
                                  core::UnixMillis updated_at) override {
     core::MutexLock lock(&mu_);
@@ -87,8 +85,7 @@ class MemoryUserStore final : public identity::UserStore {
     return true;
   }
 
-  core::Result<bool> CompareAndSetPassword(const core::TenantId& tenant,
-                                           const core::UserId& id,
+  core::Result<bool> CompareAndSetPassword(const core::TenantId& tenant, const core::UserId& id,
                                            const std::optional<std::string>& expected,
                                            const std::string& password_hash,
                                            core::UnixMillis updated_at) override {
@@ -102,10 +99,8 @@ class MemoryUserStore final : public identity::UserStore {
     return true;
   }
 
-  core::Result<bool> MarkVerified(const core::TenantId& tenant,
-                                  const core::UserId& id,
-                                  identity::VerifiedChannel channel,
-                                  core::UnixMillis at) override {
+  core::Result<bool> MarkVerified(const core::TenantId& tenant, const core::UserId& id,
+                                  identity::VerifiedChannel channel, core::UnixMillis at) override {
     core::MutexLock lock(&mu_);
     if (!IsMember(id.str(), KeyOf(tenant))) return false;
     identity::User& u = users_.at(id.str());
@@ -118,9 +113,8 @@ class MemoryUserStore final : public identity::UserStore {
     return true;
   }
 
-  core::Result<bool> SetMfaEnabled(const core::TenantId& tenant,
-                                   const core::UserId& id, bool enabled,
-                                   core::UnixMillis at) override {
+  core::Result<bool> SetMfaEnabled(const core::TenantId& tenant, const core::UserId& id,
+                                   bool enabled, core::UnixMillis at) override {
     core::MutexLock lock(&mu_);
     if (!IsMember(id.str(), KeyOf(tenant))) return false;
     identity::User& u = users_.at(id.str());
@@ -129,13 +123,11 @@ class MemoryUserStore final : public identity::UserStore {
     return true;
   }
 
-  core::Result<bool> IdentityExists(const core::TenantId& tenant,
-                                    std::string_view provider,
+  core::Result<bool> IdentityExists(const core::TenantId& tenant, std::string_view provider,
                                     std::string_view provider_id) override {
     core::MutexLock lock(&mu_);
-    return identities_.count(IdentityKey{std::string(provider),
-                                         std::string(provider_id),
-                                         KeyOf(tenant)}) != 0;
+    return identities_.count(
+               IdentityKey{std::string(provider), std::string(provider_id), KeyOf(tenant)}) != 0;
   }
 
  private:
@@ -146,8 +138,8 @@ class MemoryUserStore final : public identity::UserStore {
 
   // Another user has the same e-mail or phone, in `tenant` when scoped, else
   // anywhere. A linear scan: this store is a fake for tests.
-  bool UserTaken(const TenantKey& tenant, const identity::User& user,
-                 bool scoped) const REQUIRES(mu_) {
+  bool UserTaken(const TenantKey& tenant, const identity::User& user, bool scoped) const
+      REQUIRES(mu_) {
     for (const auto& [id, other] : users_) {
       const bool same_email = user.email && other.email == user.email;
       const bool same_phone = user.phone && other.phone == user.phone;

@@ -125,8 +125,7 @@ class ShardedSessionCache final : public CachedSessionStore {
   void DropAll() override { cache_.Clear(); }
 
   // Create may evict (delete) any of the user's sessions.
-  core::Status Create(const session::Session& s, int max_per_user,
-                      core::UnixMillis now) override {
+  core::Status Create(const session::Session& s, int max_per_user, core::UnixMillis now) override {
     return PassThrough([&] { return inner_.Create(s, max_per_user, now); },
                        [&] { DropUser(s.user_id); });
   }
@@ -155,13 +154,11 @@ class ShardedSessionCache final : public CachedSessionStore {
   }
 
   core::Result<bool> Delete(const core::TenantId& tenant, const core::SessionId& id) override {
-    return PassThrough([&] { return inner_.Delete(tenant, id); },
-                       [&] { cache_.Erase(id.str()); });
+    return PassThrough([&] { return inner_.Delete(tenant, id); }, [&] { cache_.Erase(id.str()); });
   }
 
   core::Result<int> DeleteAllForUser(const core::UserId& user) override {
-    return PassThrough([&] { return inner_.DeleteAllForUser(user); },
-                       [&] { DropUser(user); });
+    return PassThrough([&] { return inner_.DeleteAllForUser(user); }, [&] { DropUser(user); });
   }
 
   core::Result<std::vector<session::Session>> ListForUser(const core::UserId& user,
@@ -198,13 +195,12 @@ class ShardedUserCache final : public CachedUserStore {
                                                        const identity::User& user,
                                                        const std::vector<identity::Identity>& ids,
                                                        bool tenant_scoped_users) override {
-    return PassThrough(
-        [&] { return inner_.CreateUser(tenant, user, ids, tenant_scoped_users); },
-        [&] { cache_.Erase(user.id.str()); });
+    return PassThrough([&] { return inner_.CreateUser(tenant, user, ids, tenant_scoped_users); },
+                       [&] { cache_.Erase(user.id.str()); });
   }
 
   core::Result<std::optional<identity::User>> FindUserById(const core::TenantId& tenant,
-                                                          const core::UserId& id) override {
+                                                           const core::UserId& id) override {
     auto hit = cache_.Lookup(
         id.str(), [&](const TenantUser& e) { return e.tenant == tenant; },
         [](const TenantUser&) { return false; });
@@ -244,8 +240,7 @@ class ShardedUserCache final : public CachedUserStore {
   }
 
   core::Result<bool> MarkVerified(const core::TenantId& tenant, const core::UserId& id,
-                                  identity::VerifiedChannel channel,
-                                  core::UnixMillis at) override {
+                                  identity::VerifiedChannel channel, core::UnixMillis at) override {
     return PassThrough([&] { return inner_.MarkVerified(tenant, id, channel, at); },
                        [&] { cache_.Erase(id.str()); });
   }
@@ -272,7 +267,7 @@ class ShardedUserCache final : public CachedUserStore {
 }  // namespace
 
 std::unique_ptr<CachedSessionStore> NewCachedSessionStore(session::SessionStore& inner,
-                                                         const ReadCacheOptions& options) {
+                                                          const ReadCacheOptions& options) {
   return std::make_unique<ShardedSessionCache>(inner, options);
 }
 

@@ -67,7 +67,7 @@ class CachedUserStore : public identity::UserStore {
 
 // The decorators borrow `inner`, which must outlive them.
 std::unique_ptr<CachedSessionStore> NewCachedSessionStore(session::SessionStore& inner,
-                                                         const ReadCacheOptions& options);
+                                                          const ReadCacheOptions& options);
 std::unique_ptr<CachedUserStore> NewCachedUserStore(identity::UserStore& inner,
                                                     const ReadCacheOptions& options);
 

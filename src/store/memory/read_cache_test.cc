@@ -26,8 +26,7 @@ StoreBackend MakeCachedBackend() {
     std::unique_ptr<identity::UserStore> users = NewMemoryUserStore();
     std::unique_ptr<session::SessionStore> sessions = NewMemorySessionStore();
     std::unique_ptr<identity::UserStore> cached_users = NewCachedUserStore(*users, {});
-    std::unique_ptr<session::SessionStore> cached_sessions =
-        NewCachedSessionStore(*sessions, {});
+    std::unique_ptr<session::SessionStore> cached_sessions = NewCachedSessionStore(*sessions, {});
   };
   auto h = std::make_shared<Holder>();
   StoreBackend b;
@@ -100,8 +99,8 @@ class ReadCacheTest : public ::testing::Test {
   void SetUp() override {
     users_ = NewMemoryUserStore();
     for (const char* u : {"u1", "u2"}) {
-      ASSERT_TRUE(IsOk(users_->CreateUser(kNullTenant, MakeUser(u, std::string(u) + "@x.io"), {},
-                                          false)));
+      ASSERT_TRUE(
+          IsOk(users_->CreateUser(kNullTenant, MakeUser(u, std::string(u) + "@x.io"), {}, false)));
     }
     memory_ = NewMemorySessionStore();
     probe_ = std::make_unique<ProbeSessionStore>(*memory_);
@@ -252,8 +251,8 @@ TEST(CachedUserStore, UserWritesAreSeenAtOnce) {
   ASSERT_TRUE(read().has_value());
   ASSERT_TRUE(IsOk(users->SetPassword(kNullTenant, core::UserId("u1"), "h2", kNow)));
   EXPECT_EQ(read()->password_hash, "h2");
-  ASSERT_TRUE(IsOk(users->CompareAndSetPassword(kNullTenant, core::UserId("u1"),
-                                                std::string("h2"), "h3", kNow)));
+  ASSERT_TRUE(IsOk(users->CompareAndSetPassword(kNullTenant, core::UserId("u1"), std::string("h2"),
+                                                "h3", kNow)));
   EXPECT_EQ(read()->password_hash, "h3");
   ASSERT_TRUE(IsOk(users->MarkVerified(kNullTenant, core::UserId("u1"),
                                        identity::VerifiedChannel::kEmail, kNow)));

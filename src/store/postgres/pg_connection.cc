@@ -14,8 +14,7 @@ namespace {
 // exceptions (class 08) and the server going away (admin shutdown, crash
 // shutdown, cannot connect now).
 bool IsConnectionLoss(std::string_view state) {
-  return state.starts_with("08") || state == "57P01" || state == "57P02" ||
-         state == "57P03";
+  return state.starts_with("08") || state == "57P01" || state == "57P02" || state == "57P03";
 }
 
 // Transient: worth an answer of 503 (and, for the pool, a retry when the
@@ -43,8 +42,7 @@ bool PgResult::IsNull(int row, int col) const { return PQgetisnull(r_, row, col)
 
 std::string PgResult::Text(int row, int col) const {
   if (IsNull(row, col)) return std::string();
-  return std::string(PQgetvalue(r_, row, col),
-                     static_cast<size_t>(PQgetlength(r_, row, col)));
+  return std::string(PQgetvalue(r_, row, col), static_cast<size_t>(PQgetlength(r_, row, col)));
 }
 
 std::int64_t PgResult::Int(int row, int col) const {
@@ -172,8 +170,7 @@ core::Status PgConnection::Commit() {
 }
 
 bool PgConnection::idle() const {
-  return !broken_ && PQstatus(conn_) == CONNECTION_OK &&
-         PQtransactionStatus(conn_) == PQTRANS_IDLE;
+  return !broken_ && PQstatus(conn_) == CONNECTION_OK && PQtransactionStatus(conn_) == PQTRANS_IDLE;
 }
 
 }  // namespace authd::store::postgres

@@ -62,13 +62,9 @@ class PgParams {
     values_.push_back(v);
     return *this;
   }
-  PgParams& OptionalInt(const std::optional<std::int64_t>& v) {
-    return v ? Int(*v) : Null();
-  }
+  PgParams& OptionalInt(const std::optional<std::int64_t>& v) { return v ? Int(*v) : Null(); }
   // The null tenant is SQL NULL.
-  PgParams& Tenant(const core::TenantId& t) {
-    return t ? Text(t->str()) : Null();
-  }
+  PgParams& Tenant(const core::TenantId& t) { return t ? Text(t->str()) : Null(); }
 
   const std::vector<std::optional<std::string>>& values() const { return values_; }
 
@@ -137,7 +133,6 @@ class PgConnection {
 
   // The SQLSTATE of the last failed call ("" when it had none).
   const std::string& last_sqlstate() const { return last_sqlstate_; }
-
 
  private:
   explicit PgConnection(PGconn* c) : conn_(c) {}

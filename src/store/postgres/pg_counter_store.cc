@@ -13,7 +13,8 @@ using throttle::WindowCount;
 // counts up. ON CONFLICT takes the row lock, so concurrent hits from any
 // processes are applied one after the other.
 constexpr const char* kHit =
-    "INSERT INTO rate_counters AS c (key, count, window_end) VALUES ($1, 1, $2::bigint + $3::bigint)"
+    "INSERT INTO rate_counters AS c (key, count, window_end) VALUES ($1, 1, $2::bigint + "
+    "$3::bigint)"
     " ON CONFLICT (key) DO UPDATE SET"
     "   count = CASE WHEN c.window_end > $2 THEN c.count + 1 ELSE 1 END,"
     "   window_end = CASE WHEN c.window_end > $2 THEN c.window_end ELSE $2::bigint + $3::bigint END"
@@ -32,8 +33,7 @@ constexpr const char* kSweep = "DELETE FROM rate_counters WHERE window_end <= $1
 
 // The database server's clock, in Unix milliseconds: the time base every
 // process shares.
-constexpr const char* kServerNow =
-    "SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint";
+constexpr const char* kServerNow = "SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint";
 
 // Each process deletes dead windows at most this often.
 constexpr core::UnixMillis kSweepEveryMs = 60'000;
@@ -61,8 +61,7 @@ class PgCounterStore final : public throttle::CounterStore {
     const core::UnixMillis shared_now = now + *offset;
     MaybeSweep(now, shared_now);
     return pool_.Run([&](PgConnection& c) -> core::Result<WindowCount> {
-      core::Result<PgResult> r =
-          c.Exec(kHit, PgParams().Text(key).Int(shared_now).Int(window_ms));
+      core::Result<PgResult> r = c.Exec(kHit, PgParams().Text(key).Int(shared_now).Int(window_ms));
       if (!r.ok()) return r.error();
       return WindowCount{r->Int(0, 0), r->Int(0, 1) - *offset};
     });
@@ -80,19 +79,19 @@ class PgCounterStore final : public throttle::CounterStore {
     });
   }
 
-  core::Status Put(std::string_view key, const WindowCount& value,
-                   core::UnixMillis now) override {
+  core::Status Put(std::string_view key, const WindowCount& value, core::UnixMillis now) override {
     core::Result<std::int64_t> offset = Offset(now);
     if (!offset.ok()) return offset.error();
     return pool_.Run([&](PgConnection& c) -> core::Status {
-      return StatusOf(c.Exec(
-          kPut, PgParams().Text(key).Int(value.count).Int(value.window_end + *offset)));
+      return StatusOf(
+          c.Exec(kPut, PgParams().Text(key).Int(value.count).Int(value.window_end + *offset)));
     });
   }
 
   core::Status Erase(std::string_view key) override {
-    return pool_.Run(
-        [&](PgConnection& c) -> core::Status { return StatusOf(c.Exec(kErase, PgParams().Text(key))); });
+    return pool_.Run([&](PgConnection& c) -> core::Status {
+      return StatusOf(c.Exec(kErase, PgParams().Text(key)));
+    });
   }
 
  private:
@@ -125,7 +124,7 @@ class PgCounterStore final : public throttle::CounterStore {
   }
 
   PgPool& pool_;
-  core::Mutex offset_mu_;                 // held while the offset is first read
+  core::Mutex offset_mu_;  // held while the offset is first read
   std::atomic<bool> offset_known_{false};
   // Written once, under offset_mu_, before offset_known_; read without the
   // lock after it (so not GUARDED_BY: the atomic orders it).

@@ -160,9 +160,15 @@ class PgMfaStore final : public mfa::MfaStore {
 
   core::Status AddDevice(const TotpDevice& d) override {
     PgParams p = ScopeParams(d.tenant_id, d.user_id);
-    p.Text(d.id).Text(d.name).Text(d.secret_sealed).Text(d.secret_lookup)
-        .Bool(d.verified).Int(d.last_step).OptionalInt(d.last_used_at)
-        .Int(d.created_at).Int(d.updated_at);
+    p.Text(d.id)
+        .Text(d.name)
+        .Text(d.secret_sealed)
+        .Text(d.secret_lookup)
+        .Bool(d.verified)
+        .Int(d.last_step)
+        .OptionalInt(d.last_used_at)
+        .Int(d.created_at)
+        .Int(d.updated_at);
     return Write(kInsertDevice, p).status();
   }
 
@@ -176,15 +182,21 @@ class PgMfaStore final : public mfa::MfaStore {
         return s.error();
       }
       if (core::Status s = StatusOf(conn.Exec(
-              kDeleteAbandonedDevices,
-              ScopeParams(d.tenant_id, d.user_id).Int(unverified_before)));
+              kDeleteAbandonedDevices, ScopeParams(d.tenant_id, d.user_id).Int(unverified_before)));
           !s.ok()) {
         return s.error();
       }
       PgParams p = ScopeParams(d.tenant_id, d.user_id);
-      p.Text(d.id).Text(d.name).Text(d.secret_sealed).Text(d.secret_lookup)
-          .Bool(d.verified).Int(d.last_step).OptionalInt(d.last_used_at)
-          .Int(d.created_at).Int(d.updated_at).Int(max_devices);
+      p.Text(d.id)
+          .Text(d.name)
+          .Text(d.secret_sealed)
+          .Text(d.secret_lookup)
+          .Bool(d.verified)
+          .Int(d.last_step)
+          .OptionalInt(d.last_used_at)
+          .Int(d.created_at)
+          .Int(d.updated_at)
+          .Int(max_devices);
       core::Result<PgResult> r = conn.Exec(kInsertDeviceWithinLimit, p);
       if (!r.ok()) return r.error();
       return r->affected() > 0;
@@ -196,9 +208,9 @@ class PgMfaStore final : public mfa::MfaStore {
     return ReadAll<TotpDevice>(kListDevices, ScopeParams(tenant, user), ReadDevice);
   }
 
-  core::Result<std::optional<TotpDevice>> FindDeviceBySecret(
-      const core::TenantId& tenant, const core::UserId& user,
-      const std::string& lookup) override {
+  core::Result<std::optional<TotpDevice>> FindDeviceBySecret(const core::TenantId& tenant,
+                                                             const core::UserId& user,
+                                                             const std::string& lookup) override {
     core::Result<std::vector<TotpDevice>> found = ReadAll<TotpDevice>(
         kFindDeviceBySecret, ScopeParams(tenant, user).Text(lookup), ReadDevice);
     if (!found.ok()) return found.error();
@@ -206,8 +218,7 @@ class PgMfaStore final : public mfa::MfaStore {
     return std::optional<TotpDevice>(std::move(found->front()));
   }
 
-  core::Result<bool> MarkDeviceVerified(const core::TenantId& tenant,
-                                        const core::UserId& user,
+  core::Result<bool> MarkDeviceVerified(const core::TenantId& tenant, const core::UserId& user,
                                         const std::string& device_id,
                                         core::UnixMillis at) override {
     return Changed(kMarkDeviceVerified, ScopeParams(tenant, user).Text(device_id).Int(at));
@@ -216,8 +227,7 @@ class PgMfaStore final : public mfa::MfaStore {
   core::Result<bool> UseDeviceStep(const core::TenantId& tenant, const core::UserId& user,
                                    const std::string& device_id, std::int64_t step,
                                    core::UnixMillis at) override {
-    return Changed(kUseDeviceStep,
-                   ScopeParams(tenant, user).Text(device_id).Int(step).Int(at));
+    return Changed(kUseDeviceStep, ScopeParams(tenant, user).Text(device_id).Int(step).Int(at));
   }
 
   core::Result<bool> DeleteDevice(const core::TenantId& tenant, const core::UserId& user,
@@ -234,8 +244,7 @@ class PgMfaStore final : public mfa::MfaStore {
                                     const std::vector<RecoveryCode>& codes) override {
     for (const RecoveryCode& c : codes) {
       if (c.tenant_id != tenant || c.user_id != user) {
-        return core::Internal(
-            "ReplaceRecoveryCodes: code tenant_id/user_id differ from the scope");
+        return core::Internal("ReplaceRecoveryCodes: code tenant_id/user_id differ from the scope");
       }
     }
     // One transaction: a failing insert rolls the deletion back too.
@@ -254,24 +263,29 @@ class PgMfaStore final : public mfa::MfaStore {
   }
 
   core::Result<bool> UseRecoveryCode(const core::TenantId& tenant, const core::UserId& user,
-                                     const std::string& code_hash,
-                                     core::UnixMillis at) override {
+                                     const std::string& code_hash, core::UnixMillis at) override {
     return Changed(kUseCode, ScopeParams(tenant, user).Text(code_hash).Int(at));
   }
 
   core::Result<int> CountUnusedRecoveryCodes(const core::TenantId& tenant,
                                              const core::UserId& user) override {
-    core::Result<std::vector<int>> n = ReadAll<int>(
-        kCountUnusedCodes, ScopeParams(tenant, user),
-        [](const PgResult& r, int row) { return static_cast<int>(r.Int(row, 0)); });
+    core::Result<std::vector<int>> n =
+        ReadAll<int>(kCountUnusedCodes, ScopeParams(tenant, user),
+                     [](const PgResult& r, int row) { return static_cast<int>(r.Int(row, 0)); });
     if (!n.ok()) return n.error();
     return n->empty() ? 0 : n->front();
   }
 
   core::Status AddTrustedDevice(const TrustedDevice& d) override {
     PgParams p = ScopeParams(d.tenant_id, d.user_id);
-    p.Text(d.id).Text(d.token_hash).Text(d.user_agent).Text(d.ip_address)
-        .Int(d.expires_at).OptionalInt(d.last_used_at).Bool(d.revoked).Int(d.created_at);
+    p.Text(d.id)
+        .Text(d.token_hash)
+        .Text(d.user_agent)
+        .Text(d.ip_address)
+        .Int(d.expires_at)
+        .OptionalInt(d.last_used_at)
+        .Bool(d.revoked)
+        .Int(d.created_at);
     return Write(kInsertTrusted, p).status();
   }
 
@@ -286,8 +300,8 @@ class PgMfaStore final : public mfa::MfaStore {
     return Write(kRevokeTrusted, ScopeParams(tenant, user));
   }
 
-  core::Result<std::vector<TrustedDevice>> ListTrustedDevices(
-      const core::TenantId& tenant, const core::UserId& user) override {
+  core::Result<std::vector<TrustedDevice>> ListTrustedDevices(const core::TenantId& tenant,
+                                                              const core::UserId& user) override {
     return ReadAll<TrustedDevice>(kListTrusted, ScopeParams(tenant, user), ReadTrusted);
   }
 

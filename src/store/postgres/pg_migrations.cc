@@ -30,8 +30,7 @@ constexpr const char* kCreateMigrationsTable =
     " name TEXT NOT NULL,"
     " applied_at BIGINT NOT NULL)";
 
-constexpr const char* kCurrentVersion =
-    "SELECT COALESCE(MAX(version), 0) FROM schema_migrations";
+constexpr const char* kCurrentVersion = "SELECT COALESCE(MAX(version), 0) FROM schema_migrations";
 
 constexpr const char* kRecordMigration =
     "INSERT INTO schema_migrations (version, name, applied_at) VALUES"

@@ -61,8 +61,7 @@ constexpr const char* kDecoyInsertMessage =
 
 constexpr const char* kDecoyDeleteMessage = "DELETE FROM outbox WHERE id = $1";
 
-PgParams KeyParams(const core::TenantId& tenant, const core::UserId& user,
-                   otp::Purpose purpose) {
+PgParams KeyParams(const core::TenantId& tenant, const core::UserId& user, otp::Purpose purpose) {
   PgParams p;
   p.Text(user.str()).Text(otp::PurposeName(purpose)).Tenant(tenant);
   return p;
@@ -89,10 +88,8 @@ core::Result<OneTimeCode> ReadCode(const PgResult& r, int row) {
   return c;
 }
 
-core::Result<std::vector<OneTimeCode>> ListOn(PgConnection& conn,
-                                              const core::TenantId& tenant,
-                                              const core::UserId& user,
-                                              otp::Purpose purpose) {
+core::Result<std::vector<OneTimeCode>> ListOn(PgConnection& conn, const core::TenantId& tenant,
+                                              const core::UserId& user, otp::Purpose purpose) {
   core::Result<PgResult> r = conn.Exec(kList, KeyParams(tenant, user, purpose));
   if (!r.ok()) return r.error();
   std::vector<OneTimeCode> out;
@@ -117,20 +114,19 @@ core::Result<ConsumeOutcome> ConsumeOn(PgConnection& conn, const core::TenantId&
   // it is applied below.
   const otp::ConsumeDecision d = otp::DecideConsume(*codes, code_hash, now, max_attempts);
   if (!d.delete_id.empty()) {
-    if (core::Status s = StatusOf(conn.Exec(kDeleteOne, PgParams().Text(d.delete_id)));
-        !s.ok()) {
+    if (core::Status s = StatusOf(conn.Exec(kDeleteOne, PgParams().Text(d.delete_id))); !s.ok()) {
       return s.error();
     }
   }
   if (!d.count_attempt) return d.outcome;
   // otp::CountsAttempt and otp::SpentByAttempt, in SQL.
-  if (core::Status s = StatusOf(conn.Exec(
-          kCountAttempt, KeyParams(tenant, user, purpose).Int(now)));
+  if (core::Status s =
+          StatusOf(conn.Exec(kCountAttempt, KeyParams(tenant, user, purpose).Int(now)));
       !s.ok()) {
     return s.error();
   }
-  if (core::Status s = StatusOf(conn.Exec(
-          kDeleteExhausted, KeyParams(tenant, user, purpose).Int(now).Int(max_attempts)));
+  if (core::Status s = StatusOf(
+          conn.Exec(kDeleteExhausted, KeyParams(tenant, user, purpose).Int(now).Int(max_attempts)));
       !s.ok()) {
     return s.error();
   }
@@ -145,15 +141,20 @@ class PgOtpStore final : public otp::OtpStore {
                      const std::vector<courier::OutboxMessage>& messages) override {
     return pool_.Transact([&](PgConnection& conn) -> core::Status {
       if (core::Status s = LockUser(conn, code.user_id); !s.ok()) return s;
-      if (core::Status s = StatusOf(conn.Exec(
-              kDeleteAll, KeyParams(code.tenant_id, code.user_id, code.purpose)));
+      if (core::Status s = StatusOf(
+              conn.Exec(kDeleteAll, KeyParams(code.tenant_id, code.user_id, code.purpose)));
           !s.ok()) {
         return s;
       }
       PgParams insert;
-      insert.Text(code.id).Text(code.user_id.str()).Tenant(code.tenant_id)
-          .Text(otp::PurposeName(code.purpose)).Text(code.code_hash)
-          .Int(code.attempts).Int(code.expires_at).Int(code.created_at);
+      insert.Text(code.id)
+          .Text(code.user_id.str())
+          .Tenant(code.tenant_id)
+          .Text(otp::PurposeName(code.purpose))
+          .Text(code.code_hash)
+          .Int(code.attempts)
+          .Int(code.expires_at)
+          .Int(code.created_at);
       if (core::Status s = StatusOf(conn.Exec(kInsert, insert)); !s.ok()) return s;
       return InsertOutboxMessages(conn, messages);
     });
@@ -165,14 +166,12 @@ class PgOtpStore final : public otp::OtpStore {
     return pool_.Transact([&](PgConnection& conn) -> core::Status {
       if (core::Status s = LockUser(conn, code.user_id); !s.ok()) return s;
       if (core::Status s = StatusOf(conn.Exec(
-              kDecoyDelete,
-              KeyParams(code.tenant_id, code.user_id, code.purpose).Text(code.id)));
+              kDecoyDelete, KeyParams(code.tenant_id, code.user_id, code.purpose).Text(code.id)));
           !s.ok()) {
         return s;
       }
       PgParams insert;
-      insert.Text(code.id).Tenant(code.tenant_id).Text(code.code_hash)
-          .Int(code.created_at);
+      insert.Text(code.id).Tenant(code.tenant_id).Text(code.code_hash).Int(code.created_at);
       if (core::Status s = StatusOf(conn.Exec(kDecoyInsertMessage, insert)); !s.ok()) {
         return s;
       }
@@ -183,10 +182,9 @@ class PgOtpStore final : public otp::OtpStore {
   // One transaction under the user's lock: of several racing correct
   // submissions, in any processes, only the first finds the row. No state
   // outlives a run, so the pool may repeat it.
-  core::Result<ConsumeOutcome> Consume(const core::TenantId& tenant,
-                                       const core::UserId& user, otp::Purpose purpose,
-                                       std::string_view code_hash, core::UnixMillis now,
-                                       int max_attempts) override {
+  core::Result<ConsumeOutcome> Consume(const core::TenantId& tenant, const core::UserId& user,
+                                       otp::Purpose purpose, std::string_view code_hash,
+                                       core::UnixMillis now, int max_attempts) override {
     return pool_.Transact([&](PgConnection& conn) -> core::Result<ConsumeOutcome> {
       if (core::Status s = LockUser(conn, user); !s.ok()) return s.error();
       return ConsumeOn(conn, tenant, user, purpose, code_hash, now, max_attempts);

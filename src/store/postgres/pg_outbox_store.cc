@@ -121,11 +121,10 @@ class PgOutboxStore final : public courier::OutboxStore {
           return out;
         });
     if (!claimed.ok()) return claimed;
-    std::sort(claimed->begin(), claimed->end(),
-              [](const OutboxMessage& a, const OutboxMessage& b) {
-                return std::tie(a.next_attempt_at, a.created_at, a.id) <
-                       std::tie(b.next_attempt_at, b.created_at, b.id);
-              });
+    std::sort(claimed->begin(), claimed->end(), [](const OutboxMessage& a, const OutboxMessage& b) {
+      return std::tie(a.next_attempt_at, a.created_at, a.id) <
+             std::tie(b.next_attempt_at, b.created_at, b.id);
+    });
     return claimed;
   }
 
@@ -190,13 +189,20 @@ class PgOutboxStore final : public courier::OutboxStore {
 
 }  // namespace
 
-core::Status InsertOutboxMessages(PgConnection& conn,
-                                  const std::vector<OutboxMessage>& messages) {
+core::Status InsertOutboxMessages(PgConnection& conn, const std::vector<OutboxMessage>& messages) {
   for (const OutboxMessage& m : messages) {
     PgParams p;
-    p.Text(m.id).Tenant(m.tenant_id).Text(courier::ChannelName(m.channel))
-        .Text(m.recipient).Text(m.kind).Text(m.subject).Text(m.body)
-        .Int(m.attempts).Int(m.next_attempt_at).Text(m.last_error).Int(m.created_at);
+    p.Text(m.id)
+        .Tenant(m.tenant_id)
+        .Text(courier::ChannelName(m.channel))
+        .Text(m.recipient)
+        .Text(m.kind)
+        .Text(m.subject)
+        .Text(m.body)
+        .Int(m.attempts)
+        .Int(m.next_attempt_at)
+        .Text(m.last_error)
+        .Int(m.created_at);
     if (core::Status s = StatusOf(conn.Exec(kInsert, p)); !s.ok()) return s;
   }
   return core::Status::Ok();

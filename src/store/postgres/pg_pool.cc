@@ -25,9 +25,9 @@ core::Result<std::unique_ptr<PgConnection>> PgPool::Connect() const {
   };
   core::Result<std::unique_ptr<PgConnection>> conn = PgConnection::Open(params);
   if (!conn.ok()) return conn;
-  const std::string set = "SET statement_timeout = " +
-                          std::to_string(options_.statement_timeout_ms) +
-                          "; SET client_min_messages = warning";
+  const std::string set =
+      "SET statement_timeout = " + std::to_string(options_.statement_timeout_ms) +
+      "; SET client_min_messages = warning";
   if (core::Status s = (*conn)->ExecScript(set.c_str()); !s.ok()) return s.error();
   return conn;
 }
@@ -36,8 +36,8 @@ core::Result<PgPool::Slot> PgPool::Acquire() {
   std::uint64_t generation = 0;
   {
     core::MutexLock lock(&mu_);
-    const auto deadline = std::chrono::steady_clock::now() +
-                          std::chrono::milliseconds(options_.acquire_timeout_ms);
+    const auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.acquire_timeout_ms);
     while (true) {
       if (!idle_.empty()) {
         Slot s = std::move(idle_.back());  // the warmest connection
@@ -45,12 +45,10 @@ core::Result<PgPool::Slot> PgPool::Acquire() {
         return s;
       }
       if (open_ < options_.max_connections) break;
-      if (!freed_.WaitUntil(&mu_, deadline) && idle_.empty() &&
-          open_ >= options_.max_connections) {
-        return core::Unavailable("postgres: no connection free within " +
-                                 std::to_string(options_.acquire_timeout_ms) +
-                                 " ms (storage.postgres_pool_size " +
-                                 std::to_string(options_.max_connections) + ")");
+      if (!freed_.WaitUntil(&mu_, deadline) && idle_.empty() && open_ >= options_.max_connections) {
+        return core::Unavailable(
+            "postgres: no connection free within " + std::to_string(options_.acquire_timeout_ms) +
+            " ms (storage.postgres_pool_size " + std::to_string(options_.max_connections) + ")");
       }
     }
     ++open_;

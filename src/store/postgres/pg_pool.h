@@ -100,7 +100,7 @@ class PgPool {
   core::Mutex mu_;
   core::CondVar freed_;
   std::deque<Slot> idle_ GUARDED_BY(mu_);
-  int open_ GUARDED_BY(mu_) = 0;  // idle + leased + connecting
+  int open_ GUARDED_BY(mu_) = 0;                  // idle + leased + connecting
   std::uint64_t generation_ GUARDED_BY(mu_) = 0;  // bumped on a lost connection
 };
 

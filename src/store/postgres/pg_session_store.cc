@@ -104,17 +104,15 @@ core::Status Evict(PgConnection& conn, const core::UserId& user, int max_per_use
   if (!count.ok()) return count.error();
   const std::int64_t live = count->Int(0, 0);
   if (live < max_per_user) return core::Status::Ok();
-  return StatusOf(conn.Exec(
-      kEvictLeastActive,
-      PgParams().Text(user.str()).Int(now).Int(live - (max_per_user - 1))));
+  return StatusOf(conn.Exec(kEvictLeastActive,
+                            PgParams().Text(user.str()).Int(now).Int(live - (max_per_user - 1))));
 }
 
 class PgSessionStore final : public session::SessionStore {
  public:
   explicit PgSessionStore(PgPool& pool) : pool_(pool) {}
 
-  core::Status Create(const session::Session& s, int max_per_user,
-                      core::UnixMillis now) override {
+  core::Status Create(const session::Session& s, int max_per_user, core::UnixMillis now) override {
     core::Result<std::string> data = EncodeSessionData(s.data);
     if (!data.ok()) return data.error();
     const PgParams insert = PgParams()

@@ -36,8 +36,8 @@ inline std::string TestServerUrl() {
 
 // `url` with `options=-csearch_path=<schema>` appended.
 inline std::string UrlWithSchema(const std::string& url, const std::string& schema) {
-  return url + (url.find('?') == std::string::npos ? "?" : "&") +
-         "options=-csearch_path%3D" + schema;
+  return url + (url.find('?') == std::string::npos ? "?" : "&") + "options=-csearch_path%3D" +
+         schema;
 }
 
 // A schema of its own, created on construction and dropped (with all it

@@ -63,10 +63,8 @@ constexpr const char* kIdentityExists =
     "SELECT 1 FROM identities WHERE provider = $1 AND provider_id = $2"
     " AND COALESCE(tenant_id, '') = COALESCE($3::text, '') LIMIT 1";
 
-constexpr const char* kEmailTakenGlobally =
-    "SELECT 1 FROM users WHERE email = $1 LIMIT 1";
-constexpr const char* kPhoneTakenGlobally =
-    "SELECT 1 FROM users WHERE phone = $1 LIMIT 1";
+constexpr const char* kEmailTakenGlobally = "SELECT 1 FROM users WHERE email = $1 LIMIT 1";
+constexpr const char* kPhoneTakenGlobally = "SELECT 1 FROM users WHERE phone = $1 LIMIT 1";
 constexpr const char* kEmailTakenInTenant =
     "SELECT 1 FROM users u JOIN user_accesses a ON a.user_id = u.id"
     " WHERE u.email = $1 AND a.tenant_id IS NOT DISTINCT FROM $2::text LIMIT 1";
@@ -76,8 +74,7 @@ constexpr const char* kPhoneTakenInTenant =
 
 // Held until COMMIT/ROLLBACK. A hash collision of two keys only makes two
 // unrelated signups wait for each other.
-constexpr const char* kLockAddress =
-    "SELECT pg_advisory_xact_lock(hashtextextended($1::text, 0))";
+constexpr const char* kLockAddress = "SELECT pg_advisory_xact_lock(hashtextextended($1::text, 0))";
 
 constexpr const char* kSavepoint = "SAVEPOINT insert_user";
 constexpr const char* kUndoToSavepoint = "ROLLBACK TO SAVEPOINT insert_user";
@@ -136,8 +133,7 @@ core::Result<std::optional<identity::User>> ReadOne(PgConnection& conn, const ch
 }
 
 core::Result<bool> IdentityExistsOn(PgConnection& conn, const core::TenantId& tenant,
-                                    std::string_view provider,
-                                    std::string_view provider_id) {
+                                    std::string_view provider, std::string_view provider_id) {
   return Any(conn, kIdentityExists, PgParams().Text(provider).Text(provider_id).Tenant(tenant));
 }
 
@@ -191,33 +187,31 @@ core::Result<CreateUserOutcome> InsertAll(PgConnection& conn, const core::Tenant
         conn.Exec(kEnsureTenant, PgParams().Text(tenant->str()).Int(u.created_at));
     if (!r.ok()) return r.error();
   }
-  core::Result<PgResult> user = conn.Exec(
-      kInsertUser, PgParams()
-                       .Text(u.id.str())
-                       .OptionalText(u.email)
-                       .OptionalInt(u.email_verified_at)
-                       .OptionalText(u.phone)
-                       .OptionalInt(u.phone_verified_at)
-                       .OptionalText(u.password_hash)
-                       .Bool(u.is_active)
-                       .Bool(u.must_change_password)
-                       .Text(u.metadata_json)
-                       .Bool(u.is_mfa_enabled)
-                       .OptionalText(u.mfa_recovery_code)
-                       .Int(u.created_at)
-                       .Int(u.updated_at));
+  core::Result<PgResult> user = conn.Exec(kInsertUser, PgParams()
+                                                           .Text(u.id.str())
+                                                           .OptionalText(u.email)
+                                                           .OptionalInt(u.email_verified_at)
+                                                           .OptionalText(u.phone)
+                                                           .OptionalInt(u.phone_verified_at)
+                                                           .OptionalText(u.password_hash)
+                                                           .Bool(u.is_active)
+                                                           .Bool(u.must_change_password)
+                                                           .Text(u.metadata_json)
+                                                           .Bool(u.is_mfa_enabled)
+                                                           .OptionalText(u.mfa_recovery_code)
+                                                           .Int(u.created_at)
+                                                           .Int(u.updated_at));
   if (!user.ok()) return user.error();
   for (const identity::Identity& i : identities) {
-    core::Result<PgResult> r = conn.Exec(
-        kInsertIdentity, PgParams()
-                             .Text(i.id.str())
-                             .Text(u.id.str())
-                             .Tenant(tenant)
-                             .Text(i.provider)
-                             .Text(i.provider_id)
-                             .Text(i.metadata_json)
-                             .Int(i.created_at)
-                             .Int(i.updated_at));
+    core::Result<PgResult> r = conn.Exec(kInsertIdentity, PgParams()
+                                                              .Text(i.id.str())
+                                                              .Text(u.id.str())
+                                                              .Tenant(tenant)
+                                                              .Text(i.provider)
+                                                              .Text(i.provider_id)
+                                                              .Text(i.metadata_json)
+                                                              .Int(i.created_at)
+                                                              .Int(i.updated_at));
     if (!r.ok()) {
       if (conn.last_sqlstate() != kUniqueViolation) return r.error();
       if (core::Status s = conn.ExecScript(kUndoToSavepoint); !s.ok()) return s.error();
@@ -268,11 +262,8 @@ class PgUserStore final : public identity::UserStore {
                                  const std::string& password_hash,
                                  core::UnixMillis updated_at) override {
     // Repeating it after a lost connection writes the same values again.
-    return ChangedOne(kSetPassword, PgParams()
-                                        .Text(password_hash)
-                                        .Int(updated_at)
-                                        .Text(id.str())
-                                        .Tenant(tenant));
+    return ChangedOne(kSetPassword,
+                      PgParams().Text(password_hash).Int(updated_at).Text(id.str()).Tenant(tenant));
   }
 
   core::Result<bool> CompareAndSetPassword(const core::TenantId& tenant, const core::UserId& id,
@@ -293,8 +284,7 @@ class PgUserStore final : public identity::UserStore {
   }
 
   core::Result<bool> MarkVerified(const core::TenantId& tenant, const core::UserId& id,
-                                  identity::VerifiedChannel channel,
-                                  core::UnixMillis at) override {
+                                  identity::VerifiedChannel channel, core::UnixMillis at) override {
     const char* sql =
         channel == identity::VerifiedChannel::kEmail ? kMarkEmailVerified : kMarkPhoneVerified;
     return ChangedOne(sql, PgParams().Int(at).Text(id.str()).Tenant(tenant));
@@ -322,9 +312,8 @@ class PgUserStore final : public identity::UserStore {
 
   core::Result<bool> IdentityExists(const core::TenantId& tenant, std::string_view provider,
                                     std::string_view provider_id) override {
-    return pool_.Run([&](PgConnection& conn) {
-      return IdentityExistsOn(conn, tenant, provider, provider_id);
-    });
+    return pool_.Run(
+        [&](PgConnection& conn) { return IdentityExistsOn(conn, tenant, provider, provider_id); });
   }
 
  private:

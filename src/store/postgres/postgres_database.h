@@ -43,9 +43,9 @@ struct PostgresOptions {
   // postgres:// or postgresql:// URL, handed to libpq as is (sslmode,
   // sslrootcert, options=-csearch_path=... all work).
   std::string url;
-  int pool_size = 16;              // connections per authd process
-  int connect_timeout_ms = 5000;   // per connection attempt
-  int acquire_timeout_ms = 5000;   // waiting for a free pooled connection
+  int pool_size = 16;               // connections per authd process
+  int connect_timeout_ms = 5000;    // per connection attempt
+  int acquire_timeout_ms = 5000;    // waiting for a free pooled connection
   int statement_timeout_ms = 5000;  // server-side, per statement
 };
 
@@ -53,8 +53,7 @@ class PostgresDatabase {
  public:
   // Errors: kUnavailable when the server cannot be reached; kInternal with
   // code DATABASE_SCHEMA_TOO_NEW, or with the failing migration in debug.
-  static core::Result<std::unique_ptr<PostgresDatabase>> Open(
-      const PostgresOptions& options);
+  static core::Result<std::unique_ptr<PostgresDatabase>> Open(const PostgresOptions& options);
 
   virtual identity::UserStore& users() = 0;
   virtual session::SessionStore& sessions() = 0;

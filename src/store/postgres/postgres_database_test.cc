@@ -51,12 +51,11 @@ std::shared_ptr<Holder> OpenFresh() {
 StoreBackend MakePostgresBackend() {
   std::shared_ptr<Holder> holder = OpenFresh();
   if (!holder) return StoreBackend{};
-  return StoreBackend{
-      std::shared_ptr<identity::UserStore>(holder, &holder->db->users()),
-      std::shared_ptr<session::SessionStore>(holder, &holder->db->sessions()),
-      std::shared_ptr<otp::OtpStore>(holder, &holder->db->otps()),
-      std::shared_ptr<courier::OutboxStore>(holder, &holder->db->outbox()),
-      std::shared_ptr<mfa::MfaStore>(holder, &holder->db->mfa())};
+  return StoreBackend{std::shared_ptr<identity::UserStore>(holder, &holder->db->users()),
+                      std::shared_ptr<session::SessionStore>(holder, &holder->db->sessions()),
+                      std::shared_ptr<otp::OtpStore>(holder, &holder->db->otps()),
+                      std::shared_ptr<courier::OutboxStore>(holder, &holder->db->outbox()),
+                      std::shared_ptr<mfa::MfaStore>(holder, &holder->db->mfa())};
 }
 
 std::unique_ptr<throttle::CounterStore> MakePostgresCounters() {
@@ -147,8 +146,8 @@ TEST(PostgresDatabaseTest, RefusesSchemaFromTheFuture) {
   ASSERT_TRUE(IsOk(PostgresDatabase::Open(o)));
   auto conn = postgres::PgConnection::Open({{"dbname", schema.url()}});
   ASSERT_TRUE(IsOk(conn));
-  ASSERT_TRUE(IsOk((*conn)->ExecScript(
-      "INSERT INTO schema_migrations VALUES (9999, 'future', 0)")));
+  ASSERT_TRUE(
+      IsOk((*conn)->ExecScript("INSERT INTO schema_migrations VALUES (9999, 'future', 0)")));
   auto again = PostgresDatabase::Open(o);
   ASSERT_FALSE(again.ok());
   EXPECT_EQ(again.error().code, "DATABASE_SCHEMA_TOO_NEW");
@@ -187,9 +186,9 @@ TEST(PostgresDatabaseTest, RecoversAfterConnectionsAreTerminated) {
   }
   auto admin = postgres::PgConnection::Open({{"dbname", schema.url()}});
   ASSERT_TRUE(IsOk(admin));
-  ASSERT_TRUE(IsOk((*admin)->ExecScript(
-      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-      " WHERE application_name = 'authd' AND pid <> pg_backend_pid()")));
+  ASSERT_TRUE(
+      IsOk((*admin)->ExecScript("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                                " WHERE application_name = 'authd' AND pid <> pg_backend_pid()")));
   for (int i = 0; i < 8; ++i) {
     auto hit = counters.Hit("after", 60'000, 2'000);
     ASSERT_TRUE(IsOk(hit)) << "call " << i;
@@ -264,15 +263,14 @@ TEST(PostgresDatabaseTest, ConsumeAcrossProcessesSucceedsOnce) {
   for (int round = 0; round < kRounds; ++round) {
     const std::string code = "12345" + std::to_string(round);
     ASSERT_TRUE(IsOk(p.db[round % 2]->otps().Issue(
-        contract::MakeCode("c-" + std::to_string(round), "u-1",
-                           otp::Purpose::kPasswordReset, contract::kNullTenant, code),
+        contract::MakeCode("c-" + std::to_string(round), "u-1", otp::Purpose::kPasswordReset,
+                           contract::kNullTenant, code),
         {})));
     std::atomic<int> consumed{0}, invalid{0}, other{0};
     contract::RunTogether(kThreads, [&](int t) {
       auto r = p.db[t % 2]->otps().Consume(contract::kNullTenant, core::UserId("u-1"),
-                                           otp::Purpose::kPasswordReset,
-                                           contract::CodeHash(code), contract::kNow,
-                                           contract::kMaxAttempts);
+                                           otp::Purpose::kPasswordReset, contract::CodeHash(code),
+                                           contract::kNow, contract::kMaxAttempts);
       if (!r.ok()) {
         ADD_FAILURE() << r.error().debug;
         ++other;
@@ -342,8 +340,8 @@ TEST(PostgresDatabaseTest, RotateAcrossProcessesHasOneWinner) {
   if (!p.Open()) return;
   identity::User u = contract::MakeUser("u-1", "u-1@example.com");
   auto created = p.db[0]->users().CreateUser(
-      contract::kTenantA, u,
-      {contract::MakeIdentity(u, contract::kTenantA, "email", *u.email)}, true);
+      contract::kTenantA, u, {contract::MakeIdentity(u, contract::kTenantA, "email", *u.email)},
+      true);
   ASSERT_TRUE(IsOk(created));
   ASSERT_EQ(*created, identity::CreateUserOutcome::kCreated);
   session::Session s;

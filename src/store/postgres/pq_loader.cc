@@ -55,8 +55,8 @@ const Api& Load() {
     void* lib = dlopen("libpq.so.5", RTLD_NOW | RTLD_LOCAL);
     if (lib == nullptr) {
       const char* why = dlerror();
-      a.error = std::string("cannot load libpq.so.5 (install libpq5): ") +
-                (why ? why : "unknown error");
+      a.error =
+          std::string("cannot load libpq.so.5 (install libpq5): ") + (why ? why : "unknown error");
       return a;
     }
     // Never dlclose'd: connections live until exit.

@@ -15,14 +15,12 @@ constexpr const char* kConnectionPragmas =
 
 }  // namespace
 
-core::Result<std::unique_ptr<Connection>> Connection::Open(
-    const SqliteOptions& options) {
+core::Result<std::unique_ptr<Connection>> Connection::Open(const SqliteOptions& options) {
   if (options.path.empty()) {
     return core::Internal("sqlite: empty database path");
   }
   sqlite3* db = nullptr;
-  const int flags =
-      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+  const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
   const int rc = sqlite3_open_v2(options.path.c_str(), &db, flags, nullptr);
   if (rc != SQLITE_OK) {
     core::Error e = SqliteError(db, rc, "open " + options.path);
@@ -64,9 +62,8 @@ core::Result<Statement> Connection::Prepare(std::string_view sql) {
   // same SQL): prepare a fresh statement.
   const bool cache_it = it == cache_.end();
   sqlite3_stmt* stmt = nullptr;
-  const int rc = sqlite3_prepare_v3(
-      db_, sql.data(), static_cast<int>(sql.size()),
-      cache_it ? SQLITE_PREPARE_PERSISTENT : 0, &stmt, nullptr);
+  const int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
+                                    cache_it ? SQLITE_PREPARE_PERSISTENT : 0, &stmt, nullptr);
   if (rc != SQLITE_OK) return SqliteError(db_, rc, sql);
   if (!cache_it) return Statement(db_, stmt, /*owned=*/true);
   cache_.emplace(std::string(sql), stmt);

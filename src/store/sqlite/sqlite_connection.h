@@ -31,8 +31,7 @@ namespace authd::store::sqlite {
 
 class Connection {
  public:
-  static core::Result<std::unique_ptr<Connection>> Open(
-      const SqliteOptions& options);
+  static core::Result<std::unique_ptr<Connection>> Open(const SqliteOptions& options);
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
   ~Connection();  // finalizes cached statements, closes the handle

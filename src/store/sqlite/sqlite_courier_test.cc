@@ -42,28 +42,27 @@ class SqliteCourierTest : public ::testing::Test {
     ASSERT_TRUE(IsOk(db));
     db_ = std::move(*db);
     identity::User u = MakeUser("u-1", "u-1@example.com");
-    auto r = db_->users().CreateUser(
-        kNullTenant, u, {MakeIdentity(u, kNullTenant, "email", *u.email)}, true);
+    auto r = db_->users().CreateUser(kNullTenant, u,
+                                     {MakeIdentity(u, kNullTenant, "email", *u.email)}, true);
     ASSERT_TRUE(IsOk(r));
   }
 
   ConsumeOutcome Consume(const std::string& code) {
-    auto r = db_->otps().Consume(kNullTenant, core::UserId("u-1"),
-                                 Purpose::kPasswordReset, CodeHash(code), kNow,
-                                 kMaxAttempts);
+    auto r = db_->otps().Consume(kNullTenant, core::UserId("u-1"), Purpose::kPasswordReset,
+                                 CodeHash(code), kNow, kMaxAttempts);
     EXPECT_TRUE(IsOk(r));
     return r.ok() ? *r : ConsumeOutcome::kConsumed;
   }
 
   // Plants a password-reset code of u-1 beside the ones Issue left.
   void Plant(RawDb& raw, const std::string& id, const std::string& code,
-             core::UnixMillis created_at, core::UnixMillis expires_at,
-             int attempts = 0) {
-    raw.Exec("INSERT INTO otps (id, user_id, tenant_id, purpose, code_hash,"
-             " attempts, expires_at, created_at) VALUES ('" + id +
-             "', 'u-1', NULL, 'password_reset', '" + CodeHash(code) + "', " +
-             std::to_string(attempts) + ", " + std::to_string(expires_at) +
-             ", " + std::to_string(created_at) + ")");
+             core::UnixMillis created_at, core::UnixMillis expires_at, int attempts = 0) {
+    raw.Exec(
+        "INSERT INTO otps (id, user_id, tenant_id, purpose, code_hash,"
+        " attempts, expires_at, created_at) VALUES ('" +
+        id + "', 'u-1', NULL, 'password_reset', '" + CodeHash(code) + "', " +
+        std::to_string(attempts) + ", " + std::to_string(expires_at) + ", " +
+        std::to_string(created_at) + ")");
   }
 
   std::string Attempts(RawDb& raw, const std::string& id) {
@@ -77,12 +76,10 @@ class SqliteCourierTest : public ::testing::Test {
 
 TEST_F(SqliteCourierTest, NewestMatchingCodeDecides) {
   ASSERT_TRUE(IsOk(db_->otps().Issue(
-      MakeCode("c-old", "u-1", Purpose::kPasswordReset, kNullTenant, "123456",
-               kNow - 1000), {})));
+      MakeCode("c-old", "u-1", Purpose::kPasswordReset, kNullTenant, "123456", kNow - 1000), {})));
   RawDb raw(path_);
   Plant(raw, "c-new", "123456", kNow - 10, kNow - 1);  // same code, expired
-  auto listed = db_->otps().List(kNullTenant, core::UserId("u-1"),
-                                 Purpose::kPasswordReset);
+  auto listed = db_->otps().List(kNullTenant, core::UserId("u-1"), Purpose::kPasswordReset);
   ASSERT_TRUE(IsOk(listed));
   ASSERT_EQ(listed->size(), 2u);
   EXPECT_EQ((*listed)[0].id, "c-new");
@@ -109,8 +106,7 @@ TEST_F(SqliteCourierTest, IssueDecoyCommitsAWriteAndLeavesNoRow) {
   RawDb raw(path_);
   const std::string before = raw.Scalar("PRAGMA data_version");
   // Control: a write that changes nothing commits no page.
-  auto none = db_->otps().DeleteAll(kNullTenant, core::UserId("ghost"),
-                                    Purpose::kPasswordReset);
+  auto none = db_->otps().DeleteAll(kNullTenant, core::UserId("ghost"), Purpose::kPasswordReset);
   ASSERT_TRUE(IsOk(none));
   EXPECT_EQ(raw.Scalar("PRAGMA data_version"), before);
   ASSERT_TRUE(IsOk(db_->otps().IssueDecoy(MakeCode("c-decoy", "ghost"))));

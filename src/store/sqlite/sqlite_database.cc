@@ -19,8 +19,8 @@ constexpr int kMaxReportedProblems = 10;
 
 class SqliteDatabaseImpl final : public SqliteDatabase {
  public:
-  SqliteDatabaseImpl(std::unique_ptr<ConnectionPool> pool,
-                     std::unique_ptr<sqlite::Writer> writer, int version)
+  SqliteDatabaseImpl(std::unique_ptr<ConnectionPool> pool, std::unique_ptr<sqlite::Writer> writer,
+                     int version)
       : pool_(std::move(pool)),
         writer_(std::move(writer)),
         version_(version),
@@ -63,8 +63,8 @@ class SqliteDatabaseImpl final : public SqliteDatabase {
   // Appends the rows of `sql` to `out`, "; "-separated: the message of an
   // integrity_check row, or "table rowid N -> parent" of a foreign_key_check
   // row.
-  static core::Status Collect(Connection& conn, const char* sql,
-                              bool foreign_keys, std::string& out) {
+  static core::Status Collect(Connection& conn, const char* sql, bool foreign_keys,
+                              std::string& out) {
     core::Result<Statement> st = conn.Prepare(sql);
     if (!st.ok()) return st.error();
     for (int n = 0; n < kMaxReportedProblems; ++n) {
@@ -93,8 +93,7 @@ class SqliteDatabaseImpl final : public SqliteDatabase {
 
 }  // namespace
 
-core::Result<std::unique_ptr<SqliteDatabase>> SqliteDatabase::Open(
-    const SqliteOptions& options) {
+core::Result<std::unique_ptr<SqliteDatabase>> SqliteDatabase::Open(const SqliteOptions& options) {
   core::Result<std::unique_ptr<Connection>> conn = Connection::Open(options);
   if (!conn.ok()) return conn.error();
   core::Result<int> version = sqlite::Migrate(**conn);

@@ -57,8 +57,7 @@ class SqliteDatabase {
   // Errors: kInternal with code "DATABASE_SCHEMA_TOO_NEW" when the file was
   // migrated by a newer authd; kInternal / kUnavailable when the file cannot
   // be opened or migrated (details in Error::debug).
-  static core::Result<std::unique_ptr<SqliteDatabase>> Open(
-      const SqliteOptions& options);
+  static core::Result<std::unique_ptr<SqliteDatabase>> Open(const SqliteOptions& options);
 
   virtual identity::UserStore& users() = 0;
   virtual session::SessionStore& sessions() = 0;

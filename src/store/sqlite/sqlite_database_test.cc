@@ -36,12 +36,11 @@ StoreBackend MakeSqliteBackend() {
   EXPECT_TRUE(IsOk(db));
   if (!db.ok()) return StoreBackend{};
   holder->db = std::move(*db);
-  return StoreBackend{
-      std::shared_ptr<identity::UserStore>(holder, &holder->db->users()),
-      std::shared_ptr<session::SessionStore>(holder, &holder->db->sessions()),
-      std::shared_ptr<otp::OtpStore>(holder, &holder->db->otps()),
-      std::shared_ptr<courier::OutboxStore>(holder, &holder->db->outbox()),
-      std::shared_ptr<mfa::MfaStore>(holder, &holder->db->mfa())};
+  return StoreBackend{std::shared_ptr<identity::UserStore>(holder, &holder->db->users()),
+                      std::shared_ptr<session::SessionStore>(holder, &holder->db->sessions()),
+                      std::shared_ptr<otp::OtpStore>(holder, &holder->db->otps()),
+                      std::shared_ptr<courier::OutboxStore>(holder, &holder->db->outbox()),
+                      std::shared_ptr<mfa::MfaStore>(holder, &holder->db->mfa())};
 }
 
 INSTANTIATE_TEST_SUITE_P(Sqlite, UserStoreContract,
@@ -86,8 +85,8 @@ class SqliteDatabaseTest : public ::testing::Test {
   static void AddUserAndSession(SqliteDatabase& db, const std::string& user,
                                 const std::string& session) {
     identity::User u = MakeUser(user, user + "@example.com");
-    auto r = db.users().CreateUser(
-        kTenantA, u, {MakeIdentity(u, kTenantA, "email", *u.email)}, true);
+    auto r =
+        db.users().CreateUser(kTenantA, u, {MakeIdentity(u, kTenantA, "email", *u.email)}, true);
     ASSERT_TRUE(IsOk(r));
     ASSERT_EQ(*r, identity::CreateUserOutcome::kCreated);
     session::Session s;
@@ -118,8 +117,7 @@ TEST_F(SqliteDatabaseTest, FreshFileIsAtLatestSchemaVersion) {
   EXPECT_EQ(raw.Scalar("SELECT name FROM schema_migrations WHERE version = 1"), "init");
   EXPECT_EQ(raw.Scalar("SELECT name FROM schema_migrations WHERE version = 2"), "courier");
   EXPECT_EQ(raw.Scalar("SELECT name FROM schema_migrations WHERE version = 3"), "mfa");
-  EXPECT_EQ(raw.Scalar("SELECT name FROM schema_migrations WHERE version = 4"),
-            "normalize_phones");
+  EXPECT_EQ(raw.Scalar("SELECT name FROM schema_migrations WHERE version = 4"), "normalize_phones");
   EXPECT_EQ(raw.Scalar("PRAGMA journal_mode"), "wal");
 }
 
@@ -131,9 +129,10 @@ TEST_F(SqliteDatabaseTest, VersionOneFileIsMigratedKeepingItsData) {
   }
   {
     RawDb raw(path_);  // back to what a version-1 authd left
-    raw.Exec("DROP TABLE mfa_devices; DROP TABLE mfa_recovery_codes;"
-             " DROP TABLE mfa_trusted_devices; DROP TABLE otps; DROP TABLE outbox;"
-             " DELETE FROM schema_migrations WHERE version >= 2");
+    raw.Exec(
+        "DROP TABLE mfa_devices; DROP TABLE mfa_recovery_codes;"
+        " DROP TABLE mfa_trusted_devices; DROP TABLE otps; DROP TABLE outbox;"
+        " DELETE FROM schema_migrations WHERE version >= 2");
   }
   std::unique_ptr<SqliteDatabase> db = Open();
   ASSERT_NE(db, nullptr);
@@ -160,12 +159,12 @@ TEST_F(SqliteDatabaseTest, Migration4NormalizesStoredPhonesWithoutCollisions) {
       ASSERT_TRUE(IsOk(r));
       ASSERT_EQ(*r, identity::CreateUserOutcome::kCreated);
     };
-    add("u-old", "+1(555)010-0000", kNow);        // oldest of three: wins
+    add("u-old", "+1(555)010-0000", kNow);  // oldest of three: wins
     add("u-new", "+1-555-010-0000", kNow + 1000);
     add("u-dot", "+1.555.010.0000", kNow + 2000);
     add("u-solo", "+44.20.7946.0000", kNow);
-    add("u-held", "+15550100009", kNow + 5000);     // already normalised
-    add("u-late", "+1(555)010-0009", kNow);         // collides with u-held
+    add("u-held", "+15550100009", kNow + 5000);  // already normalised
+    add("u-late", "+1(555)010-0009", kNow);      // collides with u-held
   }
   {
     RawDb raw(path_);  // back to what a version-3 authd left
@@ -218,16 +217,16 @@ TEST_F(SqliteDatabaseTest, ReopenKeepsDataAndDoesNotReapplyMigrations) {
   RawDb raw(path_);
   EXPECT_EQ(raw.Scalar("SELECT COUNT(*) FROM schema_migrations"),
             std::to_string(sqlite::LatestSchemaVersion()));
-  EXPECT_EQ(raw.Scalar("SELECT applied_at FROM schema_migrations WHERE version = 2"),
-            applied_at);
+  EXPECT_EQ(raw.Scalar("SELECT applied_at FROM schema_migrations WHERE version = 2"), applied_at);
 }
 
 TEST_F(SqliteDatabaseTest, FutureSchemaVersionIsRefusedClearly) {
   ASSERT_NE(Open(), nullptr);
   {
     RawDb raw(path_);
-    raw.Exec("INSERT INTO schema_migrations (version, name, applied_at)"
-             " VALUES (99, 'from_the_future', 0)");
+    raw.Exec(
+        "INSERT INTO schema_migrations (version, name, applied_at)"
+        " VALUES (99, 'from_the_future', 0)");
   }
   auto db = SqliteDatabase::Open({path_});
   ASSERT_FALSE(db.ok());
@@ -250,8 +249,9 @@ TEST_F(SqliteDatabaseTest, IntegrityCheckReportsBrokenForeignKeys) {
   ASSERT_NE(Open(), nullptr);
   {
     RawDb raw(path_);  // foreign keys are off on this raw connection
-    raw.Exec("INSERT INTO identities (id, user_id, provider, provider_id,"
-             " created_at, updated_at) VALUES ('i', 'ghost', 'email', 'x', 0, 0)");
+    raw.Exec(
+        "INSERT INTO identities (id, user_id, provider, provider_id,"
+        " created_at, updated_at) VALUES ('i', 'ghost', 'email', 'x', 0, 0)");
   }
   std::unique_ptr<SqliteDatabase> db = Open();
   ASSERT_NE(db, nullptr);
@@ -303,10 +303,8 @@ TEST_F(SqliteDatabaseTest, SessionRowHoldsReferenceShapedJsonWithoutSecrets) {
   EXPECT_EQ(data.find("password"), std::string::npos) << data;
   EXPECT_EQ(raw.Scalar("SELECT json_extract(data, '$.user.createdAt') FROM sessions"),
             "2023-11-14T22:13:20.123Z");
-  EXPECT_EQ(raw.Scalar("SELECT json_extract(data, '$.tenantId') FROM sessions"),
-            "tenant-a");
-  EXPECT_EQ(raw.Scalar("SELECT json_type(data, '$.user.metadata') FROM sessions"),
-            "object");
+  EXPECT_EQ(raw.Scalar("SELECT json_extract(data, '$.tenantId') FROM sessions"), "tenant-a");
+  EXPECT_EQ(raw.Scalar("SELECT json_type(data, '$.user.metadata') FROM sessions"), "object");
 }
 
 TEST_F(SqliteDatabaseTest, WriterBlockedPastBusyTimeoutIsUnavailable) {
@@ -317,8 +315,8 @@ TEST_F(SqliteDatabaseTest, WriterBlockedPastBusyTimeoutIsUnavailable) {
   RawDb other(path_);
   other.Exec("BEGIN IMMEDIATE");  // another process holds the write lock
   identity::User u = MakeUser("u-2", "u-2@example.com");
-  auto r = db->users().CreateUser(
-      kTenantA, u, {MakeIdentity(u, kTenantA, "email", *u.email)}, true);
+  auto r =
+      db->users().CreateUser(kTenantA, u, {MakeIdentity(u, kTenantA, "email", *u.email)}, true);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().category, core::ErrorCategory::kUnavailable);
   EXPECT_NE(r.error().debug.find("locked"), std::string::npos) << r.error().debug;
@@ -331,8 +329,7 @@ TEST_F(SqliteDatabaseTest, WriterBlockedPastBusyTimeoutIsUnavailable) {
   ASSERT_TRUE(IsOk(found));
   EXPECT_TRUE(found->has_value());
   other.Exec("COMMIT");
-  r = db->users().CreateUser(kTenantA, u,
-                             {MakeIdentity(u, kTenantA, "email", *u.email)}, true);
+  r = db->users().CreateUser(kTenantA, u, {MakeIdentity(u, kTenantA, "email", *u.email)}, true);
   ASSERT_TRUE(IsOk(r));
   EXPECT_EQ(*r, identity::CreateUserOutcome::kCreated);
 }

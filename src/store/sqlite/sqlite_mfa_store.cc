@@ -102,8 +102,7 @@ constexpr const char* kListTrusted =
     " expires_at, last_used_at, revoked, created_at FROM mfa_trusted_devices"
     " WHERE user_id = ?1 AND tenant_id IS ?2 ORDER BY created_at DESC, id DESC";
 
-void BindScope(Statement& st, const core::TenantId& tenant,
-               const core::UserId& user) {
+void BindScope(Statement& st, const core::TenantId& tenant, const core::UserId& user) {
   st.BindText(1, user.str()).BindTenant(2, tenant);
 }
 
@@ -140,15 +139,19 @@ TrustedDevice ReadTrusted(const Statement& st) {
 
 class SqliteMfaStore final : public mfa::MfaStore {
  public:
-  SqliteMfaStore(ConnectionPool& pool, Writer& writer)
-      : pool_(pool), writer_(writer) {}
+  SqliteMfaStore(ConnectionPool& pool, Writer& writer) : pool_(pool), writer_(writer) {}
 
   core::Status AddDevice(const TotpDevice& d) override {
     core::Result<int> r = Write(kInsertDevice, d.tenant_id, d.user_id, [&](Statement& st) {
-      st.BindText(3, d.id).BindText(4, d.name).BindText(5, d.secret_sealed)
-          .BindText(6, d.secret_lookup).BindBool(7, d.verified)
-          .BindInt(8, d.last_step).BindOptInt(9, d.last_used_at)
-          .BindInt(10, d.created_at).BindInt(11, d.updated_at);
+      st.BindText(3, d.id)
+          .BindText(4, d.name)
+          .BindText(5, d.secret_sealed)
+          .BindText(6, d.secret_lookup)
+          .BindBool(7, d.verified)
+          .BindInt(8, d.last_step)
+          .BindOptInt(9, d.last_used_at)
+          .BindInt(10, d.created_at)
+          .BindInt(11, d.updated_at);
     });
     return r.status();
   }
@@ -169,10 +172,16 @@ class SqliteMfaStore final : public mfa::MfaStore {
       core::Result<Statement> st = conn.Prepare(kInsertDeviceWithinLimit);
       if (!st.ok()) return st.error();
       BindScope(*st, d.tenant_id, d.user_id);
-      st->BindText(3, d.id).BindText(4, d.name).BindText(5, d.secret_sealed)
-          .BindText(6, d.secret_lookup).BindBool(7, d.verified)
-          .BindInt(8, d.last_step).BindOptInt(9, d.last_used_at)
-          .BindInt(10, d.created_at).BindInt(11, d.updated_at).BindInt(12, max_devices);
+      st->BindText(3, d.id)
+          .BindText(4, d.name)
+          .BindText(5, d.secret_sealed)
+          .BindText(6, d.secret_lookup)
+          .BindBool(7, d.verified)
+          .BindInt(8, d.last_step)
+          .BindOptInt(9, d.last_used_at)
+          .BindInt(10, d.created_at)
+          .BindInt(11, d.updated_at)
+          .BindInt(12, max_devices);
       if (core::Status run = st->Run(); !run.ok()) return run;
       added = st->changes() > 0;
       return core::Status::Ok();
@@ -183,44 +192,39 @@ class SqliteMfaStore final : public mfa::MfaStore {
 
   core::Result<std::vector<TotpDevice>> ListDevices(const core::TenantId& tenant,
                                                     const core::UserId& user) override {
-    return ReadAll<TotpDevice>(kListDevices, tenant, user, [](Statement&) {},
-                               ReadDevice);
+    return ReadAll<TotpDevice>(
+        kListDevices, tenant, user, [](Statement&) {}, ReadDevice);
   }
 
-  core::Result<std::optional<TotpDevice>> FindDeviceBySecret(
-      const core::TenantId& tenant, const core::UserId& user,
-      const std::string& lookup) override {
+  core::Result<std::optional<TotpDevice>> FindDeviceBySecret(const core::TenantId& tenant,
+                                                             const core::UserId& user,
+                                                             const std::string& lookup) override {
     core::Result<std::vector<TotpDevice>> found = ReadAll<TotpDevice>(
-        kFindDeviceBySecret, tenant, user,
-        [&](Statement& st) { st.BindText(3, lookup); }, ReadDevice);
+        kFindDeviceBySecret, tenant, user, [&](Statement& st) { st.BindText(3, lookup); },
+        ReadDevice);
     if (!found.ok()) return found.error();
     if (found->empty()) return std::optional<TotpDevice>();
     return std::optional<TotpDevice>(std::move(found->front()));
   }
 
-  core::Result<bool> MarkDeviceVerified(const core::TenantId& tenant,
-                                        const core::UserId& user,
+  core::Result<bool> MarkDeviceVerified(const core::TenantId& tenant, const core::UserId& user,
                                         const std::string& device_id,
                                         core::UnixMillis at) override {
-    return Changed(kMarkDeviceVerified, tenant, user, [&](Statement& st) {
-      st.BindText(3, device_id).BindInt(4, at);
-    });
+    return Changed(kMarkDeviceVerified, tenant, user,
+                   [&](Statement& st) { st.BindText(3, device_id).BindInt(4, at); });
   }
 
-  core::Result<bool> UseDeviceStep(const core::TenantId& tenant,
-                                   const core::UserId& user,
-                                   const std::string& device_id,
-                                   std::int64_t step, core::UnixMillis at) override {
+  core::Result<bool> UseDeviceStep(const core::TenantId& tenant, const core::UserId& user,
+                                   const std::string& device_id, std::int64_t step,
+                                   core::UnixMillis at) override {
     return Changed(kUseDeviceStep, tenant, user, [&](Statement& st) {
       st.BindText(3, device_id).BindInt(4, step).BindInt(5, at);
     });
   }
 
-  core::Result<bool> DeleteDevice(const core::TenantId& tenant,
-                                  const core::UserId& user,
+  core::Result<bool> DeleteDevice(const core::TenantId& tenant, const core::UserId& user,
                                   const std::string& device_id) override {
-    return Changed(kDeleteDevice, tenant, user,
-                   [&](Statement& st) { st.BindText(3, device_id); });
+    return Changed(kDeleteDevice, tenant, user, [&](Statement& st) { st.BindText(3, device_id); });
   }
 
   core::Result<int> DeleteAllDevices(const core::TenantId& tenant,
@@ -228,13 +232,11 @@ class SqliteMfaStore final : public mfa::MfaStore {
     return Write(kDeleteAllDevices, tenant, user, [](Statement&) {});
   }
 
-  core::Status ReplaceRecoveryCodes(const core::TenantId& tenant,
-                                    const core::UserId& user,
+  core::Status ReplaceRecoveryCodes(const core::TenantId& tenant, const core::UserId& user,
                                     const std::vector<RecoveryCode>& codes) override {
     for (const RecoveryCode& c : codes) {
       if (c.tenant_id != tenant || c.user_id != user) {
-        return core::Internal(
-            "ReplaceRecoveryCodes: code tenant_id/user_id differ from the scope");
+        return core::Internal("ReplaceRecoveryCodes: code tenant_id/user_id differ from the scope");
       }
     }
     // One writer op: a failing insert rolls the deletion back too.
@@ -249,7 +251,9 @@ class SqliteMfaStore final : public mfa::MfaStore {
         core::Result<Statement> st = conn.Prepare(kInsertCode);
         if (!st.ok()) return st.error();
         BindScope(*st, tenant, user);
-        st->BindText(3, c.id).BindText(4, c.code_hash).BindOptInt(5, c.used_at)
+        st->BindText(3, c.id)
+            .BindText(4, c.code_hash)
+            .BindOptInt(5, c.used_at)
             .BindInt(6, c.created_at);
         if (core::Status s = st->Run(); !s.ok()) return s;
       }
@@ -257,13 +261,10 @@ class SqliteMfaStore final : public mfa::MfaStore {
     });
   }
 
-  core::Result<bool> UseRecoveryCode(const core::TenantId& tenant,
-                                     const core::UserId& user,
-                                     const std::string& code_hash,
-                                     core::UnixMillis at) override {
-    return Changed(kUseCode, tenant, user, [&](Statement& st) {
-      st.BindText(3, code_hash).BindInt(4, at);
-    });
+  core::Result<bool> UseRecoveryCode(const core::TenantId& tenant, const core::UserId& user,
+                                     const std::string& code_hash, core::UnixMillis at) override {
+    return Changed(kUseCode, tenant, user,
+                   [&](Statement& st) { st.BindText(3, code_hash).BindInt(4, at); });
   }
 
   core::Result<int> CountUnusedRecoveryCodes(const core::TenantId& tenant,
@@ -277,21 +278,23 @@ class SqliteMfaStore final : public mfa::MfaStore {
 
   core::Status AddTrustedDevice(const TrustedDevice& d) override {
     core::Result<int> r = Write(kInsertTrusted, d.tenant_id, d.user_id, [&](Statement& st) {
-      st.BindText(3, d.id).BindText(4, d.token_hash).BindText(5, d.user_agent)
-          .BindText(6, d.ip_address).BindInt(7, d.expires_at)
-          .BindOptInt(8, d.last_used_at).BindBool(9, d.revoked)
+      st.BindText(3, d.id)
+          .BindText(4, d.token_hash)
+          .BindText(5, d.user_agent)
+          .BindText(6, d.ip_address)
+          .BindInt(7, d.expires_at)
+          .BindOptInt(8, d.last_used_at)
+          .BindBool(9, d.revoked)
           .BindInt(10, d.created_at);
     });
     return r.status();
   }
 
-  core::Result<bool> UseTrustedDevice(const core::TenantId& tenant,
-                                      const core::UserId& user,
+  core::Result<bool> UseTrustedDevice(const core::TenantId& tenant, const core::UserId& user,
                                       const std::string& token_hash,
                                       core::UnixMillis now) override {
-    return Changed(kUseTrusted, tenant, user, [&](Statement& st) {
-      st.BindText(3, token_hash).BindInt(4, now);
-    });
+    return Changed(kUseTrusted, tenant, user,
+                   [&](Statement& st) { st.BindText(3, token_hash).BindInt(4, now); });
   }
 
   core::Result<int> RevokeTrustedDevices(const core::TenantId& tenant,
@@ -299,18 +302,18 @@ class SqliteMfaStore final : public mfa::MfaStore {
     return Write(kRevokeTrusted, tenant, user, [](Statement&) {});
   }
 
-  core::Result<std::vector<TrustedDevice>> ListTrustedDevices(
-      const core::TenantId& tenant, const core::UserId& user) override {
-    return ReadAll<TrustedDevice>(kListTrusted, tenant, user, [](Statement&) {},
-                                  ReadTrusted);
+  core::Result<std::vector<TrustedDevice>> ListTrustedDevices(const core::TenantId& tenant,
+                                                              const core::UserId& user) override {
+    return ReadAll<TrustedDevice>(
+        kListTrusted, tenant, user, [](Statement&) {}, ReadTrusted);
   }
 
  private:
   // Runs `sql`, scoped to (tenant, user) and further bound by `bind`, as one
   // writer op; how many rows it changed.
   template <typename Bind>
-  core::Result<int> Write(const char* sql, const core::TenantId& tenant,
-                          const core::UserId& user, Bind bind) {
+  core::Result<int> Write(const char* sql, const core::TenantId& tenant, const core::UserId& user,
+                          Bind bind) {
     return RunCounting(writer_, sql, [&](Statement& st) {
       BindScope(st, tenant, user);
       bind(st);
@@ -330,8 +333,7 @@ class SqliteMfaStore final : public mfa::MfaStore {
   // into a T by `read`; on a pooled reader connection.
   template <typename T, typename Bind, typename Read>
   core::Result<std::vector<T>> ReadAll(const char* sql, const core::TenantId& tenant,
-                                       const core::UserId& user, Bind bind,
-                                       Read read) {
+                                       const core::UserId& user, Bind bind, Read read) {
     core::Result<ConnectionPool::Lease> conn = pool_.Acquire();
     if (!conn.ok()) return conn.error();
     core::Result<Statement> st = (*conn)->Prepare(sql);
@@ -354,8 +356,7 @@ class SqliteMfaStore final : public mfa::MfaStore {
 
 }  // namespace
 
-std::unique_ptr<mfa::MfaStore> NewSqliteMfaStore(ConnectionPool& pool,
-                                                Writer& writer) {
+std::unique_ptr<mfa::MfaStore> NewSqliteMfaStore(ConnectionPool& pool, Writer& writer) {
   return std::make_unique<SqliteMfaStore>(pool, writer);
 }
 

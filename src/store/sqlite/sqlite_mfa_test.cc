@@ -40,8 +40,8 @@ class SqliteMfaTest : public ::testing::Test {
 
   void AddUser(const std::string& id) {
     identity::User u = MakeUser(id, id + "@example.com");
-    auto r = db_->users().CreateUser(
-        kNullTenant, u, {MakeIdentity(u, kNullTenant, "email", *u.email)}, true);
+    auto r = db_->users().CreateUser(kNullTenant, u,
+                                     {MakeIdentity(u, kNullTenant, "email", *u.email)}, true);
     ASSERT_TRUE(IsOk(r));
   }
 
@@ -52,8 +52,7 @@ class SqliteMfaTest : public ::testing::Test {
       ASSERT_TRUE(IsOk(db_->mfa().AddDevice(MakeDevice("d-" + sfx, user, t))));
       ASSERT_TRUE(IsOk(db_->mfa().ReplaceRecoveryCodes(
           t, core::UserId(user), {MakeRecoveryCode("r-" + sfx, user, "code-1", t)})));
-      ASSERT_TRUE(IsOk(db_->mfa().AddTrustedDevice(
-          MakeTrusted("t-" + sfx, user, "tok-1", t))));
+      ASSERT_TRUE(IsOk(db_->mfa().AddTrustedDevice(MakeTrusted("t-" + sfx, user, "tok-1", t))));
     }
   }
 
@@ -72,8 +71,7 @@ TEST_F(SqliteMfaTest, RowsHoldHashesAndTypedColumns) {
                        " typeof(last_step) || last_step || verified"
                        " FROM mfa_devices WHERE id = 'd-u-1-0'"),
             "nullnullinteger-10");
-  EXPECT_EQ(raw.Scalar("SELECT tenant_id FROM mfa_devices WHERE id = 'd-u-1-a'"),
-            "tenant-a");
+  EXPECT_EQ(raw.Scalar("SELECT tenant_id FROM mfa_devices WHERE id = 'd-u-1-a'"), "tenant-a");
   EXPECT_EQ(raw.Scalar("SELECT code_hash FROM mfa_recovery_codes WHERE id = 'r-u-1-0'"),
             MfaHash("code-1"));
   EXPECT_EQ(raw.Scalar("SELECT token_hash FROM mfa_trusted_devices WHERE id = 't-u-1-0'"),
@@ -92,8 +90,8 @@ TEST_F(SqliteMfaTest, UsedRecoveryCodesStayAsHistory) {
   auto used = mfa.UseRecoveryCode(kNullTenant, u, MfaHash("a"), kNow + 5);
   ASSERT_TRUE(IsOk(used));
   ASSERT_TRUE(*used);
-  ASSERT_TRUE(IsOk(mfa.ReplaceRecoveryCodes(kNullTenant, u,
-                                            {MakeRecoveryCode("r-3", "u-1", "c")})));
+  ASSERT_TRUE(
+      IsOk(mfa.ReplaceRecoveryCodes(kNullTenant, u, {MakeRecoveryCode("r-3", "u-1", "c")})));
   RawDb raw(path_);
   EXPECT_EQ(raw.Scalar("SELECT group_concat(id || ':' || ifnull(used_at, '-'), ',')"
                        " FROM (SELECT * FROM mfa_recovery_codes ORDER BY id)"),
@@ -110,8 +108,7 @@ TEST_F(SqliteMfaTest, DeletingAUserCascadesToItsMfaRows) {
   raw.Exec("PRAGMA foreign_keys=ON");
   raw.Exec("DELETE FROM users WHERE id = 'u-1'");
   for (const char* table : {"mfa_devices", "mfa_recovery_codes", "mfa_trusted_devices"}) {
-    EXPECT_EQ(raw.Scalar(std::string("SELECT group_concat(user_id) FROM ") + table),
-              "u-2,u-2")
+    EXPECT_EQ(raw.Scalar(std::string("SELECT group_concat(user_id) FROM ") + table), "u-2,u-2")
         << table;
   }
 }
@@ -132,9 +129,10 @@ TEST_F(SqliteMfaTest, VersionTwoFileIsMigratedKeepingItsData) {
   db_.reset();
   {
     RawDb raw(path_);  // back to what a version-2 authd left
-    raw.Exec("DROP TABLE mfa_devices; DROP TABLE mfa_recovery_codes;"
-             " DROP TABLE mfa_trusted_devices;"
-             " DELETE FROM schema_migrations WHERE version >= 3");
+    raw.Exec(
+        "DROP TABLE mfa_devices; DROP TABLE mfa_recovery_codes;"
+        " DROP TABLE mfa_trusted_devices;"
+        " DELETE FROM schema_migrations WHERE version >= 3");
   }
   ASSERT_NO_FATAL_FAILURE(OpenDb());
   EXPECT_EQ(db_->schema_version(), sqlite::LatestSchemaVersion());

@@ -30,7 +30,6 @@ constexpr const char* kRecordMigration =
     "INSERT INTO schema_migrations (version, name, applied_at) VALUES "
     "(?1, ?2, CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER))";
 
-
 core::Result<int> CurrentVersion(Connection& conn) {
   core::Result<Statement> st =
       conn.Prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
@@ -61,8 +60,7 @@ core::Result<int> Migrate(Connection& conn) {
     if (m.version <= version) continue;
     if (core::Status s = conn.Exec(m.sql); !s.ok()) {
       core::Error e = s.error();
-      e.debug = "migration " + std::to_string(m.version) + "_" + m.name +
-                ": " + e.debug;
+      e.debug = "migration " + std::to_string(m.version) + "_" + m.name + ": " + e.debug;
       return e;
     }
     core::Result<Statement> st = conn.Prepare(kRecordMigration);

@@ -53,10 +53,9 @@ constexpr const char* kDecoyInsertMessage =
 
 constexpr const char* kDecoyDeleteMessage = "DELETE FROM outbox WHERE id = ?1";
 
-void BindKey(Statement& st, const core::TenantId& tenant,
-             const core::UserId& user, otp::Purpose purpose) {
-  st.BindText(1, user.str()).BindText(2, otp::PurposeName(purpose))
-      .BindTenant(3, tenant);
+void BindKey(Statement& st, const core::TenantId& tenant, const core::UserId& user,
+             otp::Purpose purpose) {
+  st.BindText(1, user.str()).BindText(2, otp::PurposeName(purpose)).BindTenant(3, tenant);
 }
 
 core::Result<OneTimeCode> ReadCode(const Statement& st) {
@@ -78,8 +77,7 @@ core::Result<OneTimeCode> ReadCode(const Statement& st) {
 
 class SqliteOtpStore final : public otp::OtpStore {
  public:
-  SqliteOtpStore(ConnectionPool& pool, Writer& writer)
-      : pool_(pool), writer_(writer) {}
+  SqliteOtpStore(ConnectionPool& pool, Writer& writer) : pool_(pool), writer_(writer) {}
 
   core::Status Issue(const OneTimeCode& code,
                      const std::vector<courier::OutboxMessage>& messages) override {
@@ -93,11 +91,14 @@ class SqliteOtpStore final : public otp::OtpStore {
       {
         core::Result<Statement> st = conn.Prepare(kInsert);
         if (!st.ok()) return st.error();
-        st->BindText(1, code.id).BindText(2, code.user_id.str())
+        st->BindText(1, code.id)
+            .BindText(2, code.user_id.str())
             .BindTenant(3, code.tenant_id)
             .BindText(4, otp::PurposeName(code.purpose))
-            .BindText(5, code.code_hash).BindInt(6, code.attempts)
-            .BindInt(7, code.expires_at).BindInt(8, code.created_at);
+            .BindText(5, code.code_hash)
+            .BindInt(6, code.attempts)
+            .BindInt(7, code.expires_at)
+            .BindInt(8, code.created_at);
         if (core::Status s = st->Run(); !s.ok()) return s;
       }
       return InsertOutboxMessages(conn, messages);
@@ -116,8 +117,10 @@ class SqliteOtpStore final : public otp::OtpStore {
       {
         core::Result<Statement> st = conn.Prepare(kDecoyInsertMessage);
         if (!st.ok()) return st.error();
-        st->BindText(1, code.id).BindTenant(2, code.tenant_id)
-            .BindText(3, code.code_hash).BindInt(4, code.created_at);
+        st->BindText(1, code.id)
+            .BindTenant(2, code.tenant_id)
+            .BindText(3, code.code_hash)
+            .BindInt(4, code.created_at);
         if (core::Status s = st->Run(); !s.ok()) return s;
       }
       core::Result<Statement> st = conn.Prepare(kDecoyDeleteMessage);
@@ -127,12 +130,9 @@ class SqliteOtpStore final : public otp::OtpStore {
     });
   }
 
-  core::Result<ConsumeOutcome> Consume(const core::TenantId& tenant,
-                                       const core::UserId& user,
-                                       otp::Purpose purpose,
-                                       std::string_view code_hash,
-                                       core::UnixMillis now,
-                                       int max_attempts) override {
+  core::Result<ConsumeOutcome> Consume(const core::TenantId& tenant, const core::UserId& user,
+                                       otp::Purpose purpose, std::string_view code_hash,
+                                       core::UnixMillis now, int max_attempts) override {
     ConsumeOutcome outcome = ConsumeOutcome::kInvalid;
     // One writer op: the read and the delete or the attempt counting are
     // one transaction, so of several racing correct submissions only the
@@ -148,8 +148,7 @@ class SqliteOtpStore final : public otp::OtpStore {
     return outcome;
   }
 
-  core::Result<int> DeleteAll(const core::TenantId& tenant,
-                              const core::UserId& user,
+  core::Result<int> DeleteAll(const core::TenantId& tenant, const core::UserId& user,
                               otp::Purpose purpose) override {
     int deleted = 0;
     core::Status s = writer_.Run([&](Connection& conn) -> core::Status {
@@ -173,9 +172,10 @@ class SqliteOtpStore final : public otp::OtpStore {
   }
 
  private:
-  static core::Result<std::vector<OneTimeCode>> ListOn(
-      Connection& conn, const core::TenantId& tenant, const core::UserId& user,
-      otp::Purpose purpose) {
+  static core::Result<std::vector<OneTimeCode>> ListOn(Connection& conn,
+                                                       const core::TenantId& tenant,
+                                                       const core::UserId& user,
+                                                       otp::Purpose purpose) {
     core::Result<Statement> st = conn.Prepare(kList);
     if (!st.ok()) return st.error();
     BindKey(*st, tenant, user, purpose);
@@ -192,12 +192,11 @@ class SqliteOtpStore final : public otp::OtpStore {
   }
 
   // Inside Consume's writer op: the algorithm of OtpStore::Consume.
-  static core::Result<ConsumeOutcome> ConsumeOn(
-      Connection& conn, const core::TenantId& tenant, const core::UserId& user,
-      otp::Purpose purpose, std::string_view code_hash, core::UnixMillis now,
-      int max_attempts) {
-    core::Result<std::vector<OneTimeCode>> codes =
-        ListOn(conn, tenant, user, purpose);
+  static core::Result<ConsumeOutcome> ConsumeOn(Connection& conn, const core::TenantId& tenant,
+                                                const core::UserId& user, otp::Purpose purpose,
+                                                std::string_view code_hash, core::UnixMillis now,
+                                                int max_attempts) {
+    core::Result<std::vector<OneTimeCode>> codes = ListOn(conn, tenant, user, purpose);
     if (!codes.ok()) return codes.error();
     // The rows were read inside this transaction, so the decision holds
     // when it is applied below.
@@ -233,8 +232,7 @@ class SqliteOtpStore final : public otp::OtpStore {
 
 }  // namespace
 
-std::unique_ptr<otp::OtpStore> NewSqliteOtpStore(ConnectionPool& pool,
-                                                Writer& writer) {
+std::unique_ptr<otp::OtpStore> NewSqliteOtpStore(ConnectionPool& pool, Writer& writer) {
   return std::make_unique<SqliteOtpStore>(pool, writer);
 }
 

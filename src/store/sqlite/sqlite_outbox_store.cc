@@ -30,8 +30,7 @@ constexpr const char* kInsert =
     " created_at)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending', ?8, ?9, 0, ?10, ?11)";
 
-constexpr const char* kClaim =
-    "UPDATE outbox SET claimed_until = ?1 WHERE id = ?2";
+constexpr const char* kClaim = "UPDATE outbox SET claimed_until = ?1 WHERE id = ?2";
 
 // The marks change only pending messages: a sender whose lease ran out
 // while another one delivered the message cannot send it back to the queue
@@ -65,8 +64,8 @@ core::Result<OutboxMessage> ReadMessage(const Statement& st) {
   std::optional<courier::Channel> channel = courier::ParseChannel(st.Text(2));
   std::optional<courier::MessageState> state = courier::ParseState(st.Text(7));
   if (!channel || !state) {
-    return core::Internal("outbox " + m.id + ": unknown channel '" + st.Text(2) +
-                          "' or state '" + st.Text(7) + "'");
+    return core::Internal("outbox " + m.id + ": unknown channel '" + st.Text(2) + "' or state '" +
+                          st.Text(7) + "'");
   }
   m.channel = *channel;
   m.recipient = st.Text(3);
@@ -83,18 +82,16 @@ core::Result<OutboxMessage> ReadMessage(const Statement& st) {
 
 class SqliteOutboxStore final : public courier::OutboxStore {
  public:
-  SqliteOutboxStore(ConnectionPool& pool, Writer& writer)
-      : pool_(pool), writer_(writer) {}
+  SqliteOutboxStore(ConnectionPool& pool, Writer& writer) : pool_(pool), writer_(writer) {}
 
   core::Status Enqueue(const std::vector<OutboxMessage>& messages) override {
     if (messages.empty()) return core::Status::Ok();
-    return writer_.Run([&](Connection& conn) -> core::Status {
-      return InsertOutboxMessages(conn, messages);
-    });
+    return writer_.Run(
+        [&](Connection& conn) -> core::Status { return InsertOutboxMessages(conn, messages); });
   }
 
-  core::Result<std::vector<OutboxMessage>> ClaimDue(
-      core::UnixMillis now, int limit, core::UnixMillis lease_until) override {
+  core::Result<std::vector<OutboxMessage>> ClaimDue(core::UnixMillis now, int limit,
+                                                    core::UnixMillis lease_until) override {
     std::vector<OutboxMessage> claimed;
     if (limit <= 0) return claimed;
     // Select and claim in one writer op: no other caller (thread or
@@ -209,23 +206,27 @@ class SqliteOutboxStore final : public courier::OutboxStore {
 
 }  // namespace
 
-core::Status InsertOutboxMessages(Connection& conn,
-                                  const std::vector<OutboxMessage>& messages) {
+core::Status InsertOutboxMessages(Connection& conn, const std::vector<OutboxMessage>& messages) {
   for (const OutboxMessage& m : messages) {
     core::Result<Statement> st = conn.Prepare(kInsert);
     if (!st.ok()) return st.error();
-    st->BindText(1, m.id).BindTenant(2, m.tenant_id)
-        .BindText(3, courier::ChannelName(m.channel)).BindText(4, m.recipient)
-        .BindText(5, m.kind).BindText(6, m.subject).BindText(7, m.body)
-        .BindInt(8, m.attempts).BindInt(9, m.next_attempt_at)
-        .BindText(10, m.last_error).BindInt(11, m.created_at);
+    st->BindText(1, m.id)
+        .BindTenant(2, m.tenant_id)
+        .BindText(3, courier::ChannelName(m.channel))
+        .BindText(4, m.recipient)
+        .BindText(5, m.kind)
+        .BindText(6, m.subject)
+        .BindText(7, m.body)
+        .BindInt(8, m.attempts)
+        .BindInt(9, m.next_attempt_at)
+        .BindText(10, m.last_error)
+        .BindInt(11, m.created_at);
     if (core::Status s = st->Run(); !s.ok()) return s;
   }
   return core::Status::Ok();
 }
 
-std::unique_ptr<courier::OutboxStore> NewSqliteOutboxStore(ConnectionPool& pool,
-                                                          Writer& writer) {
+std::unique_ptr<courier::OutboxStore> NewSqliteOutboxStore(ConnectionPool& pool, Writer& writer) {
   return std::make_unique<SqliteOutboxStore>(pool, writer);
 }
 

@@ -29,8 +29,7 @@ class BenchDb {
  public:
   explicit BenchDb(int n_sessions) {
     const char* tmp = getenv("TMPDIR");
-    std::string tmpl = std::string(tmp && *tmp ? tmp : "/tmp") +
-                       "/authd-bench-XXXXXX";
+    std::string tmpl = std::string(tmp && *tmp ? tmp : "/tmp") + "/authd-bench-XXXXXX";
     if (mkdtemp(tmpl.data()) == nullptr) return;
     dir_ = tmpl;
     auto db = store::SqliteDatabase::Open({dir_ + "/authd.db"});
@@ -50,7 +49,10 @@ class BenchDb {
       idn.provider_id = *u.email;
       idn.created_at = idn.updated_at = now_;
       auto r = db_->users().CreateUser(std::nullopt, u, {idn}, false);
-      if (!r.ok()) { db_.reset(); return; }
+      if (!r.ok()) {
+        db_.reset();
+        return;
+      }
       session::Session s;
       s.id = core::SessionId("session-" + std::to_string(i));
       s.user_id = u.id;
@@ -61,7 +63,10 @@ class BenchDb {
       s.user_agent = "wrk";
       s.ip_address = "127.0.0.1";
       s.last_active = s.created_at = s.updated_at = now_;
-      if (!db_->sessions().Create(s, 10, now_).ok()) { db_.reset(); return; }
+      if (!db_->sessions().Create(s, 10, now_).ok()) {
+        db_.reset();
+        return;
+      }
     }
   }
   ~BenchDb() {
@@ -84,7 +89,10 @@ constexpr int kSessions = 1000;
 
 void BM_SqliteSessionsGet(benchmark::State& state) {
   BenchDb b(kSessions);
-  if (!b.db()) { state.SkipWithError("open/seed failed"); return; }
+  if (!b.db()) {
+    state.SkipWithError("open/seed failed");
+    return;
+  }
   int i = 0;
   for (auto _ : state) {
     core::SessionId id("session-" + std::to_string(i++ % kSessions));
@@ -98,7 +106,10 @@ BENCHMARK(BM_SqliteSessionsGet)->Unit(benchmark::kMicrosecond);
 
 void BM_SqliteUsersFindById(benchmark::State& state) {
   BenchDb b(kSessions);
-  if (!b.db()) { state.SkipWithError("open/seed failed"); return; }
+  if (!b.db()) {
+    state.SkipWithError("open/seed failed");
+    return;
+  }
   int i = 0;
   for (auto _ : state) {
     core::UserId id("user-" + std::to_string(i++ % kSessions));
@@ -113,10 +124,15 @@ BENCHMARK(BM_SqliteUsersFindById)->Unit(benchmark::kMicrosecond);
 // One durable rotation (BEGIN IMMEDIATE ... COMMIT with synchronous=FULL).
 void BM_SqliteSessionsRotate(benchmark::State& state) {
   BenchDb b(1);
-  if (!b.db()) { state.SkipWithError("open/seed failed"); return; }
-  auto got = b.db()->sessions().Get(std::nullopt, core::SessionId("session-0"),
-                                    b.now());
-  if (!got.ok() || !got->has_value()) { state.SkipWithError("get"); return; }
+  if (!b.db()) {
+    state.SkipWithError("open/seed failed");
+    return;
+  }
+  auto got = b.db()->sessions().Get(std::nullopt, core::SessionId("session-0"), b.now());
+  if (!got.ok() || !got->has_value()) {
+    state.SkipWithError("get");
+    return;
+  }
   const session::Session s = **got;
   std::string cur = s.refresh_hash;
   std::int64_t n = 0;

@@ -52,11 +52,9 @@ constexpr const char* kRotate =
     " updated_at = ?2"
     " WHERE id = ?5 AND tenant_id IS ?6 AND refresh_hash = ?7";
 
-constexpr const char* kDelete =
-    "DELETE FROM sessions WHERE id = ?1 AND tenant_id IS ?2";
+constexpr const char* kDelete = "DELETE FROM sessions WHERE id = ?1 AND tenant_id IS ?2";
 
-constexpr const char* kDeleteAllForUser =
-    "DELETE FROM sessions WHERE user_id = ?1";
+constexpr const char* kDeleteAllForUser = "DELETE FROM sessions WHERE user_id = ?1";
 
 core::Result<session::Session> ReadSession(const Statement& st) {
   session::Session s;
@@ -85,11 +83,9 @@ core::Result<session::Session> ReadSession(const Statement& st) {
 
 class SqliteSessionStore final : public session::SessionStore {
  public:
-  SqliteSessionStore(ConnectionPool& pool, Writer& writer)
-      : pool_(pool), writer_(writer) {}
+  SqliteSessionStore(ConnectionPool& pool, Writer& writer) : pool_(pool), writer_(writer) {}
 
-  core::Status Create(const session::Session& s, int max_per_user,
-                      core::UnixMillis now) override {
+  core::Status Create(const session::Session& s, int max_per_user, core::UnixMillis now) override {
     core::Result<std::string> data = EncodeSessionData(s.data);
     if (!data.ok()) return data.error();
     return writer_.Run([&](Connection& conn) -> core::Status {
@@ -98,20 +94,27 @@ class SqliteSessionStore final : public session::SessionStore {
       }
       core::Result<Statement> st = conn.Prepare(kInsert);
       if (!st.ok()) return st.error();
-      st->BindText(1, s.id.str()).BindText(2, s.user_id.str())
-          .BindTenant(3, s.tenant_id).BindText(4, s.refresh_hash)
-          .BindText(5, s.prev_refresh_hash).BindInt(6, s.rotated_at)
-          .BindText(7, *data).BindInt(8, s.expires_at).BindText(9, s.user_agent)
-          .BindText(10, s.device_name).BindText(11, s.ip_address)
-          .BindInt(12, s.last_active).BindInt(13, s.created_at)
+      st->BindText(1, s.id.str())
+          .BindText(2, s.user_id.str())
+          .BindTenant(3, s.tenant_id)
+          .BindText(4, s.refresh_hash)
+          .BindText(5, s.prev_refresh_hash)
+          .BindInt(6, s.rotated_at)
+          .BindText(7, *data)
+          .BindInt(8, s.expires_at)
+          .BindText(9, s.user_agent)
+          .BindText(10, s.device_name)
+          .BindText(11, s.ip_address)
+          .BindInt(12, s.last_active)
+          .BindInt(13, s.created_at)
           .BindInt(14, s.updated_at);
       return st->Run();
     });
   }
 
-  core::Result<std::optional<session::Session>> Get(
-      const core::TenantId& tenant, const core::SessionId& id,
-      core::UnixMillis now) override {
+  core::Result<std::optional<session::Session>> Get(const core::TenantId& tenant,
+                                                    const core::SessionId& id,
+                                                    core::UnixMillis now) override {
     core::Result<ConnectionPool::Lease> conn = pool_.Acquire();
     if (!conn.ok()) return conn.error();
     core::Result<std::optional<session::Session>> found = Read(**conn, tenant, id);
@@ -129,8 +132,7 @@ class SqliteSessionStore final : public session::SessionStore {
     return std::optional<session::Session>();
   }
 
-  core::Result<bool> Rotate(const core::TenantId& tenant,
-                            const core::SessionId& id,
+  core::Result<bool> Rotate(const core::TenantId& tenant, const core::SessionId& id,
                             const session::Rotation& r) override {
     core::Result<std::string> data = EncodeSessionData(r.data);
     if (!data.ok()) return data.error();
@@ -138,8 +140,12 @@ class SqliteSessionStore final : public session::SessionStore {
     core::Status s = writer_.Run([&](Connection& c) -> core::Status {
       core::Result<Statement> st = c.Prepare(kRotate);
       if (!st.ok()) return st.error();
-      st->BindText(1, r.new_hash).BindInt(2, r.rotated_at).BindText(3, *data)
-          .BindInt(4, r.expires_at).BindText(5, id.str()).BindTenant(6, tenant)
+      st->BindText(1, r.new_hash)
+          .BindInt(2, r.rotated_at)
+          .BindText(3, *data)
+          .BindInt(4, r.expires_at)
+          .BindText(5, id.str())
+          .BindTenant(6, tenant)
           .BindText(7, r.expected_hash);
       if (core::Status run = st->Run(); !run.ok()) return run;
       swapped = st->changes() == 1;
@@ -149,8 +155,7 @@ class SqliteSessionStore final : public session::SessionStore {
     return swapped;
   }
 
-  core::Result<bool> Delete(const core::TenantId& tenant,
-                            const core::SessionId& id) override {
+  core::Result<bool> Delete(const core::TenantId& tenant, const core::SessionId& id) override {
     bool deleted = false;
     core::Status s = writer_.Run([&](Connection& c) -> core::Status {
       core::Result<Statement> st = c.Prepare(kDelete);
@@ -178,8 +183,8 @@ class SqliteSessionStore final : public session::SessionStore {
     return deleted;
   }
 
-  core::Result<std::vector<session::Session>> ListForUser(
-      const core::UserId& user, core::UnixMillis now) override {
+  core::Result<std::vector<session::Session>> ListForUser(const core::UserId& user,
+                                                          core::UnixMillis now) override {
     core::Result<ConnectionPool::Lease> conn = pool_.Acquire();
     if (!conn.ok()) return conn.error();
     core::Result<Statement> st = (*conn)->Prepare(kListForUser);
@@ -198,8 +203,9 @@ class SqliteSessionStore final : public session::SessionStore {
   }
 
  private:
-  static core::Result<std::optional<session::Session>> Read(
-      Connection& conn, const core::TenantId& tenant, const core::SessionId& id) {
+  static core::Result<std::optional<session::Session>> Read(Connection& conn,
+                                                            const core::TenantId& tenant,
+                                                            const core::SessionId& id) {
     core::Result<Statement> st = conn.Prepare(kGet);
     if (!st.ok()) return st.error();
     st->BindText(1, id.str()).BindTenant(2, tenant);
@@ -214,8 +220,8 @@ class SqliteSessionStore final : public session::SessionStore {
   // Inside Create's transaction: drops the user's expired sessions and, when
   // the user has max_per_user or more live ones, the least recently active
   // so that max_per_user - 1 remain.
-  static core::Status Evict(Connection& conn, const core::UserId& user,
-                            int max_per_user, core::UnixMillis now) {
+  static core::Status Evict(Connection& conn, const core::UserId& user, int max_per_user,
+                            core::UnixMillis now) {
     {
       core::Result<Statement> st = conn.Prepare(kDeleteExpiredOfUser);
       if (!st.ok()) return st.error();
@@ -235,8 +241,7 @@ class SqliteSessionStore final : public session::SessionStore {
     if (live < max_per_user) return core::Status::Ok();
     core::Result<Statement> st = conn.Prepare(kEvictLeastActive);
     if (!st.ok()) return st.error();
-    st->BindText(1, user.str()).BindInt(2, now)
-        .BindInt(3, live - (max_per_user - 1));
+    st->BindText(1, user.str()).BindInt(2, now).BindInt(3, live - (max_per_user - 1));
     return st->Run();
   }
 
@@ -246,8 +251,7 @@ class SqliteSessionStore final : public session::SessionStore {
 
 }  // namespace
 
-std::unique_ptr<session::SessionStore> NewSqliteSessionStore(
-    ConnectionPool& pool, Writer& writer) {
+std::unique_ptr<session::SessionStore> NewSqliteSessionStore(ConnectionPool& pool, Writer& writer) {
   return std::make_unique<SqliteSessionStore>(pool, writer);
 }
 

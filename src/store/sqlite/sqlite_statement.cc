@@ -52,19 +52,16 @@ Statement& Statement::BindInt(int index, std::int64_t value) {
   return *this;
 }
 
-Statement& Statement::BindBool(int index, bool value) {
-  return BindInt(index, value ? 1 : 0);
-}
+Statement& Statement::BindBool(int index, bool value) { return BindInt(index, value ? 1 : 0); }
 
 Statement& Statement::BindText(int index, std::string_view value) {
   // SQLITE_TRANSIENT: SQLite copies, so callers may pass temporaries.
-  NoteBind(sqlite3_bind_text64(stmt_, index, value.data(), value.size(),
-                               SQLITE_TRANSIENT, SQLITE_UTF8));
+  NoteBind(
+      sqlite3_bind_text64(stmt_, index, value.data(), value.size(), SQLITE_TRANSIENT, SQLITE_UTF8));
   return *this;
 }
 
-Statement& Statement::BindOptText(int index,
-                                  const std::optional<std::string>& value) {
+Statement& Statement::BindOptText(int index, const std::optional<std::string>& value) {
   if (!value) {
     NoteBind(sqlite3_bind_null(stmt_, index));
     return *this;
@@ -72,8 +69,7 @@ Statement& Statement::BindOptText(int index,
   return BindText(index, *value);
 }
 
-Statement& Statement::BindOptInt(int index,
-                                 const std::optional<std::int64_t>& value) {
+Statement& Statement::BindOptInt(int index, const std::optional<std::int64_t>& value) {
   if (!value) {
     NoteBind(sqlite3_bind_null(stmt_, index));
     return *this;
@@ -109,15 +105,12 @@ core::Status Statement::Run() {
   }
 }
 
-std::int64_t Statement::Int(int col) const {
-  return sqlite3_column_int64(stmt_, col);
-}
+std::int64_t Statement::Int(int col) const { return sqlite3_column_int64(stmt_, col); }
 
 bool Statement::Bool(int col) const { return Int(col) != 0; }
 
 std::string Statement::Text(int col) const {
-  const auto* p =
-      reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
+  const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
   if (p == nullptr) return std::string();
   return std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col)));
 }

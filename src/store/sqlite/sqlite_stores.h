@@ -33,33 +33,28 @@ namespace authd::store::sqlite {
 // tenant it has not seen, so the foreign keys hold; validating that a
 // tenant exists (TENANT_NOT_FOUND) stays the domain's job.
 // Reads use `pool`; every write goes through `writer` (group commit).
-std::unique_ptr<identity::UserStore> NewSqliteUserStore(ConnectionPool& pool,
-                                                       Writer& writer);
+std::unique_ptr<identity::UserStore> NewSqliteUserStore(ConnectionPool& pool, Writer& writer);
 
 // Session data is stored as JSON (store/common/session_data_json.h). Create also deletes
 // the user's expired sessions, which are absent by definition.
-std::unique_ptr<session::SessionStore> NewSqliteSessionStore(
-    ConnectionPool& pool, Writer& writer);
+std::unique_ptr<session::SessionStore> NewSqliteSessionStore(ConnectionPool& pool, Writer& writer);
 
 // Issue deletes the older codes, inserts the code and enqueues the messages
 // in one writer op; Consume reads, compares (crypto::ConstantTimeEquals) and
 // deletes or counts attempts in one writer op, so racing consumes are
 // serialised. IssueDecoy inserts and deletes an outbox row in one op:
 // otps.user_id references users, which the decoy's user is not.
-std::unique_ptr<otp::OtpStore> NewSqliteOtpStore(ConnectionPool& pool,
-                                                Writer& writer);
+std::unique_ptr<otp::OtpStore> NewSqliteOtpStore(ConnectionPool& pool, Writer& writer);
 
 // ClaimDue selects and claims in one writer op. The marks change pending
 // messages only, so a sender whose lease ran out cannot undo another
 // sender's final mark.
-std::unique_ptr<courier::OutboxStore> NewSqliteOutboxStore(ConnectionPool& pool,
-                                                          Writer& writer);
+std::unique_ptr<courier::OutboxStore> NewSqliteOutboxStore(ConnectionPool& pool, Writer& writer);
 
 // UseDeviceStep and UseRecoveryCode are single compare-and-set UPDATEs
 // (`last_step < ?`, `used_at IS NULL`): of racing callers exactly one
 // changes the row. ReplaceRecoveryCodes deletes and inserts in one writer op.
-std::unique_ptr<mfa::MfaStore> NewSqliteMfaStore(ConnectionPool& pool,
-                                                Writer& writer);
+std::unique_ptr<mfa::MfaStore> NewSqliteMfaStore(ConnectionPool& pool, Writer& writer);
 
 // Inside a writer op: inserts `messages` into the outbox, state pending and
 // unclaimed (shared by Enqueue and OtpStore::Issue).

@@ -54,10 +54,8 @@ constexpr const char* kIdentityExists =
     "SELECT 1 FROM identities"
     " WHERE provider = ?1 AND provider_id = ?2 AND tenant_id IS ?3 LIMIT 1";
 
-constexpr const char* kEmailTakenGlobally =
-    "SELECT 1 FROM users WHERE email = ?1 LIMIT 1";
-constexpr const char* kPhoneTakenGlobally =
-    "SELECT 1 FROM users WHERE phone = ?1 LIMIT 1";
+constexpr const char* kEmailTakenGlobally = "SELECT 1 FROM users WHERE email = ?1 LIMIT 1";
+constexpr const char* kPhoneTakenGlobally = "SELECT 1 FROM users WHERE phone = ?1 LIMIT 1";
 constexpr const char* kEmailTakenInTenant =
     "SELECT 1 FROM users u JOIN user_accesses a ON a.user_id = u.id"
     " WHERE u.email = ?1 AND a.tenant_id IS ?2 LIMIT 1";
@@ -115,17 +113,15 @@ core::Result<bool> Any(Connection& conn, const char* sql, std::string_view text,
 
 class SqliteUserStore final : public identity::UserStore {
  public:
-  SqliteUserStore(ConnectionPool& pool, Writer& writer)
-      : pool_(pool), writer_(writer) {}
+  SqliteUserStore(ConnectionPool& pool, Writer& writer) : pool_(pool), writer_(writer) {}
 
-  core::Result<CreateUserOutcome> CreateUser(
-      const core::TenantId& tenant, const identity::User& user,
-      const std::vector<identity::Identity>& identities,
-      bool tenant_scoped_users) override {
+  core::Result<CreateUserOutcome> CreateUser(const core::TenantId& tenant,
+                                             const identity::User& user,
+                                             const std::vector<identity::Identity>& identities,
+                                             bool tenant_scoped_users) override {
     for (const identity::Identity& i : identities) {
       if (i.tenant_id != tenant || i.user_id != user.id) {
-        return core::Internal(
-            "CreateUser: identity tenant_id/user_id differ from the user's");
+        return core::Internal("CreateUser: identity tenant_id/user_id differ from the user's");
       }
     }
     CreateUserOutcome outcome = CreateUserOutcome::kCreated;
@@ -133,8 +129,7 @@ class SqliteUserStore final : public identity::UserStore {
       // The checks run under the write lock, so no other writer can insert
       // a conflicting row before COMMIT.
       for (const identity::Identity& i : identities) {
-        core::Result<bool> exists =
-            IdentityExistsOn(conn, tenant, i.provider, i.provider_id);
+        core::Result<bool> exists = IdentityExistsOn(conn, tenant, i.provider, i.provider_id);
         if (!exists.ok()) return exists.error();
         if (*exists) {
           outcome = CreateUserOutcome::kIdentityExists;
@@ -147,8 +142,7 @@ class SqliteUserStore final : public identity::UserStore {
         outcome = CreateUserOutcome::kUserExists;
         return core::Status::Ok();
       }
-      core::Result<CreateUserOutcome> inserted =
-          InsertAll(conn, tenant, user, identities);
+      core::Result<CreateUserOutcome> inserted = InsertAll(conn, tenant, user, identities);
       if (!inserted.ok()) return inserted.error();
       outcome = *inserted;
       return core::Status::Ok();
@@ -157,49 +151,47 @@ class SqliteUserStore final : public identity::UserStore {
     return outcome;
   }
 
-  core::Result<bool> SetPassword(const core::TenantId& tenant,
-                                 const core::UserId& id,
+  core::Result<bool> SetPassword(const core::TenantId& tenant, const core::UserId& id,
                                  const std::string& password_hash,
                                  core::UnixMillis updated_at) override {
     return ChangedOne(kSetPassword, [&](Statement& st) {
-      st.BindText(1, password_hash).BindInt(2, updated_at).BindText(3, id.str())
+      st.BindText(1, password_hash)
+          .BindInt(2, updated_at)
+          .BindText(3, id.str())
           .BindTenant(4, tenant);
     });
   }
 
-  core::Result<bool> CompareAndSetPassword(const core::TenantId& tenant,
-                                           const core::UserId& id,
+  core::Result<bool> CompareAndSetPassword(const core::TenantId& tenant, const core::UserId& id,
                                            const std::optional<std::string>& expected,
                                            const std::string& password_hash,
                                            core::UnixMillis updated_at) override {
     return ChangedOne(kCompareAndSetPassword, [&](Statement& st) {
-      st.BindText(1, password_hash).BindInt(2, updated_at).BindText(3, id.str())
-          .BindTenant(4, tenant).BindOptText(5, expected);
+      st.BindText(1, password_hash)
+          .BindInt(2, updated_at)
+          .BindText(3, id.str())
+          .BindTenant(4, tenant)
+          .BindOptText(5, expected);
     });
   }
 
-  core::Result<bool> MarkVerified(const core::TenantId& tenant,
-                                  const core::UserId& id,
-                                  identity::VerifiedChannel channel,
-                                  core::UnixMillis at) override {
-    const char* sql = channel == identity::VerifiedChannel::kEmail
-                          ? kMarkEmailVerified
-                          : kMarkPhoneVerified;
-    return ChangedOne(sql, [&](Statement& st) {
-      st.BindInt(1, at).BindText(2, id.str()).BindTenant(3, tenant);
-    });
+  core::Result<bool> MarkVerified(const core::TenantId& tenant, const core::UserId& id,
+                                  identity::VerifiedChannel channel, core::UnixMillis at) override {
+    const char* sql =
+        channel == identity::VerifiedChannel::kEmail ? kMarkEmailVerified : kMarkPhoneVerified;
+    return ChangedOne(
+        sql, [&](Statement& st) { st.BindInt(1, at).BindText(2, id.str()).BindTenant(3, tenant); });
   }
 
-  core::Result<bool> SetMfaEnabled(const core::TenantId& tenant,
-                                   const core::UserId& id, bool enabled,
-                                   core::UnixMillis at) override {
+  core::Result<bool> SetMfaEnabled(const core::TenantId& tenant, const core::UserId& id,
+                                   bool enabled, core::UnixMillis at) override {
     return ChangedOne(kSetMfaEnabled, [&](Statement& st) {
       st.BindBool(1, enabled).BindInt(2, at).BindText(3, id.str()).BindTenant(4, tenant);
     });
   }
 
-  core::Result<std::optional<identity::User>> FindUserById(
-      const core::TenantId& tenant, const core::UserId& id) override {
+  core::Result<std::optional<identity::User>> FindUserById(const core::TenantId& tenant,
+                                                           const core::UserId& id) override {
     core::Result<ConnectionPool::Lease> conn = pool_.Acquire();
     if (!conn.ok()) return conn.error();
     core::Result<Statement> st = (*conn)->Prepare(kFindUserById);
@@ -219,8 +211,7 @@ class SqliteUserStore final : public identity::UserStore {
     return ReadOne(*st);
   }
 
-  core::Result<bool> IdentityExists(const core::TenantId& tenant,
-                                    std::string_view provider,
+  core::Result<bool> IdentityExists(const core::TenantId& tenant, std::string_view provider,
                                     std::string_view provider_id) override {
     core::Result<ConnectionPool::Lease> conn = pool_.Acquire();
     if (!conn.ok()) return conn.error();
@@ -243,8 +234,7 @@ class SqliteUserStore final : public identity::UserStore {
     return std::optional<identity::User>(ReadUser(st));
   }
 
-  static core::Result<bool> IdentityExistsOn(Connection& conn,
-                                             const core::TenantId& tenant,
+  static core::Result<bool> IdentityExistsOn(Connection& conn, const core::TenantId& tenant,
                                              std::string_view provider,
                                              std::string_view provider_id) {
     core::Result<Statement> st = conn.Prepare(kIdentityExists);
@@ -254,18 +244,17 @@ class SqliteUserStore final : public identity::UserStore {
   }
 
   // Another user already has this e-mail or phone, in `tenant` or anywhere.
-  static core::Result<bool> UserTaken(Connection& conn,
-                                      const core::TenantId& tenant,
+  static core::Result<bool> UserTaken(Connection& conn, const core::TenantId& tenant,
                                       const identity::User& user, bool scoped) {
     const core::TenantId* scope = scoped ? &tenant : nullptr;
     if (user.email) {
-      core::Result<bool> r = Any(
-          conn, scoped ? kEmailTakenInTenant : kEmailTakenGlobally, *user.email, scope);
+      core::Result<bool> r =
+          Any(conn, scoped ? kEmailTakenInTenant : kEmailTakenGlobally, *user.email, scope);
       if (!r.ok() || *r) return r;
     }
     if (user.phone) {
-      core::Result<bool> r = Any(
-          conn, scoped ? kPhoneTakenInTenant : kPhoneTakenGlobally, *user.phone, scope);
+      core::Result<bool> r =
+          Any(conn, scoped ? kPhoneTakenInTenant : kPhoneTakenGlobally, *user.phone, scope);
       if (!r.ok() || *r) return r;
     }
     return false;
@@ -283,21 +272,31 @@ class SqliteUserStore final : public identity::UserStore {
     {
       core::Result<Statement> st = conn.Prepare(kInsertUser);
       if (!st.ok()) return st.error();
-      st->BindText(1, u.id.str()).BindOptText(2, u.email)
-          .BindOptInt(3, u.email_verified_at).BindOptText(4, u.phone)
-          .BindOptInt(5, u.phone_verified_at).BindOptText(6, u.password_hash)
-          .BindBool(7, u.is_active).BindBool(8, u.must_change_password)
-          .BindText(9, u.metadata_json).BindBool(10, u.is_mfa_enabled)
-          .BindOptText(11, u.mfa_recovery_code).BindInt(12, u.created_at)
+      st->BindText(1, u.id.str())
+          .BindOptText(2, u.email)
+          .BindOptInt(3, u.email_verified_at)
+          .BindOptText(4, u.phone)
+          .BindOptInt(5, u.phone_verified_at)
+          .BindOptText(6, u.password_hash)
+          .BindBool(7, u.is_active)
+          .BindBool(8, u.must_change_password)
+          .BindText(9, u.metadata_json)
+          .BindBool(10, u.is_mfa_enabled)
+          .BindOptText(11, u.mfa_recovery_code)
+          .BindInt(12, u.created_at)
           .BindInt(13, u.updated_at);
       if (core::Status s = st->Run(); !s.ok()) return s;
     }
     for (const identity::Identity& i : identities) {
       core::Result<Statement> st = conn.Prepare(kInsertIdentity);
       if (!st.ok()) return st.error();
-      st->BindText(1, i.id.str()).BindText(2, u.id.str()).BindTenant(3, tenant)
-          .BindText(4, i.provider).BindText(5, i.provider_id)
-          .BindText(6, i.metadata_json).BindInt(7, i.created_at)
+      st->BindText(1, i.id.str())
+          .BindText(2, u.id.str())
+          .BindTenant(3, tenant)
+          .BindText(4, i.provider)
+          .BindText(5, i.provider_id)
+          .BindText(6, i.metadata_json)
+          .BindInt(7, i.created_at)
           .BindInt(8, i.updated_at);
       if (core::Status s = st->Run(); !s.ok()) {
         // Two identities of this very call collide on the unique index.
@@ -320,8 +319,7 @@ class SqliteUserStore final : public identity::UserStore {
 
 }  // namespace
 
-std::unique_ptr<identity::UserStore> NewSqliteUserStore(ConnectionPool& pool,
-                                                       Writer& writer) {
+std::unique_ptr<identity::UserStore> NewSqliteUserStore(ConnectionPool& pool, Writer& writer) {
   return std::make_unique<SqliteUserStore>(pool, writer);
 }
 

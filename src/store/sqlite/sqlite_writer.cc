@@ -70,8 +70,8 @@ void Writer::Loop() {
   mu_.Lock();
   for (;;) {
     if (foreign_write_check_ms_ > 0) {
-      const auto deadline = std::chrono::steady_clock::now() +
-                            std::chrono::milliseconds(foreign_write_check_ms_);
+      const auto deadline =
+          std::chrono::steady_clock::now() + std::chrono::milliseconds(foreign_write_check_ms_);
       while (!stopping_ && queue_.empty() && work_cv_.WaitUntil(&mu_, deadline)) {
       }
     } else {

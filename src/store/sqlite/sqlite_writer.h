@@ -23,10 +23,10 @@
 #ifndef AUTHD_STORE_SQLITE_SQLITE_WRITER_H_
 #define AUTHD_STORE_SQLITE_SQLITE_WRITER_H_
 
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <memory>
-#include <cstdint>
 #include <optional>
 #include <thread>
 

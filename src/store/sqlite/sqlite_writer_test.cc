@@ -69,9 +69,11 @@ TEST_F(WriterTest, AcknowledgedWritesSurviveReopen) {
   {
     auto writer = Writer::Start(*pool_);
     ASSERT_TRUE(writer.ok());
-    ASSERT_TRUE((*writer)->Run([](Connection& c) {
-      return c.Exec("INSERT INTO t (k, v) VALUES (1, 'durable')");
-    }).ok());
+    ASSERT_TRUE((*writer)
+                    ->Run([](Connection& c) {
+                      return c.Exec("INSERT INTO t (k, v) VALUES (1, 'durable')");
+                    })
+                    .ok());
   }
   pool_ = std::make_unique<ConnectionPool>(SqliteOptions{dir_ + "/w.db"});
   EXPECT_EQ(Count(), 1);

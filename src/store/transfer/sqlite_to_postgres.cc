@@ -18,8 +18,8 @@ using postgres::PgPool;
 
 // Parents before children (foreign keys).
 constexpr const char* kTables[] = {
-    "tenants",  "users",       "identities", "user_accesses",      "sessions",
-    "otps",     "outbox",      "mfa_devices", "mfa_recovery_codes", "mfa_trusted_devices",
+    "tenants", "users",  "identities",  "user_accesses",      "sessions",
+    "otps",    "outbox", "mfa_devices", "mfa_recovery_codes", "mfa_trusted_devices",
 };
 
 struct SqliteCloser {
@@ -73,8 +73,8 @@ core::Result<std::int64_t> CopyTable(sqlite3* src, PgConnection& dst, const std:
     core::Result<postgres::PgResult> r = dst.Exec(insert, params);
     if (!r.ok()) {
       core::Error e = r.error();
-      e.debug = "migrate-data: table " + table + " row " + std::to_string(copied + 1) + ": " +
-                e.debug;
+      e.debug =
+          "migrate-data: table " + table + " row " + std::to_string(copied + 1) + ": " + e.debug;
       return e;
     }
     ++copied;

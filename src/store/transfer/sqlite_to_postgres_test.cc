@@ -62,10 +62,9 @@ class TransferTest : public ::testing::Test {
     bob_.email_verified_at = kNow - 100;
     bob_.phone_verified_at = kNow - 50;
     auto& users = (*db)->users();
-    ASSERT_TRUE(IsOk(users.CreateUser(kNullTenant, alice_,
-                                      {contract::MakeIdentity(alice_, kNullTenant, "email",
-                                                              "alice@example.com")},
-                                      false)));
+    ASSERT_TRUE(IsOk(users.CreateUser(
+        kNullTenant, alice_,
+        {contract::MakeIdentity(alice_, kNullTenant, "email", "alice@example.com")}, false)));
     ASSERT_TRUE(IsOk(users.CreateUser(
         kTenantA, bob_, {contract::MakeIdentity(bob_, kTenantA, "email", "bob@example.com")},
         false)));
@@ -138,7 +137,8 @@ TEST_F(TransferTest, CopiesEveryRowAndTheStoresReadThemBack) {
   auto devices = (*pg)->mfa().ListDevices(kNullTenant, alice_.id);
   ASSERT_TRUE(IsOk(devices));
   ASSERT_EQ(devices->size(), 1u);
-  EXPECT_EQ((*devices)[0].secret_sealed, contract::MakeDevice("d1", "u-alice", kNullTenant).secret_sealed);
+  EXPECT_EQ((*devices)[0].secret_sealed,
+            contract::MakeDevice("d1", "u-alice", kNullTenant).secret_sealed);
 }
 
 TEST_F(TransferTest, RefusesATargetWithUsersAndWritesNothing) {

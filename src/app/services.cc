@@ -58,14 +58,14 @@ Services::Services(const ServicesEnv& env)
       mfa(env.config.mfa, mfa_keys,
           {env.database.users(), env.database.mfa(), env.database.sessions(), tokens, code_sender,
            lockout, env.random, env.clock, events}),
-      accounts(AccountOptionsOf(env.config), {env.database.users(), passwords, issuer, limiter,
-                                              lockout, env.clock, env.random, events, mfa}),
+      accounts(AccountOptionsOf(env.config), {env.database.users(), passwords, issuer, lockout,
+                                              env.clock, env.random, events, mfa}),
       sessions({env.database.users(), env.database.sessions(), tokens, env.clock, events}),
-      password_flows({env.database.users(), env.database.sessions(), passwords, lockout, env.clock,
-                      events, limiter}),
-      recovery(RecoveryOptionsOf(env.config), {env.database.users(), env.database.sessions(),
-                                               passwords, code_sender, limiter, env.clock}),
-      verification({env.database.users(), code_sender, limiter, env.clock}),
+      password_flows(
+          {env.database.users(), env.database.sessions(), passwords, lockout, env.clock, events}),
+      recovery(RecoveryOptionsOf(env.config),
+               {env.database.users(), env.database.sessions(), passwords, code_sender, env.clock}),
+      verification({env.database.users(), code_sender, env.clock}),
       transport(env.config.http, env.config.session.access_token_ttl_seconds,
                 env.config.session.refresh_token_ttl_seconds, env.clock, env.random) {}
 

@@ -63,7 +63,6 @@ class AccountFlows {
     identity::UserStore& users;
     const identity::Passwords& passwords;
     SessionIssuer& issuer;
-    throttle::RateLimiter& rate_limiter;
     throttle::Lockout& lockout;
     const core::Clock& clock;
     crypto::SecureRandom& random;

@@ -26,7 +26,6 @@
 #include "mfa/mfa_method.h"
 #include "mfa/mfa_options.h"
 #include "mfa/mfa_store.h"
-#include "throttle/throttle.h"
 
 namespace authd::flows {
 

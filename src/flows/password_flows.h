@@ -25,8 +25,7 @@ class PasswordFlows {
     const identity::Passwords& passwords;
     throttle::Lockout& lockout;
     const core::Clock& clock;
-    courier::EventSink& events;           // lifecycle webhooks
-    throttle::RateLimiter& rate_limiter;  // rate_limit.change_password
+    courier::EventSink& events;  // lifecycle webhooks
   };
   explicit PasswordFlows(Deps deps) : d_(deps) {}
 

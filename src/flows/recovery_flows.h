@@ -20,7 +20,6 @@
 #include "identity/passwords.h"
 #include "identity/user_store.h"
 #include "session/session_store.h"
-#include "throttle/throttle.h"
 
 namespace authd::flows {
 
@@ -48,7 +47,6 @@ class RecoveryFlows {
     session::SessionStore& sessions;
     const identity::Passwords& passwords;
     CodeSender& sender;
-    throttle::RateLimiter& rate_limiter;
     const core::Clock& clock;
   };
   RecoveryFlows(RecoveryOptions options, Deps deps) : options_(std::move(options)), d_(deps) {}

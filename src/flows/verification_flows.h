@@ -13,7 +13,6 @@
 #include "flows/code_sender.h"
 #include "flows/session_flows.h"
 #include "identity/user_store.h"
-#include "throttle/throttle.h"
 
 namespace authd::flows {
 
@@ -22,7 +21,6 @@ class VerificationFlows {
   struct Deps {
     identity::UserStore& users;
     CodeSender& sender;
-    throttle::RateLimiter& rate_limiter;
     const core::Clock& clock;
   };
   explicit VerificationFlows(Deps deps) : d_(deps) {}

@@ -13,7 +13,7 @@
 # origin), a bounded soak, the same
 # unit + e2e suites under ASan/UBSan (the PostgreSQL unit tests and
 # test_postgres.py included), and bounded libFuzzer runs.
-# Prints each stage's duration. Fails on any failure. Takes about 32 minutes (release build 4.5, format and lint 3.5, e2e SQLite 2, PostgreSQL 2, soak 2, sanitizers 12, fuzzing 6) on 2 cores (plus package installs).
+# Prints each stage's duration. Fails on any failure. Takes about 35 minutes (measured: release build 4, format and lint 3, e2e SQLite 2.3, browser 0.3, e2e PostgreSQL 2.5, soak 2, sanitizers 12.5, fuzzing 7.5) on 2 cores (plus package installs).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 # stage NAME CMD...: runs CMD as one named stage and prints its duration.

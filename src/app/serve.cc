@@ -31,6 +31,7 @@
 #include "http/auth_handlers.h"
 #include "http/fd_limit.h"
 #include "http/log_format.h"
+#include "http/log_sink.h"
 #include "http/router.h"
 #include "http/server.h"
 #include "http/token_transport.h"
@@ -39,13 +40,27 @@
 namespace authd::app {
 namespace {
 
+// Two loggers over one buffered writer on stderr (http/log_sink.h): "authd"
+// (lifecycle, errors, the courier's log transport) writes each line before
+// the call returns; "http" (the access log and the server's own warnings)
+// leaves its lines to the writer's thread, so an I/O thread never waits for
+// a write, and drops access lines rather than block when stderr stalls.
 void SetUpLogging(const config::LogOptions& log) {
-  auto logger = spdlog::stderr_logger_mt("authd");
-  logger->set_formatter(log.format == "json" ? http::NewJsonLogFormatter()
-                                             : http::NewTextLogFormatter());
-  logger->set_level(spdlog::level::from_str(log.level));
-  logger->flush_on(spdlog::level::info);
+  auto format = [&log] {
+    return log.format == "json" ? http::NewJsonLogFormatter() : http::NewTextLogFormatter();
+  };
+  auto writer = std::make_shared<http::LogWriter>(http::LogWriter::Options{}, format());
+  const spdlog::level::level_enum level = spdlog::level::from_str(log.level);
+  auto logger = std::make_shared<spdlog::logger>(
+      "authd", std::make_shared<http::LogSink>(writer, /*lossy=*/false));
+  logger->set_level(level);
+  logger->flush_on(spdlog::level::trace);
   spdlog::set_default_logger(logger);
+  auto access = std::make_shared<spdlog::logger>(
+      "http", std::make_shared<http::LogSink>(writer, /*lossy=*/true));
+  access->set_level(level);
+  access->flush_on(spdlog::level::warn);
+  spdlog::register_logger(access);
 }
 
 // The transports the configuration asks for, and which one serves each

@@ -10,8 +10,12 @@
 #      (bench/startup_probe.py, fresh database every time, STARTUP_RUNS each),
 #   3. starts both on loopback with the same settings: header mode, access
 #      1h / refresh 30d, same JWT secret, argon2id m=65536 t=3 p=4, rate
-#      limits and lockout off (authd has them ON by default: flags below),
-#      fresh SQLite files,
+#      limits and lockout off (authd has them ON by default: flags below;
+#      also server.hash_per_account_max, authd's per-account limit on
+#      concurrent hashes, which answers 429 RATE_LIMITED and would refuse
+#      the login scenario's one user on 32 connections), everything else
+#      authd's defaults (log level info: the access log is on), fresh
+#      SQLite files,
 #   4. per connection count in CONNS_LIST: seeds both servers the same way
 #      (the reference's bench/seed.sh, fresh users per level), then runs each
 #      scenario against both servers back to back, alternating which one
@@ -83,9 +87,9 @@ authd_cmd() { # $1 = data dir
     --session-access-token-ttl 1h --session-refresh-token-ttl 30d \
     --session-jwt-secret "$JWT_SECRET" \
     --rate-limit-enabled false --lockout-enabled false \
-    --server-hash-per-account-max 0 --server-hash-queue-max 100000 \
+    --server-hash-per-account-max 0 \
     --password-argon2-memory-kib 65536 --password-argon2-time-cost 3 --password-argon2-parallelism 4 \
-    --log-level warn ${AUTHD_EXTRA:-}
+    ${AUTHD_EXTRA:-}
 }
 export JWT_SECRET ACCESS_TTL=1h REFRESH_TTL=30d AUTH_MODE=header QUIET_CODES=1 CODES_FILE="$WORK/ref-codes.jsonl"
 

@@ -24,7 +24,7 @@ SECRETS=(--session-jwt-secret "bench-secret-0123456789abcdef0123456789"
 run() {  # label, extra authd flags...
   local label=$1; shift
   local dir; dir="$(mktemp -d)"
-  "$AUTHD" --port "$PORT" --data-dir "$dir" --log-level warn \
+  "$AUTHD" --port "$PORT" --data-dir "$dir" \
     --rate-limit-enabled false --lockout-enabled false "${SECRETS[@]}" "$@" >"$dir/log" 2>&1 &
   local pid=$!
   for _ in $(seq 50); do curl -sf "localhost:$PORT/auth/client-config" >/dev/null && break; sleep 0.1; done

@@ -47,6 +47,8 @@ std::string_view ReasonPhrase(int status) {
       return "Payload Too Large";
     case 429:
       return "Too Many Requests";
+    case 431:
+      return "Request Header Fields Too Large";
     case 500:
       return "Internal Server Error";
     case 503:
@@ -85,10 +87,7 @@ std::string_view ExceptionClass(int status) {
 Response ErrorResponse(const core::Error& e, ErrorShape shape) {
   Response r;
   r.status = StatusOf(e.category);
-  if (r.status == 500) {
-    r.body = R"({"statusCode":500,"message":"Internal server error"})";
-    return r;
-  }
+  if (r.status == 500) return InternalServerError();
   const bool coded = !e.plain && !e.code.empty();
   json::object o;
   if (shape == ErrorShape::kRaw) {

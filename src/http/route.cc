@@ -76,8 +76,12 @@ core::Result<flows::Principal> Guard(const RouteSpec& spec, Gate& gate, const Re
   if (token->from_cookie && spec.csrf) {
     if (auto s = gate.CheckCsrf(req); !s.ok()) return s.error();
   }
-  auto p = gate.Session(token->token, /*skip_mfa=*/spec.access != Access::kSession);
-  if (!p.ok() || spec.access != Access::kMfaEnrolment) return p;
+  // Returned as is, so the principal is built in place (no move).
+  if (spec.access != Access::kMfaEnrolment) {
+    return gate.Session(token->token, /*skip_mfa=*/spec.access != Access::kSession);
+  }
+  auto p = gate.Session(token->token, /*skip_mfa=*/true);
+  if (!p.ok()) return p;
   if (p->claims.is_mfa_enabled && !p->claims.is_mfa_verified) {
     if (auto s = gate.MayEnrol(*p); !s.ok()) return s.error();
   }
@@ -108,6 +112,7 @@ std::optional<Response> Exchange::Admit() {
   if (spec_.gate) {
     if (auto s = spec_.gate(); !s.ok()) return Fail(s.error());
   }
+  if (spec_.limits.empty()) return std::nullopt;
   if (auto s = RunLimits(spec_, Stage::kAfterValidation, gate_, req, body, principal); !s.ok()) {
     return Fail(s.error());
   }
@@ -132,14 +137,22 @@ Handler Dispatch(RouteEntry route, std::shared_ptr<Gate> gate) {
       if (auto* err = std::get_if<Response>(&parsed)) return std::move(*err);
       body = std::move(std::get<json::object>(parsed));
     }
-    const flows::Principal anonymous;
-    if (auto s = RunLimits(spec, Stage::kBeforeAuth, *gate, req, body, anonymous); !s.ok()) {
-      return http::Fail(req, s.error(), spec.shape);
+    // Most routes have no limits: they skip the stages (and the empty
+    // principal kBeforeAuth keys would read).
+    const bool limited = !spec.limits.empty();
+    if (limited) {
+      const flows::Principal anonymous;
+      if (auto s = RunLimits(spec, Stage::kBeforeAuth, *gate, req, body, anonymous); !s.ok()) {
+        return http::Fail(req, s.error(), spec.shape);
+      }
     }
     auto principal = Guard(spec, *gate, req);
     if (!principal.ok()) return http::Fail(req, principal.error(), spec.shape);
-    if (auto s = RunLimits(spec, Stage::kBeforeValidation, *gate, req, body, *principal); !s.ok()) {
-      return http::Fail(req, s.error(), spec.shape);
+    if (limited) {
+      if (auto s = RunLimits(spec, Stage::kBeforeValidation, *gate, req, body, *principal);
+          !s.ok()) {
+        return http::Fail(req, s.error(), spec.shape);
+      }
     }
     Exchange x(spec, *gate, req, body, *principal);
     return r->invoke(x);

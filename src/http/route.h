@@ -157,28 +157,40 @@ struct NoBody {
 template <class Dto>
 using Endpoint = std::function<Reply(const Request&, const flows::Principal&, const Dto&)>;
 
+namespace internal {
+// Steps 5 to 7 of one request: decode, admit, call `fn`, render.
+template <class Dto, class Fn>
+Response Run(Exchange& x, const Fn& fn) {
+  Violations errors;
+  const Dto dto = Dto::Decode(x.body, &errors);
+  if (!errors.empty()) return x.Invalid(errors);
+  if (auto refused = x.Admit()) return std::move(*refused);
+  Reply r = fn(x.req, x.principal, dto);
+  if (!r.ok()) return x.Fail(r.error());
+  return std::move(*r);
+}
+}  // namespace internal
+
 // The route `spec` whose body decodes as `Dto` and which `fn` answers.
 template <class Dto>
 RouteEntry MakeRoute(RouteSpec spec, Endpoint<Dto> fn) {
   return RouteEntry{std::move(spec), [fn = std::move(fn)](Exchange& x) -> Response {
-                      Violations errors;
-                      const Dto dto = Dto::Decode(x.body, &errors);
-                      if (!errors.empty()) return x.Invalid(errors);
-                      if (auto refused = x.Admit()) return std::move(*refused);
-                      Reply r = fn(x.req, x.principal, dto);
-                      if (!r.ok()) return x.Fail(r.error());
-                      return std::move(*r);
+                      return internal::Run<Dto>(x, fn);
                     }};
 }
 
 // The same for a member function of a controller that `self` keeps alive;
-// the DTO type is the handler's third parameter.
+// the DTO type is the handler's third parameter. Called directly, not
+// through a second std::function (one indirect call per request less).
 template <class C, class Dto>
 RouteEntry MakeRoute(RouteSpec spec, std::shared_ptr<C> self,
                      Reply (C::*fn)(const Request&, const flows::Principal&, const Dto&)) {
-  return MakeRoute<Dto>(std::move(spec), [self = std::move(self), fn](
-                                             const Request& req, const flows::Principal& p,
-                                             const Dto& in) { return ((*self).*fn)(req, p, in); });
+  return RouteEntry{std::move(spec), [self = std::move(self), fn](Exchange& x) -> Response {
+                      return internal::Run<Dto>(
+                          x, [&](const Request& req, const flows::Principal& p, const Dto& in) {
+                            return ((*self).*fn)(req, p, in);
+                          });
+                    }};
 }
 
 // True if the dispatcher found a session for the handler (optional-session

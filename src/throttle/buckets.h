@@ -11,6 +11,8 @@
 #ifndef AUTHD_THROTTLE_BUCKETS_H_
 #define AUTHD_THROTTLE_BUCKETS_H_
 
+#include <cstddef>
+#include <iterator>
 #include <span>
 #include <string_view>
 
@@ -37,9 +39,34 @@ struct BucketSpec {
   Bucket RateLimitOptions::*limits;
 };
 
-// Every bucket, in BucketId order.
-std::span<const BucketSpec> AllBuckets();
-const BucketSpec& SpecOf(BucketId id);
+// Every bucket, in BucketId order. A new bucket is its BucketId and its
+// line here, in this one file.
+inline constexpr BucketSpec kBuckets[] = {
+    {BucketId::kLogin, "login", "login", &RateLimitOptions::login},
+    {BucketId::kSignup, "signup", "signup", &RateLimitOptions::signup},
+    {BucketId::kForgotPassword, "forgotPassword", "forgot_password",
+     &RateLimitOptions::forgot_password},
+    {BucketId::kVerifyOtp, "verifyOtp", "verify_otp", &RateLimitOptions::verify_otp},
+    {BucketId::kVerificationSend, "verificationSend", "verification_send",
+     &RateLimitOptions::verification_send},
+    {BucketId::kMfaVerify, "mfaVerify", "mfa_verify", &RateLimitOptions::mfa_verify},
+    {BucketId::kMfaSetup, "mfaSetup", "mfa_setup", &RateLimitOptions::mfa_setup},
+    {BucketId::kMfaChallenge, "mfaChallenge", "verification_send",
+     &RateLimitOptions::verification_send},
+    {BucketId::kChangePassword, "changePassword", "change_password",
+     &RateLimitOptions::change_password},
+};
+
+constexpr bool BucketsInIdOrder() {
+  for (std::size_t i = 0; i < std::size(kBuckets); ++i) {
+    if (static_cast<std::size_t>(kBuckets[i].id) != i) return false;
+  }
+  return true;
+}
+static_assert(BucketsInIdOrder(), "kBuckets lists every BucketId in order");
+
+inline std::span<const BucketSpec> AllBuckets() { return kBuckets; }
+inline const BucketSpec& SpecOf(BucketId id) { return kBuckets[static_cast<std::size_t>(id)]; }
 
 }  // namespace authd::throttle
 

@@ -26,6 +26,7 @@ class PostgresStorage final : public store::Database {
   courier::OutboxStore& outbox() override { return db_->outbox(); }
   mfa::MfaStore& mfa() override { return db_->mfa(); }
   throttle::CounterStore& counters() override { return db_->counters(); }
+  session::GuardReader& guard_reader() override { return db_->guard_reader(); }
   std::string description() const override { return description_; }
   int schema_version() const override { return db_->schema_version(); }
   // Other processes write too: no cache may answer for the database.
@@ -65,6 +66,7 @@ class SqliteStorage final : public store::Database {
     auto out = std::unique_ptr<SqliteStorage>(new SqliteStorage(std::move(*db), path));
     // Every write goes through this process, so reads can be cached.
     if (cache_entries > 0) out->CacheReads(static_cast<std::size_t>(cache_entries));
+    out->guard_ = session::NewStoreGuardReader(out->sessions(), out->users());
     return out;
   }
 
@@ -76,6 +78,7 @@ class SqliteStorage final : public store::Database {
   courier::OutboxStore& outbox() override { return db_->outbox(); }
   mfa::MfaStore& mfa() override { return db_->mfa(); }
   throttle::CounterStore& counters() override { return *counters_; }
+  session::GuardReader& guard_reader() override { return *guard_; }
   std::string description() const override { return "sqlite:" + path_; }
   int schema_version() const override { return db_->schema_version(); }
   bool session_reads_in_memory() const override { return cached_sessions_ != nullptr; }
@@ -99,6 +102,7 @@ class SqliteStorage final : public store::Database {
   std::unique_ptr<store::SqliteDatabase> db_;
   const std::unique_ptr<throttle::CounterStore> counters_ = store::NewMemoryCounterStore();
   const std::string path_;
+  std::unique_ptr<session::GuardReader> guard_;  // over users() and sessions()
 };
 
 }  // namespace

@@ -60,7 +60,8 @@ Services::Services(const ServicesEnv& env)
            lockout, env.random, env.clock, events}),
       accounts(AccountOptionsOf(env.config), {env.database.users(), passwords, issuer, lockout,
                                               env.clock, env.random, events, mfa}),
-      sessions({env.database.users(), env.database.sessions(), tokens, env.clock, events}),
+      sessions({env.database.users(), env.database.sessions(), env.database.guard_reader(), tokens,
+                env.clock, events}),
       password_flows(
           {env.database.users(), env.database.sessions(), passwords, lockout, env.clock, events}),
       recovery(RecoveryOptionsOf(env.config),

@@ -96,17 +96,16 @@ core::Result<Principal> SessionFlows::Authenticate(std::string_view access_token
   }
   if (claims->session_id.empty()) return SessionNotFound();
   const core::TenantId tenant = TenantOf(*claims);
-  auto found = d_.sessions.Get(tenant, core::SessionId(claims->session_id), now);
+  auto found = d_.guard.Read(tenant, core::SessionId(claims->session_id), now);
   if (!found.ok()) return found.error();
-  if (!found->has_value() || (*found)->user_id.str() != claims->user_id) {
+  if (!found->has_value() || (*found)->session.user_id.str() != claims->user_id) {
     return SessionNotFound();
   }
-  auto user = d_.users.FindUserById(tenant, (*found)->user_id);
-  if (!user.ok()) return user.error();
-  if (!user->has_value()) {
+  const std::optional<identity::User>& user = (*found)->user;
+  if (!user.has_value()) {
     return core::MakeError(core::Err::kGuardUserNotFound);
   }
-  if (!(*user)->is_active) {
+  if (!user->is_active) {
     return core::MakeError(core::Err::kGuardUserInactive);
   }
   if (!skip_mfa && claims->is_mfa_enabled && !claims->is_mfa_verified) {
@@ -114,8 +113,8 @@ core::Result<Principal> SessionFlows::Authenticate(std::string_view access_token
   }
   Principal p;
   p.claims = std::move(*claims);
-  p.session = std::move(**found);
-  p.user = std::move(**user);
+  p.session = std::move((*found)->session);
+  p.user = std::move(*(*found)->user);
   return p;
 }
 

@@ -21,6 +21,7 @@
 #include "flows/session_rotation.h"
 #include "identity/user_store.h"
 #include "session/claims.h"
+#include "session/guard_reader.h"
 #include "session/session_store.h"
 #include "session/token_service.h"
 
@@ -38,6 +39,7 @@ class SessionFlows {
   struct Deps {
     identity::UserStore& users;
     session::SessionStore& sessions;
+    session::GuardReader& guard;  // Authenticate's reads (session and user)
     const session::TokenService& tokens;
     const core::Clock& clock;
     courier::EventSink& events;  // lifecycle webhooks

@@ -16,6 +16,7 @@
 #include "identity/user_store.h"
 #include "mfa/mfa_store.h"
 #include "otp/one_time_code.h"
+#include "session/guard_reader.h"
 #include "session/session_store.h"
 #include "throttle/counter_store.h"
 
@@ -33,6 +34,9 @@ class Database {
   // Rate-limit and lockout windows: in this process (SQLite, memory) or in
   // the database, shared by every process on it (PostgreSQL).
   virtual throttle::CounterStore& counters() = 0;
+  // The access-token guard's reads: over sessions() and users(), or one
+  // round trip where the adapter can (PostgreSQL).
+  virtual session::GuardReader& guard_reader() = 0;
 
   // For the startup line ("sqlite:<path>", "postgres(<url without
   // credentials>)"); never holds a password.

@@ -12,6 +12,7 @@
 
 #include <gtest/gtest.h>
 
+#include "session/guard_reader.h"
 #include "session/session.h"
 #include "session/session_store.h"
 #include "store/contract/store_backend.h"
@@ -26,9 +27,14 @@ class SessionStoreContract : public ::testing::TestWithParam<StoreBackendFactory
     if (IsSkipped()) return;  // the backend is not available here
     ASSERT_NE(backend_.users, nullptr) << "backend " << GetParam().name;
     ASSERT_NE(backend_.sessions, nullptr) << "backend " << GetParam().name;
+    if (backend_.guard == nullptr) {
+      backend_.guard = session::NewStoreGuardReader(*backend_.sessions, *backend_.users);
+    }
   }
 
   session::SessionStore& sessions() { return *backend_.sessions; }
+  identity::UserStore& users() { return *backend_.users; }
+  session::GuardReader& guard() { return *backend_.guard; }
 
   // Stores user `id` (member of `tenant`) so sessions may reference it.
   void AddUser(const std::string& id, const core::TenantId& tenant = kNullTenant) {

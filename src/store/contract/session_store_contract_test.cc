@@ -346,5 +346,79 @@ TEST_P(SessionStoreContract, ListForUserIsMostRecentFirstAndLiveOnly) {
   EXPECT_THAT(tenants, UnorderedElementsAre("<null>", "<null>", "tenant-a", "tenant-b"));
 }
 
+// The guard reader answers what SessionStore::Get then
+// UserStore::FindUserById answer.
+std::optional<session::SessionAndUser> ReadGuard(session::GuardReader& guard,
+                                                 const core::TenantId& tenant,
+                                                 const std::string& id,
+                                                 core::UnixMillis now = kNow) {
+  auto r = guard.Read(tenant, core::SessionId(id), now);
+  EXPECT_TRUE(IsOk(r));
+  return r.ok() ? std::move(*r) : std::nullopt;
+}
+
+TEST_P(SessionStoreContract, GuardReaderReturnsSessionAndUser) {
+  AddUser("u-1", kTenantA);
+  session::Session s = MakeSession("s-1", "u-1", kTenantA);
+  s.data = RichData("u-1");
+  Put(s);
+  ASSERT_TRUE(IsOk(users().SetMfaEnabled(kTenantA, core::UserId("u-1"), true, kNow + 7)));
+  std::optional<session::SessionAndUser> got = ReadGuard(guard(), kTenantA, "s-1");
+  ASSERT_TRUE(got.has_value());
+  ExpectSameSession(got->session, s);
+  auto want = users().FindUserById(kTenantA, core::UserId("u-1"));
+  ASSERT_TRUE(IsOk(want));
+  ASSERT_TRUE(want->has_value());
+  ASSERT_TRUE(got->user.has_value());
+  const identity::User& u = *got->user;
+  EXPECT_EQ(u.id, (*want)->id);
+  EXPECT_EQ(u.email, (*want)->email);
+  EXPECT_EQ(u.email_verified_at, (*want)->email_verified_at);
+  EXPECT_EQ(u.phone, (*want)->phone);
+  EXPECT_EQ(u.password_hash, (*want)->password_hash);
+  EXPECT_EQ(u.is_active, (*want)->is_active);
+  EXPECT_EQ(u.must_change_password, (*want)->must_change_password);
+  EXPECT_EQ(u.metadata_json, (*want)->metadata_json);
+  EXPECT_TRUE(u.is_mfa_enabled) << "the user's row, not the session's snapshot";
+  EXPECT_EQ(u.mfa_recovery_code, (*want)->mfa_recovery_code);
+  EXPECT_EQ(u.created_at, (*want)->created_at);
+  EXPECT_EQ(u.updated_at, (*want)->updated_at);
+}
+
+TEST_P(SessionStoreContract, GuardReaderHonoursTheTenant) {
+  AddUser("u-1", kTenantA);
+  Put(MakeSession("s-a", "u-1", kTenantA));
+  Put(MakeSession("s-b", "u-1", kTenantB));  // the user is no member of B
+  EXPECT_FALSE(ReadGuard(guard(), kTenantA, "nope").has_value());
+  EXPECT_FALSE(ReadGuard(guard(), kTenantB, "s-a").has_value());
+  EXPECT_FALSE(ReadGuard(guard(), kNullTenant, "s-a").has_value());
+  std::optional<session::SessionAndUser> b = ReadGuard(guard(), kTenantB, "s-b");
+  ASSERT_TRUE(b.has_value());
+  EXPECT_EQ(b->session.id.str(), "s-b");
+  EXPECT_FALSE(b->user.has_value()) << "FindUserById(tenant-b) finds no user";
+}
+
+TEST_P(SessionStoreContract, GuardReaderDeletesAnExpiredSession) {
+  AddUser("u-1");
+  session::Session s = MakeSession("s-1", "u-1");
+  s.expires_at = kNow + 1000;
+  Put(s);
+  EXPECT_TRUE(ReadGuard(guard(), kNullTenant, "s-1", kNow + 999).has_value());
+  EXPECT_FALSE(ReadGuard(guard(), kNullTenant, "s-1", kNow + 1000).has_value()) << "at expiry";
+  EXPECT_FALSE(GetAt(kNullTenant, "s-1", kNow).has_value()) << "deleted";
+}
+
+TEST_P(SessionStoreContract, GuardReaderSeesUserWritesAndLogouts) {
+  AddUser("u-1");
+  Put(MakeSession("s-1", "u-1"));
+  ASSERT_TRUE(ReadGuard(guard(), kNullTenant, "s-1").has_value());
+  ASSERT_TRUE(IsOk(users().SetMfaEnabled(kNullTenant, core::UserId("u-1"), true, kNow + 1)));
+  std::optional<session::SessionAndUser> got = ReadGuard(guard(), kNullTenant, "s-1");
+  ASSERT_TRUE(got.has_value() && got->user.has_value());
+  EXPECT_TRUE(got->user->is_mfa_enabled);
+  ASSERT_TRUE(*sessions().Delete(kNullTenant, core::SessionId("s-1")));
+  EXPECT_FALSE(ReadGuard(guard(), kNullTenant, "s-1").has_value());
+}
+
 }  // namespace
 }  // namespace authd::store::contract

@@ -34,6 +34,7 @@
 #include "identity/user_store.h"
 #include "mfa/mfa_store.h"
 #include "otp/one_time_code.h"
+#include "session/guard_reader.h"
 #include "session/session_store.h"
 #include "throttle/counter_store.h"
 
@@ -49,6 +50,9 @@ struct StoreBackend {
   std::shared_ptr<otp::OtpStore> otps;
   std::shared_ptr<courier::OutboxStore> outbox;
   std::shared_ptr<mfa::MfaStore> mfa;
+  // The backend's own guard reader; nullptr: the suites use
+  // session::NewStoreGuardReader over `sessions` and `users`.
+  std::shared_ptr<session::GuardReader> guard;
 };
 
 struct StoreBackendFactory {

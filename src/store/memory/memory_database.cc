@@ -15,6 +15,7 @@ class MemoryDatabase final : public Database {
   courier::OutboxStore& outbox() override { return *courier_.outbox; }
   mfa::MfaStore& mfa() override { return *mfa_; }
   throttle::CounterStore& counters() override { return *counters_; }
+  session::GuardReader& guard_reader() override { return *guard_; }
   std::string description() const override { return "memory"; }
   int schema_version() const override { return 0; }
   // The memory stores never answer core::NonBlockingScope.
@@ -26,6 +27,7 @@ class MemoryDatabase final : public Database {
   MemoryCourierStores courier_ = NewMemoryCourierStores();
   std::unique_ptr<mfa::MfaStore> mfa_ = NewMemoryMfaStore();
   std::unique_ptr<throttle::CounterStore> counters_ = NewMemoryCounterStore();
+  std::unique_ptr<session::GuardReader> guard_ = session::NewStoreGuardReader(*sessions_, *users_);
 };
 
 }  // namespace

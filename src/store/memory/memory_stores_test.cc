@@ -21,8 +21,8 @@ namespace {
 
 StoreBackend MakeMemoryBackend() {
   MemoryCourierStores courier = NewMemoryCourierStores();
-  return StoreBackend{NewMemoryUserStore(), NewMemorySessionStore(), std::move(courier.otps),
-                      std::move(courier.outbox), NewMemoryMfaStore()};
+  return StoreBackend{NewMemoryUserStore(),      NewMemorySessionStore(), std::move(courier.otps),
+                      std::move(courier.outbox), NewMemoryMfaStore(),     nullptr};
 }
 
 INSTANTIATE_TEST_SUITE_P(Memory, UserStoreContract,

@@ -66,30 +66,34 @@ constexpr const char* kDelete =
 
 constexpr const char* kDeleteAllForUser = "DELETE FROM sessions WHERE user_id = $1";
 
-core::Result<session::Session> ReadSession(const PgResult& r, int row) {
+}  // namespace
+
+core::Result<session::Session> ReadSession(const PgResult& r, int row, int col) {
   session::Session s;
-  s.id = core::SessionId(r.Text(row, 0));
-  s.user_id = core::UserId(r.Text(row, 1));
-  s.tenant_id = r.Tenant(row, 2);
-  s.refresh_hash = r.Text(row, 3);
-  s.prev_refresh_hash = r.Text(row, 4);
-  s.rotated_at = r.Int(row, 5);
-  core::Result<session::SessionData> data = DecodeSessionData(r.Text(row, 6));
+  s.id = core::SessionId(r.Text(row, col + 0));
+  s.user_id = core::UserId(r.Text(row, col + 1));
+  s.tenant_id = r.Tenant(row, col + 2);
+  s.refresh_hash = r.Text(row, col + 3);
+  s.prev_refresh_hash = r.Text(row, col + 4);
+  s.rotated_at = r.Int(row, col + 5);
+  core::Result<session::SessionData> data = DecodeSessionData(r.Text(row, col + 6));
   if (!data.ok()) {
     core::Error e = data.error();
     e.debug = "session " + s.id.str() + ": " + e.debug;
     return e;
   }
   s.data = std::move(*data);
-  s.expires_at = r.Int(row, 7);
-  s.user_agent = r.Text(row, 8);
-  s.device_name = r.Text(row, 9);
-  s.ip_address = r.Text(row, 10);
-  s.last_active = r.Int(row, 11);
-  s.created_at = r.Int(row, 12);
-  s.updated_at = r.Int(row, 13);
+  s.expires_at = r.Int(row, col + 7);
+  s.user_agent = r.Text(row, col + 8);
+  s.device_name = r.Text(row, col + 9);
+  s.ip_address = r.Text(row, col + 10);
+  s.last_active = r.Int(row, col + 11);
+  s.created_at = r.Int(row, col + 12);
+  s.updated_at = r.Int(row, col + 13);
   return s;
 }
+
+namespace {
 
 // Inside Create's transaction, with the user's row locked: drops the
 // user's expired sessions and, when the user has max_per_user or more live
@@ -200,7 +204,7 @@ class PgSessionStore final : public session::SessionStore {
       std::vector<session::Session> out;
       out.reserve(static_cast<size_t>(res->rows()));
       for (int row = 0; row < res->rows(); ++row) {
-        core::Result<session::Session> s = ReadSession(*res, row);
+        core::Result<session::Session> s = ReadSession(*res, row, 0);
         if (!s.ok()) return s.error();
         out.push_back(std::move(*s));
       }
@@ -215,7 +219,7 @@ class PgSessionStore final : public session::SessionStore {
     core::Result<PgResult> res = conn.Exec(kGet, PgParams().Text(id.str()).Tenant(tenant));
     if (!res.ok()) return res.error();
     if (res->rows() == 0) return std::optional<session::Session>();
-    core::Result<session::Session> s = ReadSession(*res, 0);
+    core::Result<session::Session> s = ReadSession(*res, 0, 0);
     if (!s.ok()) return s.error();
     return std::optional<session::Session>(std::move(*s));
   }

@@ -17,6 +17,7 @@
 #include "identity/user_store.h"
 #include "mfa/mfa_store.h"
 #include "otp/one_time_code.h"
+#include "session/guard_reader.h"
 #include "session/session_store.h"
 #include "store/postgres/pg_pool.h"
 #include "throttle/counter_store.h"
@@ -36,6 +37,12 @@ std::unique_ptr<identity::UserStore> NewPgUserStore(PgPool& pool);
 // both skip the eviction.
 std::unique_ptr<session::SessionStore> NewPgSessionStore(PgPool& pool);
 
+// Read is one SELECT of the session LEFT JOIN its user (the tenant on
+// both), instead of SessionStore::Get then UserStore::FindUserById: one
+// round trip per authenticated request. An expired session costs a second
+// one (its conditional DELETE), as in SessionStore::Get.
+std::unique_ptr<session::GuardReader> NewPgGuardReader(PgPool& pool);
+
 // Issue and Consume lock the user's row (SELECT ... FOR NO KEY UPDATE) first, so
 // that issue/consume of one user's codes are serialised across processes:
 // a code is consumed exactly once.
@@ -51,6 +58,12 @@ std::unique_ptr<mfa::MfaStore> NewPgMfaStore(PgPool& pool);
 // Hit is one INSERT ... ON CONFLICT DO UPDATE ... RETURNING (atomic per
 // key across processes); expired windows are deleted now and then.
 std::unique_ptr<throttle::CounterStore> NewPgCounterStore(PgPool& pool);
+
+// The row decoders shared by the stores and the guard reader: the columns
+// of a session (14, in the order of pg_session_store.cc's kGet) or of a
+// user (13, as kFindUserById) starting at column `col` of `row`.
+core::Result<session::Session> ReadSession(const PgResult& r, int row, int col);
+identity::User ReadUser(const PgResult& r, int row, int col);
 
 // Inside a transaction: inserts `messages` into the outbox, pending and
 // unclaimed (shared by Enqueue and OtpStore::Issue).

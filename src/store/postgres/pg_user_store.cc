@@ -99,23 +99,27 @@ constexpr const char* kInsertAccess =
     " metadata, created_at, updated_at)"
     " VALUES ($1, $2, TRUE, 'active', '{}', $3, $3)";
 
-identity::User ReadUser(const PgResult& r, int row) {
+}  // namespace
+
+identity::User ReadUser(const PgResult& r, int row, int col) {
   identity::User u;
-  u.id = core::UserId(r.Text(row, 0));
-  u.email = r.OptionalText(row, 1);
-  u.email_verified_at = r.OptionalInt(row, 2);
-  u.phone = r.OptionalText(row, 3);
-  u.phone_verified_at = r.OptionalInt(row, 4);
-  u.password_hash = r.OptionalText(row, 5);
-  u.is_active = r.Bool(row, 6);
-  u.must_change_password = r.Bool(row, 7);
-  u.metadata_json = r.Text(row, 8);
-  u.is_mfa_enabled = r.Bool(row, 9);
-  u.mfa_recovery_code = r.OptionalText(row, 10);
-  u.created_at = r.Int(row, 11);
-  u.updated_at = r.Int(row, 12);
+  u.id = core::UserId(r.Text(row, col + 0));
+  u.email = r.OptionalText(row, col + 1);
+  u.email_verified_at = r.OptionalInt(row, col + 2);
+  u.phone = r.OptionalText(row, col + 3);
+  u.phone_verified_at = r.OptionalInt(row, col + 4);
+  u.password_hash = r.OptionalText(row, col + 5);
+  u.is_active = r.Bool(row, col + 6);
+  u.must_change_password = r.Bool(row, col + 7);
+  u.metadata_json = r.Text(row, col + 8);
+  u.is_mfa_enabled = r.Bool(row, col + 9);
+  u.mfa_recovery_code = r.OptionalText(row, col + 10);
+  u.created_at = r.Int(row, col + 11);
+  u.updated_at = r.Int(row, col + 12);
   return u;
 }
+
+namespace {
 
 // True iff `sql` with `params` returns a row.
 core::Result<bool> Any(PgConnection& conn, const char* sql, const PgParams& params) {
@@ -129,7 +133,7 @@ core::Result<std::optional<identity::User>> ReadOne(PgConnection& conn, const ch
   core::Result<PgResult> r = conn.Exec(sql, params);
   if (!r.ok()) return r.error();
   if (r->rows() == 0) return std::optional<identity::User>();
-  return std::optional<identity::User>(ReadUser(*r, 0));
+  return std::optional<identity::User>(ReadUser(*r, 0, 0));
 }
 
 core::Result<bool> IdentityExistsOn(PgConnection& conn, const core::TenantId& tenant,

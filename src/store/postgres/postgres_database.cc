@@ -19,7 +19,8 @@ class PostgresDatabaseImpl final : public PostgresDatabase {
         otps_(postgres::NewPgOtpStore(*pool_)),
         outbox_(postgres::NewPgOutboxStore(*pool_)),
         mfa_(postgres::NewPgMfaStore(*pool_)),
-        counters_(postgres::NewPgCounterStore(*pool_)) {}
+        counters_(postgres::NewPgCounterStore(*pool_)),
+        guard_reader_(postgres::NewPgGuardReader(*pool_)) {}
 
   identity::UserStore& users() override { return *users_; }
   session::SessionStore& sessions() override { return *sessions_; }
@@ -27,6 +28,7 @@ class PostgresDatabaseImpl final : public PostgresDatabase {
   courier::OutboxStore& outbox() override { return *outbox_; }
   mfa::MfaStore& mfa() override { return *mfa_; }
   throttle::CounterStore& counters() override { return *counters_; }
+  session::GuardReader& guard_reader() override { return *guard_reader_; }
   int schema_version() const override { return version_; }
 
  private:
@@ -39,6 +41,7 @@ class PostgresDatabaseImpl final : public PostgresDatabase {
   std::unique_ptr<courier::OutboxStore> outbox_;
   std::unique_ptr<mfa::MfaStore> mfa_;
   std::unique_ptr<throttle::CounterStore> counters_;
+  std::unique_ptr<session::GuardReader> guard_reader_;
 };
 
 }  // namespace

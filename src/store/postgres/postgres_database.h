@@ -34,6 +34,7 @@
 #include "identity/user_store.h"
 #include "mfa/mfa_store.h"
 #include "otp/one_time_code.h"
+#include "session/guard_reader.h"
 #include "session/session_store.h"
 #include "throttle/counter_store.h"
 
@@ -63,6 +64,8 @@ class PostgresDatabase {
   // Rate-limit and lockout windows, shared by every process on the
   // database.
   virtual throttle::CounterStore& counters() = 0;
+  // The access-token guard's session and user, in one round trip.
+  virtual session::GuardReader& guard_reader() = 0;
 
   // The highest migration version applied.
   virtual int schema_version() const = 0;

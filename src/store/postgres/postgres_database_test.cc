@@ -55,7 +55,8 @@ StoreBackend MakePostgresBackend() {
                       std::shared_ptr<session::SessionStore>(holder, &holder->db->sessions()),
                       std::shared_ptr<otp::OtpStore>(holder, &holder->db->otps()),
                       std::shared_ptr<courier::OutboxStore>(holder, &holder->db->outbox()),
-                      std::shared_ptr<mfa::MfaStore>(holder, &holder->db->mfa())};
+                      std::shared_ptr<mfa::MfaStore>(holder, &holder->db->mfa()),
+                      std::shared_ptr<session::GuardReader>(holder, &holder->db->guard_reader())};
 }
 
 std::unique_ptr<throttle::CounterStore> MakePostgresCounters() {

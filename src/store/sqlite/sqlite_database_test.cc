@@ -40,7 +40,8 @@ StoreBackend MakeSqliteBackend() {
                       std::shared_ptr<session::SessionStore>(holder, &holder->db->sessions()),
                       std::shared_ptr<otp::OtpStore>(holder, &holder->db->otps()),
                       std::shared_ptr<courier::OutboxStore>(holder, &holder->db->outbox()),
-                      std::shared_ptr<mfa::MfaStore>(holder, &holder->db->mfa())};
+                      std::shared_ptr<mfa::MfaStore>(holder, &holder->db->mfa()),
+                      nullptr};
 }
 
 INSTANTIATE_TEST_SUITE_P(Sqlite, UserStoreContract,

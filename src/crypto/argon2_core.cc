@@ -83,15 +83,27 @@ void BytesFromBlock(std::uint8_t* bytes, const Block& b) {
 
 // The m' blocks, straight from the kernel: munmap returns them, so no
 // password-derived block outlives the call in our address space, without a
-// 64 MiB wipe on every hash.
+// 64 MiB wipe on every hash. Huge pages where the kernel grants them: with
+// 4 KiB pages the random reference reads miss the TLB and every page
+// faults on first touch, which costs about half of a hash's CPU at 64 MiB.
 class BlockMemory {
  public:
-  explicit BlockMemory(std::size_t blocks) : bytes_(blocks * sizeof(Block)) {
+  static constexpr std::size_t kHugePage = std::size_t{2} << 20;
+
+  explicit BlockMemory(std::size_t blocks) : bytes_(blocks * sizeof(Block) + kHugePage) {
     void* p = mmap(nullptr, bytes_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    blocks_ = p == MAP_FAILED ? nullptr : static_cast<Block*>(p);
+    if (p == MAP_FAILED) return;
+    base_ = p;
+    // Start on a huge-page boundary so that every 2 MiB of blocks can be one page.
+    const auto addr = reinterpret_cast<std::uintptr_t>(p);
+    const std::uintptr_t aligned = (addr + kHugePage - 1) & ~(kHugePage - 1);
+    blocks_ = reinterpret_cast<Block*>(aligned);
+#if defined(MADV_HUGEPAGE)
+    (void)madvise(reinterpret_cast<void*>(aligned), blocks * sizeof(Block), MADV_HUGEPAGE);
+#endif
   }
   ~BlockMemory() {
-    if (blocks_ != nullptr) munmap(blocks_, bytes_);
+    if (base_ != nullptr) munmap(base_, bytes_);
   }
   BlockMemory(const BlockMemory&) = delete;
   BlockMemory& operator=(const BlockMemory&) = delete;
@@ -100,6 +112,7 @@ class BlockMemory {
 
  private:
   std::size_t bytes_;
+  void* base_ = nullptr;
   Block* blocks_ = nullptr;
 };
 

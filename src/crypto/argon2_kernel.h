@@ -1,6 +1,6 @@
 // The Argon2 compression function G (RFC 9106 §3.5) in several
 // implementations: a portable one and, on x86-64, SSSE3, AVX2 and AVX-512
-// ones chosen at run time by what the CPU supports. They compute the same
+// (F + BW) ones chosen at run time by what the CPU supports. They compute the same
 // bits; only their speed differs. Internal to src/crypto (argon2_core.cc).
 #ifndef AUTHD_CRYPTO_ARGON2_KERNEL_H_
 #define AUTHD_CRYPTO_ARGON2_KERNEL_H_

@@ -89,7 +89,9 @@ std::span<const Kernel> AvailableKernels() {
       __builtin_cpu_init();
       if (__builtin_cpu_supports("ssse3")) kernels[n++] = Kernel::kSsse3;
       if (__builtin_cpu_supports("avx2")) kernels[n++] = Kernel::kAvx2;
-      if (__builtin_cpu_supports("avx512f")) kernels[n++] = Kernel::kAvx512;
+      if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw")) {
+        kernels[n++] = Kernel::kAvx512;
+      }
 #endif
     }
   } found;

@@ -21,7 +21,7 @@
 
 #define AUTHD_SSSE3 __attribute__((target("ssse3"), always_inline)) inline
 #define AUTHD_AVX2 __attribute__((target("avx2"), always_inline)) inline
-#define AUTHD_AVX512 __attribute__((target("avx512f"), always_inline)) inline
+#define AUTHD_AVX512 __attribute__((target("avx512f,avx512bw"), always_inline)) inline
 
 namespace authd::crypto::argon2 {
 namespace {
@@ -125,15 +125,36 @@ AUTHD_AVX2 void P256(__m256i& a, __m256i& b, __m256i& c, __m256i& d) {
   c = _mm256_permute4x64_epi64(c, _MM_SHUFFLE(1, 0, 3, 2));
   d = _mm256_permute4x64_epi64(d, _MM_SHUFFLE(0, 3, 2, 1));
 }
-// Registers i and j (16 bytes each) of `w` as one 256-bit value.
-AUTHD_AVX2 __m256i Load2(const std::uint64_t* w, int i, int j) {
-  const __m128i lo = _mm_load_si128(reinterpret_cast<const __m128i*>(w + 2 * i));
-  const __m128i hi = _mm_load_si128(reinterpret_cast<const __m128i*>(w + 2 * j));
-  return _mm256_inserti128_si256(_mm256_castsi128_si256(lo), hi, 1);
-}
-AUTHD_AVX2 void Store2(std::uint64_t* w, int i, int j, __m256i x) {
-  _mm_store_si128(reinterpret_cast<__m128i*>(w + 2 * i), _mm256_castsi256_si128(x));
-  _mm_store_si128(reinterpret_cast<__m128i*>(w + 2 * j), _mm256_extracti128_si256(x, 1));
+// P of the SSSE3 layout on two states at once, one per 128-bit half: the
+// eight registers (a0 a1) (b0 b1) (c0 c1) (d0 d1) hold v0..v15 of each.
+AUTHD_AVX2 void P256Pair(__m256i& a0, __m256i& a1, __m256i& b0, __m256i& b1, __m256i& c0,
+                         __m256i& c1, __m256i& d0, __m256i& d1) {
+  Gb(a0, b0, c0, d0);
+  Gb(a1, b1, c1, d1);
+  __m256i t0 = _mm256_alignr_epi8(b1, b0, 8);
+  __m256i t1 = _mm256_alignr_epi8(b0, b1, 8);
+  b0 = t0;
+  b1 = t1;
+  t0 = c0;
+  c0 = c1;
+  c1 = t0;
+  t0 = _mm256_alignr_epi8(d0, d1, 8);
+  t1 = _mm256_alignr_epi8(d1, d0, 8);
+  d0 = t0;
+  d1 = t1;
+  Gb(a0, b0, c0, d0);
+  Gb(a1, b1, c1, d1);
+  t0 = _mm256_alignr_epi8(b0, b1, 8);
+  t1 = _mm256_alignr_epi8(b1, b0, 8);
+  b0 = t0;
+  b1 = t1;
+  t0 = c0;
+  c0 = c1;
+  c1 = t0;
+  t0 = _mm256_alignr_epi8(d1, d0, 8);
+  t1 = _mm256_alignr_epi8(d0, d1, 8);
+  d0 = t0;
+  d1 = t1;
 }
 
 // ---- AVX-512: two P at once, one in each 256-bit half --------------------
@@ -162,6 +183,36 @@ AUTHD_AVX512 void P512(__m512i& a, __m512i& b, __m512i& c, __m512i& d) {
   c = _mm512_permutex_epi64(c, _MM_SHUFFLE(1, 0, 3, 2));
   d = _mm512_permutex_epi64(d, _MM_SHUFFLE(0, 3, 2, 1));
 }
+// P of the SSSE3 layout on four states at once, one per 128-bit quarter.
+AUTHD_AVX512 void P512Quad(__m512i& a0, __m512i& a1, __m512i& b0, __m512i& b1, __m512i& c0,
+                           __m512i& c1, __m512i& d0, __m512i& d1) {
+  Gb(a0, b0, c0, d0);
+  Gb(a1, b1, c1, d1);
+  __m512i t0 = _mm512_alignr_epi8(b1, b0, 8);
+  __m512i t1 = _mm512_alignr_epi8(b0, b1, 8);
+  b0 = t0;
+  b1 = t1;
+  t0 = c0;
+  c0 = c1;
+  c1 = t0;
+  t0 = _mm512_alignr_epi8(d0, d1, 8);
+  t1 = _mm512_alignr_epi8(d1, d0, 8);
+  d0 = t0;
+  d1 = t1;
+  Gb(a0, b0, c0, d0);
+  Gb(a1, b1, c1, d1);
+  t0 = _mm512_alignr_epi8(b0, b1, 8);
+  t1 = _mm512_alignr_epi8(b1, b0, 8);
+  b0 = t0;
+  b1 = t1;
+  t0 = c0;
+  c0 = c1;
+  c1 = t0;
+  t0 = _mm512_alignr_epi8(d1, d0, 8);
+  t1 = _mm512_alignr_epi8(d0, d1, 8);
+  d0 = t0;
+  d1 = t1;
+}
 // Words w[i..i+3] in the low half, w[j..j+3] in the high half.
 AUTHD_AVX512 __m512i Load4x2(const std::uint64_t* w, int i, int j) {
   const __m256i lo = _mm256_load_si256(reinterpret_cast<const __m256i*>(w + i));
@@ -172,12 +223,6 @@ AUTHD_AVX512 void Store4x2(std::uint64_t* w, int i, int j, __m512i x) {
   _mm256_store_si256(reinterpret_cast<__m256i*>(w + i), _mm512_castsi512_si256(x));
   _mm256_store_si256(reinterpret_cast<__m256i*>(w + j), _mm512_extracti64x4_epi64(x, 1));
 }
-// Swaps the middle two 128-bit quarters: (R_c R_c+1 | R_c+8 R_c+9) <->
-// (R_c R_c+8 | R_c+1 R_c+9), i.e. two column halves into one column each.
-AUTHD_AVX512 __m512i SwapMiddle(__m512i x) {
-  return _mm512_shuffle_i64x2(x, x, _MM_SHUFFLE(3, 1, 2, 0));
-}
-
 }  // namespace
 
 __attribute__((target("ssse3"))) void FillBlockSsse3(const Block& prev, const Block& ref,
@@ -226,23 +271,18 @@ __attribute__((target("avx2"))) void FillBlockAvx2(const Block& prev, const Bloc
     x[2] = c;
     x[3] = d;
   }
-  // Column c is R_c, R_c+8, ..., R_c+56: pairs of 16-byte registers.
-  for (int col = 0; col < 8; ++col) {
-    __m256i a = Load2(r.v, col, col + 8);
-    __m256i b = Load2(r.v, col + 16, col + 24);
-    __m256i c = Load2(r.v, col + 32, col + 40);
-    __m256i d = Load2(r.v, col + 48, col + 56);
-    P256(a, b, c, d);
-    Store2(r.v, col, col + 8, a);
-    Store2(r.v, col + 16, col + 24, b);
-    Store2(r.v, col + 32, col + 40, c);
-    Store2(r.v, col + 48, col + 56, d);
+  // Column c is R_c, R_c+8, ..., R_c+56. Columns c and c+1 side by side:
+  // the 256-bit register at word 2c + 16k holds R_c+8k and R_c+1+8k.
+  for (int col = 0; col < 8; col += 2) {
+    __m256i* x = rv + col / 2;
+    P256Pair(x[0], x[4], x[8], x[12], x[16], x[20], x[24], x[28]);
   }
   for (int i = 0; i < 32; ++i) _mm256_store_si256(n + i, _mm256_xor_si256(rv[i], kv[i]));
 }
 
-__attribute__((target("avx512f"))) void FillBlockAvx512(const Block& prev, const Block& ref,
-                                                        Block& next, bool xor_into_next) {
+__attribute__((target("avx512f,avx512bw"))) void FillBlockAvx512(const Block& prev,
+                                                                 const Block& ref, Block& next,
+                                                                 bool xor_into_next) {
   Block r;
   Block keep;
   const auto* p = reinterpret_cast<const __m512i*>(prev.v);
@@ -269,18 +309,11 @@ __attribute__((target("avx512f"))) void FillBlockAvx512(const Block& prev, const
     Store4x2(r.v, r0 + 8, r1 + 8, c);
     Store4x2(r.v, r0 + 12, r1 + 12, d);
   }
-  // Columns c and c+1 side by side: words 2c..2c+3 hold R_c and R_c+1.
-  for (int col = 0; col < 8; col += 2) {
-    const int w = 2 * col;
-    __m512i a = SwapMiddle(Load4x2(r.v, w, w + 16));
-    __m512i b = SwapMiddle(Load4x2(r.v, w + 32, w + 48));
-    __m512i c = SwapMiddle(Load4x2(r.v, w + 64, w + 80));
-    __m512i d = SwapMiddle(Load4x2(r.v, w + 96, w + 112));
-    P512(a, b, c, d);
-    Store4x2(r.v, w, w + 16, SwapMiddle(a));
-    Store4x2(r.v, w + 32, w + 48, SwapMiddle(b));
-    Store4x2(r.v, w + 64, w + 80, SwapMiddle(c));
-    Store4x2(r.v, w + 96, w + 112, SwapMiddle(d));
+  // Columns c..c+3 side by side: the 512-bit register at word 2c + 16k
+  // holds R_c+8k .. R_c+3+8k.
+  for (int col = 0; col < 8; col += 4) {
+    __m512i* x = rv + col / 4;
+    P512Quad(x[0], x[2], x[4], x[6], x[8], x[10], x[12], x[14]);
   }
   for (int i = 0; i < 16; ++i) _mm512_store_si512(n + i, _mm512_xor_si512(rv[i], kv[i]));
 }

@@ -5,6 +5,7 @@
 #include <openssl/crypto.h>
 
 #include <algorithm>
+#include <cstddef>
 #include <cstring>
 #include <functional>
 #include <system_error>
@@ -95,11 +96,11 @@ class BlockMemory {
     if (p == MAP_FAILED) return;
     base_ = p;
     // Start on a huge-page boundary so that every 2 MiB of blocks can be one page.
-    const auto addr = reinterpret_cast<std::uintptr_t>(p);
-    const std::uintptr_t aligned = (addr + kHugePage - 1) & ~(kHugePage - 1);
-    blocks_ = reinterpret_cast<Block*>(aligned);
+    const std::size_t misalignment = reinterpret_cast<std::uintptr_t>(p) % kHugePage;
+    std::byte* start = static_cast<std::byte*>(p) + (kHugePage - misalignment) % kHugePage;
+    blocks_ = reinterpret_cast<Block*>(start);
 #if defined(MADV_HUGEPAGE)
-    (void)madvise(reinterpret_cast<void*>(aligned), blocks * sizeof(Block), MADV_HUGEPAGE);
+    (void)madvise(start, blocks * sizeof(Block), MADV_HUGEPAGE);
 #endif
   }
   ~BlockMemory() {

@@ -2,10 +2,11 @@
 //
 // Each iteration is one Argon2Verify of a PHC string hashed with the
 // production defaults (m=65536 KiB, t=3, p=4), i.e. exactly the work a
-// successful login costs. libargon2 runs the p=4 lanes inside one call
-// (single-threaded unless built with pthreads), so ->Threads(N) with
+// successful login costs. A lone hash fills its p=4 lanes on every core;
+// concurrent ones on one thread each (argon2id.cc), so ->Threads(N) with
 // UseRealTime measures N concurrent verifies: items_per_second of the
-// Threads(<nproc>) row is "hashes per second on all cores".
+// Threads(<nproc>) row is "hashes per second on all cores", and its CPU
+// column the CPU of one hash.
 //
 //   build/authd_bench --benchmark_filter=Argon2 --benchmark_min_time=5s
 #include <argon2.h>

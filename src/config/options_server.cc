@@ -184,6 +184,13 @@ void AppendAppAndWorkers(std::vector<Option>& out) {
       "once (by the e-mail/phone of signup and login, by the signed-in user "
       "of change-password); one more is answered 429 RATE_LIMITED with "
       "Retry-After: 1. 0 = no limit."));
+  out.push_back(IntOption(
+      "server.hash_nice", [](auto& c) -> auto& { return c.http.hash_nice; }, 0, 19,
+      "Scheduling niceness of the hashing threads, which also run as "
+      "SCHED_BATCH (never preempting the I/O threads when they wake). 0 "
+      "keeps logins at a fair share of the CPU when other processes compete "
+      "for it; a higher value favours everything else over logins (at 10, a "
+      "busy neighbour process can make each login take tens of seconds)."));
 }
 
 void AppendServerLimitsAndRoutes(std::vector<Option>& out) {

@@ -25,7 +25,7 @@ struct Argon2Params {
   std::uint32_t hash_bytes = 32;
 };
 
-// Returns the PHC string. Internal error if libargon2 fails or `params` lie
+// Returns the PHC string. Internal error if the memory cannot be had or `params` lie
 // outside what Argon2Verify accepts (see below).
 core::Result<std::string> Argon2idHash(std::string_view password, const Argon2Params& params,
                                        SecureRandom& random);

@@ -1,5 +1,7 @@
 #include "http/hash_queue.h"
 
+#include <pthread.h>
+#include <sched.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -9,19 +11,25 @@
 namespace authd::http {
 namespace {
 
-// Hashing threads run at a lower priority (nice 10) so that a login flood,
-// which keeps every core busy with argon2, cannot delay the I/O threads and
-// the cheap routes: they get the CPU first, hashing takes what is left.
-// Threads libargon2 starts inherit it. Best effort.
-void LowerThreadPriority() {
-  (void)setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 10);
+// Hashing threads are batch work: SCHED_BATCH keeps a login flood, which
+// keeps every core busy with argon2, from preempting the I/O threads when
+// they wake, while their weight (nice, 0 by default) keeps a fair share of
+// the CPU beside other processes. A high nice protects the I/O threads more
+// but starves logins whenever anything else runs. Threads the argon2 core
+// starts for the lanes inherit both. Best effort.
+void LowerThreadPriority(int nice) {
+#if defined(SCHED_BATCH)
+  const sched_param param{};
+  (void)pthread_setschedparam(pthread_self(), SCHED_BATCH, &param);
+#endif
+  (void)setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), nice);
 }
 
 }  // namespace
 
 HashQueue::HashQueue(const HashQueueOptions& options)
     : options_{std::max(1, options.workers), std::max(1, options.max_queued),
-               std::max(0, options.max_per_key)} {
+               std::max(0, options.max_per_key), std::clamp(options.nice, 0, 19)} {
   threads_.reserve(static_cast<std::size_t>(options_.workers));
   for (int i = 0; i < options_.workers; ++i) {
     threads_.emplace_back([this] { WorkerLoop(); });
@@ -108,7 +116,7 @@ void HashQueue::Submit(std::string key, CancelFlag cancelled, Job job, Done done
 }
 
 void HashQueue::WorkerLoop() {
-  LowerThreadPriority();
+  LowerThreadPriority(options_.nice);
   mu_.Lock();
   for (;;) {
     while (!stopping_ && waiting_.empty()) cv_.Wait(&mu_);

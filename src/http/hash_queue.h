@@ -13,8 +13,10 @@
 //    of being computed (kClientGone);
 //  * Stop() drops every waiting job at once (kStopped) and refuses new
 //    ones, so a shutdown waits only for the jobs already running.
-// Threads run at nice 10: during a login flood the I/O threads and the
-// cheap routes get the CPU first.
+// Threads run under SCHED_BATCH at `nice` (0 by default): as CPU-bound
+// work they never preempt the I/O threads on wake-up, yet keep their fair
+// share when other processes compete for the CPU (at nice 10 a compiler
+// beside authd made each login take tens of seconds).
 // Thread-safety: every method may be called from any thread.
 #ifndef AUTHD_HTTP_HASH_QUEUE_H_
 #define AUTHD_HTTP_HASH_QUEUE_H_
@@ -46,6 +48,7 @@ struct HashQueueOptions {
   int workers = 1;      // threads; at least 1
   int max_queued = 16;  // jobs waiting for a thread; at least 1
   int max_per_key = 2;  // jobs of one key waiting or running; 0 = no limit
+  int nice = 0;         // of the threads, 0..19
 };
 
 // What happens to a submitted job.

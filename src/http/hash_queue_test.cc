@@ -1,7 +1,12 @@
 #include "http/hash_queue.h"
 
 #include <gtest/gtest.h>
+#include <sched.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <boost/asio.hpp>
 #include <chrono>
 #include <future>
@@ -88,6 +93,23 @@ TEST(HashQueue, RunsJobsOnItsThreads) {
   EXPECT_EQ(r.Get(2), HashOutcome::kRun);
   q.Shutdown();
   EXPECT_EQ(q.stats().ran, 2u);
+}
+
+TEST(HashQueue, ThreadsRunAsBatchWorkAtTheConfiguredNice) {
+  const int own_nice = getpriority(PRIO_PROCESS, 0);
+  HashQueue q({.workers = 1, .max_queued = 4, .max_per_key = 2, .nice = 3});
+  std::promise<std::pair<int, int>> seen;
+  q.Submit("", NoFlag(), [&seen](HashOutcome) {
+    seen.set_value(
+        {sched_getscheduler(0), getpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)))});
+  });
+  auto f = seen.get_future();
+  ASSERT_EQ(f.wait_for(30s), std::future_status::ready);
+  const auto [policy, nice] = f.get();
+  EXPECT_EQ(policy, SCHED_BATCH);
+  // Lowering the niceness below the process's needs privilege: best effort.
+  EXPECT_EQ(nice, std::max(3, own_nice));
+  q.Shutdown();
 }
 
 TEST(HashQueue, RefusesAtOnceBeyondMaxQueued) {

@@ -55,6 +55,7 @@ struct HttpOptions {
   int max_connections = 0;
   int hash_queue_max = 0;                    // waiting hashes; 0 = 16 per thread, >= 32
   int hash_per_key_max = 2;                  // hashes per account/identifier; 0 = no limit
+  int hash_nice = 0;                         // of the hashing threads, 0..19
   std::size_t max_header_bytes = 16 * 1024;  // 431 beyond
   std::size_t max_body_bytes = 100 * 1024;   // 413 beyond (Express: 100kb)
   std::int64_t read_timeout_ms = 30000;      // a request must arrive within

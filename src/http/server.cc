@@ -55,7 +55,7 @@ struct ServerContext {
       : opts(o),
         cors(o.cors, o.csrf.header_name),
         dispatcher(router, blocking,
-                   HashQueueOptions{hashing, o.hash_queue_max, o.hash_per_key_max},
+                   HashQueueOptions{hashing, o.hash_queue_max, o.hash_per_key_max, o.hash_nice},
                    access_log.logger()),
         max_connections(o.max_connections > 0 ? o.max_connections
                                               : ConnectionsFor(CurrentOpenFileLimit())) {}

@@ -27,13 +27,15 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 # stage NAME CMD...: runs CMD as one named stage and prints its duration;
 # the EXIT trap prints every finished stage's time again as one table.
 STAGES=()
+CURRENT=""; CURRENT_T0=0
 stage() {
   local name="$1"; shift
   echo "== $name"
-  local t0=$SECONDS
+  CURRENT="$name"; CURRENT_T0=$SECONDS
   "$@"
-  echo "== $name: $((SECONDS - t0)) s"
-  STAGES+=("$(printf '%6d s  %s' "$((SECONDS - t0))" "$name")")
+  echo "== $name: $((SECONDS - CURRENT_T0)) s"
+  STAGES+=("$(printf '%6d s  %s' "$((SECONDS - CURRENT_T0))" "$name")")
+  CURRENT=""
 }
 summary() {
   echo "== stage times"
@@ -44,6 +46,9 @@ PG_DIR=""
 on_exit() {
   local rc=$?
   [ -n "$PG_DIR" ] && { "$ROOT/scripts/pg-cluster.sh" destroy "$PG_DIR" || true; }
+  if [ "$rc" -ne 0 ] && [ -n "$CURRENT" ]; then
+    STAGES+=("$(printf '%6d s  %s (FAILED)' "$((SECONDS - CURRENT_T0))" "$CURRENT")")
+  fi
   summary
   [ "$rc" -eq 0 ] || echo "== FAILED (exit code $rc)" >&2
 }

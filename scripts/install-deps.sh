@@ -16,7 +16,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libcurl4-openssl-dev
   libqrencode-dev zlib1g-dev
-  python3 python3-pytest python3-aiosmtpd curl
+  python3 python3-pytest python3-pytest-xdist python3-aiosmtpd curl
   chromium chromium-driver python3-selenium
   postgresql
   clang-format-16 clang-tidy-16

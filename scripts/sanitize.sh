@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Builds authd with AddressSanitizer + UndefinedBehaviorSanitizer (g++,
-# -O1 -g, Debug so asserts stay on) into build-asan, then runs every unit
-# test (CTest) and the whole e2e suite against build-asan/authd, and, when
+# Builds authd and the unit tests with AddressSanitizer +
+# UndefinedBehaviorSanitizer (g++, -O1 -g, Debug so asserts stay on, -Werror
+# but for gcc's -Wmaybe-uninitialized, see CMakeLists.txt) into build-asan,
+# then runs every unit test (CTest) and the whole e2e suite (scripts/e2e.sh:
+# parallel workers, then the serial tests) against build-asan/authd, and, when
 # AUTHD_TEST_POSTGRES_URL names a server (scripts/test.sh sets it), the
 # PostgreSQL unit tests and tests/e2e/test_postgres.py too. Any
 # sanitizer report fails the script:
@@ -31,8 +33,10 @@ if [ "${SANITIZE_SKIP_BUILD:-0}" != 1 ]; then
   # Re-run configure every time (cheap) so a stale cache cannot drop a flag.
   CC="${CC:-gcc}" CXX="${CXX:-g++}" cmake -S "$ROOT" -B "$BUILD" "${GEN[@]}" \
     -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" \
-    -DAUTHD_SANITIZE=ON -DAUTHD_BUILD_TESTS=ON -DAUTHD_FUZZ=OFF >/dev/null
-  cmake --build "$BUILD" -j"$JOBS"
+    -DAUTHD_SANITIZE=ON -DAUTHD_BUILD_TESTS=ON -DAUTHD_FUZZ=OFF -DAUTHD_WERROR=ON >/dev/null
+  # What this script runs: authd and the unit tests (the benchmarks are
+  # built, not run, by the release build).
+  cmake --build "$BUILD" -j"$JOBS" --target authd authd_tests
 fi
 t_built=$SECONDS
 
@@ -65,7 +69,7 @@ echo "== end-to-end tests against $BUILD/authd"
 # AUTHD_E2E_KEEP_LOGS keeps them so they can be scanned afterwards.
 # shellcheck disable=SC2086
 if ! (cd "$ROOT" && TMPDIR="$E2E_TMP" AUTHD_E2E_KEEP_LOGS=1 AUTHD_BIN="$BUILD/authd" \
-      /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/e2e ${SANITIZE_PYTEST_ARGS:-}); then
+      "$ROOT/scripts/e2e.sh" tests/e2e ${SANITIZE_PYTEST_ARGS:-}); then
   echo "sanitize: e2e tests FAILED" >&2
   status=1
 fi
@@ -73,7 +77,7 @@ if [ -n "${AUTHD_TEST_POSTGRES_URL:-}" ]; then
   echo "== end-to-end tests on PostgreSQL (test_postgres.py) against $BUILD/authd"
   if ! (cd "$ROOT" && TMPDIR="$E2E_TMP" AUTHD_E2E_KEEP_LOGS=1 AUTHD_BIN="$BUILD/authd" \
         AUTHD_E2E_POSTGRES_URL="$AUTHD_TEST_POSTGRES_URL" \
-        /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/e2e/test_postgres.py); then
+        "$ROOT/scripts/e2e.sh" tests/e2e/test_postgres.py); then
     echo "sanitize: e2e tests on PostgreSQL FAILED" >&2
     status=1
   fi

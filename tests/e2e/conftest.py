@@ -259,6 +259,11 @@ PSQL = os.environ.get("AUTHD_E2E_PSQL", "psql")
 # python's sqlite3, PRAGMA ...): skipped in PostgreSQL mode.
 sqlite_only = pytest.mark.sqlite_only
 
+# Marks a test whose assertions rest on CPU time or latency with the
+# production argon2id cost: scripts/e2e.sh runs it after the parallel
+# (pytest-xdist) pass, alone, so other workers cannot distort its timings.
+serial = pytest.mark.serial
+
 # (base URL, schema) made by pg_schema_url()/storage_flags(): dropped at the
 # end of the session (schemas of AuthdServers are dropped by their cleanup()).
 _pg_session_schemas = []
@@ -347,6 +352,9 @@ def pytest_configure(config):
     config.addinivalue_line(
         "markers", "sqlite_only: the test inspects the SQLite database file itself; "
                    "skipped in PostgreSQL mode (AUTHD_E2E_POSTGRES_URL)")
+    config.addinivalue_line(
+        "markers", "serial: CPU- or latency-sensitive (production argon2id cost); "
+                   "scripts/e2e.sh runs it after the parallel pass, alone")
 
 
 def pytest_collection_modifyitems(config, items):

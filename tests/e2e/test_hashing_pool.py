@@ -17,8 +17,13 @@ import time
 
 from conftest import (
     ERR_ACCOUNT_LOCKED, ERR_RATE_LIMITED, PASSWORD, Client, assert_json, coded,
-    login, login_body, new_user, run_together, signup, unique_email,
+    login, login_body, new_user, run_together, serial, signup, unique_email,
 )
+
+# Production argon2id cost on one hashing thread, sleeps between requests and
+# 15 s client timeouts: beside other workers a single signup overran its
+# timeout, so the module runs alone, after the parallel pass (scripts/e2e.sh).
+pytestmark = serial
 
 NEW_PASSWORD = "An0ther!Passw0rd"
 WRONG = "Wr0ng!Passw0rd"

@@ -11,7 +11,7 @@ import time
 from conftest import (
     ACCESS_CLAIMS, CLEAR_ACCESS, CLEAR_REFRESH, ERR_SESSION_NOT_FOUND, ISO_MS_RE,
     JSON_CT, PASSWORD, REFRESH_CLAIMS, UUID4_RE, UUID_RE, Client, assert_json,
-    assert_token_body, jwt_header_raw, jwt_parts, login, parse_http_date, signup, unique_email,
+    assert_token_body, jwt_header_raw, jwt_parts, login, parse_http_date, serial, signup, unique_email,
 )
 
 CLIENT_CONFIG = {
@@ -320,6 +320,7 @@ def test_phone_signup_and_login(server_factory):
                          "message": "Invalid credentials", "code": "INVALID_CREDENTIALS"})
 
 
+@serial
 def test_default_argon2_params_signup_login(server_factory):
     """One server with the production argon2id cost (64 MiB, t=3, p=4)."""
     srv = server_factory(cheap_argon2=False)

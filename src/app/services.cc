@@ -36,6 +36,10 @@ flows::RecoveryOptions RecoveryOptionsOf(const config::Config& cfg) {
   return o;
 }
 
+flows::FlowsOptions FlowsOptionsOf(const config::Config& cfg) {
+  return {AccountOptionsOf(cfg), RecoveryOptionsOf(cfg), cfg.mfa, cfg.app_name};
+}
+
 }  // namespace
 
 Services::Services(const ServicesEnv& env)
@@ -50,38 +54,14 @@ Services::Services(const ServicesEnv& env)
       events(env.config.events.webhook_urls.empty() ? courier::NoEvents() : publisher_),
       composer(env.templates, env.config.app_name, env.random, env.clock),
       otp_codes(env.config.otp, env.config.session.jwt_secret, env.random, env.clock),
-      code_sender({otp_codes, env.database.otps(), composer, events}),
-      issuer({env.database.sessions(), tokens, env.clock, env.random}),
-      mfa_keys(env.config.mfa.encryption_key),
-      mfa_enrolment(env.config.mfa, mfa_keys, env.config.app_name,
-                    {env.database.users(), env.database.mfa(), env.random, env.clock, events}),
-      mfa(env.config.mfa, mfa_keys,
-          {env.database.users(), env.database.mfa(), env.database.sessions(), tokens, code_sender,
-           lockout, env.random, env.clock, events}),
-      accounts(AccountOptionsOf(env.config), {env.database.users(), passwords, issuer, lockout,
-                                              env.clock, env.random, events, mfa}),
-      sessions({env.database.users(), env.database.sessions(), env.database.guard_reader(), tokens,
-                env.clock, events}),
-      password_flows(
-          {env.database.users(), env.database.sessions(), passwords, lockout, env.clock, events}),
-      recovery(RecoveryOptionsOf(env.config),
-               {env.database.users(), env.database.sessions(), passwords, code_sender, env.clock}),
-      verification({env.database.users(), code_sender, env.clock}),
+      flows({FlowsOptionsOf(env.config), env.database.users(), env.database.sessions(),
+             env.database.guard_reader(), env.database.mfa(), env.database.otps(), tokens,
+             passwords, lockout, otp_codes, composer, events, env.clock, env.random}),
       transport(env.config.http, env.config.session.access_token_ttl_seconds,
                 env.config.session.refresh_token_ttl_seconds, env.clock, env.random) {}
 
 http::AuthHandlerDeps Services::HandlerDeps() {
-  return {accounts,
-          sessions,
-          password_flows,
-          recovery,
-          verification,
-          mfa_enrolment,
-          mfa,
-          transport,
-          limiter,
-          lockout,
-          db_.session_reads_in_memory()};
+  return {flows, transport, limiter, lockout, db_.session_reads_in_memory()};
 }
 
 void Services::RegisterRoutes(http::Router& router) {

@@ -1,12 +1,12 @@
 // Services: the whole object graph of authd above the stores (token
 // service, password hashing, rate limits, lockout, the event sink, the
-// code sender and every flow, the token transport), built in ONE place
+// one-time codes, every flow, the token transport), built in ONE place
 // from the configuration. main's `serve`, the flow tests and the handlers
 // fuzz harness all build it, over SQLite/PostgreSQL or the memory database.
 //
-// Adding a flow: construct it here (members are initialised in declaration
-// order, so a member may use those declared above it) and hand it to the
-// routes in RegisterRoutes.
+// The flows are built by flows::Flows (flows/flows.h) from the shared parts
+// built here: adding a flow is one member there. A part every flow may use
+// is built here and handed over in FlowsEnv.
 // Thread-safety: as the flows (safe for concurrent use).
 #ifndef AUTHD_APP_SERVICES_H_
 #define AUTHD_APP_SERVICES_H_
@@ -20,16 +20,7 @@
 #include "courier/events.h"
 #include "courier/templates.h"
 #include "crypto/random.h"
-#include "flows/account_flows.h"
-#include "flows/code_sender.h"
-#include "flows/mfa_enrolment.h"
-#include "flows/mfa_keys.h"
-#include "flows/password_flows.h"
-#include "flows/recovery_flows.h"
-#include "flows/second_factor.h"
-#include "flows/session_flows.h"
-#include "flows/session_issuer.h"
-#include "flows/verification_flows.h"
+#include "flows/flows.h"
 #include "http/auth_handlers.h"
 #include "http/router.h"
 #include "http/token_transport.h"
@@ -79,16 +70,7 @@ class Services {
   courier::EventSink& events;  // publisher_, or NoEvents() without webhook URLs
   courier::Composer composer;
   otp::OtpCodes otp_codes;
-  flows::CodeSender code_sender;
-  flows::SessionIssuer issuer;
-  const flows::MfaKeys mfa_keys;
-  flows::MfaEnrolment mfa_enrolment;
-  flows::SecondFactor mfa;  // the second factor of sign-in
-  flows::AccountFlows accounts;
-  flows::SessionFlows sessions;
-  flows::PasswordFlows password_flows;
-  flows::RecoveryFlows recovery;
-  flows::VerificationFlows verification;
+  flows::Flows flows;  // every use case (flows/flows.h)
   http::TokenTransport transport;
 };
 

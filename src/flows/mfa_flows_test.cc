@@ -80,9 +80,9 @@ class MfaFlowsTest : public ::testing::Test {
     lock_opts_.max_failed_attempts = 3;
     services_ = std::make_unique<app::Services>(
         app::ServicesEnv{cfg_, *db_, clock_, crypto::OsRandom(), templates_});
-    mfa_ = std::make_unique<MfaApi>(services_->mfa_enrolment, services_->mfa);
-    accounts_ = &services_->accounts;
-    flows_ = &services_->sessions;
+    mfa_ = std::make_unique<MfaApi>(services_->flows.mfa_enrolment, services_->flows.second_factor);
+    accounts_ = &services_->flows.accounts;
+    flows_ = &services_->flows.sessions;
   }
 
   static mfa::MfaOptions Enabled() {

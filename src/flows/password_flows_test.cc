@@ -32,8 +32,8 @@ class PasswordFlowsTest : public ::testing::Test {
     lock_opts_.max_failed_attempts = 3;
     services_ = std::make_unique<app::Services>(
         app::ServicesEnv{cfg_, *db_, clock_, crypto::OsRandom(), templates_});
-    accounts_ = &services_->accounts;
-    flows_ = &services_->password_flows;
+    accounts_ = &services_->flows.accounts;
+    flows_ = &services_->flows.passwords;
     SignupInput in;
     in.email = "ada@example.com";
     in.password = kPassword;

@@ -31,8 +31,8 @@ class FlowsTest : public ::testing::Test {
     lock_opts_.enabled = false;
     services_ = std::make_unique<app::Services>(
         app::ServicesEnv{cfg_, *db_, clock_, crypto::OsRandom(), templates_});
-    accounts_ = &services_->accounts;
-    flows_ = &services_->sessions;
+    accounts_ = &services_->flows.accounts;
+    flows_ = &services_->flows.sessions;
   }
 
   AuthResult SignUp(const std::string& email) {

@@ -283,7 +283,7 @@ class AccountController {
   std::string UserQueueKey(const Request& req) const {
     auto token = d_.transport.AccessToken(req);
     if (!token || token->api_key) return "";
-    auto user = d_.sessions.TokenUser(token->token);
+    auto user = d_.flows.sessions.TokenUser(token->token);
     return user ? "user:" + *user : "";
   }
 
@@ -292,8 +292,8 @@ class AccountController {
 
 Reply AccountController::ChangePassword(const Request& req, const Principal& p,
                                         const ChangePasswordDto& in) {
-  if (auto s = d_.passwords.ChangePassword(p.session.tenant_id, p.user.id, in.current, in.next,
-                                           ClientOf(req));
+  if (auto s = d_.flows.passwords.ChangePassword(p.session.tenant_id, p.user.id, in.current,
+                                                 in.next, ClientOf(req));
       !s.ok()) {
     return s.error();
   }
@@ -302,31 +302,31 @@ Reply AccountController::ChangePassword(const Request& req, const Principal& p,
 }
 
 Reply AccountController::Forgot(const Request&, const Principal&, const ForgotPasswordDto& in) {
-  if (auto s = d_.recovery.Forgot(in.target); !s.ok()) return s.error();
+  if (auto s = d_.flows.recovery.Forgot(in.target); !s.ok()) return s.error();
   return Json({{"message", "If your email is registered, you will receive a password reset link"}});
 }
 
 Reply AccountController::VerifyResetCode(const Request&, const Principal&,
                                          const VerifyResetCodeDto& in) {
-  auto token = d_.recovery.VerifyCode(in.target, in.code);
+  auto token = d_.flows.recovery.VerifyCode(in.target, in.code);
   if (!token.ok()) return token.error();
   return Json({{"message", "OTP verified successfully"}, {"resetToken", *token}});
 }
 
 Reply AccountController::Reset(const Request&, const Principal&, const ResetPasswordDto& in) {
-  if (auto s = d_.recovery.Reset(in.token, in.password); !s.ok()) return s.error();
+  if (auto s = d_.flows.recovery.Reset(in.token, in.password); !s.ok()) return s.error();
   return Json({{"message", "Password has been reset successfully"}});
 }
 
 Reply AccountController::Send(const Principal& p, VerifiedChannel channel) {
-  if (auto s = d_.verification.Send(p, channel); !s.ok()) return s.error();
+  if (auto s = d_.flows.verification.Send(p, channel); !s.ok()) return s.error();
   return Json({{"message", channel == VerifiedChannel::kEmail ? "Verification email sent"
                                                               : "Verification SMS sent"}});
 }
 
 Reply AccountController::Verify(const Principal& p, VerifiedChannel channel,
                                 const std::string& code) {
-  if (auto s = d_.verification.Verify(p, channel, code); !s.ok()) return s.error();
+  if (auto s = d_.flows.verification.Verify(p, channel, code); !s.ok()) return s.error();
   return Json({{"message", channel == VerifiedChannel::kEmail ? "Email verified successfully"
                                                               : "Phone verified successfully"}});
 }

@@ -221,11 +221,11 @@ class AuthController {
 Response AuthController::AuthResponse(const Request& req, const flows::AuthResult& r,
                                       const char* message, std::optional<bool> remember_me) {
   return RenderAuthResult(req, d_.transport, r, message, remember_me,
-                          d_.second_factor.options().trusted_device_ttl_ms / 1000);
+                          d_.flows.second_factor.options().trusted_device_ttl_ms / 1000);
 }
 
 Reply AuthController::ClientConfig(const Request&, const Principal&, const NoBody&) {
-  const flows::AccountOptions& a = d_.accounts.options();
+  const flows::AccountOptions& a = d_.flows.accounts.options();
   const HttpOptions& h = d_.transport.options();
   json::object o;
   o["tenants"] = {{"enabled", a.tenancy_enabled}, {"mode", "isolated"}};
@@ -239,7 +239,7 @@ Reply AuthController::ClientConfig(const Request&, const Principal&, const NoBod
   }
   o["customProviders"] = json::array();
   o["registration"] = {{"enabled", a.registration_enabled}, {"requireInvitation", false}};
-  const mfa::MfaOptions& m = d_.second_factor.options();
+  const mfa::MfaOptions& m = d_.flows.second_factor.options();
   json::array methods;
   for (const std::string& method : m.methods) methods.emplace_back(method);
   o["mfa"] = {{"enabled", m.enabled},
@@ -254,7 +254,7 @@ Reply AuthController::ClientConfig(const Request&, const Principal&, const NoBod
 Reply AuthController::Signup(const Request& req, const Principal&, const SignupDto& dto) {
   flows::SignupInput in = dto.in;
   in.client = ClientOf(req);
-  auto result = d_.accounts.Signup(in);
+  auto result = d_.flows.accounts.Signup(in);
   if (!result.ok()) return result.error();
   return AuthResponse(req, *result, "Signup successful", dto.remember);
 }
@@ -263,13 +263,13 @@ Reply AuthController::Login(const Request& req, const Principal&, const LoginDto
   flows::LoginInput in = dto.in;
   in.client = ClientOf(req);
   in.trust_token = d_.transport.TrustToken(req);
-  auto result = d_.accounts.Login(in);
+  auto result = d_.flows.accounts.Login(in);
   if (!result.ok()) return result.error();
   return AuthResponse(req, *result, "Login successful", dto.remember);
 }
 
 Reply AuthController::Refresh(const Request& req, const Principal&, const RefreshDto& in) {
-  auto result = d_.sessions.Refresh(d_.transport.RefreshToken(req, in.refresh_token));
+  auto result = d_.flows.sessions.Refresh(d_.transport.RefreshToken(req, in.refresh_token));
   if (!result.ok()) return result.error();
   flows::AuthResult r = std::move(*result);
   r.is_requires_mfa = false;  // the reference always says false here
@@ -278,7 +278,7 @@ Reply AuthController::Refresh(const Request& req, const Principal&, const Refres
 
 Reply AuthController::Logout(const Request&, const Principal& p, const NoBody&) {
   if (Authenticated(p)) {
-    if (auto s = d_.sessions.Logout(p); !s.ok()) return s.error();
+    if (auto s = d_.flows.sessions.Logout(p); !s.ok()) return s.error();
   }
   Response r = Json({{"message", "Logged out successfully"}});
   d_.transport.AddClearCookies(r);
@@ -286,7 +286,7 @@ Reply AuthController::Logout(const Request&, const Principal& p, const NoBody&) 
 }
 
 Reply AuthController::LogoutAll(const Request&, const Principal& p, const NoBody&) {
-  if (auto s = d_.sessions.LogoutAll(p); !s.ok()) return s.error();
+  if (auto s = d_.flows.sessions.LogoutAll(p); !s.ok()) return s.error();
   Response r = Json({{"message", "Logged out from all devices successfully"}});
   d_.transport.AddClearCookies(r);
   return r;
@@ -349,13 +349,13 @@ class FlowGate final : public Gate {
   }
   core::Status CheckCsrf(const Request& req) override { return d_.transport.CheckCsrf(req); }
   core::Result<Principal> Session(const std::string& token, bool skip_mfa) override {
-    return d_.sessions.Authenticate(token, skip_mfa);
+    return d_.flows.sessions.Authenticate(token, skip_mfa);
   }
   // Enrolment is MFA-enforced, except that a pending session of a user
   // with nothing to verify with (mfa.required, nothing enrolled) may
   // enrol, since that is all it can do.
   core::Status MayEnrol(const Principal& p) override {
-    auto methods = d_.second_factor.VerifiedMethods(p.session.tenant_id, p.user);
+    auto methods = d_.flows.second_factor.VerifiedMethods(p.session.tenant_id, p.user);
     if (!methods.ok()) return methods.error();
     if (!methods->empty()) return core::MakeError(core::Err::kMfaRequired);
     return core::Status::Ok();

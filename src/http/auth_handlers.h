@@ -6,13 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "flows/account_flows.h"
-#include "flows/mfa_enrolment.h"
-#include "flows/password_flows.h"
-#include "flows/recovery_flows.h"
-#include "flows/second_factor.h"
-#include "flows/session_flows.h"
-#include "flows/verification_flows.h"
+#include "flows/flows.h"
 #include "http/route.h"
 #include "http/router.h"
 #include "http/token_transport.h"
@@ -21,13 +15,7 @@
 namespace authd::http {
 
 struct AuthHandlerDeps {
-  flows::AccountFlows& accounts;
-  flows::SessionFlows& sessions;
-  flows::PasswordFlows& passwords;
-  flows::RecoveryFlows& recovery;
-  flows::VerificationFlows& verification;
-  flows::MfaEnrolment& mfa_enrolment;
-  flows::SecondFactor& second_factor;
+  flows::Flows& flows;  // every use case: deps.flows.<name>
   const TokenTransport& transport;
   // The request-level limits the route table applies (route.h).
   throttle::RateLimiter& rate_limiter;

@@ -196,7 +196,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   signup.email = kEmail;
   signup.password = kPassword;
   signup.client.ip = "127.0.0.1";
-  auto user = w.services.accounts.Signup(signup);
+  auto user = w.services.flows.accounts.Signup(signup);
   if (!user.ok()) {
     std::fprintf(stderr, "handlers_fuzz: seeding signup failed: %s\n",
                  user.error().message.c_str());

@@ -231,7 +231,7 @@ class MfaController {
     constexpr ErrorShape kRaw = ErrorShape::kRaw;
     constexpr Access kPending = Access::kSessionMfaPending;
     // Enrolment: a disabled MFA answers 403 before the limit counts.
-    auto mfa_on = [c] { return flows::RequireMfaEnabled(c->d_.second_factor.options()); };
+    auto mfa_on = [c] { return flows::RequireMfaEnabled(c->d_.flows.second_factor.options()); };
     // Per account whatever the IP (codes are guessed against one user),
     // then the rate limit, both before validation.
     const std::vector<Limit> verify_limits = {
@@ -312,7 +312,7 @@ class MfaController {
 };
 
 Reply MfaController::Status(const Request&, const Principal& p, const NoBody&) {
-  auto s = d_.mfa_enrolment.Status(p);
+  auto s = d_.flows.mfa_enrolment.Status(p);
   if (!s.ok()) return s.error();
   json::object o;
   o["isEnabled"] = s->is_enabled;
@@ -328,12 +328,12 @@ Reply MfaController::Status(const Request&, const Principal& p, const NoBody&) {
 }
 
 Reply MfaController::Toggle(const Request&, const Principal& p, const ToggleDto& in) {
-  if (auto s = d_.mfa_enrolment.Toggle(p, in.enabled); !s.ok()) return s.error();
+  if (auto s = d_.flows.mfa_enrolment.Toggle(p, in.enabled); !s.ok()) return s.error();
   return Json({{"message", in.enabled ? "MFA enabled successfully" : "MFA disabled successfully"}});
 }
 
 Reply MfaController::Devices(const Request&, const Principal& p, const NoBody&) {
-  auto devices = d_.mfa_enrolment.Devices(p);
+  auto devices = d_.flows.mfa_enrolment.Devices(p);
   if (!devices.ok()) return devices.error();
   Response r;
   r.body = json::serialize(DevicesJson(*devices));
@@ -343,12 +343,12 @@ Reply MfaController::Devices(const Request&, const Principal& p, const NoBody&) 
 Reply MfaController::DeleteDevice(const Request& req, const Principal& p, const NoBody&) {
   const std::string& path = req.path;
   const std::string id = path.substr(path.find_last_of('/') + 1);
-  if (auto s = d_.mfa_enrolment.DeleteDevice(p, id); !s.ok()) return s.error();
+  if (auto s = d_.flows.mfa_enrolment.DeleteDevice(p, id); !s.ok()) return s.error();
   return Json({{"message", "MFA device removed successfully"}});
 }
 
 Reply MfaController::SetupTotp(const Request&, const Principal& p, const SetupTotpDto& in) {
-  auto e = d_.mfa_enrolment.SetupTotp(p, in.label, in.device_name);
+  auto e = d_.flows.mfa_enrolment.SetupTotp(p, in.label, in.device_name);
   if (!e.ok()) return e.error();
   auto qr = qr::QrPngDataUrl(e->otpauth_url);
   if (!qr.ok()) return qr.error();
@@ -363,12 +363,13 @@ Reply MfaController::SetupTotp(const Request&, const Principal& p, const SetupTo
 
 Reply MfaController::VerifyTotpSetup(const Request&, const Principal& p,
                                      const VerifyTotpSetupDto& in) {
-  if (auto s = d_.mfa_enrolment.VerifyTotpSetup(p, in.otp, in.secret); !s.ok()) return s.error();
+  if (auto s = d_.flows.mfa_enrolment.VerifyTotpSetup(p, in.otp, in.secret); !s.ok())
+    return s.error();
   return Json({{"message", "Device setup successfully"}});
 }
 
 Reply MfaController::GenerateRecoveryCodes(const Request&, const Principal& p, const NoBody&) {
-  auto codes = d_.mfa_enrolment.GenerateRecoveryCodes(p);
+  auto codes = d_.flows.mfa_enrolment.GenerateRecoveryCodes(p);
   if (!codes.ok()) return codes.error();
   json::object o;
   o["codes"] = Strings(*codes);
@@ -377,28 +378,29 @@ Reply MfaController::GenerateRecoveryCodes(const Request&, const Principal& p, c
 }
 
 Reply MfaController::ResetTotp(const Request&, const Principal& p, const ResetTotpDto& in) {
-  if (auto s = d_.second_factor.ResetTotp(p, in.code); !s.ok()) return s.error();
+  if (auto s = d_.flows.second_factor.ResetTotp(p, in.code); !s.ok()) return s.error();
   return Json({{"message", "MFA reset successfully"}});
 }
 
 Reply MfaController::Challenge(const Request&, const Principal& p, const ChallengeDto& in) {
-  if (auto s = d_.second_factor.Challenge(p, in.method); !s.ok()) return s.error();
+  if (auto s = d_.flows.second_factor.Challenge(p, in.method); !s.ok()) return s.error();
   return Json({{"message", "MFA code sent successfully"}});
 }
 
 Reply MfaController::Verify(const Request& req, const Principal& p, const VerifyDto& in) {
-  auto r = d_.second_factor.Verify(p, in.method, in.otp, in.trust, ClientOf(req));
+  auto r = d_.flows.second_factor.Verify(p, in.method, in.otp, in.trust, ClientOf(req));
   if (!r.ok()) return r.error();
   return RenderAuthResult(req, d_.transport, *r, "2FA verification successful", std::nullopt,
-                          d_.second_factor.options().trusted_device_ttl_ms / 1000);
+                          d_.flows.second_factor.options().trusted_device_ttl_ms / 1000);
 }
 
 Reply MfaController::VerifyRecoveryCode(const Request& req, const Principal& p,
                                         const VerifyRecoveryCodeDto& in) {
-  auto r = d_.second_factor.VerifyRecoveryCode(p, in.code, in.trust, ClientOf(req));
+  auto r = d_.flows.second_factor.VerifyRecoveryCode(p, in.code, in.trust, ClientOf(req));
   if (!r.ok()) return r.error();
   return RenderAuthResult(req, d_.transport, *r, "Recovery code verification successful",
-                          std::nullopt, d_.second_factor.options().trusted_device_ttl_ms / 1000);
+                          std::nullopt,
+                          d_.flows.second_factor.options().trusted_device_ttl_ms / 1000);
 }
 
 }  // namespace

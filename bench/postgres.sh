@@ -4,6 +4,8 @@
 # (-t2 -c64, DURATION each). The PostgreSQL server is a throw-away cluster
 # (scripts/pg-cluster.sh) with fsync and full_page_writes turned back on,
 # on the same cores as authd and wrk. Run by hand; prints one line per run.
+# The third run turns on the LISTEN/NOTIFY-gated read cache
+# (storage.postgres_read_cache_entries, docs/deployment.md).
 #
 #   bench/postgres.sh            # uses build/authd (scripts/build.sh first)
 #   DURATION=10s bench/postgres.sh
@@ -44,3 +46,4 @@ run() {  # label, extra authd flags...
 
 run sqlite
 run postgres --storage-database-url "$URL"
+run pg+cache --storage-database-url "$URL" --storage-postgres-read-cache-entries 10000

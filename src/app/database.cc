@@ -29,8 +29,9 @@ class PostgresStorage final : public store::Database {
   session::GuardReader& guard_reader() override { return db_->guard_reader(); }
   std::string description() const override { return description_; }
   int schema_version() const override { return db_->schema_version(); }
-  // Other processes write too: no cache may answer for the database.
-  bool session_reads_in_memory() const override { return false; }
+  // Other processes write too: only the LISTEN/NOTIFY-gated cache
+  // (storage.postgres_read_cache_entries) may answer for the database.
+  bool session_reads_in_memory() const override { return db_->reads_cached(); }
 
  private:
   const std::unique_ptr<store::PostgresDatabase> db_;
@@ -131,6 +132,17 @@ core::Result<std::unique_ptr<store::Database>> OpenDatabase(const config::Storag
     o.connect_timeout_ms = static_cast<int>(s.postgres_connect_timeout_ms);
     o.acquire_timeout_ms = static_cast<int>(s.postgres_acquire_timeout_ms);
     o.statement_timeout_ms = static_cast<int>(s.postgres_statement_timeout_ms);
+    o.read_cache_entries = s.postgres_read_cache_entries;
+    o.on_cache_state = [](bool up, const std::string& why) {
+      if (up) {
+        spdlog::info("storage: read cache listening for writes (LISTEN authd_cache)");
+      } else {
+        spdlog::warn(
+            "storage: read cache listener lost its connection ({}); reading the "
+            "database until it is back",
+            why);
+      }
+    };
     auto db = store::PostgresDatabase::Open(o);
     if (!db.ok()) return db.error();
     return std::unique_ptr<store::Database>(std::make_unique<PostgresStorage>(

@@ -40,6 +40,7 @@ struct StorageOptions {
   std::int64_t postgres_connect_timeout_ms = 5000;
   std::int64_t postgres_acquire_timeout_ms = 5000;
   std::int64_t postgres_statement_timeout_ms = 5000;
+  int postgres_read_cache_entries = 0;  // 0 = off
 };
 
 struct AuthOptions {

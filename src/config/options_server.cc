@@ -285,8 +285,8 @@ void AppendStorage(std::vector<Option>& out) {
       "each at most). Safe because this process is the file's only authd; "
       "a logout or password change is seen at once, a write by another "
       "program (the sqlite3 CLI) within 0.1 s. 0 = read the database "
-      "on every request. PostgreSQL deployments never cache (other "
-      "processes write too)."));
+      "on every request. PostgreSQL has its own, off by default: "
+      "storage.postgres_read_cache_entries."));
   out.push_back(IntOption(
       "storage.postgres_pool_size", [](auto& c) -> auto& { return c.storage.postgres_pool_size; },
       1, 1000,
@@ -310,6 +310,18 @@ void AppendStorage(std::vector<Option>& out) {
       "PostgreSQL only: server-side limit on one statement "
       "(statement_timeout); a statement cut off is answered 503. Also bounds "
       "how long a dead server can hold a request (TCP user timeout)."));
+  out.push_back(IntOption(
+      "storage.postgres_read_cache_entries",
+      [](auto& c) -> auto& { return c.storage.postgres_read_cache_entries; }, 0, 10000000,
+      "PostgreSQL only: how many sessions, and how many users, each authd "
+      "keeps in memory for authenticated requests (about 2 KiB each at "
+      "most); 0 = off, every request reads the database. Kept valid across "
+      "processes by LISTEN/NOTIFY on one extra connection: a logout, "
+      "password change or user update committed by any process (another "
+      "authd, psql) is seen within 0.1 s, and while that connection is down "
+      "requests read the database. Turn it on when /auth/me and "
+      "verify-session load on the database matters more than that bound; "
+      "see docs/deployment.md."));
 }
 
 void AppendSession(std::vector<Option>& out) {

@@ -34,7 +34,8 @@ from conftest import (
     AUTHD_BIN, ERR_ACCOUNT_LOCKED, ERR_CODE_INVALID, ERR_INVALID_CREDENTIALS, ERR_REFRESH_REUSED,
     ERR_SESSION_NOT_FOUND, KNOWN_SECRET, NO_THROTTLE, PASSWORD, POSTGRES_MODE, REPO,
     AuthdServer, Client, SmtpSink, assert_json, assert_token_body, concurrent_refresh,
-    jwt_parts, login, login_body, new_user, pg_schema_url, run_together, signup, unique_email,
+    jwt_parts, login, login_body, new_user, pg_schema_url, psql, run_together, signup,
+    unique_email,
 )
 
 if not POSTGRES_MODE:
@@ -469,3 +470,145 @@ def test_migrate_data_keeps_users_passwords_and_sessions(server_factory):
         assert "already has users" in again.stderr.decode(), again.stderr.decode()
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
+
+
+# --------------------------------------------------------------------------
+# f. the read cache across instances (storage.postgres_read_cache_entries)
+# --------------------------------------------------------------------------
+
+CACHE = ["--storage-postgres-read-cache-entries", "10000"]
+BOUND_S = 0.1  # the staleness bound the docs state
+
+
+@pytest.fixture(scope="module")
+def cached_ab(server_factory):
+    """A and B with the read cache on, on one fresh schema; also its URL."""
+    url = pg_schema_url()
+    a = server_factory(*SHARED, *CACHE, database_url=url)
+    b = server_factory(*SHARED, *CACHE, database_url=url)
+    _wait_for_listeners(url, 2)
+    return a, b, url
+
+
+def _listener_pids(url):
+    out = psql(url, "SELECT pid FROM pg_stat_activity"
+                    " WHERE application_name = 'authd-cache-listener'")
+    return [line for line in out.split() if line.strip()]
+
+
+def _wait_for_listeners(url, n, timeout=10.0):
+    deadline = time.monotonic() + timeout
+    while len(_listener_pids(url)) < n:
+        assert time.monotonic() < deadline, "cache listeners did not connect"
+        time.sleep(0.05)
+
+
+def _refused_within(client, bearer, expect_status=401, timeout=2.0):
+    """Polls GET /auth/me at `client` until it answers `expect_status`;
+    returns how long after the call the refusing request was sent."""
+    t0 = time.monotonic()
+    while True:
+        sent = time.monotonic()
+        r = client.get("/auth/me", bearer=bearer)
+        if r.status == expect_status:
+            return sent - t0, r
+        assert sent - t0 < timeout, f"still {r!r} after {timeout} s"
+
+
+def test_cached_logout_at_a_refused_at_b_within_bound(cached_ab):
+    a, b, _ = cached_ab
+    ca, cb = a.client(), b.client()
+    for _ in range(5):
+        _, at, _ = new_user(a)
+        for _ in range(3):  # B caches the session and the user
+            assert_json(cb.get("/auth/me", bearer=at), 200)
+        t0 = time.monotonic()
+        assert_json(ca.post("/auth/logout", bearer=at), 200)
+        waited = time.monotonic() - t0
+        lag, r = _refused_within(cb, at)
+        assert_json(r, 401, ERR_SESSION_NOT_FOUND)
+        print(f"logout at A refused at B after {lag * 1000:.1f} ms (logout took "
+              f"{waited * 1000:.1f} ms)")
+        assert lag <= BOUND_S, lag
+
+
+def test_cached_password_change_and_user_update_seen_at_b_within_bound(cached_ab):
+    a, b, url = cached_ab
+    ca, cb = a.client(), b.client()
+    email, at, _ = new_user(a)
+    other = login(a, email).json["accessToken"]
+    assert_json(cb.get("/auth/me", bearer=other), 200)
+    assert_json(ca.post("/auth/change-password",
+                        {"currentPassword": PASSWORD, "newPassword": NEW_PASSWORD}, bearer=at),
+                200, {"message": "Password changed successfully"})
+    lag, r = _refused_within(cb, other)
+    assert_json(r, 401, ERR_SESSION_NOT_FOUND)
+    assert lag <= BOUND_S, lag
+    # a user updated by hand (psql) is seen at B within the bound too
+    fresh = login(b, email, password=NEW_PASSWORD).json["accessToken"]
+    me = cb.get("/auth/me", bearer=fresh)
+    assert_json(me, 200)
+    assert me.json["email"] == email
+    renamed = unique_email("renamed")
+    psql(url, f"UPDATE users SET email = '{renamed}' WHERE email = '{email}'")
+    t0 = time.monotonic()  # committed by now
+    while True:
+        sent = time.monotonic()
+        me = cb.get("/auth/me", bearer=fresh)
+        assert_json(me, 200)
+        if me.json["email"] == renamed:
+            break
+        assert sent - t0 < 2.0, me
+    assert sent - t0 <= BOUND_S, sent - t0
+
+
+def test_without_cache_logout_refused_at_once(ab):
+    a, b = ab
+    ca, cb = a.client(), b.client()
+    _, at, _ = new_user(a)
+    assert_json(cb.get("/auth/me", bearer=at), 200)
+    assert_json(ca.post("/auth/logout", bearer=at), 200)
+    assert_json(cb.get("/auth/me", bearer=at), 401, ERR_SESSION_NOT_FOUND)
+
+
+def test_cache_listener_killed_reads_database_and_recovers(cached_ab):
+    """A write no trigger announces (triggers disabled for the session, as a
+    bulk load might) stays in B's cache, which shows the cache answers; once
+    the listeners' connections are killed, B drops it and reads the database,
+    and the listeners come back by themselves."""
+    a, b, url = cached_ab
+    cb = b.client()
+    _, at, _ = new_user(a)
+    sid = jwt_parts(at)[1]["sessionId"]
+    for _ in range(3):
+        assert_json(cb.get("/auth/me", bearer=at), 200)
+    try:
+        psql(url, "SET session_replication_role = replica;"
+                  f" DELETE FROM sessions WHERE id = '{sid}'")
+    except RuntimeError as e:  # session_replication_role needs a superuser
+        pytest.skip(f"cannot write behind the triggers: {e}")
+    assert_json(cb.get("/auth/me", bearer=at), 200)  # served from B's cache: stale
+    pids = _listener_pids(url)
+    assert len(pids) >= 2, pids
+    psql(url, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+              " WHERE application_name = 'authd-cache-listener'")
+    # the gate closes at once (connection lost) or within the bound (no heartbeat)
+    lag, r = _refused_within(cb, at)
+    assert_json(r, 401, ERR_SESSION_NOT_FOUND)
+    assert lag <= BOUND_S, lag
+    # recovery: new listeners, and the cache serves (and is kept valid) again
+    deadline = time.monotonic() + 10
+    while True:
+        now = _listener_pids(url)
+        if len(now) >= 2 and not set(now) & set(pids):
+            break
+        assert time.monotonic() < deadline, now
+        time.sleep(0.05)
+    ca = a.client()
+    _, at2, _ = new_user(a)
+    for _ in range(3):
+        assert_json(cb.get("/auth/me", bearer=at2), 200)
+    assert_json(ca.post("/auth/logout", bearer=at2), 200)
+    lag, r = _refused_within(cb, at2)
+    assert lag <= BOUND_S, lag
+    assert "read cache listener lost its connection" in b.output()

@@ -33,7 +33,8 @@ class ShardedCache {
 
   explicit ShardedCache(const ReadCacheOptions& o)
       : shards_(static_cast<std::size_t>(std::max(1, o.shards))),
-        per_shard_(std::max<std::size_t>(1, o.max_entries / shards_.size())) {}
+        per_shard_(std::max<std::size_t>(1, o.max_entries / shards_.size())),
+        gate_(o.gate) {}
 
   // The cached value of `key` if `usable(value)`, else a Ticket for Fill.
   // An entry that is `dead(value)` is dropped (the inner store is about to
@@ -45,6 +46,7 @@ class ShardedCache {
     const std::size_t i = Index(key);
     Shard& s = shards_[i];
     core::MutexLock lock(&s.mu);
+    if (!Open()) return Ticket{i, s.seq};
     auto it = s.map.find(key);
     if (it != s.map.end()) {
       if (usable(*it->second)) return it->second;
@@ -56,12 +58,13 @@ class ShardedCache {
     return Ticket{i, s.seq};
   }
 
-  // Caches `value` unless a write touched the shard since the ticket.
+  // Caches `value` unless a write touched the shard since the ticket, or
+  // the gate is closed.
   void Fill(const std::string& key, const Ticket& t, V value) {
     auto shared = std::make_shared<const V>(std::move(value));
     Shard& s = shards_[t.shard];
     core::MutexLock lock(&s.mu);
-    if (s.seq != t.seq) return;
+    if (s.seq != t.seq || !Open()) return;
     if (s.map.size() >= per_shard_ && !s.map.contains(key)) s.map.clear();
     s.map.insert_or_assign(key, std::move(shared));
   }
@@ -99,8 +102,11 @@ class ShardedCache {
     return std::hash<std::string>{}(key) % shards_.size();
   }
 
+  bool Open() const { return gate_ == nullptr || gate_->Open(); }
+
   std::vector<Shard> shards_;
   const std::size_t per_shard_;
+  const CacheGate* const gate_;
 };
 
 // Forwards a call the cache does not answer to the inner store: refused
@@ -123,6 +129,7 @@ class ShardedSessionCache final : public CachedSessionStore {
       : inner_(inner), cache_(o) {}
 
   void DropAll() override { cache_.Clear(); }
+  void Drop(const std::string& id) override { cache_.Erase(id); }
 
   // Create may evict (delete) any of the user's sessions.
   core::Status Create(const session::Session& s, int max_per_user, core::UnixMillis now) override {
@@ -190,6 +197,7 @@ class ShardedUserCache final : public CachedUserStore {
       : inner_(inner), cache_(o) {}
 
   void DropAll() override { cache_.Clear(); }
+  void Drop(const std::string& id) override { cache_.Erase(id); }
 
   core::Result<identity::CreateUserOutcome> CreateUser(const core::TenantId& tenant,
                                                        const identity::User& user,

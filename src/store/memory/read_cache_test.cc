@@ -5,6 +5,7 @@
 #include "store/memory/read_cache.h"
 
 #include <atomic>
+#include <chrono>
 #include <latch>
 #include <memory>
 #include <thread>
@@ -275,6 +276,50 @@ TEST(CachedUserStore, DropAllForgetsWritesMadeBehindTheCache) {
   EXPECT_NE(read()->password_hash, "behind");
   users->DropAll();
   EXPECT_EQ(read()->password_hash, "behind");
+}
+
+// A closed gate (PostgreSQL: no recent heartbeat of the listener) makes the
+// cache answer nothing and store nothing; Drop forgets one row.
+TEST(CachedUserStore, ClosedGateReadsInnerStoreAndStoresNothing) {
+  auto inner = NewMemoryUserStore();
+  CacheGate gate;
+  ReadCacheOptions o;
+  o.gate = &gate;
+  auto users = NewCachedUserStore(*inner, o);
+  ASSERT_TRUE(IsOk(users->CreateUser(kNullTenant, MakeUser("u1", "a@x.io"), {}, false)));
+  auto read = [&] { return *users->FindUserById(kNullTenant, core::UserId("u1")); };
+  ASSERT_TRUE(read().has_value());  // closed: not stored
+  ASSERT_TRUE(IsOk(inner->SetPassword(kNullTenant, core::UserId("u1"), "behind-1", kNow)));
+  EXPECT_EQ(read()->password_hash, "behind-1");
+  {
+    core::NonBlockingScope scope;  // closed: a would-be hit is a miss
+    EXPECT_FALSE(users->FindUserById(kNullTenant, core::UserId("u1")).ok());
+  }
+  gate.OpenUntil(CacheGate::Clock::now() + std::chrono::hours(1));
+  ASSERT_EQ(read()->password_hash, "behind-1");  // stored now
+  ASSERT_TRUE(IsOk(inner->SetPassword(kNullTenant, core::UserId("u1"), "behind-2", kNow)));
+  EXPECT_EQ(read()->password_hash, "behind-1") << "a hit while open";
+  gate.Close();
+  EXPECT_EQ(read()->password_hash, "behind-2") << "closed: the inner store answers";
+  gate.OpenUntil(CacheGate::Clock::now() + std::chrono::hours(1));
+  users->Drop("u1");
+  EXPECT_EQ(read()->password_hash, "behind-2");
+  // The deadline passing closes it too.
+  ASSERT_TRUE(IsOk(inner->SetPassword(kNullTenant, core::UserId("u1"), "behind-3", kNow)));
+  gate.OpenUntil(CacheGate::Clock::now() - std::chrono::milliseconds(1));
+  EXPECT_EQ(read()->password_hash, "behind-3");
+}
+
+TEST(CachedSessionStore, DropForgetsOneSession) {
+  auto inner = NewMemorySessionStore();
+  auto sessions = NewCachedSessionStore(*inner, {});
+  session::Session s = MakeSession("s1", "u1");
+  ASSERT_TRUE(IsOk(sessions->Create(s, 0, kNow)));
+  ASSERT_TRUE(IsOk(sessions->Get(kNullTenant, s.id, kNow)));
+  ASSERT_TRUE(IsOk(inner->Delete(kNullTenant, s.id)));
+  EXPECT_TRUE(sessions->Get(kNullTenant, s.id, kNow)->has_value()) << "cached";
+  sessions->Drop("s1");
+  EXPECT_FALSE(sessions->Get(kNullTenant, s.id, kNow)->has_value());
 }
 
 }  // namespace

@@ -169,6 +169,25 @@ core::Status PgConnection::Commit() {
   return core::Status::Ok();
 }
 
+int PgConnection::socket() const { return PQsocket(conn_); }
+
+core::Status PgConnection::ConsumeInput() {
+  if (broken_) return core::Unavailable("postgres: connection lost");
+  if (PQconsumeInput(conn_) == 0 || PQstatus(conn_) != CONNECTION_OK) {
+    return Fail(nullptr, "read");
+  }
+  return core::Status::Ok();
+}
+
+std::vector<std::string> PgConnection::TakeNotifications() {
+  std::vector<std::string> out;
+  while (PGnotify* n = PQnotifies(conn_)) {
+    out.emplace_back(n->extra ? n->extra : "");
+    PQfreemem(n);
+  }
+  return out;
+}
+
 bool PgConnection::idle() const {
   return !broken_ && PQstatus(conn_) == CONNECTION_OK && PQtransactionStatus(conn_) == PQTRANS_IDLE;
 }

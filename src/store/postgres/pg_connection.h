@@ -128,6 +128,14 @@ class PgConnection {
   // the pool requires of a connection handed back).
   bool idle() const;
 
+  // For a connection that LISTENs (pg_cache_listener.h): the socket to wait
+  // on, reading what arrived on it without blocking (kUnavailable once the
+  // connection is lost), and the payloads of the notifications received so
+  // far, by ConsumeInput or any earlier call, in order.
+  int socket() const;
+  core::Status ConsumeInput();
+  std::vector<std::string> TakeNotifications();
+
   // True once a call found the connection unusable; it must be discarded.
   bool broken() const { return broken_; }
 

@@ -81,6 +81,11 @@ class PgPool {
 
   static constexpr int kMaxAttempts = 3;
 
+  // A new connection with the pool's settings (timeouts, keepalives), not
+  // counted in the pool: for a connection held for good (the cache
+  // listener, pg_cache_listener.h).
+  core::Result<std::unique_ptr<PgConnection>> Connect() const;
+
  private:
   struct Slot {
     std::unique_ptr<PgConnection> conn;
@@ -89,7 +94,6 @@ class PgPool {
 
   core::Result<Slot> Acquire() EXCLUDES(mu_);
   void Release(Slot slot) EXCLUDES(mu_);
-  core::Result<std::unique_ptr<PgConnection>> Connect() const;
 
   static bool ShouldRetry(const PgConnection& c) {
     const std::string& s = c.last_sqlstate();

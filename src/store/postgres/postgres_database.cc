@@ -2,6 +2,9 @@
 
 #include <utility>
 
+#include "core/nonblocking.h"
+#include "store/memory/read_cache.h"
+#include "store/postgres/pg_cache_listener.h"
 #include "store/postgres/pg_migrations.h"
 #include "store/postgres/pg_pool.h"
 #include "store/postgres/pg_stores.h"
@@ -9,9 +12,33 @@
 namespace authd::store {
 namespace {
 
+// The cached reads while the gate is open, the JOIN on the server while it
+// is closed. Inside a core::NonBlockingScope a closed gate is a refusal:
+// the JOIN would block the I/O thread.
+class GatedGuardReader final : public session::GuardReader {
+ public:
+  GatedGuardReader(const CacheGate& gate, std::unique_ptr<session::GuardReader> cached,
+                   session::GuardReader& direct)
+      : gate_(gate), cached_(std::move(cached)), direct_(direct) {}
+
+  core::Result<std::optional<session::SessionAndUser>> Read(const core::TenantId& tenant,
+                                                            const core::SessionId& id,
+                                                            core::UnixMillis now) override {
+    if (gate_.Open()) return cached_->Read(tenant, id, now);
+    if (core::NonBlockingScope::Active()) return core::NonBlockingScope::WouldBlock();
+    return direct_.Read(tenant, id, now);
+  }
+
+ private:
+  const CacheGate& gate_;
+  const std::unique_ptr<session::GuardReader> cached_;
+  session::GuardReader& direct_;
+};
+
 class PostgresDatabaseImpl final : public PostgresDatabase {
  public:
-  PostgresDatabaseImpl(std::unique_ptr<postgres::PgPool> pool, int version)
+  PostgresDatabaseImpl(std::unique_ptr<postgres::PgPool> pool, int version,
+                       const PostgresOptions& options)
       : pool_(std::move(pool)),
         version_(version),
         users_(postgres::NewPgUserStore(*pool_)),
@@ -20,18 +47,40 @@ class PostgresDatabaseImpl final : public PostgresDatabase {
         outbox_(postgres::NewPgOutboxStore(*pool_)),
         mfa_(postgres::NewPgMfaStore(*pool_)),
         counters_(postgres::NewPgCounterStore(*pool_)),
-        guard_reader_(postgres::NewPgGuardReader(*pool_)) {}
+        guard_reader_(postgres::NewPgGuardReader(*pool_)) {
+    if (options.read_cache_entries > 0) CacheReads(options);
+  }
 
-  identity::UserStore& users() override { return *users_; }
-  session::SessionStore& sessions() override { return *sessions_; }
+  identity::UserStore& users() override { return cached_users_ ? *cached_users_ : *users_; }
+  session::SessionStore& sessions() override {
+    return cached_sessions_ ? *cached_sessions_ : *sessions_;
+  }
   otp::OtpStore& otps() override { return *otps_; }
   courier::OutboxStore& outbox() override { return *outbox_; }
   mfa::MfaStore& mfa() override { return *mfa_; }
   throttle::CounterStore& counters() override { return *counters_; }
-  session::GuardReader& guard_reader() override { return *guard_reader_; }
+  session::GuardReader& guard_reader() override {
+    return gated_reader_ ? *gated_reader_ : *guard_reader_;
+  }
+  bool reads_cached() const override { return gated_reader_ != nullptr; }
   int schema_version() const override { return version_; }
 
  private:
+  void CacheReads(const PostgresOptions& options) {
+    ReadCacheOptions cache;
+    cache.max_entries = static_cast<std::size_t>(options.read_cache_entries);
+    cache.gate = &gate_;
+    cached_users_ = NewCachedUserStore(*users_, cache);
+    cached_sessions_ = NewCachedSessionStore(*sessions_, cache);
+    gated_reader_ = std::make_unique<GatedGuardReader>(
+        gate_, session::NewStoreGuardReader(*cached_sessions_, *cached_users_), *guard_reader_);
+    postgres::PgCacheListenerOptions lo;
+    lo.connect = [pool = pool_.get()] { return pool->Connect(); };
+    lo.on_state = options.on_cache_state;
+    listener_ = std::make_unique<postgres::PgCacheListener>(std::move(lo), gate_, *cached_sessions_,
+                                                            *cached_users_);
+  }
+
   // Declared first: destroyed last, after the stores that borrow it.
   std::unique_ptr<postgres::PgPool> pool_;
   const int version_;
@@ -42,6 +91,13 @@ class PostgresDatabaseImpl final : public PostgresDatabase {
   std::unique_ptr<mfa::MfaStore> mfa_;
   std::unique_ptr<throttle::CounterStore> counters_;
   std::unique_ptr<session::GuardReader> guard_reader_;
+  // The read cache (read_cache_entries > 0), over the stores above.
+  CacheGate gate_;
+  std::unique_ptr<CachedUserStore> cached_users_;
+  std::unique_ptr<CachedSessionStore> cached_sessions_;
+  std::unique_ptr<session::GuardReader> gated_reader_;
+  // Last: stopped first, before what it calls into.
+  std::unique_ptr<postgres::PgCacheListener> listener_;
 };
 
 }  // namespace
@@ -61,7 +117,8 @@ core::Result<std::unique_ptr<PostgresDatabase>> PostgresDatabase::Open(
   auto pool = std::make_unique<postgres::PgPool>(std::move(po));
   core::Result<int> version = postgres::Migrate(*pool);
   if (!version.ok()) return version.error();
-  return std::unique_ptr<PostgresDatabase>(new PostgresDatabaseImpl(std::move(pool), *version));
+  return std::unique_ptr<PostgresDatabase>(
+      new PostgresDatabaseImpl(std::move(pool), *version, options));
 }
 
 }  // namespace authd::store

@@ -15,6 +15,12 @@
 // comparing; claims of outbox messages use FOR UPDATE SKIP LOCKED; rate
 // counters are one INSERT ... ON CONFLICT DO UPDATE ... RETURNING.
 //
+// With read_cache_entries > 0, users() and sessions() are read caches
+// (store/memory/read_cache.h) gated by a PgCacheListener: they answer from
+// memory only while the listener's connection is up and its heartbeat
+// recent, so a write committed by any process is seen here within the
+// listener's bound (100 ms); otherwise they read the server.
+//
 // Every store call runs on the calling (worker) thread with a connection
 // from a bounded pool (pg_pool.h): connection loss, timeouts and an
 // exhausted pool are kUnavailable (HTTP 503); the pool reconnects by itself
@@ -26,6 +32,7 @@
 #ifndef AUTHD_STORE_POSTGRES_POSTGRES_DATABASE_H_
 #define AUTHD_STORE_POSTGRES_POSTGRES_DATABASE_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -48,6 +55,12 @@ struct PostgresOptions {
   int connect_timeout_ms = 5000;    // per connection attempt
   int acquire_timeout_ms = 5000;    // waiting for a free pooled connection
   int statement_timeout_ms = 5000;  // server-side, per statement
+  // > 0: sessions and users read by the guard are cached in this process,
+  // at most this many of each, kept valid by LISTEN/NOTIFY
+  // (pg_cache_listener.h); 0: every read goes to the server.
+  int read_cache_entries = 0;
+  // Told when the cache listener comes up or goes down (pg_cache_listener.h).
+  std::function<void(bool up, const std::string& why)> on_cache_state;
 };
 
 class PostgresDatabase {
@@ -64,8 +77,12 @@ class PostgresDatabase {
   // Rate-limit and lockout windows, shared by every process on the
   // database.
   virtual throttle::CounterStore& counters() = 0;
-  // The access-token guard's session and user, in one round trip.
+  // The access-token guard's session and user, in one round trip, or from
+  // the read cache while it is usable.
   virtual session::GuardReader& guard_reader() = 0;
+  // With the read cache: repeated guard reads are answered from memory and
+  // honour core::NonBlockingScope (store/database.h).
+  virtual bool reads_cached() const = 0;
 
   // The highest migration version applied.
   virtual int schema_version() const = 0;

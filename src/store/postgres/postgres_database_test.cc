@@ -5,6 +5,7 @@
 #include "store/postgres/postgres_database.h"
 
 #include <atomic>
+#include <chrono>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -14,6 +15,7 @@
 
 #include <gtest/gtest.h>
 
+#include "core/nonblocking.h"
 #include "store/contract/counter_store_contract.h"
 #include "store/contract/mfa_store_contract.h"
 #include "store/contract/otp_store_contract.h"
@@ -21,6 +23,7 @@
 #include "store/contract/session_store_contract.h"
 #include "store/contract/store_backend.h"
 #include "store/contract/user_store_contract.h"
+#include "store/postgres/pg_cache_listener.h"
 #include "store/postgres/pg_migrations.h"
 #include "store/postgres/pg_test_util.h"
 
@@ -203,12 +206,13 @@ struct TwoProcesses {
   postgres::TempSchema schema;
   std::unique_ptr<PostgresDatabase> db[2];
 
-  bool Open() {
+  bool Open(int read_cache_entries = 0) {
     if (schema.url().empty()) return false;
     for (auto& d : db) {
       PostgresOptions o;
       o.url = schema.url();
       o.pool_size = 4;
+      o.read_cache_entries = read_cache_entries;
       auto opened = PostgresDatabase::Open(o);
       EXPECT_TRUE(IsOk(opened));
       if (!opened.ok()) return false;
@@ -448,6 +452,83 @@ TEST(PostgresDatabaseTest, SignupsOfOneEmailWithOtherIdentitiesAcrossProcessesCr
 
 TEST(PostgresDatabaseTest, SignupsOfOneIdentityWithOtherEmailsAcrossProcessesCreateOne) {
   RaceSignups(/*same_identity=*/true, /*same_email=*/false);
+}
+
+}  // namespace
+}  // namespace authd::store
+
+namespace authd::store {
+namespace {
+
+TEST(PgCacheListenerTest, ParsesNotifications) {
+  using Kind = postgres::CacheInvalidation::Kind;
+  auto s = postgres::ParseCacheNotification("s:abc:def");
+  EXPECT_EQ(s.kind, Kind::kSession);
+  EXPECT_EQ(s.id, "abc:def");
+  auto u = postgres::ParseCacheNotification("u:42");
+  EXPECT_EQ(u.kind, Kind::kUser);
+  EXPECT_EQ(u.id, "42");
+  for (const char* other : {"*", "", "s:", "x:1", "s", "session:1"}) {
+    EXPECT_EQ(postgres::ParseCacheNotification(other).kind, Kind::kAll) << other;
+  }
+}
+
+// With the read cache, a write committed by another process (a logout, a
+// user update) is seen within the listener's bound (100 ms), and the guard
+// reads answer as without the cache.
+TEST(PostgresDatabaseTest, ReadCacheSeesWritesOfOtherProcessesWithinBound) {
+  TwoProcesses p;
+  if (!p.Open(1000)) return;
+  ASSERT_TRUE(p.db[1]->reads_cached());
+  identity::User u = contract::MakeUser("u-1", "u-1@example.com");
+  ASSERT_TRUE(IsOk(p.db[0]->users().CreateUser(
+      contract::kTenantA, u, {contract::MakeIdentity(u, contract::kTenantA, "email", *u.email)},
+      true)));
+  session::Session s;
+  s.id = core::SessionId("s-1");
+  s.user_id = u.id;
+  s.tenant_id = contract::kTenantA;
+  s.refresh_hash = "hash-0";
+  s.data.user = u;
+  s.data.user.password_hash.reset();
+  s.data.tenant_id = contract::kTenantA;
+  s.expires_at = contract::kNow + contract::kHour;
+  s.last_active = s.created_at = s.updated_at = contract::kNow;
+  ASSERT_TRUE(IsOk(p.db[0]->sessions().Create(s, 0, contract::kNow)));
+  auto read = [&] {
+    return p.db[1]->guard_reader().Read(contract::kTenantA, s.id, contract::kNow);
+  };
+  using Clock = std::chrono::steady_clock;
+  // Until the listener is up the reads go to the server; then they hit.
+  const auto up_by = Clock::now() + std::chrono::seconds(10);
+  while (true) {
+    auto r = read();
+    ASSERT_TRUE(IsOk(r));
+    ASSERT_TRUE(r->has_value());
+    ASSERT_TRUE((*r)->user.has_value());
+    core::NonBlockingScope scope;
+    if (read().ok()) break;  // answered from memory
+    ASSERT_LT(Clock::now(), up_by) << "the cache never served";
+  }
+  auto seen_within = [&](auto changed) {
+    const auto t0 = Clock::now();
+    while (true) {
+      const auto sent = Clock::now();
+      auto r = read();
+      ASSERT_TRUE(IsOk(r));
+      if (changed(*r)) {
+        EXPECT_LE(sent - t0, std::chrono::milliseconds(100));
+        return;
+      }
+      ASSERT_LT(sent - t0, std::chrono::seconds(2));
+    }
+  };
+  ASSERT_TRUE(IsOk(p.db[0]->users().SetPassword(contract::kTenantA, u.id, "new-hash", 7)));
+  seen_within([](const std::optional<session::SessionAndUser>& r) {
+    return r && r->user && r->user->password_hash == std::optional<std::string>("new-hash");
+  });
+  ASSERT_TRUE(IsOk(p.db[0]->sessions().Delete(contract::kTenantA, s.id)));
+  seen_within([](const std::optional<session::SessionAndUser>& r) { return !r.has_value(); });
 }
 
 }  // namespace

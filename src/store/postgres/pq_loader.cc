@@ -40,6 +40,10 @@ struct Api {
   decltype(&::PQgetisnull) getisnull = nullptr;
   decltype(&::PQgetvalue) getvalue = nullptr;
   decltype(&::PQgetlength) getlength = nullptr;
+  decltype(&::PQsocket) socket = nullptr;
+  decltype(&::PQconsumeInput) consume_input = nullptr;
+  decltype(&::PQnotifies) notifies = nullptr;
+  decltype(&::PQfreemem) freemem = nullptr;
 };
 
 template <typename Fn>
@@ -78,6 +82,10 @@ const Api& Load() {
     ok &= Bind(lib, "PQgetisnull", a.getisnull, a.error);
     ok &= Bind(lib, "PQgetvalue", a.getvalue, a.error);
     ok &= Bind(lib, "PQgetlength", a.getlength, a.error);
+    ok &= Bind(lib, "PQsocket", a.socket, a.error);
+    ok &= Bind(lib, "PQconsumeInput", a.consume_input, a.error);
+    ok &= Bind(lib, "PQnotifies", a.notifies, a.error);
+    ok &= Bind(lib, "PQfreemem", a.freemem, a.error);
     a.ok = ok;
     return a;
   }();
@@ -130,5 +138,9 @@ char* PQcmdStatus(PGresult* r) { return Load().cmd_status(r); }
 int PQgetisnull(const PGresult* r, int row, int col) { return Load().getisnull(r, row, col); }
 char* PQgetvalue(const PGresult* r, int row, int col) { return Load().getvalue(r, row, col); }
 int PQgetlength(const PGresult* r, int row, int col) { return Load().getlength(r, row, col); }
+int PQsocket(const PGconn* c) { return Load().socket(c); }
+int PQconsumeInput(PGconn* c) { return Load().consume_input(c); }
+PGnotify* PQnotifies(PGconn* c) { return Load().notifies(c); }
+void PQfreemem(void* p) { Load().freemem(p); }
 
 }  // extern "C"

@@ -5,26 +5,14 @@
 #include <openssl/evp.h>
 #include <openssl/params.h>
 
-#include <cstdio>
-#include <cstdlib>
-
 #include "crypto/encoding.h"
+#include "crypto/openssl_util.h"
 
 namespace authd::crypto {
 namespace {
 
-// These only fail on allocation failure or a broken OpenSSL install; there is
-// no meaningful recovery and returning a wrong MAC would be worse.
-[[noreturn]] void Die(const char* what) {
-  std::fprintf(stderr, "authd: %s failed; aborting\n", what);
-  std::abort();
-}
-
-const unsigned char* U8(std::string_view s) {
-  // OpenSSL rejects some NULL pointers even with a zero length.
-  static const unsigned char kEmpty = 0;
-  return s.empty() ? &kEmpty : reinterpret_cast<const unsigned char*>(s.data());
-}
+using internal::Die;
+using internal::U8;
 
 // A per-thread HMAC-SHA256 context that keeps its last key. Every token
 // check and refresh hashes with the same JWT secret, so re-initialising

@@ -4,27 +4,16 @@
 #include <openssl/evp.h>
 #include <openssl/params.h>
 
-#include <cstdio>
-#include <cstdlib>
 #include <limits>
 
 #include "crypto/hmac.h"
+#include "crypto/openssl_util.h"
 
 namespace authd::crypto {
 namespace {
 
-// HMAC only fails on allocation failure or a broken OpenSSL install; there
-// is no meaningful recovery and a wrong code would be worse (as in hmac.cc).
-[[noreturn]] void Die(const char* what) {
-  std::fprintf(stderr, "authd: %s failed; aborting\n", what);
-  std::abort();
-}
-
-const unsigned char* U8(std::string_view s) {
-  // OpenSSL rejects some NULL pointers even with a zero length.
-  static const unsigned char kEmpty = 0;
-  return s.empty() ? &kEmpty : reinterpret_cast<const unsigned char*>(s.data());
-}
+using internal::Die;
+using internal::U8;
 
 const char* DigestName(OtpHash hash) {
   switch (hash) {

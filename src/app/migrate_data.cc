@@ -1,4 +1,4 @@
-#include "app/migrate_data.h"
+#include "app/commands.h"
 
 #include <cstdio>
 #include <optional>

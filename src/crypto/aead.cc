@@ -71,7 +71,7 @@ std::string SealWithNonce(std::string_view key32, std::string_view nonce12,
     total = len;
   }
   if (EVP_EncryptFinal_ex(ctx.get(), ct + total, &len) != 1 ||
-      static_cast<std::size_t>(total + len) != plaintext.size() ||
+      static_cast<std::size_t>(total) + static_cast<std::size_t>(len) != plaintext.size() ||
       EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_AEAD_GET_TAG, static_cast<int>(kTagBytes),
                           ct + plaintext.size()) != 1) {
     Die("AES-256-GCM seal");
@@ -130,7 +130,7 @@ std::optional<std::string> Open(std::string_view key32, std::string_view sealed,
   // Final verifies the tag; until it succeeds `plain` is unauthenticated and
   // must not escape (not even in freed memory).
   if (EVP_DecryptFinal_ex(ctx.get(), out + total, &len) != 1 ||
-      static_cast<std::size_t>(total + len) != plain.size()) {
+      static_cast<std::size_t>(total) + static_cast<std::size_t>(len) != plain.size()) {
     OPENSSL_cleanse(plain.data(), plain.size());
     return std::nullopt;
   }

@@ -20,9 +20,7 @@ using internal::U8;
 // algorithm fetch of EVP_Q_mac and the key schedule.
 class ThreadHmac {
  public:
-  ThreadHmac() {
-    static EVP_MAC* mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);  // never freed
-    if (mac == nullptr || (ctx_ = EVP_MAC_CTX_new(mac)) == nullptr) Die("HMAC setup");
+  ThreadHmac() : ctx_(internal::NewHmacContext()) {
     char digest[] = "SHA256";
     params_[0] = OSSL_PARAM_construct_utf8_string("digest", digest, 0);
     params_[1] = OSSL_PARAM_construct_end();

@@ -3,6 +3,8 @@
 #ifndef AUTHD_CRYPTO_OPENSSL_UTIL_H_
 #define AUTHD_CRYPTO_OPENSSL_UTIL_H_
 
+#include <openssl/types.h>
+
 #include <string_view>
 
 namespace authd::crypto::internal {
@@ -15,6 +17,11 @@ namespace authd::crypto::internal {
 // The bytes of `s` as OpenSSL wants them: it rejects some NULL pointers even
 // with a zero length, so an empty view yields a pointer to a static byte.
 const unsigned char* U8(std::string_view s);
+
+// A new HMAC context with no digest or key set yet (the algorithm is fetched
+// once per process and never freed). The caller frees it with
+// EVP_MAC_CTX_free. Dies on failure.
+EVP_MAC_CTX* NewHmacContext();
 
 }  // namespace authd::crypto::internal
 

@@ -62,11 +62,7 @@ bool AllAsciiDigits(std::string_view s) {
 // a null key (EVP_MAC_init) keeps the key schedule, as ThreadHmac does.
 class OtpMac {
  public:
-  OtpMac(std::string_view key, OtpHash hash) {
-    static EVP_MAC* mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);  // never freed
-    if (mac == nullptr || (ctx_ = EVP_MAC_CTX_new(mac)) == nullptr) {
-      Die("HMAC setup");
-    }
+  OtpMac(std::string_view key, OtpHash hash) : ctx_(internal::NewHmacContext()) {
     std::string digest(DigestName(hash));
     OSSL_PARAM params[] = {
         OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest.data(), 0),

@@ -7,7 +7,8 @@
 // verification_send) and two routes may share a bucket (verifyOtp counts
 // the recovery code and the contact verification codes together). Which
 // routes hit which bucket, in which order, is the route table's business
-// (http/route.h).
+// (http/route.h); the config's rate_limit.* options are read off this table
+// (config/options_security.cc), so a new bucket is one entry here.
 #ifndef AUTHD_THROTTLE_BUCKETS_H_
 #define AUTHD_THROTTLE_BUCKETS_H_
 
@@ -18,16 +19,18 @@
 
 namespace authd::throttle {
 
+// In the order of the rate_limit.* options (configuration.md, --help).
 enum class BucketId {
   kLogin,
   kSignup,
   kForgotPassword,
   kVerifyOtp,
-  kVerificationSend,
+  kPasswordlessSend,
   kMfaVerify,
+  kVerificationSend,
   kMfaSetup,
-  kMfaChallenge,
   kChangePassword,
+  kMfaChallenge,
 };
 
 struct BucketSpec {
@@ -35,6 +38,9 @@ struct BucketSpec {
   std::string_view name;    // the counter keys' prefix; never change it (live counters)
   std::string_view config;  // rate_limit.<config>
   Bucket RateLimitOptions::*limits;
+  // The routes the limits apply to, for the option's help text. Empty on a
+  // bucket that shares another's limits: that one's text names its routes.
+  std::string_view routes;
 };
 
 // Every bucket, in BucketId order.

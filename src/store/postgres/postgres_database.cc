@@ -1,5 +1,6 @@
 #include "store/postgres/postgres_database.h"
 
+#include <string>
 #include <utility>
 
 #include "store/postgres/pg_migrations.h"
@@ -11,9 +12,10 @@ namespace {
 
 class PostgresDatabaseImpl final : public PostgresDatabase {
  public:
-  PostgresDatabaseImpl(std::unique_ptr<postgres::PgPool> pool, int version)
+  PostgresDatabaseImpl(std::unique_ptr<postgres::PgPool> pool, int version, std::string url)
       : pool_(std::move(pool)),
         version_(version),
+        description_("postgres(" + RedactDatabaseUrl(url) + ")"),
         users_(postgres::NewPgUserStore(*pool_)),
         sessions_(postgres::NewPgSessionStore(*pool_)),
         otps_(postgres::NewPgOtpStore(*pool_)),
@@ -28,11 +30,14 @@ class PostgresDatabaseImpl final : public PostgresDatabase {
   mfa::MfaStore& mfa() override { return *mfa_; }
   throttle::CounterStore& counters() override { return *counters_; }
   int schema_version() const override { return version_; }
+  std::string description() const override { return description_; }
+  bool session_reads_in_memory() const override { return false; }
 
  private:
   // Declared first: destroyed last, after the stores that borrow it.
   std::unique_ptr<postgres::PgPool> pool_;
   const int version_;
+  const std::string description_;
   std::unique_ptr<identity::UserStore> users_;
   std::unique_ptr<session::SessionStore> sessions_;
   std::unique_ptr<otp::OtpStore> otps_;
@@ -47,6 +52,16 @@ bool IsPostgresUrl(const std::string& url) {
   return url.rfind("postgres://", 0) == 0 || url.rfind("postgresql://", 0) == 0;
 }
 
+std::string RedactDatabaseUrl(const std::string& url) {
+  const size_t scheme_end = url.find("://");
+  if (scheme_end == std::string::npos) return "?";
+  std::string rest = url.substr(scheme_end + 3);
+  rest = rest.substr(0, rest.find('?'));
+  const size_t at = rest.rfind('@');
+  if (at != std::string::npos) rest = rest.substr(at + 1);
+  return url.substr(0, scheme_end) + "://" + rest;
+}
+
 core::Result<std::unique_ptr<PostgresDatabase>> PostgresDatabase::Open(
     const PostgresOptions& options) {
   postgres::PgPoolOptions po;
@@ -58,7 +73,8 @@ core::Result<std::unique_ptr<PostgresDatabase>> PostgresDatabase::Open(
   auto pool = std::make_unique<postgres::PgPool>(std::move(po));
   core::Result<int> version = postgres::Migrate(*pool);
   if (!version.ok()) return version.error();
-  return std::unique_ptr<PostgresDatabase>(new PostgresDatabaseImpl(std::move(pool), *version));
+  return std::unique_ptr<PostgresDatabase>(
+      new PostgresDatabaseImpl(std::move(pool), *version, options.url));
 }
 
 }  // namespace authd::store

@@ -6,10 +6,10 @@
 
 #include <gtest/gtest.h>
 
+#include "app/flow_stack_test_util.h"
 #include "crypto/encoding.h"
 #include "crypto/hmac.h"
 #include "crypto/totp.h"
-#include "flows/flows_test_util.h"
 
 namespace authd::flows {
 namespace {
@@ -62,7 +62,7 @@ class MfaApi {
 
 // The whole sign-in stack with MFA (app::Services) on the memory database
 // and a fake clock.
-class MfaFlowsTest : public test_util::FlowStackTest {
+class MfaFlowsTest : public app::test_util::FlowStackTest {
  protected:
   explicit MfaFlowsTest(mfa::MfaOptions mfa = Enabled()) {
     mfa_opts_ = std::move(mfa);

@@ -5,7 +5,7 @@
 #include <memory>
 #include <string>
 
-#include "flows/flows_test_util.h"
+#include "app/flow_stack_test_util.h"
 
 namespace authd::flows {
 namespace {
@@ -16,7 +16,7 @@ constexpr const char* kNew = "An0ther!Passw0rd";
 
 // Change-password on the whole flow stack; the lockout locks after 3 failures, the rate limit
 // allows 4 per minute.
-class PasswordFlowsTest : public test_util::FlowStackTest {
+class PasswordFlowsTest : public app::test_util::FlowStackTest {
  protected:
   PasswordFlowsTest() {
     rl_opts_.change_password = {60000, 4};

@@ -6,7 +6,7 @@
 
 #include <gtest/gtest.h>
 
-#include "flows/flows_test_util.h"
+#include "app/flow_stack_test_util.h"
 
 namespace authd::flows {
 namespace {
@@ -14,7 +14,7 @@ namespace {
 using std::chrono::milliseconds;
 
 // Sessions on the whole flow stack, with neither rate limits nor lockout.
-class FlowsTest : public test_util::FlowStackTest {
+class FlowsTest : public app::test_util::FlowStackTest {
  protected:
   explicit FlowsTest(std::int64_t grace_ms = 10000) {
     opts_.refresh_grace_ms = grace_ms;

@@ -1,9 +1,9 @@
-// The fixture the flow tests share: the whole flow stack (app::Services,
-// built as main builds it) on the memory database, a fake clock and cheap
+// The fixture the flow tests (src/flows/*_test.cc) share: the whole flow
+// stack (app::Services, built as main builds it) on the memory database, a fake clock and cheap
 // argon2. A test's constructor sets the options it needs through cfg_ and
 // the references, then calls Build().
-#ifndef AUTHD_FLOWS_FLOWS_TEST_UTIL_H_
-#define AUTHD_FLOWS_FLOWS_TEST_UTIL_H_
+#ifndef AUTHD_APP_FLOW_STACK_TEST_UTIL_H_
+#define AUTHD_APP_FLOW_STACK_TEST_UTIL_H_
 
 #include <memory>
 
@@ -15,7 +15,7 @@
 #include "flows/account_flows.h"
 #include "store/memory/memory_stores.h"
 
-namespace authd::flows::test_util {
+namespace authd::app::test_util {
 
 class FlowStackTest : public ::testing::Test {
  protected:
@@ -27,8 +27,8 @@ class FlowStackTest : public ::testing::Test {
   }
 
   void Build() {
-    services_ = std::make_unique<app::Services>(
-        app::ServicesEnv{cfg_, *db_, clock_, crypto::OsRandom(), templates_});
+    services_ =
+        std::make_unique<Services>(ServicesEnv{cfg_, *db_, clock_, crypto::OsRandom(), templates_});
     accounts_ = &services_->accounts;
   }
 
@@ -40,10 +40,10 @@ class FlowStackTest : public ::testing::Test {
   core::FakeClock clock_{1795627064000};
   std::unique_ptr<store::Database> db_ = store::NewMemoryDatabase();
   courier::Templates templates_;
-  std::unique_ptr<app::Services> services_;
-  AccountFlows* accounts_ = nullptr;
+  std::unique_ptr<Services> services_;
+  flows::AccountFlows* accounts_ = nullptr;
 };
 
-}  // namespace authd::flows::test_util
+}  // namespace authd::app::test_util
 
-#endif  // AUTHD_FLOWS_FLOWS_TEST_UTIL_H_
+#endif  // AUTHD_APP_FLOW_STACK_TEST_UTIL_H_

@@ -1,6 +1,5 @@
-// The command line of authd: `authd [options]` serves (app/serve.h),
-// `authd migrate-data --to postgres://... [options]` copies the SQLite
-// database into PostgreSQL (app/migrate_data.h).
+// The options every command of authd (app/commands.h) reads: the command
+// line, the environment and the TOML file.
 #ifndef AUTHD_APP_COMMAND_LINE_H_
 #define AUTHD_APP_COMMAND_LINE_H_
 

@@ -15,29 +15,6 @@
 namespace authd::app {
 namespace {
 
-class PostgresStorage final : public store::Database {
- public:
-  PostgresStorage(std::unique_ptr<store::PostgresDatabase> db, std::string description)
-      : db_(std::move(db)), description_(std::move(description)) {}
-
-  identity::UserStore& users() override { return db_->users(); }
-  session::SessionStore& sessions() override { return db_->sessions(); }
-  otp::OtpStore& otps() override { return db_->otps(); }
-  courier::OutboxStore& outbox() override { return db_->outbox(); }
-  mfa::MfaStore& mfa() override { return db_->mfa(); }
-  throttle::CounterStore& counters() override { return db_->counters(); }
-  session::GuardReader& guard_reader() override { return db_->guard_reader(); }
-  std::string description() const override { return description_; }
-  int schema_version() const override { return db_->schema_version(); }
-  // Other processes write too: only the LISTEN/NOTIFY-gated cache
-  // (storage.postgres_read_cache_entries) may answer for the database.
-  bool session_reads_in_memory() const override { return db_->reads_cached(); }
-
- private:
-  const std::unique_ptr<store::PostgresDatabase> db_;
-  const std::string description_;
-};
-
 // What the SQLite writer calls when another process (the sqlite3 CLI, an
 // operator's tool) wrote to the database: the cached rows may be stale.
 std::function<void()> ForgetCachedRows(const std::string& path, store::CachedUserStore& users,
@@ -114,16 +91,6 @@ std::string SqlitePathOf(const config::StorageOptions& s) {
   return (std::filesystem::path(s.data_dir) / "authd.db").string();
 }
 
-std::string RedactDatabaseUrl(const std::string& url) {
-  const size_t scheme_end = url.find("://");
-  if (scheme_end == std::string::npos) return "?";
-  std::string rest = url.substr(scheme_end + 3);
-  rest = rest.substr(0, rest.find('?'));
-  const size_t at = rest.rfind('@');
-  if (at != std::string::npos) rest = rest.substr(at + 1);
-  return url.substr(0, scheme_end) + "://" + rest;
-}
-
 core::Result<std::unique_ptr<store::Database>> OpenDatabase(const config::StorageOptions& s) {
   if (store::IsPostgresUrl(s.database_url)) {
     store::PostgresOptions o;
@@ -145,8 +112,7 @@ core::Result<std::unique_ptr<store::Database>> OpenDatabase(const config::Storag
     };
     auto db = store::PostgresDatabase::Open(o);
     if (!db.ok()) return db.error();
-    return std::unique_ptr<store::Database>(std::make_unique<PostgresStorage>(
-        std::move(*db), "postgres(" + RedactDatabaseUrl(s.database_url) + ")"));
+    return std::unique_ptr<store::Database>(std::move(*db));
   }
   auto db = SqliteStorage::Open(SqlitePathOf(s), s.sqlite_cache_entries);
   if (!db.ok()) return db.error();

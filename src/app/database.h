@@ -25,10 +25,6 @@ core::Result<std::unique_ptr<store::Database>> OpenDatabase(const config::Storag
 // sqlite://<path>, or <data_dir>/authd.db.
 std::string SqlitePathOf(const config::StorageOptions& s);
 
-// `url` without credentials or query parameters (which may hold a
-// password): scheme://host:port/db.
-std::string RedactDatabaseUrl(const std::string& url);
-
 }  // namespace authd::app
 
 #endif  // AUTHD_APP_DATABASE_H_

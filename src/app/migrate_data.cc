@@ -1,4 +1,4 @@
-#include "app/migrate_data.h"
+#include "app/commands.h"
 
 #include <cstdio>
 #include <optional>
@@ -53,7 +53,7 @@ int MigrateData(int argc, char** argv) {
   // Large tables: one statement per row, but no single one should be cut.
   target.statement_timeout_ms = 600'000;
   std::fprintf(stderr, "authd migrate-data: copying sqlite:%s to %s\n", path.c_str(),
-               RedactDatabaseUrl(to).c_str());
+               store::RedactDatabaseUrl(to).c_str());
   auto report = store::CopySqliteToPostgres(path, target);
   if (!report.ok()) {
     const core::Error& e = report.error();

@@ -1,4 +1,4 @@
-#include "app/serve.h"
+#include "app/commands.h"
 
 #include <chrono>
 #include <filesystem>

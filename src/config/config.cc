@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "config/option_table.h"
 #include "config/sources.h"
 
@@ -88,7 +90,7 @@ Args ParseArgs(int argc, const char* const* argv) {
     } else if (opt == nullptr && name != "config") {
       fail(UnknownFlagMessage(name));
     } else if (!value) {
-      fail("flag --" + name + " needs a value: --" + name + " VALUE or --" + name + "=VALUE");
+      fail(fmt::format("flag --{0} needs a value: --{0} VALUE or --{0}=VALUE", name));
     } else if (opt == nullptr) {
       args.config_path = *value;
     } else {

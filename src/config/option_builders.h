@@ -30,14 +30,20 @@ core::Status CheckOrigin(std::string& s);
 // `lower_case`.
 StringCheck Token(bool lower_case);
 
-template <typename Field>
-Option IntOption(std::string key, Field field, long long min, long long max, std::string help) {
+// What every builder starts from; each adds its limits, set and get.
+inline Option Described(std::string key, OptionType type, std::string help) {
   Option o;
   o.key = std::move(key);
-  o.type = OptionType::kInt;
+  o.type = type;
+  o.help = std::move(help);
+  return o;
+}
+
+template <typename Field>
+Option IntOption(std::string key, Field field, long long min, long long max, std::string help) {
+  Option o = Described(std::move(key), OptionType::kInt, std::move(help));
   o.min = min;
   o.max = max;
-  o.help = std::move(help);
   o.set = [field](Config& c, const Value& v) -> core::Status {
     auto& f = field(c);
     f = static_cast<std::remove_reference_t<decltype(f)>>(std::get<long long>(v));
@@ -52,12 +58,9 @@ Option IntOption(std::string key, Field field, long long min, long long max, std
 template <typename Field>
 Option DurationOption(std::string key, Field field, long long unit_ms, long long min_ms,
                       std::string help) {
-  Option o;
-  o.key = std::move(key);
-  o.type = OptionType::kDuration;
+  Option o = Described(std::move(key), OptionType::kDuration, std::move(help));
   o.min = min_ms;
   o.max = kMaxDurationMs;
-  o.help = std::move(help);
   o.set = [field, unit_ms](Config& c, const Value& v) -> core::Status {
     long long ms = std::get<long long>(v);
     if (ms % unit_ms != 0) {
@@ -74,10 +77,7 @@ Option DurationOption(std::string key, Field field, long long unit_ms, long long
 
 template <typename Field>
 Option BoolOption(std::string key, Field field, std::string help) {
-  Option o;
-  o.key = std::move(key);
-  o.type = OptionType::kBool;
-  o.help = std::move(help);
+  Option o = Described(std::move(key), OptionType::kBool, std::move(help));
   o.set = [field](Config& c, const Value& v) -> core::Status {
     field(c) = std::get<bool>(v);
     return core::Status::Ok();
@@ -88,10 +88,7 @@ Option BoolOption(std::string key, Field field, std::string help) {
 
 template <typename Field>
 Option StringOption(std::string key, Field field, std::string help, StringCheck check = nullptr) {
-  Option o;
-  o.key = std::move(key);
-  o.type = OptionType::kString;
-  o.help = std::move(help);
+  Option o = Described(std::move(key), OptionType::kString, std::move(help));
   o.set = [field, check](Config& c, const Value& v) -> core::Status {
     std::string s = std::get<std::string>(v);
     if (check) {
@@ -109,10 +106,7 @@ Option StringOption(std::string key, Field field, std::string help, StringCheck 
 template <typename Field, typename E>
 Option EnumOption(std::string key, Field field, std::vector<std::pair<std::string, E>> choices,
                   std::string help) {
-  Option o;
-  o.key = std::move(key);
-  o.type = OptionType::kEnum;
-  o.help = std::move(help);
+  Option o = Described(std::move(key), OptionType::kEnum, std::move(help));
   for (const auto& [word, unused] : choices) o.choices.push_back(word);
   o.set = [field, choices](Config& c, const Value& v) -> core::Status {
     for (const auto& [word, e] : choices) {
@@ -132,10 +126,7 @@ Option EnumOption(std::string key, Field field, std::vector<std::pair<std::strin
 // `check` validates (and may normalize) each item.
 template <typename Field>
 Option ListOption(std::string key, Field field, std::string help, StringCheck check = nullptr) {
-  Option o;
-  o.key = std::move(key);
-  o.type = OptionType::kList;
-  o.help = std::move(help);
+  Option o = Described(std::move(key), OptionType::kList, std::move(help));
   o.set = [field, check](Config& c, const Value& v) -> core::Status {
     std::vector<std::string> items = std::get<std::vector<std::string>>(v);
     for (std::string& item : items) {
@@ -153,10 +144,7 @@ Option ListOption(std::string key, Field field, std::string help, StringCheck ch
 // The field is a throttle::Bucket.
 template <typename Field>
 Option RateOption(std::string key, Field field, std::string help) {
-  Option o;
-  o.key = std::move(key);
-  o.type = OptionType::kRate;
-  o.help = std::move(help);
+  Option o = Described(std::move(key), OptionType::kRate, std::move(help));
   o.set = [field](Config& c, const Value& v) -> core::Status {
     const Rate& r = std::get<Rate>(v);
     field(c).max = r.max;

@@ -1,11 +1,13 @@
 // Option table, part 2: password, lockout, rate_limit, auth, log.
-#include <iterator>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "config/option_builders.h"
 #include "config/option_table.h"
+#include "throttle/buckets.h"
 
 namespace authd::config::internal {
 namespace {
@@ -91,43 +93,14 @@ void AppendRateLimit(std::vector<Option>& out) {
       "submitted e-mail/phone; ip = per client IP; identifier = per e-mail/"
       "phone. Behind a reverse proxy set server.trust_proxy, or every "
       "client shares the proxy's IP."));
-  const std::pair<const char*, const char*> kRoutes[] = {
-      {"login", "POST /auth/login"},
-      {"signup", "POST /auth/signup"},
-      {"forgot_password", "POST /auth/forgot-password"},
-      {"verify_otp", "POST /auth/verify-forgot-password-otp"},
-      {"passwordless_send", "POST /auth/passwordless/send"},
-      {"mfa_verify", "POST /auth/mfa/verify and /auth/mfa/verify-recovery-code"},
-      {"verification_send",
-       "POST /auth/send-email-verification, /auth/send-phone-verification "
-       "and /auth/mfa/challenge (authd only: the reference has no limit there)"},
-      {"mfa_setup",
-       "POST /auth/mfa/setup-totp, per account and per IP (authd only: the "
-       "reference has no limit there)"},
-      {"change_password",
-       "POST /auth/change-password, counted per signed-in user as the "
-       "identifier (authd only: the reference has no limit there)"},
-  };
-  using throttle::Bucket;
-  using throttle::RateLimitOptions;
-  Bucket RateLimitOptions::*const kFields[] = {
-      &RateLimitOptions::login,
-      &RateLimitOptions::signup,
-      &RateLimitOptions::forgot_password,
-      &RateLimitOptions::verify_otp,
-      &RateLimitOptions::passwordless_send,
-      &RateLimitOptions::mfa_verify,
-      &RateLimitOptions::verification_send,
-      &RateLimitOptions::mfa_setup,
-      &RateLimitOptions::change_password,
-  };
-  for (size_t i = 0; i < std::size(kRoutes); ++i) {
-    const auto field = kFields[i];
+  for (const throttle::BucketSpec& bucket : throttle::AllBuckets()) {
+    if (bucket.routes.empty()) continue;  // shares another bucket's option
+    const auto limits = bucket.limits;
     out.push_back(RateOption(
-        std::string("rate_limit.") + kRoutes[i].first,
-        [field](auto& c) -> auto& { return c.rate_limit.*field; },
-        std::string("Limit of ") + kRoutes[i].second +
-            ": at most MAX requests per WINDOW per key (see key_by)."));
+        fmt::format("rate_limit.{}", bucket.config),
+        [limits](auto& c) -> auto& { return c.rate_limit.*limits; },
+        fmt::format("Limit of {}: at most MAX requests per WINDOW per key (see key_by).",
+                    bucket.routes)));
   }
 }
 

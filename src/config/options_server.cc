@@ -68,10 +68,7 @@ core::Status CheckJwtSecret(std::string& s) {
 // A list of IP addresses / CIDR ranges held as core::IpNetwork.
 template <typename Field>
 Option NetworkListOption(std::string key, Field field, std::string help) {
-  Option o;
-  o.key = std::move(key);
-  o.type = OptionType::kList;
-  o.help = std::move(help);
+  Option o = Described(std::move(key), OptionType::kList, std::move(help));
   o.set = [field](Config& c, const Value& v) -> core::Status {
     std::vector<core::IpNetwork> nets;
     for (const std::string& item : std::get<std::vector<std::string>>(v)) {

@@ -1,43 +1,34 @@
 #include "courier/message.h"
 
-namespace authd::courier {
+#include "core/enum_names.h"
 
-const char* ChannelName(Channel c) {
-  switch (c) {
-    case Channel::kEmail:
-      return "email";
-    case Channel::kSms:
-      return "sms";
-    case Channel::kWebhook:
-      return "webhook";
-  }
-  return "?";
-}
+namespace authd::courier {
+namespace {
+
+constexpr core::EnumName<Channel> kChannelNames[] = {
+    {Channel::kEmail, "email"},
+    {Channel::kSms, "sms"},
+    {Channel::kWebhook, "webhook"},
+};
+
+constexpr core::EnumName<MessageState> kMessageStateNames[] = {
+    {MessageState::kPending, "pending"},
+    {MessageState::kSent, "sent"},
+    {MessageState::kDead, "dead"},
+};
+
+}  // namespace
+
+const char* ChannelName(Channel c) { return core::NameIn(kChannelNames, c); }
 
 std::optional<Channel> ParseChannel(std::string_view name) {
-  for (Channel c : {Channel::kEmail, Channel::kSms, Channel::kWebhook}) {
-    if (name == ChannelName(c)) return c;
-  }
-  return std::nullopt;
+  return core::ValueIn(kChannelNames, name);
 }
 
-const char* StateName(MessageState s) {
-  switch (s) {
-    case MessageState::kPending:
-      return "pending";
-    case MessageState::kSent:
-      return "sent";
-    case MessageState::kDead:
-      return "dead";
-  }
-  return "?";
-}
+const char* StateName(MessageState s) { return core::NameIn(kMessageStateNames, s); }
 
 std::optional<MessageState> ParseState(std::string_view name) {
-  for (MessageState s : {MessageState::kPending, MessageState::kSent, MessageState::kDead}) {
-    if (name == StateName(s)) return s;
-  }
-  return std::nullopt;
+  return core::ValueIn(kMessageStateNames, name);
 }
 
 }  // namespace authd::courier

@@ -4,33 +4,22 @@
 #include <openssl/evp.h>
 
 #include <climits>
-#include <cstdio>
-#include <cstdlib>
 #include <cstring>
 #include <memory>
 
 #include "crypto/encoding.h"
 #include "crypto/hmac.h"
+#include "crypto/openssl_util.h"
 
 namespace authd::crypto {
 namespace {
 
+using internal::Die;
+using internal::U8;
+
 constexpr std::string_view kPrefix = "v1.";
 constexpr std::size_t kNonceBytes = 12;
 constexpr std::size_t kTagBytes = 16;
-
-// Setup and encryption only fail on allocation failure or a broken OpenSSL
-// install; there is no meaningful recovery (as in hmac.cc).
-[[noreturn]] void Die(const char* what) {
-  std::fprintf(stderr, "authd: %s failed; aborting\n", what);
-  std::abort();
-}
-
-const unsigned char* U8(std::string_view s) {
-  // OpenSSL rejects some NULL pointers even with a zero length.
-  static const unsigned char kEmpty = 0;
-  return s.empty() ? &kEmpty : reinterpret_cast<const unsigned char*>(s.data());
-}
 
 // OpenSSL takes int lengths.
 bool FitsInt(std::string_view s) { return s.size() <= static_cast<std::size_t>(INT_MAX); }
@@ -82,7 +71,7 @@ std::string SealWithNonce(std::string_view key32, std::string_view nonce12,
     total = len;
   }
   if (EVP_EncryptFinal_ex(ctx.get(), ct + total, &len) != 1 ||
-      static_cast<std::size_t>(total + len) != plaintext.size() ||
+      static_cast<std::size_t>(total) + static_cast<std::size_t>(len) != plaintext.size() ||
       EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_AEAD_GET_TAG, static_cast<int>(kTagBytes),
                           ct + plaintext.size()) != 1) {
     Die("AES-256-GCM seal");
@@ -141,7 +130,7 @@ std::optional<std::string> Open(std::string_view key32, std::string_view sealed,
   // Final verifies the tag; until it succeeds `plain` is unauthenticated and
   // must not escape (not even in freed memory).
   if (EVP_DecryptFinal_ex(ctx.get(), out + total, &len) != 1 ||
-      static_cast<std::size_t>(total + len) != plain.size()) {
+      static_cast<std::size_t>(total) + static_cast<std::size_t>(len) != plain.size()) {
     OPENSSL_cleanse(plain.data(), plain.size());
     return std::nullopt;
   }

@@ -1,5 +1,6 @@
 // Byte encodings used on the wire: base64url (RFC 4648 §5, no padding),
-// standard base64, base32 (RFC 4648 §6, TOTP secrets), lower-case hex.
+// standard base64, base32 (RFC 4648 §6, TOTP secrets), lower-case hex,
+// percent-encoding (RFC 3986 §2.1).
 #ifndef AUTHD_CRYPTO_ENCODING_H_
 #define AUTHD_CRYPTO_ENCODING_H_
 
@@ -31,6 +32,15 @@ std::optional<std::string> Base32Decode(std::string_view text);
 std::string HexEncode(std::string_view bytes);  // lower-case
 // Accepts either case; nullopt on odd length or a non-hex character.
 std::optional<std::string> HexDecode(std::string_view hex);
+
+// Percent-encoding with upper-case hex: ASCII letters and digits and the
+// characters of `keep` stay, every other byte becomes %XX. Callers differ on
+// purpose in what they keep, so the set is theirs to name (the two below).
+std::string PercentEncode(std::string_view bytes, std::string_view keep);
+// RFC 3986 §2.3's unreserved marks.
+inline constexpr std::string_view kUriUnreserved = "-._~";
+// What JavaScript's encodeURIComponent leaves as is.
+inline constexpr std::string_view kUriComponentUnreserved = "-._~!*'()";
 
 }  // namespace authd::crypto
 

@@ -257,5 +257,14 @@ TEST(Base64UrlRoundTrip, EveryLengthAndByteValue) {
   }
 }
 
+TEST(PercentEncode, KeepsAlphanumericsAndTheNamedSet) {
+  const std::string all = std::string("aZ09-._~!*'() /?&=%\x00\xC3\xA9", 22);
+  EXPECT_EQ(PercentEncode(all, kUriUnreserved),
+            "aZ09-._~%21%2A%27%28%29%20%2F%3F%26%3D%25%00%C3%A9");
+  EXPECT_EQ(PercentEncode(all, kUriComponentUnreserved),
+            "aZ09-._~!*'()%20%2F%3F%26%3D%25%00%C3%A9");
+  EXPECT_EQ(PercentEncode("", kUriUnreserved), "");
+}
+
 }  // namespace
 }  // namespace authd::crypto

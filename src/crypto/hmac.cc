@@ -5,26 +5,14 @@
 #include <openssl/evp.h>
 #include <openssl/params.h>
 
-#include <cstdio>
-#include <cstdlib>
-
 #include "crypto/encoding.h"
+#include "crypto/openssl_util.h"
 
 namespace authd::crypto {
 namespace {
 
-// These only fail on allocation failure or a broken OpenSSL install; there is
-// no meaningful recovery and returning a wrong MAC would be worse.
-[[noreturn]] void Die(const char* what) {
-  std::fprintf(stderr, "authd: %s failed; aborting\n", what);
-  std::abort();
-}
-
-const unsigned char* U8(std::string_view s) {
-  // OpenSSL rejects some NULL pointers even with a zero length.
-  static const unsigned char kEmpty = 0;
-  return s.empty() ? &kEmpty : reinterpret_cast<const unsigned char*>(s.data());
-}
+using internal::Die;
+using internal::U8;
 
 // A per-thread HMAC-SHA256 context that keeps its last key. Every token
 // check and refresh hashes with the same JWT secret, so re-initialising
@@ -32,9 +20,7 @@ const unsigned char* U8(std::string_view s) {
 // algorithm fetch of EVP_Q_mac and the key schedule.
 class ThreadHmac {
  public:
-  ThreadHmac() {
-    static EVP_MAC* mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);  // never freed
-    if (mac == nullptr || (ctx_ = EVP_MAC_CTX_new(mac)) == nullptr) Die("HMAC setup");
+  ThreadHmac() : ctx_(internal::NewHmacContext()) {
     char digest[] = "SHA256";
     params_[0] = OSSL_PARAM_construct_utf8_string("digest", digest, 0);
     params_[1] = OSSL_PARAM_construct_end();

@@ -284,11 +284,10 @@ class Scanner {
         ++pos_;
         return true;
       }
+      if (c < 0x20) return false;  // raw control characters must be escaped
       if (c == '\\') {
         ++pos_;
         if (!ParseEscape(out)) return false;
-      } else if (c < 0x20) {
-        return false;  // raw control characters must be escaped
       } else if (c < 0x80) {
         if (out != nullptr) out->push_back(static_cast<char>(c));
         ++pos_;

@@ -4,27 +4,16 @@
 #include <openssl/evp.h>
 #include <openssl/params.h>
 
-#include <cstdio>
-#include <cstdlib>
 #include <limits>
 
 #include "crypto/hmac.h"
+#include "crypto/openssl_util.h"
 
 namespace authd::crypto {
 namespace {
 
-// HMAC only fails on allocation failure or a broken OpenSSL install; there
-// is no meaningful recovery and a wrong code would be worse (as in hmac.cc).
-[[noreturn]] void Die(const char* what) {
-  std::fprintf(stderr, "authd: %s failed; aborting\n", what);
-  std::abort();
-}
-
-const unsigned char* U8(std::string_view s) {
-  // OpenSSL rejects some NULL pointers even with a zero length.
-  static const unsigned char kEmpty = 0;
-  return s.empty() ? &kEmpty : reinterpret_cast<const unsigned char*>(s.data());
-}
+using internal::Die;
+using internal::U8;
 
 const char* DigestName(OtpHash hash) {
   switch (hash) {
@@ -73,11 +62,7 @@ bool AllAsciiDigits(std::string_view s) {
 // a null key (EVP_MAC_init) keeps the key schedule, as ThreadHmac does.
 class OtpMac {
  public:
-  OtpMac(std::string_view key, OtpHash hash) {
-    static EVP_MAC* mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);  // never freed
-    if (mac == nullptr || (ctx_ = EVP_MAC_CTX_new(mac)) == nullptr) {
-      Die("HMAC setup");
-    }
+  OtpMac(std::string_view key, OtpHash hash) : ctx_(internal::NewHmacContext()) {
     std::string digest(DigestName(hash));
     OSSL_PARAM params[] = {
         OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest.data(), 0),

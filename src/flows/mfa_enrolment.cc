@@ -11,25 +11,6 @@
 namespace authd::flows {
 namespace {
 
-// encodeURIComponent: RFC 3986 unreserved plus !'()* stay.
-std::string UriComponent(std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    const bool keep =
-        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-        std::string_view("-_.!~*'()").find(static_cast<char>(c)) != std::string_view::npos;
-    if (keep) {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 0xF]);
-    }
-  }
-  return out;
-}
-
 // The account label goes into the otpauth path as the reference puts it:
 // as is, except for the characters that would end the path.
 std::string PathLabel(std::string_view s) {
@@ -152,7 +133,8 @@ core::Result<TotpEnrolment> MfaEnrolment::SetupTotp(const Principal& p,
   e.account = !trimmed.empty() ? trimmed : u.email ? *u.email : u.phone ? *u.phone : u.id.str();
   e.secret = crypto::Base32Encode(d_.random.Bytes(20));
   e.otpauth_url = "otpauth://totp/" + PathLabel(e.account) + "?secret=" + e.secret +
-                  "&issuer=" + UriComponent(e.issuer) + "&period=30";
+                  "&issuer=" + crypto::PercentEncode(e.issuer, crypto::kUriComponentUnreserved) +
+                  "&period=30";
 
   const core::UnixMillis now = d_.clock.NowMillis();
   mfa::TotpDevice d;

@@ -6,14 +6,10 @@
 
 #include <gtest/gtest.h>
 
-#include "app/services.h"
-#include "config/config.h"
-#include "courier/templates.h"
+#include "app/flow_stack_test_util.h"
 #include "crypto/encoding.h"
 #include "crypto/hmac.h"
 #include "crypto/totp.h"
-#include "flows/account_flows.h"
-#include "store/memory/memory_stores.h"
 
 namespace authd::flows {
 namespace {
@@ -66,22 +62,17 @@ class MfaApi {
 
 // The whole sign-in stack with MFA (app::Services) on the memory database
 // and a fake clock.
-class MfaFlowsTest : public ::testing::Test {
+class MfaFlowsTest : public app::test_util::FlowStackTest {
  protected:
   explicit MfaFlowsTest(mfa::MfaOptions mfa = Enabled()) {
     mfa_opts_ = std::move(mfa);
     cfg_.app_name = "Acme";
     cfg_.mfa.encryption_key = kSecret;
     opts_.jwt_secret = kSecret;
-    pw_opts_.argon2_memory_kib = 64;
-    pw_opts_.argon2_time_cost = 1;
-    pw_opts_.argon2_parallelism = 1;
     rl_opts_.enabled = false;
     lock_opts_.max_failed_attempts = 3;
-    services_ = std::make_unique<app::Services>(
-        app::ServicesEnv{cfg_, *db_, clock_, crypto::OsRandom(), templates_});
+    Build();
     mfa_ = std::make_unique<MfaApi>(services_->flows.mfa_enrolment, services_->flows.second_factor);
-    accounts_ = &services_->flows.accounts;
     flows_ = &services_->flows.sessions;
   }
 
@@ -135,20 +126,10 @@ class MfaFlowsTest : public ::testing::Test {
     return crypto::Totp(key, clock_.NowSeconds() + 30 * step_offset);
   }
 
-  config::Config cfg_;
   mfa::MfaOptions& mfa_opts_ = cfg_.mfa;
-  session::SessionOptions& opts_ = cfg_.session;
-  identity::PasswordOptions& pw_opts_ = cfg_.password;
-  throttle::RateLimitOptions& rl_opts_ = cfg_.rate_limit;
-  throttle::LockoutOptions& lock_opts_ = cfg_.lockout;
-  core::FakeClock clock_{1795627064000};
-  std::unique_ptr<store::Database> db_ = store::NewMemoryDatabase();
   identity::UserStore* users_ = &db_->users();
   mfa::MfaStore* mfa_store_ = &db_->mfa();
-  courier::Templates templates_;
-  std::unique_ptr<app::Services> services_;
   std::unique_ptr<MfaApi> mfa_;
-  AccountFlows* accounts_ = nullptr;
   SessionFlows* flows_ = nullptr;
 };
 

@@ -5,11 +5,7 @@
 #include <memory>
 #include <string>
 
-#include "app/services.h"
-#include "config/config.h"
-#include "courier/templates.h"
-#include "flows/account_flows.h"
-#include "store/memory/memory_stores.h"
+#include "app/flow_stack_test_util.h"
 
 namespace authd::flows {
 namespace {
@@ -18,21 +14,14 @@ constexpr const char* kPassword = "Str0ng!Passw0rd";
 constexpr const char* kWrong = "Wr0ng!Passw0rd";
 constexpr const char* kNew = "An0ther!Passw0rd";
 
-// Change-password (app::Services on the memory database), a fake clock and
-// cheap argon2; the lockout locks after 3 failures, the rate limit allows 4
-// per minute.
-class PasswordFlowsTest : public ::testing::Test {
+// Change-password on the whole flow stack; the lockout locks after 3 failures, the rate limit
+// allows 4 per minute.
+class PasswordFlowsTest : public app::test_util::FlowStackTest {
  protected:
   PasswordFlowsTest() {
-    session_opts_.jwt_secret = "unit-test-secret-unit-test-secret-0123";
-    pw_opts_.argon2_memory_kib = 64;
-    pw_opts_.argon2_time_cost = 1;
-    pw_opts_.argon2_parallelism = 1;
     rl_opts_.change_password = {60000, 4};
     lock_opts_.max_failed_attempts = 3;
-    services_ = std::make_unique<app::Services>(
-        app::ServicesEnv{cfg_, *db_, clock_, crypto::OsRandom(), templates_});
-    accounts_ = &services_->flows.accounts;
+    Build();
     flows_ = &services_->flows.passwords;
     SignupInput in;
     in.email = "ada@example.com";
@@ -55,16 +44,6 @@ class PasswordFlowsTest : public ::testing::Test {
     return s.ok() ? "ok" : s.error().code;
   }
 
-  config::Config cfg_;
-  session::SessionOptions& session_opts_ = cfg_.session;
-  identity::PasswordOptions& pw_opts_ = cfg_.password;
-  throttle::RateLimitOptions& rl_opts_ = cfg_.rate_limit;
-  throttle::LockoutOptions& lock_opts_ = cfg_.lockout;
-  core::FakeClock clock_{1795627064000};
-  std::unique_ptr<store::Database> db_ = store::NewMemoryDatabase();
-  courier::Templates templates_;
-  std::unique_ptr<app::Services> services_;
-  AccountFlows* accounts_ = nullptr;
   PasswordFlows* flows_ = nullptr;
   core::UserId user_;
 };

@@ -1,8 +1,7 @@
 #include "flows/recovery_flows.h"
 
-#include <cctype>
-
 #include "core/errors.h"
+#include "crypto/encoding.h"
 #include "crypto/hmac.h"
 #include "flows/account_flows.h"
 #include "flows/reset_token.h"
@@ -15,22 +14,6 @@ core::TenantId TenantOf(const std::optional<std::string>& id) {
   // unknown tenant finds nobody.
   if (id) return core::TenantIdValue(*id);
   return std::nullopt;
-}
-
-// RFC 3986 unreserved characters stay; everything else is %XX.
-std::string UrlEncode(std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 0xF]);
-    }
-  }
-  return out;
 }
 
 }  // namespace
@@ -70,7 +53,8 @@ core::Status RecoveryFlows::Forgot(const RecoveryTarget& target) {
   d.vars["phone"] = u.phone.value_or("");
   if (!by_phone && !options_.reset_url.empty()) {
     const char sep = options_.reset_url.find('?') == std::string::npos ? '?' : '&';
-    d.vars["link"] = options_.reset_url + sep + "code={code}&email=" + UrlEncode(identifier);
+    d.vars["link"] = options_.reset_url + sep + "code={code}&email=" +
+                     crypto::PercentEncode(identifier, crypto::kUriUnreserved);
   }
   d.event.name = courier::event::kPasswordResetRequested;
   d.event.tenant = tenant;

@@ -6,32 +6,21 @@
 
 #include <gtest/gtest.h>
 
-#include "app/services.h"
-#include "config/config.h"
-#include "courier/templates.h"
-#include "flows/account_flows.h"
-#include "store/memory/memory_stores.h"
+#include "app/flow_stack_test_util.h"
 
 namespace authd::flows {
 namespace {
 
 using std::chrono::milliseconds;
 
-// The whole flow stack (app::Services) on the memory database, a fake
-// clock and cheap argon2.
-class FlowsTest : public ::testing::Test {
+// Sessions on the whole flow stack, with neither rate limits nor lockout.
+class FlowsTest : public app::test_util::FlowStackTest {
  protected:
   explicit FlowsTest(std::int64_t grace_ms = 10000) {
-    opts_.jwt_secret = "unit-test-secret-unit-test-secret-0123";
     opts_.refresh_grace_ms = grace_ms;
-    pw_opts_.argon2_memory_kib = 64;
-    pw_opts_.argon2_time_cost = 1;
-    pw_opts_.argon2_parallelism = 1;
     rl_opts_.enabled = false;
     lock_opts_.enabled = false;
-    services_ = std::make_unique<app::Services>(
-        app::ServicesEnv{cfg_, *db_, clock_, crypto::OsRandom(), templates_});
-    accounts_ = &services_->flows.accounts;
+    Build();
     flows_ = &services_->flows.sessions;
   }
 
@@ -44,16 +33,6 @@ class FlowsTest : public ::testing::Test {
     return *r;
   }
 
-  config::Config cfg_;
-  session::SessionOptions& opts_ = cfg_.session;
-  identity::PasswordOptions& pw_opts_ = cfg_.password;
-  throttle::RateLimitOptions& rl_opts_ = cfg_.rate_limit;
-  throttle::LockoutOptions& lock_opts_ = cfg_.lockout;
-  core::FakeClock clock_{1795627064000};
-  std::unique_ptr<store::Database> db_ = store::NewMemoryDatabase();
-  courier::Templates templates_;
-  std::unique_ptr<app::Services> services_;
-  AccountFlows* accounts_ = nullptr;
   SessionFlows* flows_ = nullptr;
 };
 

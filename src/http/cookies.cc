@@ -1,6 +1,7 @@
 #include "http/cookies.h"
 
 #include "core/clock.h"
+#include "crypto/encoding.h"
 
 namespace authd::http {
 namespace {
@@ -59,41 +60,6 @@ std::string DecodeValue(std::string_view raw) {
   return decoded ? std::move(*decoded) : std::string(raw);
 }
 
-// encodeURIComponent's unreserved set.
-bool IsUnreserved(unsigned char c) {
-  if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
-    return true;
-  }
-  switch (c) {
-    case '-':
-    case '_':
-    case '.':
-    case '!':
-    case '~':
-    case '*':
-    case '\'':
-    case '(':
-    case ')':
-      return true;
-    default:
-      return false;
-  }
-}
-
-void AppendEncoded(std::string_view value, std::string& out) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  for (char ch : value) {
-    auto c = static_cast<unsigned char>(ch);
-    if (IsUnreserved(c)) {
-      out.push_back(ch);
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 0xF]);
-    }
-  }
-}
-
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i) {
@@ -140,7 +106,8 @@ std::string Serialize(const SetCookie& cookie) {
   std::string out;
   out.reserve(cookie.name.size() + cookie.value.size() + 128);
   out.append(cookie.name).push_back('=');
-  AppendEncoded(cookie.value, out);
+  // The value as encodeURIComponent writes it.
+  out.append(crypto::PercentEncode(cookie.value, crypto::kUriComponentUnreserved));
   if (cookie.max_age_seconds) {
     out.append("; Max-Age=").append(std::to_string(*cookie.max_age_seconds));
   }

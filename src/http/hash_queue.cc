@@ -64,7 +64,26 @@ void HashQueue::SweepCancelledLocked(std::vector<Entry>& out) {
   waiting_.erase(gone, waiting_.end());
 }
 
+void HashQueue::CountRefusalLocked(HashOutcome outcome) {
+  switch (outcome) {
+    case HashOutcome::kQueueFull:
+      ++stats_.queue_full;
+      break;
+    case HashOutcome::kKeyBusy:
+      ++stats_.key_busy;
+      break;
+    case HashOutcome::kStopped:
+      ++stats_.stopped;
+      break;
+    case HashOutcome::kRun:
+    case HashOutcome::kClientGone:
+      break;
+  }
+}
+
 void HashQueue::Submit(std::string key, CancelFlag cancelled, Job job, Done done) {
+  Entry entry{std::move(key), std::move(cancelled), std::move(job), std::move(done)};
+  std::optional<Entry> turned_away;  // entry, when refused: finished unlocked
   std::vector<Entry> dropped;
   HashOutcome refused = HashOutcome::kRun;
   {
@@ -74,8 +93,8 @@ void HashQueue::Submit(std::string key, CancelFlag cancelled, Job job, Done done
       if (static_cast<int>(waiting_.size()) >= options_.max_queued) {
         return HashOutcome::kQueueFull;
       }
-      if (options_.max_per_key > 0 && !key.empty()) {
-        auto it = in_use_.find(key);
+      if (options_.max_per_key > 0 && !entry.key.empty()) {
+        auto it = in_use_.find(entry.key);
         if (it != in_use_.end() && it->second >= options_.max_per_key) {
           return HashOutcome::kKeyBusy;
         }
@@ -88,31 +107,17 @@ void HashQueue::Submit(std::string key, CancelFlag cancelled, Job job, Done done
       SweepCancelledLocked(dropped);
       refused = over();
     }
-    switch (refused) {
-      case HashOutcome::kRun:
-        if (!key.empty()) ++in_use_[key];
-        waiting_.push_back(
-            Entry{std::move(key), std::move(cancelled), std::move(job), std::move(done)});
-        cv_.Signal();
-        break;
-      case HashOutcome::kQueueFull:
-        ++stats_.queue_full;
-        break;
-      case HashOutcome::kKeyBusy:
-        ++stats_.key_busy;
-        break;
-      case HashOutcome::kStopped:
-        ++stats_.stopped;
-        break;
-      case HashOutcome::kClientGone:
-        break;
+    if (refused == HashOutcome::kRun) {
+      if (!entry.key.empty()) ++in_use_[entry.key];
+      waiting_.push_back(std::move(entry));
+      cv_.Signal();
+    } else {
+      CountRefusalLocked(refused);
+      turned_away.emplace(std::move(entry));
     }
   }
   for (Entry& e : dropped) e.Finish(HashOutcome::kClientGone);
-  if (refused != HashOutcome::kRun) {
-    job(refused);
-    if (done) done();
-  }
+  if (turned_away) turned_away->Finish(refused);
 }
 
 void HashQueue::WorkerLoop() {

@@ -122,6 +122,7 @@ class HashQueue final {
   // Moves the waiting jobs whose client has gone into `out`.
   void SweepCancelledLocked(std::vector<Entry>& out) REQUIRES(mu_);
   void ReleaseKeyLocked(const std::string& key) REQUIRES(mu_);
+  void CountRefusalLocked(HashOutcome outcome) REQUIRES(mu_);  // in stats_
   static bool IsCancelled(const Entry& e);
 
   const HashQueueOptions options_;

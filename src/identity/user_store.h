@@ -34,7 +34,8 @@ class UserStore {
   // already exists in `tenant`, nothing is written and kIdentityExists is
   // returned; if another user row already has the same e-mail or phone
   // (within `tenant` when `tenant_scoped_users`, else globally),
-  // kUserExists.
+  // kUserExists. REQUIRES: each identity names `tenant` and `user` (the
+  // adapters check it with IdentitiesBelongTo and fail kInternal).
   virtual core::Result<CreateUserOutcome> CreateUser(const core::TenantId& tenant, const User& user,
                                                      const std::vector<Identity>& identities,
                                                      bool tenant_scoped_users) = 0;
@@ -77,6 +78,18 @@ class UserStore {
   virtual core::Result<bool> IdentityExists(const core::TenantId& tenant, std::string_view provider,
                                             std::string_view provider_id) = 0;
 };
+
+// CreateUser's precondition, checked by every adapter before it writes: a
+// mismatch is the caller's bug, never a client's, so the error is Internal.
+inline core::Status IdentitiesBelongTo(const core::TenantId& tenant, const User& user,
+                                       const std::vector<Identity>& identities) {
+  for (const Identity& i : identities) {
+    if (i.tenant_id != tenant || i.user_id != user.id) {
+      return core::Internal("CreateUser: identity tenant_id/user_id differ from the user's");
+    }
+  }
+  return core::Status::Ok();
+}
 
 }  // namespace authd::identity
 

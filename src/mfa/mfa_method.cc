@@ -1,24 +1,22 @@
 #include "mfa/mfa_method.h"
 
-namespace authd::mfa {
+#include "core/enum_names.h"
 
-const char* MfaMethodName(MfaMethod m) {
-  switch (m) {
-    case MfaMethod::kTotp:
-      return "totp";
-    case MfaMethod::kEmail:
-      return "email";
-    case MfaMethod::kSms:
-      return "sms";
-  }
-  return "?";
-}
+namespace authd::mfa {
+namespace {
+
+constexpr core::EnumName<MfaMethod> kMfaMethodNames[] = {
+    {MfaMethod::kTotp, "totp"},
+    {MfaMethod::kEmail, "email"},
+    {MfaMethod::kSms, "sms"},
+};
+
+}  // namespace
+
+const char* MfaMethodName(MfaMethod m) { return core::NameIn(kMfaMethodNames, m); }
 
 std::optional<MfaMethod> ParseMfaMethod(std::string_view name) {
-  for (MfaMethod m : {MfaMethod::kTotp, MfaMethod::kEmail, MfaMethod::kSms}) {
-    if (name == MfaMethodName(m)) return m;
-  }
-  return std::nullopt;
+  return core::ValueIn(kMfaMethodNames, name);
 }
 
 std::vector<MfaMethod> ConfiguredMethods(const MfaOptions& o) {

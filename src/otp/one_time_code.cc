@@ -1,29 +1,24 @@
 #include "otp/one_time_code.h"
 
-namespace authd::otp {
+#include "core/enum_names.h"
 
-const char* PurposeName(Purpose p) {
-  switch (p) {
-    case Purpose::kPasswordReset:
-      return "password_reset";
-    case Purpose::kEmailVerification:
-      return "email_verification";
-    case Purpose::kPhoneVerification:
-      return "phone_verification";
-    case Purpose::kMfa:
-      return "mfa";
-    case Purpose::kPasswordlessLogin:
-      return "passwordless_login";
-  }
-  return "?";
-}
+namespace authd::otp {
+namespace {
+
+constexpr core::EnumName<Purpose> kPurposeNames[] = {
+    {Purpose::kPasswordReset, "password_reset"},
+    {Purpose::kEmailVerification, "email_verification"},
+    {Purpose::kPhoneVerification, "phone_verification"},
+    {Purpose::kMfa, "mfa"},
+    {Purpose::kPasswordlessLogin, "passwordless_login"},
+};
+
+}  // namespace
+
+const char* PurposeName(Purpose p) { return core::NameIn(kPurposeNames, p); }
 
 std::optional<Purpose> ParsePurpose(std::string_view name) {
-  for (Purpose p : {Purpose::kPasswordReset, Purpose::kEmailVerification,
-                    Purpose::kPhoneVerification, Purpose::kMfa, Purpose::kPasswordlessLogin}) {
-    if (name == PurposeName(p)) return p;
-  }
-  return std::nullopt;
+  return core::ValueIn(kPurposeNames, name);
 }
 
 }  // namespace authd::otp

@@ -106,13 +106,7 @@ class MfaStoreContract : public ::testing::TestWithParam<StoreBackendFactory> {
   mfa::MfaStore& store() { return *backend_.mfa; }
 
   // Stores user `id` (member of the null tenant) so rows may reference it.
-  void AddUser(const std::string& id) {
-    identity::User u = MakeUser(id, id + "@example.com");
-    auto r = backend_.users->CreateUser(kNullTenant, u,
-                                        {MakeIdentity(u, kNullTenant, "email", *u.email)}, true);
-    ASSERT_TRUE(IsOk(r));
-    ASSERT_EQ(*r, identity::CreateUserOutcome::kCreated);
-  }
+  void AddUser(const std::string& id) { AddUserRow(*backend_.users, id); }
 
   void AddDevice(const mfa::TotpDevice& d) { EXPECT_TRUE(IsOk(store().AddDevice(d))); }
   void AddTrusted(const mfa::TrustedDevice& d) { EXPECT_TRUE(IsOk(store().AddTrustedDevice(d))); }

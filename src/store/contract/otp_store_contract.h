@@ -60,13 +60,7 @@ class OtpStoreContract : public ::testing::TestWithParam<StoreBackendFactory> {
   courier::OutboxStore& outbox() { return *backend_.outbox; }
 
   // Stores user `id` (member of the null tenant) so codes may reference it.
-  void AddUser(const std::string& id) {
-    identity::User u = MakeUser(id, id + "@example.com");
-    auto r = backend_.users->CreateUser(kNullTenant, u,
-                                        {MakeIdentity(u, kNullTenant, "email", *u.email)}, true);
-    ASSERT_TRUE(IsOk(r));
-    ASSERT_EQ(*r, identity::CreateUserOutcome::kCreated);
-  }
+  void AddUser(const std::string& id) { AddUserRow(*backend_.users, id); }
 
   void Issue(const otp::OneTimeCode& code,
              const std::vector<courier::OutboxMessage>& messages = {}) {

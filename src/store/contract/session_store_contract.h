@@ -38,11 +38,7 @@ class SessionStoreContract : public ::testing::TestWithParam<StoreBackendFactory
 
   // Stores user `id` (member of `tenant`) so sessions may reference it.
   void AddUser(const std::string& id, const core::TenantId& tenant = kNullTenant) {
-    identity::User u = MakeUser(id, id + "@example.com");
-    auto r =
-        backend_.users->CreateUser(tenant, u, {MakeIdentity(u, tenant, "email", *u.email)}, true);
-    ASSERT_TRUE(IsOk(r));
-    ASSERT_EQ(*r, identity::CreateUserOutcome::kCreated);
+    AddUserRow(*backend_.users, id, tenant);
   }
 
   // A live session of `user` in `tenant`, last active at `last_active`.

@@ -50,6 +50,16 @@ inline identity::Identity MakeIdentity(const identity::User& user, const core::T
   return i;
 }
 
+// Stores user `id` (e-mail <id>@example.com, its one identity, member of
+// `tenant`) so the rows of other stores may reference it.
+inline void AddUserRow(identity::UserStore& users, const std::string& id,
+                       const core::TenantId& tenant = kNullTenant) {
+  identity::User u = MakeUser(id, id + "@example.com");
+  auto r = users.CreateUser(tenant, u, {MakeIdentity(u, tenant, "email", *u.email)}, true);
+  ASSERT_TRUE(IsOk(r));
+  ASSERT_EQ(*r, identity::CreateUserOutcome::kCreated);
+}
+
 class UserStoreContract : public ::testing::TestWithParam<StoreBackendFactory> {
  protected:
   void SetUp() override {

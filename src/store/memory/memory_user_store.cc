@@ -28,10 +28,8 @@ class MemoryUserStore final : public identity::UserStore {
                                              const identity::User& user,
                                              const std::vector<identity::Identity>& identities,
                                              bool tenant_scoped_users) override {
-    for (const identity::Identity& i : identities) {
-      if (i.tenant_id != tenant || i.user_id != user.id) {
-        return core::Internal("CreateUser: identity tenant_id/user_id differ from the user's");
-      }
+    if (core::Status s = identity::IdentitiesBelongTo(tenant, user, identities); !s.ok()) {
+      return s.error();
     }
     const TenantKey t = KeyOf(tenant);
     core::MutexLock lock(&mu_);

@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <latch>
 #include <memory>
 #include <thread>
@@ -114,6 +115,20 @@ class ReadCacheTest : public ::testing::Test {
     return r.ok() ? *r : std::nullopt;
   }
 
+  // A miss of `id` on another thread reads the old row; `meanwhile` runs
+  // after that read and before the miss fills the cache.
+  void DuringAMiss(const std::string& id, const std::function<void()>& meanwhile) {
+    std::latch read_done(1), release(1);
+    probe_->read_done = &read_done;
+    probe_->release = &release;
+    std::thread reader([&] { EXPECT_TRUE(Read(id).has_value()); });  // the old row
+    read_done.wait();
+    probe_->read_done = nullptr;
+    meanwhile();
+    release.count_down();
+    reader.join();
+  }
+
   std::unique_ptr<identity::UserStore> users_;
   std::unique_ptr<session::SessionStore> memory_;
   std::unique_ptr<ProbeSessionStore> probe_;
@@ -174,15 +189,8 @@ TEST_F(ReadCacheTest, ExpiredSessionsAreNotServed) {
 // cache: the stale row must not be cached.
 TEST_F(ReadCacheTest, AWriteDuringAMissKeepsTheOldRowOut) {
   ASSERT_TRUE(IsOk(cached_->Create(MakeSession("s1", "u1"), 0, kNow)));
-  std::latch read_done(1), release(1);
-  probe_->read_done = &read_done;
-  probe_->release = &release;
-  std::thread reader([&] { EXPECT_TRUE(Read("s1").has_value()); });  // the old row
-  read_done.wait();
-  probe_->read_done = nullptr;
-  ASSERT_TRUE(IsOk(cached_->Delete(kNullTenant, core::SessionId("s1"))));
-  release.count_down();
-  reader.join();
+  DuringAMiss("s1",
+              [&] { ASSERT_TRUE(IsOk(cached_->Delete(kNullTenant, core::SessionId("s1")))); });
   EXPECT_FALSE(Read("s1").has_value()) << "a deleted session was served from the cache";
 }
 
@@ -207,16 +215,10 @@ TEST_F(ReadCacheTest, DropAllForgetsWritesMadeBehindTheCache) {
 // DropAll runs before the miss fills: the stale row must not be cached.
 TEST_F(ReadCacheTest, ADropAllDuringAMissKeepsTheOldRowOut) {
   ASSERT_TRUE(IsOk(cached_->Create(MakeSession("s1", "u1"), 0, kNow)));
-  std::latch read_done(1), release(1);
-  probe_->read_done = &read_done;
-  probe_->release = &release;
-  std::thread reader([&] { EXPECT_TRUE(Read("s1").has_value()); });  // the old row
-  read_done.wait();
-  probe_->read_done = nullptr;
-  ASSERT_TRUE(IsOk(memory_->Delete(kNullTenant, core::SessionId("s1"))));
-  cached_->DropAll();
-  release.count_down();
-  reader.join();
+  DuringAMiss("s1", [&] {
+    ASSERT_TRUE(IsOk(memory_->Delete(kNullTenant, core::SessionId("s1"))));
+    cached_->DropAll();
+  });
   EXPECT_FALSE(Read("s1").has_value()) << "a deleted session was served from the cache";
 }
 

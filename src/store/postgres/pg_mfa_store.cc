@@ -118,6 +118,22 @@ PgParams ScopeParams(const core::TenantId& tenant, const core::UserId& user) {
   return p;
 }
 
+// The scope and the device's own columns, $1 to $11 of kInsertDevice and
+// kInsertDeviceWithinLimit.
+PgParams DeviceParams(const TotpDevice& d) {
+  PgParams p = ScopeParams(d.tenant_id, d.user_id);
+  p.Text(d.id)
+      .Text(d.name)
+      .Text(d.secret_sealed)
+      .Text(d.secret_lookup)
+      .Bool(d.verified)
+      .Int(d.last_step)
+      .OptionalInt(d.last_used_at)
+      .Int(d.created_at)
+      .Int(d.updated_at);
+  return p;
+}
+
 TotpDevice ReadDevice(const PgResult& r, int row) {
   TotpDevice d;
   d.id = r.Text(row, 0);
@@ -159,17 +175,7 @@ class PgMfaStore final : public mfa::MfaStore {
   explicit PgMfaStore(PgPool& pool) : pool_(pool) {}
 
   core::Status AddDevice(const TotpDevice& d) override {
-    PgParams p = ScopeParams(d.tenant_id, d.user_id);
-    p.Text(d.id)
-        .Text(d.name)
-        .Text(d.secret_sealed)
-        .Text(d.secret_lookup)
-        .Bool(d.verified)
-        .Int(d.last_step)
-        .OptionalInt(d.last_used_at)
-        .Int(d.created_at)
-        .Int(d.updated_at);
-    return Write(kInsertDevice, p).status();
+    return Write(kInsertDevice, DeviceParams(d)).status();
   }
 
   core::Result<bool> AddDeviceWithinLimit(const TotpDevice& d, int max_devices,
@@ -186,17 +192,8 @@ class PgMfaStore final : public mfa::MfaStore {
           !s.ok()) {
         return s.error();
       }
-      PgParams p = ScopeParams(d.tenant_id, d.user_id);
-      p.Text(d.id)
-          .Text(d.name)
-          .Text(d.secret_sealed)
-          .Text(d.secret_lookup)
-          .Bool(d.verified)
-          .Int(d.last_step)
-          .OptionalInt(d.last_used_at)
-          .Int(d.created_at)
-          .Int(d.updated_at)
-          .Int(max_devices);
+      PgParams p = DeviceParams(d);
+      p.Int(max_devices);
       core::Result<PgResult> r = conn.Exec(kInsertDeviceWithinLimit, p);
       if (!r.ok()) return r.error();
       return r->affected() > 0;

@@ -1,17 +1,9 @@
 #include "store/postgres/pg_migrations.h"
 
-#include <string>
-
-#include "store/common/schema_errors.h"
+#include "store/common/migrations.h"
 
 namespace authd::store::postgres {
 namespace {
-
-struct Migration {
-  int version;
-  const char* name;
-  const char* sql;
-};
 
 // Generated from migrations/*.sql by cmake/embed_migrations.cmake, sorted
 // by version.
@@ -38,11 +30,7 @@ constexpr const char* kRecordMigration =
 
 }  // namespace
 
-int LatestSchemaVersion() {
-  int latest = 0;
-  for (const Migration& m : kMigrations) latest = m.version > latest ? m.version : latest;
-  return latest;
-}
+int LatestSchemaVersion() { return LatestVersion(kMigrations); }
 
 core::Result<int> Migrate(PgPool& pool) {
   return pool.Transact([](PgConnection& conn) -> core::Result<int> {
@@ -52,21 +40,13 @@ core::Result<int> Migrate(PgPool& pool) {
     if (core::Status s = conn.ExecScript(kCreateMigrationsTable); !s.ok()) return s.error();
     core::Result<PgResult> current = conn.Exec(kCurrentVersion);
     if (!current.ok()) return current.error();
-    int version = static_cast<int>(current->Int(0, 0));
-    if (version > LatestSchemaVersion()) return SchemaTooNew(version, LatestSchemaVersion());
-    for (const Migration& m : kMigrations) {
-      if (m.version <= version) continue;
-      if (core::Status s = conn.ExecScript(m.sql); !s.ok()) {
-        core::Error e = s.error();
-        e.debug = "migration " + std::to_string(m.version) + "_" + m.name + ": " + e.debug;
-        return e;
-      }
-      core::Result<PgResult> rec =
-          conn.Exec(kRecordMigration, PgParams().Int(m.version).Text(m.name));
-      if (!rec.ok()) return rec.error();
-      version = m.version;
-    }
-    return version;
+    return ApplyPending(kMigrations, static_cast<int>(current->Int(0, 0)),
+                        [&conn](const Migration& m) -> core::Status {
+                          if (core::Status s = conn.ExecScript(m.sql); !s.ok()) return s;
+                          core::Result<PgResult> rec =
+                              conn.Exec(kRecordMigration, PgParams().Int(m.version).Text(m.name));
+                          return rec.ok() ? core::Status::Ok() : core::Status(rec.error());
+                        });
   });
 }
 

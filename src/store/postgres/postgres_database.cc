@@ -1,5 +1,6 @@
 #include "store/postgres/postgres_database.h"
 
+#include <string>
 #include <utility>
 
 #include "core/nonblocking.h"
@@ -41,6 +42,7 @@ class PostgresDatabaseImpl final : public PostgresDatabase {
                        const PostgresOptions& options)
       : pool_(std::move(pool)),
         version_(version),
+        description_("postgres(" + RedactDatabaseUrl(options.url) + ")"),
         users_(postgres::NewPgUserStore(*pool_)),
         sessions_(postgres::NewPgSessionStore(*pool_)),
         otps_(postgres::NewPgOtpStore(*pool_)),
@@ -62,8 +64,11 @@ class PostgresDatabaseImpl final : public PostgresDatabase {
   session::GuardReader& guard_reader() override {
     return gated_reader_ ? *gated_reader_ : *guard_reader_;
   }
-  bool reads_cached() const override { return gated_reader_ != nullptr; }
   int schema_version() const override { return version_; }
+  std::string description() const override { return description_; }
+  // Other processes write too: only the LISTEN/NOTIFY-gated cache
+  // (storage.postgres_read_cache_entries) may answer for the database.
+  bool session_reads_in_memory() const override { return gated_reader_ != nullptr; }
 
  private:
   void CacheReads(const PostgresOptions& options) {
@@ -84,6 +89,7 @@ class PostgresDatabaseImpl final : public PostgresDatabase {
   // Declared first: destroyed last, after the stores that borrow it.
   std::unique_ptr<postgres::PgPool> pool_;
   const int version_;
+  const std::string description_;
   std::unique_ptr<identity::UserStore> users_;
   std::unique_ptr<session::SessionStore> sessions_;
   std::unique_ptr<otp::OtpStore> otps_;
@@ -104,6 +110,16 @@ class PostgresDatabaseImpl final : public PostgresDatabase {
 
 bool IsPostgresUrl(const std::string& url) {
   return url.rfind("postgres://", 0) == 0 || url.rfind("postgresql://", 0) == 0;
+}
+
+std::string RedactDatabaseUrl(const std::string& url) {
+  const size_t scheme_end = url.find("://");
+  if (scheme_end == std::string::npos) return "?";
+  std::string rest = url.substr(scheme_end + 3);
+  rest = rest.substr(0, rest.find('?'));
+  const size_t at = rest.rfind('@');
+  if (at != std::string::npos) rest = rest.substr(at + 1);
+  return url.substr(0, scheme_end) + "://" + rest;
 }
 
 core::Result<std::unique_ptr<PostgresDatabase>> PostgresDatabase::Open(

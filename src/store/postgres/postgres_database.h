@@ -37,13 +37,7 @@
 #include <string>
 
 #include "core/status.h"
-#include "courier/outbox_store.h"
-#include "identity/user_store.h"
-#include "mfa/mfa_store.h"
-#include "otp/one_time_code.h"
-#include "session/guard_reader.h"
-#include "session/session_store.h"
-#include "throttle/counter_store.h"
+#include "store/database.h"
 
 namespace authd::store {
 
@@ -63,36 +57,24 @@ struct PostgresOptions {
   std::function<void(bool up, const std::string& why)> on_cache_state;
 };
 
-class PostgresDatabase {
+// The store::Database over the server: description() is
+// "postgres(<url without credentials>)"; session_reads_in_memory() is true
+// only with the read cache (read_cache_entries > 0): other processes write
+// too, so only the LISTEN/NOTIFY-gated cache may answer for the database.
+class PostgresDatabase : public Database {
  public:
   // Errors: kUnavailable when the server cannot be reached; kInternal with
   // code DATABASE_SCHEMA_TOO_NEW, or with the failing migration in debug.
   static core::Result<std::unique_ptr<PostgresDatabase>> Open(const PostgresOptions& options);
-
-  virtual identity::UserStore& users() = 0;
-  virtual session::SessionStore& sessions() = 0;
-  virtual otp::OtpStore& otps() = 0;
-  virtual courier::OutboxStore& outbox() = 0;
-  virtual mfa::MfaStore& mfa() = 0;
-  // Rate-limit and lockout windows, shared by every process on the
-  // database.
-  virtual throttle::CounterStore& counters() = 0;
-  // The access-token guard's session and user, in one round trip, or from
-  // the read cache while it is usable.
-  virtual session::GuardReader& guard_reader() = 0;
-  // With the read cache: repeated guard reads are answered from memory and
-  // honour core::NonBlockingScope (store/database.h).
-  virtual bool reads_cached() const = 0;
-
-  // The highest migration version applied.
-  virtual int schema_version() const = 0;
-
-  virtual ~PostgresDatabase() = default;
 };
 
 // True iff `url` names a PostgreSQL database (postgres:// or
 // postgresql://).
 bool IsPostgresUrl(const std::string& url);
+
+// `url` without credentials or query parameters (which may hold a
+// password): scheme://host:port/db. "?" for text that is no URL.
+std::string RedactDatabaseUrl(const std::string& url);
 
 }  // namespace authd::store
 

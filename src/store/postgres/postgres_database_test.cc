@@ -479,7 +479,7 @@ TEST(PgCacheListenerTest, ParsesNotifications) {
 TEST(PostgresDatabaseTest, ReadCacheSeesWritesOfOtherProcessesWithinBound) {
   TwoProcesses p;
   if (!p.Open(1000)) return;
-  ASSERT_TRUE(p.db[1]->reads_cached());
+  ASSERT_TRUE(p.db[1]->session_reads_in_memory());
   identity::User u = contract::MakeUser("u-1", "u-1@example.com");
   ASSERT_TRUE(IsOk(p.db[0]->users().CreateUser(
       contract::kTenantA, u, {contract::MakeIdentity(u, contract::kTenantA, "email", *u.email)},

@@ -20,6 +20,7 @@
 namespace authd::store {
 namespace {
 
+using contract::AddUserRow;
 using contract::CodeHash;
 using contract::IsOk;
 using contract::kHour;
@@ -27,9 +28,7 @@ using contract::kMaxAttempts;
 using contract::kNow;
 using contract::kNullTenant;
 using contract::MakeCode;
-using contract::MakeIdentity;
 using contract::MakeMessage;
-using contract::MakeUser;
 using otp::ConsumeOutcome;
 using otp::Purpose;
 using sqlite::RawDb;
@@ -41,10 +40,7 @@ class SqliteCourierTest : public ::testing::Test {
     auto db = SqliteDatabase::Open({path_});
     ASSERT_TRUE(IsOk(db));
     db_ = std::move(*db);
-    identity::User u = MakeUser("u-1", "u-1@example.com");
-    auto r = db_->users().CreateUser(kNullTenant, u,
-                                     {MakeIdentity(u, kNullTenant, "email", *u.email)}, true);
-    ASSERT_TRUE(IsOk(r));
+    AddUserRow(db_->users(), "u-1");
   }
 
   ConsumeOutcome Consume(const std::string& code) {

@@ -106,6 +106,20 @@ void BindScope(Statement& st, const core::TenantId& tenant, const core::UserId& 
   st.BindText(1, user.str()).BindTenant(2, tenant);
 }
 
+// The device's own columns, ?3 to ?11 of kInsertDevice and
+// kInsertDeviceWithinLimit.
+void BindDeviceColumns(Statement& st, const TotpDevice& d) {
+  st.BindText(3, d.id)
+      .BindText(4, d.name)
+      .BindText(5, d.secret_sealed)
+      .BindText(6, d.secret_lookup)
+      .BindBool(7, d.verified)
+      .BindInt(8, d.last_step)
+      .BindOptInt(9, d.last_used_at)
+      .BindInt(10, d.created_at)
+      .BindInt(11, d.updated_at);
+}
+
 TotpDevice ReadDevice(const Statement& st) {
   TotpDevice d;
   d.id = st.Text(0);
@@ -142,17 +156,8 @@ class SqliteMfaStore final : public mfa::MfaStore {
   SqliteMfaStore(ConnectionPool& pool, Writer& writer) : pool_(pool), writer_(writer) {}
 
   core::Status AddDevice(const TotpDevice& d) override {
-    core::Result<int> r = Write(kInsertDevice, d.tenant_id, d.user_id, [&](Statement& st) {
-      st.BindText(3, d.id)
-          .BindText(4, d.name)
-          .BindText(5, d.secret_sealed)
-          .BindText(6, d.secret_lookup)
-          .BindBool(7, d.verified)
-          .BindInt(8, d.last_step)
-          .BindOptInt(9, d.last_used_at)
-          .BindInt(10, d.created_at)
-          .BindInt(11, d.updated_at);
-    });
+    core::Result<int> r = Write(kInsertDevice, d.tenant_id, d.user_id,
+                                [&](Statement& st) { BindDeviceColumns(st, d); });
     return r.status();
   }
 
@@ -172,16 +177,8 @@ class SqliteMfaStore final : public mfa::MfaStore {
       core::Result<Statement> st = conn.Prepare(kInsertDeviceWithinLimit);
       if (!st.ok()) return st.error();
       BindScope(*st, d.tenant_id, d.user_id);
-      st->BindText(3, d.id)
-          .BindText(4, d.name)
-          .BindText(5, d.secret_sealed)
-          .BindText(6, d.secret_lookup)
-          .BindBool(7, d.verified)
-          .BindInt(8, d.last_step)
-          .BindOptInt(9, d.last_used_at)
-          .BindInt(10, d.created_at)
-          .BindInt(11, d.updated_at)
-          .BindInt(12, max_devices);
+      BindDeviceColumns(*st, d);
+      st->BindInt(12, max_devices);
       if (core::Status run = st->Run(); !run.ok()) return run;
       added = st->changes() > 0;
       return core::Status::Ok();

@@ -15,15 +15,14 @@
 namespace authd::store {
 namespace {
 
+using contract::AddUserRow;
 using contract::IsOk;
 using contract::kNow;
 using contract::kNullTenant;
 using contract::kTenantA;
 using contract::MakeDevice;
-using contract::MakeIdentity;
 using contract::MakeRecoveryCode;
 using contract::MakeTrusted;
-using contract::MakeUser;
 using contract::MfaHash;
 using sqlite::RawDb;
 using sqlite::TempDir;
@@ -38,12 +37,7 @@ class SqliteMfaTest : public ::testing::Test {
     db_ = std::move(*db);
   }
 
-  void AddUser(const std::string& id) {
-    identity::User u = MakeUser(id, id + "@example.com");
-    auto r = db_->users().CreateUser(kNullTenant, u,
-                                     {MakeIdentity(u, kNullTenant, "email", *u.email)}, true);
-    ASSERT_TRUE(IsOk(r));
-  }
+  void AddUser(const std::string& id) { AddUserRow(db_->users(), id); }
 
   // One row of each kind for `user`, in the null tenant and in tenant A.
   void AddRows(const std::string& user) {

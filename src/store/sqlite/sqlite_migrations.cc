@@ -1,18 +1,10 @@
 #include "store/sqlite/sqlite_migrations.h"
 
-#include <string>
-
-#include "store/common/schema_errors.h"
+#include "store/common/migrations.h"
 #include "store/sqlite/sqlite_transaction.h"
 
 namespace authd::store::sqlite {
 namespace {
-
-struct Migration {
-  int version;
-  const char* name;
-  const char* sql;
-};
 
 // Generated from migrations/*.sql by cmake/embed_migrations.cmake, sorted
 // by version.
@@ -41,11 +33,7 @@ core::Result<int> CurrentVersion(Connection& conn) {
 
 }  // namespace
 
-int LatestSchemaVersion() {
-  int latest = 0;
-  for (const Migration& m : kMigrations) latest = m.version > latest ? m.version : latest;
-  return latest;
-}
+int LatestSchemaVersion() { return LatestVersion(kMigrations); }
 
 core::Result<int> Migrate(Connection& conn) {
   core::Result<Transaction> tx = Transaction::BeginImmediate(conn);
@@ -53,22 +41,15 @@ core::Result<int> Migrate(Connection& conn) {
   if (core::Status s = conn.Exec(kCreateMigrationsTable); !s.ok()) return s;
   core::Result<int> current = CurrentVersion(conn);
   if (!current.ok()) return current;
-  if (*current > LatestSchemaVersion()) return SchemaTooNew(*current, LatestSchemaVersion());
-
-  int version = *current;
-  for (const Migration& m : kMigrations) {
-    if (m.version <= version) continue;
-    if (core::Status s = conn.Exec(m.sql); !s.ok()) {
-      core::Error e = s.error();
-      e.debug = "migration " + std::to_string(m.version) + "_" + m.name + ": " + e.debug;
-      return e;
-    }
-    core::Result<Statement> st = conn.Prepare(kRecordMigration);
-    if (!st.ok()) return st.error();
-    st->BindInt(1, m.version).BindText(2, m.name);
-    if (core::Status s = st->Run(); !s.ok()) return s;
-    version = m.version;
-  }
+  core::Result<int> version =
+      ApplyPending(kMigrations, *current, [&conn](const Migration& m) -> core::Status {
+        if (core::Status s = conn.Exec(m.sql); !s.ok()) return s;
+        core::Result<Statement> st = conn.Prepare(kRecordMigration);
+        if (!st.ok()) return st.error();
+        st->BindInt(1, m.version).BindText(2, m.name);
+        return st->Run();
+      });
+  if (!version.ok()) return version;
   if (core::Status s = tx->Commit(); !s.ok()) return s;
   return version;
 }

@@ -119,10 +119,8 @@ class SqliteUserStore final : public identity::UserStore {
                                              const identity::User& user,
                                              const std::vector<identity::Identity>& identities,
                                              bool tenant_scoped_users) override {
-    for (const identity::Identity& i : identities) {
-      if (i.tenant_id != tenant || i.user_id != user.id) {
-        return core::Internal("CreateUser: identity tenant_id/user_id differ from the user's");
-      }
+    if (core::Status s = identity::IdentitiesBelongTo(tenant, user, identities); !s.ok()) {
+      return s.error();
     }
     CreateUserOutcome outcome = CreateUserOutcome::kCreated;
     core::Status s = writer_.Run([&](Connection& conn) -> core::Status {

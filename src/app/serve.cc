@@ -231,8 +231,10 @@ int Serve(int argc, char** argv) {
     spdlog::critical("{} {}", server.error().message, server.error().debug);
     return 1;
   }
-  // The unknown-user decoy hash, computed off the startup path.
-  std::thread warm([&services] { services.passwords.Warm(); });
+  // The unknown-user decoy hash, computed once the server listens: on a
+  // small machine, hashing beside the startup (its lanes take every core)
+  // would delay the first answer by about the hash's own time.
+  std::thread warm;
   sender.Start();
 
   (*server)->Run([&] {
@@ -245,8 +247,9 @@ int Serve(int argc, char** argv) {
         cfg.rate_limit.enabled ? "on" : "off", cfg.lockout.enabled ? "on" : "off",
         cfg.password.argon2_memory_kib, cfg.password.argon2_time_cost,
         cfg.password.argon2_parallelism, transports.summary, ms.count());
+    warm = std::thread([&services] { services.passwords.Warm(); });
   });
-  warm.join();
+  if (warm.joinable()) warm.join();
   sender.Stop();
   spdlog::info("authd stopped");
   return 0;

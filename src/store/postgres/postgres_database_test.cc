@@ -222,6 +222,30 @@ struct TwoProcesses {
   }
 };
 
+// Stores user u-1 (tenant A) and its session s-1 (refresh hash "hash-0",
+// live for an hour) through `db`; `*user` and `*session` are what was stored.
+void SeedUserAndSession(PostgresDatabase& db, identity::User* user, session::Session* session) {
+  identity::User u = contract::MakeUser("u-1", "u-1@example.com");
+  auto created = db.users().CreateUser(
+      contract::kTenantA, u, {contract::MakeIdentity(u, contract::kTenantA, "email", *u.email)},
+      true);
+  ASSERT_TRUE(IsOk(created));
+  ASSERT_EQ(*created, identity::CreateUserOutcome::kCreated);
+  session::Session s;
+  s.id = core::SessionId("s-1");
+  s.user_id = u.id;
+  s.tenant_id = contract::kTenantA;
+  s.refresh_hash = "hash-0";
+  s.data.user = u;
+  s.data.user.password_hash.reset();
+  s.data.tenant_id = contract::kTenantA;
+  s.expires_at = contract::kNow + contract::kHour;
+  s.last_active = s.created_at = s.updated_at = contract::kNow;
+  ASSERT_TRUE(IsOk(db.sessions().Create(s, 0, contract::kNow)));
+  *user = std::move(u);
+  *session = std::move(s);
+}
+
 // Two processes whose monotonic clocks differ by a day (one booted a day
 // later) share one window and one lock: each one's time is translated to
 // the database server's. (The slack allows for the few milliseconds
@@ -343,23 +367,9 @@ TEST(PostgresDatabaseTest, ClaimDueAcrossProcessesNeverSharesAMessage) {
 TEST(PostgresDatabaseTest, RotateAcrossProcessesHasOneWinner) {
   TwoProcesses p;
   if (!p.Open()) return;
-  identity::User u = contract::MakeUser("u-1", "u-1@example.com");
-  auto created = p.db[0]->users().CreateUser(
-      contract::kTenantA, u, {contract::MakeIdentity(u, contract::kTenantA, "email", *u.email)},
-      true);
-  ASSERT_TRUE(IsOk(created));
-  ASSERT_EQ(*created, identity::CreateUserOutcome::kCreated);
+  identity::User u;
   session::Session s;
-  s.id = core::SessionId("s-1");
-  s.user_id = u.id;
-  s.tenant_id = contract::kTenantA;
-  s.refresh_hash = "hash-0";
-  s.data.user = u;
-  s.data.user.password_hash.reset();
-  s.data.tenant_id = contract::kTenantA;
-  s.expires_at = contract::kNow + contract::kHour;
-  s.last_active = s.created_at = s.updated_at = contract::kNow;
-  ASSERT_TRUE(IsOk(p.db[0]->sessions().Create(s, 0, contract::kNow)));
+  ASSERT_NO_FATAL_FAILURE(SeedUserAndSession(*p.db[0], &u, &s));
 
   constexpr int kThreads = 16;
   std::vector<session::Rotation> rotations(kThreads);
@@ -480,21 +490,9 @@ TEST(PostgresDatabaseTest, ReadCacheSeesWritesOfOtherProcessesWithinBound) {
   TwoProcesses p;
   if (!p.Open(1000)) return;
   ASSERT_TRUE(p.db[1]->session_reads_in_memory());
-  identity::User u = contract::MakeUser("u-1", "u-1@example.com");
-  ASSERT_TRUE(IsOk(p.db[0]->users().CreateUser(
-      contract::kTenantA, u, {contract::MakeIdentity(u, contract::kTenantA, "email", *u.email)},
-      true)));
+  identity::User u;
   session::Session s;
-  s.id = core::SessionId("s-1");
-  s.user_id = u.id;
-  s.tenant_id = contract::kTenantA;
-  s.refresh_hash = "hash-0";
-  s.data.user = u;
-  s.data.user.password_hash.reset();
-  s.data.tenant_id = contract::kTenantA;
-  s.expires_at = contract::kNow + contract::kHour;
-  s.last_active = s.created_at = s.updated_at = contract::kNow;
-  ASSERT_TRUE(IsOk(p.db[0]->sessions().Create(s, 0, contract::kNow)));
+  ASSERT_NO_FATAL_FAILURE(SeedUserAndSession(*p.db[0], &u, &s));
   auto read = [&] {
     return p.db[1]->guard_reader().Read(contract::kTenantA, s.id, contract::kNow);
   };
